@@ -1,0 +1,118 @@
+/**
+ * The Cell contract: one recurrent transition s' = F(x, s; θ) with analytic derivatives.
+ *
+ * A Cell is an immutable description (sizes, parameter layout, initialisation); the work of
+ * one timestep happens in a CellStep, a caller-owned workspace that `forward` fills with what
+ * the derivatives need. BPTT keeps one CellStep per timestep of its window; an online learner
+ * keeps one. Every buffer is a row-major batch: x is (batch × inputSize), s and s' are
+ * (batch × stateSize), θ is the cell's flat parameter vector (paramSize).
+ *
+ * Learners speak only to this contract — never to a particular cell — so every learner works
+ * with every cell, with stacks of cells, and with a user's own Cell.
+ */
+import type { DType, Vec } from '../tensor/dtype.js';
+import type { Rng } from '../tensor/rng.js';
+
+/** One named block of a cell's parameter vector θ, stored row-major at `offset`. */
+export interface ParamBlock {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** One line of the parameter inventory, in the notes' names and Keras shapes (see model/summary). */
+export interface InventoryEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/** A named segment of the state vector, e.g. LSTM's h and c. */
+export interface StatePart {
+  readonly name: 'h' | 'c';
+  readonly offset: number;
+  readonly size: number;
+}
+
+export interface Cell {
+  /** What the cell is, for messages and the inventory (`lstm`, `gru`, `rnn`, `stack`, …). */
+  readonly kind: string;
+  readonly dtype: DType;
+  readonly inputSize: number;
+  /** n: the length of s. LSTM's s is [h; c], so n = P + H. */
+  readonly stateSize: number;
+  /** The emitted output y is the slice s[outputOffset, outputOffset + outputSize) of the new state. */
+  readonly outputSize: number;
+  readonly outputOffset: number;
+  /** p: the length of θ. */
+  readonly paramSize: number;
+  readonly params: readonly ParamBlock[];
+  readonly stateParts: readonly StatePart[];
+  /** The parameter inventory in the notes' names (`kernels[i]`, …) and Keras shapes. */
+  inventory(): readonly InventoryEntry[];
+  /** Writes a fresh initialisation into θ (length paramSize) drawing from rng. */
+  initParams(theta: Vec, rng: Rng): void;
+  /** A workspace for one timestep of `batch` rows (default 1). */
+  createStep(batch?: number): CellStep;
+}
+
+export interface CellStep {
+  readonly batch: number;
+  /**
+   * s' = F(x, s; θ). Records x, s and the intermediates the derivatives need, so `sNext`
+   * may be the same buffer as `s` (an online learner updates its state in place).
+   */
+  forward(sNext: Vec, x: Vec, s: Vec, theta: Vec): void;
+  /**
+   * Reverse mode at the recorded point: given ∂L/∂s', writes ∂L/∂x into dX and ∂L/∂s into dS
+   * (each skipped when null) and *adds* ∂L/∂θ into dTheta. Outputs must not alias dSNext.
+   */
+  vjp(dX: Vec | null, dS: Vec | null, dTheta: Vec | null, dSNext: Vec, theta: Vec): void;
+  /**
+   * Forward mode at the recorded point: s'̇ = ∂F/∂x·ẋ + ∂F/∂s·ṡ + ∂F/∂θ·θ̇, where a null
+   * tangent counts as zero. sNextDot must not alias the tangents.
+   */
+  jvp(sNextDot: Vec, xDot: Vec | null, sDot: Vec | null, thetaDot: Vec | null, theta: Vec): void;
+  /** The immediate influence in structured form, when the cell offers it (NoBackTrack needs it). */
+  readonly influence?: ImmediateInfluence;
+}
+
+/**
+ * The immediate influence ∂F/∂θ as a sum of rank-one terms, ∂F/∂θ = Σ_k v_k ⊗ u_k, where each
+ * parameter belongs to exactly one term: term k is one pre-activation a_k = ⟨θ_k, z_k⟩ of the
+ * cell (one gate row of one unit), v_k = ∂s'/∂a_k ∈ Rⁿ and u_k = ∂a_k/∂θ ∈ Rᵖ (zero outside
+ * θ_k). Per batch row b the terms are indexed b·termCount + k.
+ * Valid after `forward` on the owning step.
+ */
+export interface ImmediateInfluence {
+  /** K, the number of rank-one terms per batch row. */
+  readonly termCount: number;
+  /** vNorm[k] = ‖v_k‖ and uNorm[k] = ‖u_k‖, each (batch × K). */
+  norms(vNorm: Vec, uNorm: Vec, theta: Vec): void;
+  /** sOut (batch × n) = Σ_k coefficient[k]·v_k, coefficient (batch × K). */
+  combineState(sOut: Vec, coefficient: Vec, theta: Vec): void;
+  /** dTheta (p) += Σ_b Σ_k coefficient[b·K + k]·u_k(b). */
+  addCombinedParams(dTheta: Vec, coefficient: Vec): void;
+}
+
+/** Lays out named blocks one after another and returns them with the total size. */
+export function layoutParams(blocks: ReadonlyArray<{ name: string; shape: readonly number[] }>): {
+  params: ParamBlock[];
+  paramSize: number;
+} {
+  const params: ParamBlock[] = [];
+  let offset = 0;
+  for (const { name, shape } of blocks) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    params.push({ name, shape, offset, size });
+    offset += size;
+  }
+  return { params, paramSize: offset };
+}
+
+/** The block of θ called `name` as a view (made once, at step creation or init). */
+export function paramView(cell: Pick<Cell, 'params' | 'kind'>, theta: Vec, name: string): Vec {
+  const block = cell.params.find((p) => p.name === name);
+  if (block === undefined) throw new Error(`${cell.kind} has no parameter block '${name}'`);
+  return theta.subarray(block.offset, block.offset + block.size);
+}
