@@ -107,3 +107,24 @@ export function allFinite(x: ArrayLike<number>): boolean {
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
   return true;
 }
+
+/**
+ * Copies a block of `width` columns between row-major matrices:
+ * out[r·outStride + outOffset + j] = src[r·srcStride + srcOffset + j] for r < rows, j < width.
+ */
+export function copyColumns(out: Vec, outStride: number, outOffset: number, src: Vec, srcStride: number, srcOffset: number, rows: number, width: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * outStride + outOffset;
+    const s = r * srcStride + srcOffset;
+    for (let j = 0; j < width; j++) out[o + j] = src[s + j];
+  }
+}
+
+/** As copyColumns, but adds: out[…] += src[…]. */
+export function addColumns(out: Vec, outStride: number, outOffset: number, src: Vec, srcStride: number, srcOffset: number, rows: number, width: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * outStride + outOffset;
+    const s = r * srcStride + srcOffset;
+    for (let j = 0; j < width; j++) out[o + j] += src[s + j];
+  }
+}

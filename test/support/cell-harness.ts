@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Cell } from '../../src/cells/cell.js';
-import { Rng, randomVector, relativeError, innerProduct, addScaled, unitVector } from './numeric.js';
+import { Rng, randomVector, relativeError, innerProduct, addScaled, unitVector, maxAbsDiff } from './numeric.js';
 
 export interface CellUnderTest {
   readonly cell: Cell;
@@ -94,6 +94,8 @@ export interface HarnessOptions {
   tolerance?: number;
   /** Run the per-coordinate sweep (keep sizes tiny). @default true */
   sweep?: boolean;
+  /** Whether influence.norms reports exact ‖v_k‖ (a stack reports a layer-local proxy). @default true */
+  exactInfluenceNorms?: boolean;
   /** The same cell in float32, to check it agrees with float64 to single precision. */
   float32?: () => Cell;
 }
@@ -172,6 +174,33 @@ export function checkCell(name: string, makeCell: () => Cell, options: HarnessOp
     });
   }
 
+  test(`${name}: null tangents and skipped outputs give the same results as zeros`, () => {
+    const rng = new Rng(seed + 7);
+    const p = randomPoint(makeCell(), batch, rng);
+    const step = p.cell.createStep(batch);
+    const n = p.batch * p.cell.stateSize;
+    step.forward(new Float64Array(n), p.x, p.s, p.theta);
+    const t = randomTangent(p, rng);
+    const zero = (v: Float64Array) => new Float64Array(v.length);
+    const withZeros = new Float64Array(n);
+    const withNulls = new Float64Array(n);
+    step.jvp(withZeros, zero(t.xDot), t.sDot, zero(t.thetaDot), p.theta);
+    step.jvp(withNulls, null, t.sDot, null, p.theta);
+    assert.equal(maxAbsDiff(withNulls, withZeros), 0);
+    step.jvp(withZeros, t.xDot, zero(t.sDot), t.thetaDot, p.theta);
+    step.jvp(withNulls, t.xDot, null, t.thetaDot, p.theta);
+    assert.equal(maxAbsDiff(withNulls, withZeros), 0);
+    const u = randomVector(n, rng);
+    const full = { dX: zero(p.x), dS: zero(p.s), dTheta: zero(p.theta) };
+    step.vjp(full.dX, full.dS, full.dTheta, u, p.theta);
+    const onlyTheta = zero(p.theta);
+    step.vjp(null, null, onlyTheta, u, p.theta);
+    assert.equal(maxAbsDiff(onlyTheta, full.dTheta), 0);
+    const onlyState = zero(p.s);
+    step.vjp(null, onlyState, null, u, p.theta);
+    assert.equal(maxAbsDiff(onlyState, full.dS), 0);
+  });
+
   test(`${name}: forward may write the new state over the old one`, () => {
     const rng = new Rng(seed + 4);
     const p = randomPoint(makeCell(), batch, rng);
@@ -190,7 +219,7 @@ export function checkCell(name: string, makeCell: () => Cell, options: HarnessOp
 
   const probe = makeCell().createStep(1);
   if (probe.influence !== undefined) {
-    test(`${name}: the structured immediate influence Σ v_k ⊗ u_k equals ∂F/∂θ, with disjoint u_k and exact norms`, () => {
+    test(`${name}: the structured immediate influence Σ v_k ⊗ u_k equals ∂F/∂θ, with disjoint u_k and the declared norms`, () => {
       const rng = new Rng(seed + 5);
       const p = randomPoint(makeCell(), batch, rng);
       const step = p.cell.createStep(batch);
@@ -225,7 +254,11 @@ export function checkCell(name: string, makeCell: () => Cell, options: HarnessOp
           }
           const vn = Math.hypot(...v);
           const un = Math.hypot(...u);
-          assert.ok(Math.abs(vn - vNorm[b * K + k]!) <= 1e-12 * Math.max(1, vn), `‖v_${k}‖ = ${vn}, norms() says ${vNorm[b * K + k]}`);
+          if (options.exactInfluenceNorms ?? true) {
+            assert.ok(Math.abs(vn - vNorm[b * K + k]!) <= 1e-12 * Math.max(1, vn), `‖v_${k}‖ = ${vn}, norms() says ${vNorm[b * K + k]}`);
+          } else {
+            assert.ok(vNorm[b * K + k]! >= 0 && Number.isFinite(vNorm[b * K + k]!), `norm proxy of term ${k} is ${vNorm[b * K + k]}`);
+          }
           assert.ok(Math.abs(un - uNorm[b * K + k]!) <= 1e-12 * Math.max(1, un), `‖u_${k}‖ = ${un}, norms() says ${uNorm[b * K + k]}`);
           const weight = innerProduct(u, thetaDot);
           for (let i = 0; i < v.length; i++) combined[i] += weight * v[i]!;

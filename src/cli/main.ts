@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+/** The `online-rnn` command line: one file per command, registered here. */
+import { Command, CommanderError } from 'commander';
+import { registerSummary } from './summary.js';
+import { registerDemo } from './demo.js';
+
+const program = new Command('online-rnn')
+  .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack')
+  .version('0.1.0')
+  .showSuggestionAfterError()
+  .exitOverride();
+
+registerSummary(program);
+registerDemo(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; a malformed command line is a usage error (exit code 2).
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,30 @@
+/** `online-rnn summary`: the parameter inventory in the notes' format (or JSON). */
+import type { Command } from 'commander';
+import { bytesPerElement } from '../tensor/dtype.js';
+import { createModel } from '../model/config.js';
+import { runCommand } from './errors.js';
+import { addModelOptions, modelConfigFromFlags, type ModelFlags } from './model-options.js';
+
+export function registerSummary(program: Command): void {
+  addModelOptions(program.command('summary').description('print the parameter inventory of a model'))
+    .option('--json', 'print the inventory as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ online-rnn summary --cell lstm --input 10 --hidden 256 --layers 3 --bidirectional --output 50
+  $ online-rnn summary --cell gru --input 8 --hidden 32 --dtype float32 --json`,
+    )
+    .action((flags: ModelFlags & { json?: boolean }) =>
+      runCommand(() => {
+        const model = createModel(modelConfigFromFlags(flags), { initialize: false });
+        if (flags.json === true) {
+          const inventory = model.inventory().map(({ path, shape }) => ({ path, shape }));
+          const bytes = model.paramSize * bytesPerElement(model.dtype);
+          process.stdout.write(JSON.stringify({ inventory, n_params: model.paramSize, bytes, dtype: model.dtype }, null, 2) + '\n');
+        } else {
+          process.stdout.write(model.summary() + '\n');
+        }
+      }),
+    );
+}

@@ -1,0 +1,173 @@
+/**
+ * Backpropagation through time over whole sequences, layer by layer as PyTorch runs it:
+ * each layer's directions run over the full sequence before the next layer starts, so a
+ * bidirectional layer sees the future. The tape keeps one CellStep and one state per
+ * timestep and direction; it is made once for a maximum length and batch and reused.
+ *
+ * Shapes (time-major, like PyTorch with batch_first = False):
+ *   inputs (T × B × I), layer outputs (T × B × D·P), states per layer-direction (B × n).
+ * Direction d of a bidirectional layer writes columns [d·P, (d+1)·P) of the layer output.
+ */
+import { zeros, type Vec } from '../tensor/dtype.js';
+import { addColumns, copyColumns } from '../tensor/kernels.js';
+import type { CellStep } from '../cells/cell.js';
+import type { Model } from './model.js';
+
+interface DirectionTape {
+  readonly steps: CellStep[];
+  /** states[k] is the state after k processed timesteps; states[0] the initial state. */
+  readonly states: Vec[];
+}
+
+export class SequenceTape {
+  /** inputs of layer 0, owned, so callers may reuse theirs. */
+  private readonly inputs: Vec;
+  /** outputs[l]: layer l's output over time (maxSteps × B × D·P). */
+  private readonly outputs: Vec[];
+  /** Per-time views: inputViews[l][t] is layer l's input at t. */
+  private readonly inputViews: Vec[][];
+  private readonly outputViews: Vec[][];
+  private readonly directions: DirectionTape[][];
+  private readonly dInputs: Vec[]; // per layer, (maxSteps × B × inputWidth)
+  private readonly dInputViews: Vec[][];
+  private readonly dStateNext: Vec[][]; // per layer-direction scratch (B × n)
+  private readonly dState: Vec[][];
+  private readonly dInputStep: Vec[]; // per layer scratch (B × inputWidth)
+  private readonly dLastOutputs: Vec; // ∂L/∂(last layer's outputs), owned
+  private readonly dLastOutputViews: Vec[];
+  private steps = 0;
+
+  constructor(
+    readonly model: Model,
+    readonly maxSteps: number,
+    readonly batch: number,
+  ) {
+    if (!Number.isInteger(maxSteps) || maxSteps <= 0) throw new RangeError(`sequence tape: maxSteps must be a positive integer, got ${maxSteps}`);
+    if (!Number.isInteger(batch) || batch <= 0) throw new RangeError(`sequence tape: batch must be a positive integer, got ${batch}`);
+    const { dtype, layers } = model;
+    const B = batch;
+    this.inputs = zeros(dtype, maxSteps * B * model.inputSize);
+    this.outputs = layers.map((layer) => zeros(dtype, maxSteps * B * layer.outputSize));
+    const timeViews = (buffer: Vec, width: number) => Array.from({ length: maxSteps }, (_, t) => buffer.subarray(t * B * width, (t + 1) * B * width));
+    const inputWidths = layers.map((_, l) => (l === 0 ? model.inputSize : layers[l - 1]!.outputSize));
+    this.inputViews = layers.map((_, l) => timeViews(l === 0 ? this.inputs : this.outputs[l - 1]!, inputWidths[l]!));
+    this.outputViews = layers.map((layer, l) => timeViews(this.outputs[l]!, layer.outputSize));
+    this.directions = layers.map((layer) =>
+      layer.cells.map((cell) => ({
+        steps: Array.from({ length: maxSteps }, () => cell.createStep(B)),
+        states: Array.from({ length: maxSteps + 1 }, () => zeros(dtype, B * cell.stateSize)),
+      })),
+    );
+    this.dInputs = inputWidths.map((w) => zeros(dtype, maxSteps * B * w));
+    this.dInputViews = inputWidths.map((w, l) => timeViews(this.dInputs[l]!, w));
+    this.dStateNext = layers.map((layer) => layer.cells.map((cell) => zeros(dtype, B * cell.stateSize)));
+    this.dState = layers.map((layer) => layer.cells.map((cell) => zeros(dtype, B * cell.stateSize)));
+    this.dInputStep = inputWidths.map((w) => zeros(dtype, B * w));
+    const lastWidth = layers[layers.length - 1]!.outputSize;
+    this.dLastOutputs = zeros(dtype, maxSteps * B * lastWidth);
+    this.dLastOutputViews = timeViews(this.dLastOutputs, lastWidth);
+  }
+
+  /** The number of timesteps of the last forward pass. */
+  get length(): number {
+    return this.steps;
+  }
+
+  /**
+   * Runs the model over `steps` timesteps of `inputs` (steps × B × I) from the given initial
+   * states (one per layer-direction, B × n in the cell's layout; omitted or null = zeros).
+   */
+  forward(inputs: Vec, steps: number, initialStates?: ReadonlyArray<Vec | null>): void {
+    const { model, batch: B } = this;
+    if (!Number.isInteger(steps) || steps < 1 || steps > this.maxSteps) throw new RangeError(`sequence: length must be in 1..${this.maxSteps}, got ${steps}`);
+    if (inputs.length !== steps * B * model.inputSize) {
+      throw new RangeError(`sequence: inputs must be (${steps} × ${B} × ${model.inputSize}) = ${steps * B * model.inputSize} numbers, got ${inputs.length}`);
+    }
+    this.steps = steps;
+    this.inputs.set(inputs);
+    let index = 0;
+    model.layers.forEach((layer, l) => {
+      layer.cells.forEach((cell, d) => {
+        const tape = this.directions[l]![d]!;
+        const initial = initialStates?.[index++] ?? null;
+        if (initial !== null) {
+          if (initial.length !== B * cell.stateSize) throw new RangeError(`sequence: initial state ${index - 1} must have ${B * cell.stateSize} numbers (batch ${B} × state ${cell.stateSize}), got ${initial.length}`);
+          tape.states[0]!.set(initial);
+        } else tape.states[0]!.fill(0);
+        const theta = model.cellTheta(l, d);
+        for (let k = 0; k < steps; k++) {
+          const t = d === 0 ? k : steps - 1 - k;
+          tape.steps[k]!.forward(tape.states[k + 1]!, this.inputViews[l]![t]!, tape.states[k]!, theta);
+          copyColumns(this.outputViews[l]![t]!, layer.outputSize, d * cell.outputSize, tape.states[k + 1]!, cell.stateSize, cell.outputOffset, B, cell.outputSize);
+        }
+      });
+    });
+  }
+
+  /** The last layer's output at time t (B × D·P), a view valid until the next forward. */
+  output(t: number): Vec {
+    return this.outputViews[this.model.layers.length - 1]![t]!;
+  }
+
+  /** All of the last layer's outputs (steps × B × D·P). */
+  allOutputs(): Vec {
+    const last = this.model.layers.length - 1;
+    return this.outputs[last]!.subarray(0, this.steps * this.batch * this.model.layers[last]!.outputSize);
+  }
+
+  /** The final state of one layer-direction (B × n). */
+  finalState(layer: number, direction: number): Vec {
+    return this.directions[layer]![direction]!.states[this.steps]!;
+  }
+
+  /**
+   * Reverse mode through the whole recorded sequence. Adds ∂L/∂θ into dTheta (model-shaped)
+   * given ∂L/∂outputs (steps × B × D·P of the last layer) and, optionally, ∂L/∂(final states)
+   * per layer-direction. Afterwards `inputGradient()` and `initialStateGradient()` hold the rest.
+   */
+  backward(dTheta: Vec, dOutputs: Vec, dFinalStates?: ReadonlyArray<Vec | null>): void {
+    const { model, batch: B, steps } = this;
+    const layers = model.layers;
+    const last = layers.length - 1;
+    if (dOutputs.length !== steps * B * layers[last]!.outputSize) throw new RangeError(`sequence backward: dOutputs must have ${steps * B * layers[last]!.outputSize} numbers, got ${dOutputs.length}`);
+    if (dTheta.length !== model.paramSize) throw new RangeError(`sequence backward: dTheta must have ${model.paramSize} numbers, got ${dTheta.length}`);
+    this.dLastOutputs.set(dOutputs);
+    for (let l = last; l >= 0; l--) {
+      const layer = layers[l]!;
+      const dOutViews = l === last ? this.dLastOutputViews : this.dInputViews[l + 1]!;
+      const dIn = this.dInputs[l]!;
+      const inputWidth = l === 0 ? model.inputSize : layers[l - 1]!.outputSize;
+      dIn.fill(0, 0, steps * B * inputWidth);
+      layer.cells.forEach((cell, d) => {
+        const tape = this.directions[l]![d]!;
+        const theta = model.cellTheta(l, d);
+        const dThetaCell = model.cellSlice(dTheta, l, d);
+        const dS = this.dState[l]![d]!;
+        const dSNext = this.dStateNext[l]![d]!;
+        const index = layers.slice(0, l).reduce((n, prior) => n + prior.cells.length, 0) + d;
+        const dFinal = dFinalStates?.[index] ?? null;
+        if (dFinal !== null && dFinal.length !== B * cell.stateSize) throw new RangeError(`sequence backward: final-state gradient ${index} must have ${B * cell.stateSize} numbers`);
+        if (dFinal !== null) dS.set(dFinal);
+        else dS.fill(0);
+        for (let k = steps - 1; k >= 0; k--) {
+          const t = d === 0 ? k : steps - 1 - k;
+          dSNext.set(dS);
+          addColumns(dSNext, cell.stateSize, cell.outputOffset, dOutViews[t]!, layer.outputSize, d * cell.outputSize, B, cell.outputSize);
+          tape.steps[k]!.vjp(this.dInputStep[l]!, dS, dThetaCell, dSNext, theta);
+          const dInT = this.dInputViews[l]![t]!;
+          for (let i = 0; i < dInT.length; i++) dInT[i] += this.dInputStep[l]![i];
+        }
+      });
+    }
+  }
+
+  /** ∂L/∂inputs (steps × B × I) after `backward`. */
+  inputGradient(): Vec {
+    return this.dInputs[0]!.subarray(0, this.steps * this.batch * this.model.inputSize);
+  }
+
+  /** ∂L/∂(initial state) of one layer-direction (B × n) after `backward`. */
+  initialStateGradient(layer: number, direction: number): Vec {
+    return this.dState[layer]![direction]!;
+  }
+}

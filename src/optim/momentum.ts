@@ -1,0 +1,55 @@
+/**
+ * SGD with (heavy-ball) momentum, PyTorch's convention: v ← μ·v + g, θ ← θ − η(t)·v.
+ */
+import { zeros, type DType, type Vec } from '../tensor/dtype.js';
+import { checkLearningRate, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
+
+export interface MomentumOptions extends OptimizerOptions {
+  /** @default 0.9 */
+  momentum?: number;
+}
+
+export class Momentum implements Optimizer {
+  readonly kind = 'momentum';
+  readonly lr: number;
+  readonly schedule: Schedule;
+  readonly momentum: number;
+  private readonly velocity: Vec;
+  private t = 0;
+
+  constructor(paramSize: number, dtype: DType, options: MomentumOptions) {
+    this.lr = checkLearningRate('momentum', options.lr);
+    this.schedule = checkSchedule(options.schedule ?? { kind: 'constant' });
+    this.momentum = options.momentum ?? 0.9;
+    if (!(this.momentum >= 0 && this.momentum < 1)) throw new RangeError(`momentum: momentum must be in [0, 1), got ${this.momentum}`);
+    this.velocity = zeros(dtype, paramSize);
+  }
+
+  currentRate(): number {
+    return scheduledRate(this.lr, this.schedule, this.t);
+  }
+
+  step(theta: Vec, grad: Vec): void {
+    const rate = this.currentRate();
+    const v = this.velocity;
+    for (let i = 0; i < theta.length; i++) {
+      v[i] = this.momentum * v[i] + grad[i];
+      theta[i] -= rate * v[i];
+    }
+    this.t++;
+  }
+
+  getState(): OptimizerState {
+    return { kind: this.kind, t: this.t, buffers: { velocity: this.velocity } };
+  }
+
+  setState(state: OptimizerState): void {
+    restoreBuffers(this.kind, { velocity: this.velocity }, state);
+    this.t = state.t;
+  }
+}
+
+export function momentum(paramSize: number, dtype: DType, options: MomentumOptions): Momentum {
+  return new Momentum(paramSize, dtype, options);
+}

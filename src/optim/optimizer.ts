@@ -1,0 +1,49 @@
+/**
+ * The Optimizer contract: given the gradient estimate g, update θ in place. Optimizers hold
+ * state (velocity, moments) whose length is fixed at creation; the state can be read and
+ * restored exactly for checkpoints.
+ */
+import type { Vec } from '../tensor/dtype.js';
+import type { Schedule } from './schedule.js';
+
+export interface OptimizerState {
+  readonly kind: string;
+  /** Updates done so far (drives schedules and Adam's bias correction). */
+  readonly t: number;
+  /** Named state buffers (e.g. Adam's m and v), each of length paramSize. */
+  readonly buffers: Readonly<Record<string, Vec>>;
+}
+
+export interface Optimizer {
+  readonly kind: 'sgd' | 'momentum' | 'adam';
+  readonly lr: number;
+  readonly schedule: Schedule;
+  /** θ ← θ − update(g); g is left unchanged. */
+  step(theta: Vec, grad: Vec): void;
+  /** The learning rate the next step will use. */
+  currentRate(): number;
+  getState(): OptimizerState;
+  setState(state: OptimizerState): void;
+}
+
+export interface OptimizerOptions {
+  lr: number;
+  /** @default { kind: 'constant' } */
+  schedule?: Schedule;
+}
+
+export function checkLearningRate(kind: string, lr: unknown): number {
+  if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) throw new RangeError(`${kind}: lr must be a finite number ≥ 0, got ${String(lr)}`);
+  return lr;
+}
+
+export function restoreBuffers(kind: string, target: Readonly<Record<string, Vec>>, state: OptimizerState): void {
+  if (state.kind !== kind) throw new TypeError(`cannot restore ${state.kind} optimizer state into ${kind}`);
+  for (const [name, buffer] of Object.entries(target)) {
+    const saved = state.buffers[name];
+    if (saved === undefined || saved.length !== buffer.length) {
+      throw new RangeError(`${kind} state buffer '${name}' must have length ${buffer.length}, got ${saved?.length ?? 'none'}`);
+    }
+    buffer.set(saved);
+  }
+}

@@ -1,0 +1,39 @@
+/** Plain stochastic gradient descent: θ ← θ − η(t)·g. */
+import type { Vec } from '../tensor/dtype.js';
+import { checkLearningRate, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
+
+export class Sgd implements Optimizer {
+  readonly kind = 'sgd';
+  readonly lr: number;
+  readonly schedule: Schedule;
+  private t = 0;
+
+  constructor(options: OptimizerOptions) {
+    this.lr = checkLearningRate('sgd', options.lr);
+    this.schedule = checkSchedule(options.schedule ?? { kind: 'constant' });
+  }
+
+  currentRate(): number {
+    return scheduledRate(this.lr, this.schedule, this.t);
+  }
+
+  step(theta: Vec, grad: Vec): void {
+    const rate = this.currentRate();
+    for (let i = 0; i < theta.length; i++) theta[i] -= rate * grad[i];
+    this.t++;
+  }
+
+  getState(): OptimizerState {
+    return { kind: this.kind, t: this.t, buffers: {} };
+  }
+
+  setState(state: OptimizerState): void {
+    if (state.kind !== this.kind) throw new TypeError(`cannot restore ${state.kind} optimizer state into sgd`);
+    this.t = state.t;
+  }
+}
+
+export function sgd(options: OptimizerOptions): Sgd {
+  return new Sgd(options);
+}
