@@ -6,6 +6,7 @@ import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Cell } from '../cells/cell.js';
 import type { Dense } from './dense.js';
+import { SegmentViews } from '../tensor/views.js';
 
 export class OnlineModel {
   readonly core: Cell;
@@ -17,6 +18,8 @@ export class OnlineModel {
   readonly headTheta: Vec | null;
   /** The width of the prediction: the head's outputSize, or the core's outputSize. */
   readonly outputSize: number;
+  /** [core, head] views of any θ-shaped buffer, made once per buffer. */
+  private readonly parts: SegmentViews;
 
   constructor(options: { core: Cell; head?: Dense | null; theta?: Vec }) {
     const { core } = options;
@@ -36,6 +39,10 @@ export class OnlineModel {
     this.coreTheta = this.theta.subarray(0, core.paramSize);
     this.headTheta = head === null ? null : this.theta.subarray(core.paramSize);
     this.outputSize = head?.outputSize ?? core.outputSize;
+    this.parts = new SegmentViews([
+      { offset: 0, size: core.paramSize },
+      { offset: core.paramSize, size: head?.paramSize ?? 0 },
+    ]);
   }
 
   initParams(rng: Rng): void {
@@ -45,11 +52,11 @@ export class OnlineModel {
 
   /** The core's part of a θ-shaped buffer. */
   coreSlice(buffer: Vec): Vec {
-    return buffer.subarray(0, this.core.paramSize);
+    return this.parts.of(buffer)[0]!;
   }
 
   headSlice(buffer: Vec): Vec | null {
-    return this.head === null ? null : buffer.subarray(this.core.paramSize);
+    return this.head === null ? null : this.parts.of(buffer)[1]!;
   }
 }
 
