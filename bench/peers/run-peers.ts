@@ -1,0 +1,117 @@
+/**
+ * Runs the peers as child processes, each printing one JSON line, and gathers their figures.
+ * Peers that cannot run here (no PyTorch, no compiler) are reported as skipped with the reason.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Timing } from '../stats.js';
+import type { SequenceWorkload } from '../workloads.js';
+
+export interface PeerFigure {
+  readonly workload: string;
+  readonly implementation: string;
+  readonly dtype: 'float32' | 'float64';
+  readonly threads: number;
+  readonly timing: Timing;
+  readonly note?: string;
+}
+
+export interface PeerReport {
+  readonly figures: PeerFigure[];
+  readonly skipped: string[];
+  readonly info: Record<string, unknown>;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** bench/peers in the source tree (the .py and .c files are not compiled). */
+const sourceDir = resolve(here, '../../../bench/peers');
+
+function run(command: string, args: string[], env: Record<string, string> = {}): { ok: boolean; out: string; err: string } {
+  const result = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  return { ok: result.status === 0, out: result.stdout ?? '', err: (result.stderr ?? '') + (result.error?.message ?? '') };
+}
+
+function lastJsonLine(text: string): any {
+  const lines = text.trim().split('\n').filter((l) => l.startsWith('{'));
+  return JSON.parse(lines[lines.length - 1]!);
+}
+
+export function tfjs(backend: 'cpu' | 'wasm', workloads: readonly SequenceWorkload[], runs: number, report: PeerReport, log: (s: string) => void): void {
+  for (const w of workloads) {
+    log(`  TF.js ${backend} ${w.name} …`);
+    const r = run(process.execPath, [join(here, 'tfjs.js'), backend, JSON.stringify([w]), String(runs), '1']);
+    if (!r.ok) {
+      report.skipped.push(`TF.js ${backend} ${w.name}: ${r.err.trim().split('\n').slice(-1)[0]}`);
+      continue;
+    }
+    const parsed = lastJsonLine(r.out);
+    report.info[`tfjs`] = parsed.version;
+    for (const { name, timing } of parsed.results) report.figures.push({ workload: name, implementation: `TF.js ${backend}`, dtype: 'float32', threads: 1, timing });
+  }
+}
+
+/** The python3 that imports torch: the PATH one, else Debian's. */
+function findTorchPython(): string | null {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    if (run(python, ['-c', 'import torch']).ok) return python;
+  }
+  return null;
+}
+
+export function pytorch(workloads: readonly SequenceWorkload[], runs: number, threadCounts: readonly number[], report: PeerReport, log: (s: string) => void): void {
+  const python = findTorchPython();
+  if (python === null) {
+    report.skipped.push("PyTorch: skipped: `python3 -c 'import torch'` fails (apt-get install python3-torch libopenblas-dev)");
+    return;
+  }
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const threads of threadCounts) {
+      log(`  PyTorch ${dtype} ${threads} thread(s) …`);
+      const env = { OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+      const r = run(python, [join(sourceDir, 'torch_bench.py'), JSON.stringify(workloads), dtype, String(threads), String(runs), '2'], env);
+      if (!r.ok) {
+        report.skipped.push(`PyTorch ${dtype} ${threads}t: ${r.err.trim().split('\n').slice(-1)[0]}`);
+        continue;
+      }
+      const parsed = lastJsonLine(r.out);
+      const blas = (parsed.blas as string[]).map((p) => p.split('/').pop()).join(', ') || 'none found (reference BLAS?)';
+      report.info.pytorch = { version: parsed.torch, blas: parsed.blas };
+      for (const { name, timing } of parsed.results) report.figures.push({ workload: name, implementation: 'PyTorch', dtype, threads, timing, note: `BLAS: ${blas}` });
+    }
+  }
+}
+
+/** The C reference of W1, built here with gcc -O3 -march=native, plain and with OpenBLAS. */
+export function cReference(w: SequenceWorkload, runs: number, report: PeerReport, log: (s: string) => void): void {
+  const source = join(sourceDir, 'w1.c');
+  if (!run('gcc', ['--version']).ok) {
+    report.skipped.push('C reference: skipped: gcc not found');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-bench-'));
+  const hasBlas = existsSync('/usr/include/x86_64-linux-gnu/cblas.h') || existsSync('/usr/include/cblas.h') || existsSync('/usr/include/openblas/cblas.h');
+  for (const real of ['float', 'double'] as const) {
+    for (const blas of hasBlas ? [false, true] : [false]) {
+      const binary = join(dir, `w1-${real}${blas ? '-blas' : ''}`);
+      const args = ['-O3', '-march=native', `-DREAL=${real}`, ...(blas ? ['-DUSE_BLAS', '-I/usr/include/openblas'] : []), source, '-o', binary, ...(blas ? ['-lopenblas'] : []), '-lm'];
+      try {
+        execFileSync('gcc', args, { stdio: 'pipe' });
+      } catch (e) {
+        report.skipped.push(`C ${blas ? '+ OpenBLAS ' : ''}${real}: compile failed: ${String((e as Error).message).split('\n')[0]}`);
+        continue;
+      }
+      log(`  C ${blas ? '+ OpenBLAS ' : '-O3 '}${real} …`);
+      const r = run(binary, [String(w.inputSize), String(w.hiddenSize), String(w.outputSize), String(w.steps), String(runs), '2'], { OPENBLAS_NUM_THREADS: '1' });
+      if (!r.ok) {
+        report.skipped.push(`C ${real}: ${r.err}`);
+        continue;
+      }
+      const { median, min, max, runs: n } = lastJsonLine(r.out);
+      report.figures.push({ workload: w.name, implementation: blas ? 'C + OpenBLAS' : 'C -O3 -march=native', dtype: real === 'float' ? 'float32' : 'float64', threads: 1, timing: { median, min, max, runs: n } });
+    }
+  }
+  if (!hasBlas) report.skipped.push('C + OpenBLAS: skipped: cblas.h not found (apt-get install libopenblas-dev)');
+}

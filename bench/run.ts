@@ -1,0 +1,210 @@
+/**
+ * `npm run bench` — issue #5's suite: our figures and every available peer's, measured in the
+ * same run on the same workloads, printed as a table with ratios and written to
+ * bench/results.json (and the scaling plot to bench/scaling.svg). Never part of `npm test`.
+ *
+ *   npm run bench                 full suite (a few minutes)
+ *   npm run bench -- --quick      fewer runs and sizes, TF.js cpu only on W1
+ *   npm run bench -- --no-peers   ours only
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem, platform, arch } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DType } from '../src/tensor/dtype.js';
+import { kernelBackend } from '../src/tensor/backend.js';
+import { time, fitExponent, type Timing } from './stats.js';
+import { W1, W1_GRU, W2, W3, ours, macs, type SequenceWorkload } from './workloads.js';
+import { timePerStep, Skipped, type OnlineKind } from './online.js';
+import { tfjs, pytorch, cReference, type PeerFigure, type PeerReport } from './peers/run-peers.js';
+import { logLogSvg } from './plot.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const withPeers = !args.has('--no-peers');
+const runs = quick ? 5 : 7;
+const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench');
+const log = (s: string) => process.stderr.write(s + '\n');
+
+interface Figure extends PeerFigure {}
+const figures: Figure[] = [];
+const report: PeerReport = { figures: [], skipped: [], info: {} };
+
+// ---- ours ------------------------------------------------------------------------------
+
+const sequenceWorkloads: SequenceWorkload[] = [W1, W1_GRU, W2, W3];
+for (const w of sequenceWorkloads) {
+  for (const dtype of ['float64', 'float32'] as const) {
+    log(`ours ${w.name} ${dtype} …`);
+    const { run } = ours(w, dtype);
+    const timing = await time(run, { runs, warmup: 2 });
+    figures.push({ workload: w.name, implementation: 'online-rnn', dtype, threads: 1, timing });
+  }
+}
+
+// ---- online learners on W1's model ---------------------------------------------------
+
+interface OnlineFigure {
+  readonly kind: OnlineKind;
+  readonly hiddenSize: number;
+  readonly dtype: DType;
+  readonly msPerStep: Timing | null;
+  readonly stepsPerSecond: number | null;
+  readonly skipped?: string;
+}
+const online: OnlineFigure[] = [];
+async function measureOnline(kind: OnlineKind, hiddenSize: number, dtype: DType, steps: number): Promise<OnlineFigure> {
+  try {
+    const t = await timePerStep(kind, { hiddenSize, dtype, steps, runs });
+    return { kind, hiddenSize, dtype, msPerStep: t, stepsPerSecond: 1000 / t.median };
+  } catch (e) {
+    if (e instanceof Skipped) return { kind, hiddenSize, dtype, msPerStep: null, stepsPerSecond: null, skipped: e.message };
+    throw e;
+  }
+}
+for (const dtype of ['float64', 'float32'] as const) {
+  for (const kind of ['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const) {
+    log(`online ${kind} ${dtype} …`);
+    online.push(await measureOnline(kind, kind === 'rtrl' ? 32 : W1.hiddenSize, dtype, kind === 'rtrl' ? 50 : 200));
+  }
+}
+
+// ---- scaling -------------------------------------------------------------------------
+
+const hiddenSizes = quick ? [16, 32, 64, 128, 256] : [16, 32, 64, 128, 256, 512];
+const scaling: OnlineFigure[] = [];
+for (const kind of ['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const) {
+  for (const H of hiddenSizes) {
+    if (kind === 'rtrl' && H > 64) continue;
+    log(`scaling ${kind} H=${H} …`);
+    const steps = Math.max(10, Math.min(200, Math.round(4e6 / (H * H * (kind === 'rtrl' ? H : 1)))));
+    const f = await measureOnline(kind, H, 'float64', steps);
+    scaling.push(f);
+    if (f.skipped !== undefined) break;
+  }
+}
+const exponents: Record<string, number | null> = {};
+for (const kind of ['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const) {
+  const points = scaling.filter((f) => f.kind === kind && f.msPerStep !== null && f.hiddenSize >= 32);
+  exponents[kind] = points.length >= 2 ? fitExponent(points.map((p) => p.hiddenSize), points.map((p) => p.msPerStep!.median)) : null;
+}
+const plotted = (['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const)
+  .map((kind) => ({ kind, points: scaling.filter((f) => f.kind === kind && f.msPerStep !== null).map((f) => [f.hiddenSize, f.msPerStep!.median] as const) }))
+  .filter((s) => s.points.length > 0)
+  .map((s) => ({ label: `${s.kind} (H^${exponents[s.kind]?.toFixed(2) ?? '?'})`, points: s.points }));
+writeFileSync(resolve(benchDir, 'scaling.svg'), logLogSvg(plotted, { title: 'time per step, LSTM 32 → H, float64', xLabel: 'hidden size H', yLabel: 'time per step' }));
+
+// ---- peers ----------------------------------------------------------------------------
+
+if (withPeers) {
+  log('peers …');
+  cReference(W1, runs, report, log);
+  pytorch(sequenceWorkloads, runs, [1, 2], report, log);
+  tfjs('wasm', sequenceWorkloads, 5, report, log);
+  tfjs('cpu', quick ? [W1] : sequenceWorkloads, 5, report, log);
+} else report.skipped.push('peers: skipped (--no-peers)');
+figures.push(...report.figures);
+
+// ---- the table -------------------------------------------------------------------------
+
+const columns: Array<{ label: string; implementation: string; dtype: DType; threads: number }> = [
+  { label: 'ours f64', implementation: 'online-rnn', dtype: 'float64', threads: 1 },
+  { label: 'ours f32', implementation: 'online-rnn', dtype: 'float32', threads: 1 },
+  { label: 'C+BLAS f32', implementation: 'C + OpenBLAS', dtype: 'float32', threads: 1 },
+  { label: 'C -O3 f32', implementation: 'C -O3 -march=native', dtype: 'float32', threads: 1 },
+  { label: 'C+BLAS f64', implementation: 'C + OpenBLAS', dtype: 'float64', threads: 1 },
+  { label: 'torch f32', implementation: 'PyTorch', dtype: 'float32', threads: 1 },
+  { label: 'torch f32 2t', implementation: 'PyTorch', dtype: 'float32', threads: 2 },
+  { label: 'torch f64', implementation: 'PyTorch', dtype: 'float64', threads: 1 },
+  { label: 'tfjs wasm', implementation: 'TF.js wasm', dtype: 'float32', threads: 1 },
+  { label: 'tfjs cpu', implementation: 'TF.js cpu', dtype: 'float32', threads: 1 },
+];
+const find = (workload: string, c: { implementation: string; dtype: DType; threads: number }) =>
+  figures.find((f) => f.workload === workload && f.implementation === c.implementation && f.dtype === c.dtype && f.threads === c.threads);
+
+const lines: string[] = [];
+const pad = (s: string, n: number) => s.padStart(n);
+lines.push(`ms per run, median of ≥ ${runs} (min–max in results.json)`);
+lines.push(pad('workload', 8) + columns.map((c) => pad(c.label, 13)).join(''));
+for (const w of sequenceWorkloads) {
+  lines.push(pad(w.name, 8) + columns.map((c) => pad(find(w.name, c)?.timing.median.toFixed(2) ?? '—', 13)).join(''));
+}
+
+/** Peer time / our time in the same dtype: > 1 means we are faster. */
+interface Ratio {
+  readonly workload: string;
+  readonly peer: string;
+  readonly dtype: DType;
+  readonly speedup: number;
+}
+const ratios: Ratio[] = [];
+for (const w of sequenceWorkloads) {
+  for (const c of columns.slice(2)) {
+    const peer = find(w.name, c);
+    const mine = find(w.name, { implementation: 'online-rnn', dtype: c.dtype, threads: 1 });
+    if (peer !== undefined && mine !== undefined) ratios.push({ workload: w.name, peer: c.label, dtype: c.dtype, speedup: peer.timing.median / mine.timing.median });
+  }
+}
+lines.push('');
+lines.push('speed-up of ours over each peer, same dtype (peer time / our time; > 1 = ours faster)');
+for (const w of sequenceWorkloads) {
+  const row = ratios.filter((r) => r.workload === w.name).map((r) => `${r.peer} ${r.speedup.toFixed(2)}×`);
+  lines.push(`${pad(w.name, 8)}  ${row.join(', ')}`);
+}
+lines.push('');
+lines.push('online step on W1 (LSTM 32 → 128, dense 32; RTRL at hidden 32): µs per step, steps/s, ratio to the forward step');
+for (const dtype of ['float64', 'float32'] as const) {
+  const forward = online.find((f) => f.kind === 'forward' && f.dtype === dtype)!;
+  for (const f of online.filter((g) => g.dtype === dtype)) {
+    if (f.msPerStep === null) {
+      lines.push(`  ${dtype} ${f.kind.padEnd(8)} skipped: ${f.skipped}`);
+      continue;
+    }
+    const ratio = f.kind === 'rtrl' ? '' : `  ${(f.msPerStep.median / forward.msPerStep!.median).toFixed(2)}× forward`;
+    lines.push(`  ${dtype} ${f.kind.padEnd(8)} H=${String(f.hiddenSize).padEnd(4)} ${(f.msPerStep.median * 1000).toFixed(1).padStart(9)} µs  ${f.stepsPerSecond!.toFixed(0).padStart(8)} steps/s${ratio}`);
+  }
+}
+lines.push('');
+lines.push(`scaling (float64, µs per step; exponent fitted over H ≥ 32; plot: bench/scaling.svg)`);
+lines.push(pad('kind', 9) + hiddenSizes.map((H) => pad(`H=${H}`, 10)).join('') + pad('exponent', 10) + '   ratio to forward');
+for (const kind of ['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const) {
+  const row = hiddenSizes.map((H) => {
+    const f = scaling.find((g) => g.kind === kind && g.hiddenSize === H);
+    return pad(f?.msPerStep ? (f.msPerStep.median * 1000).toFixed(1) : f?.skipped ? 'skip' : '—', 10);
+  });
+  const toForward = hiddenSizes
+    .map((H) => {
+      const f = scaling.find((g) => g.kind === kind && g.hiddenSize === H);
+      const base = scaling.find((g) => g.kind === 'forward' && g.hiddenSize === H);
+      return f?.msPerStep && base?.msPerStep ? (f.msPerStep.median / base.msPerStep.median).toFixed(1) : '—';
+    })
+    .join(' ');
+  lines.push(pad(kind, 9) + row.join('') + pad(exponents[kind]?.toFixed(2) ?? '—', 10) + '   ' + toForward);
+}
+if (report.skipped.length > 0) {
+  lines.push('');
+  for (const s of report.skipped) lines.push(`skipped: ${s}`);
+}
+const table = lines.join('\n');
+process.stdout.write(table + '\n');
+
+// ---- results.json ------------------------------------------------------------------------
+
+const results = {
+  date: new Date().toISOString(),
+  quick,
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), platform: platform(), arch: arch() },
+  node: process.version,
+  kernels: kernelBackend(),
+  dtypes: ['float64', 'float32'],
+  workloads: Object.fromEntries(sequenceWorkloads.map((w) => [w.name, { ...w, macs: macs(w) }])),
+  peers: report.info,
+  figures: figures.map((f) => ({ ...f, unit: 'ms per run' })),
+  ratios,
+  online: online.map((f) => ({ ...f, unit: 'ms per step' })),
+  scaling: { unit: 'ms per step', dtype: 'float64', figures: scaling, exponents },
+  skipped: report.skipped,
+  table,
+};
+writeFileSync(resolve(benchDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+log(`wrote ${resolve(benchDir, 'results.json')} and ${resolve(benchDir, 'scaling.svg')}`);
