@@ -1,6 +1,63 @@
-/** Which kernels run: the plain-TypeScript reference ('ts'); WebAssembly SIMD ('wasm') is to come. */
+/**
+ * Which kernels run: WebAssembly SIMD ('wasm', the default where WebAssembly exists) or the
+ * plain-TypeScript reference ('ts'). The environment variable ONLINE_RNN_KERNELS=ts (read when
+ * this module loads) turns the arena and the SIMD kernels off for the whole process; then every
+ * buffer is an ordinary typed array. `setKernelBackend` switches the dispatch at run time (the
+ * tests run both paths on the same buffers); buffers already in the arena stay valid either way.
+ */
+import { Arena } from './arena.js';
+import { SimdKernels, compileKernels } from './wasm/simd.js';
+
 export type KernelBackend = 'ts' | 'wasm';
 
+function requested(): KernelBackend {
+  const env = (globalThis as unknown as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.ONLINE_RNN_KERNELS;
+  if (value === undefined || value === '' || value === 'wasm') return 'wasm';
+  if (value === 'ts') return 'ts';
+  throw new TypeError(`ONLINE_RNN_KERNELS must be 'ts' or 'wasm', got '${value}'`);
+}
+
+function start(): { arena: Arena | null; kernels: SimdKernels | null } {
+  if (requested() === 'ts') return { arena: null, kernels: null };
+  const arena = Arena.create();
+  if (arena === null) return { arena: null, kernels: null };
+  try {
+    return { arena, kernels: new SimdKernels(arena) };
+  } catch {
+    return { arena: null, kernels: null }; // e.g. a synchronous compile refused: plain buffers, TS kernels
+  }
+}
+
+let started = start();
+
+/** The arena buffers are made in, or null (kernels off, or no WebAssembly). */
+export let arena: Arena | null = started.arena;
+
+/** The SIMD kernels the dispatch uses now, or null for the TypeScript reference. */
+export let simd: SimdKernels | null = started.kernels;
+
 export function kernelBackend(): KernelBackend {
-  return 'ts';
+  return simd === null ? 'ts' : 'wasm';
+}
+
+/** Switches the dispatch; 'wasm' throws when it was never available in this process. */
+export function setKernelBackend(kind: KernelBackend): void {
+  if (kind === 'ts') simd = null;
+  else if (started.kernels === null) throw new Error('the WebAssembly kernels are not available here (ONLINE_RNN_KERNELS=ts, or no WebAssembly)');
+  else simd = started.kernels;
+}
+
+/**
+ * For browsers, whose main thread refuses a synchronous compile of this size: compiles the
+ * kernels asynchronously and turns them on. Buffers made before it stay ordinary typed arrays
+ * (TS kernels), so call it before building models. Resolves to the backend now in use.
+ */
+export async function enableWasmKernels(): Promise<KernelBackend> {
+  if (started.kernels !== null || requested() === 'ts') return kernelBackend();
+  await compileKernels();
+  started = start();
+  arena = started.arena;
+  simd = started.kernels;
+  return kernelBackend();
 }

@@ -3,6 +3,8 @@
  * float64 is the default (the notes' byte count assumes 8 bytes a parameter);
  * float32 halves memory and is what TF.js and most deployments use.
  */
+import { arena } from './backend.js';
+
 export type DType = 'float64' | 'float32';
 
 /** A flat buffer of one dtype. Matrices are row-major views over it. */
@@ -14,8 +16,13 @@ export function bytesPerElement(dtype: DType): number {
   return dtype === 'float64' ? 8 : 4;
 }
 
-/** A zero-filled buffer of n elements: the single place buffers are made. */
+/**
+ * A zero-filled buffer of n elements: the single place buffers are made. It lives in the
+ * WebAssembly arena when there is one (so the SIMD kernels use it in place), else on the heap.
+ */
 export function zeros(dtype: DType, n: number): Vec {
+  const inArena = arena?.allocate(dtype, n) ?? null;
+  if (inArena !== null) return inArena;
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 

@@ -1,130 +1,44 @@
 /**
- * The few dense kernels everything else is built on — the only hot loops.
- * Row-major matrices, output argument first, shapes in the comment (llm.c style).
- * Arguments must not alias the output unless a kernel says so.
+ * The few dense kernels everything else is built on — the only hot loops. Row-major matrices,
+ * output argument first, shapes in the comment (llm.c style). Arguments must not alias the
+ * output unless a kernel says so.
+ *
+ * Each product runs on the WebAssembly SIMD kernels (src/tensor/wasm) when every operand lives
+ * in the arena (src/tensor/arena.ts; `zeros()` puts buffers there) and on the plain-TypeScript
+ * reference (src/tensor/reference.ts) otherwise. The two agree within rounding (test/tensor).
  */
 import type { Vec } from './dtype.js';
+import { simd } from './backend.js';
+import * as reference from './reference.js';
+
+export { dotAt, axpyAt, dot, axpy, scale, norm, allFinite, copyColumns, addColumns } from './reference.js';
 
 /** out (m×n) = A (m×k) · Bᵀ, B (n×k). With m = 1 this is the matrix-vector product B·a. */
 export function matmulABt(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
-  for (let i = 0; i < m; i++) {
-    const aRow = i * k;
-    const outRow = i * n;
-    for (let j = 0; j < n; j++) out[outRow + j] = dotAt(A, aRow, B, j * k, k);
-  }
+  if (simd !== null && simd.accepts(out, A, B)) simd.matmulABt(out, A, B, m, n, k, false);
+  else reference.matmulABt(out, A, B, m, n, k);
 }
 
 /** out (m×n) += A (m×k) · Bᵀ, B (n×k). */
 export function matmulABtAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
-  for (let i = 0; i < m; i++) {
-    const aRow = i * k;
-    const outRow = i * n;
-    for (let j = 0; j < n; j++) out[outRow + j] += dotAt(A, aRow, B, j * k, k);
-  }
+  if (simd !== null && simd.accepts(out, A, B)) simd.matmulABt(out, A, B, m, n, k, true);
+  else reference.matmulABtAdd(out, A, B, m, n, k);
 }
 
 /** out (m×n) = A (m×k) · B (k×n). With m = 1 this is the transposed product Bᵀ·a. */
 export function matmulAB(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
-  out.fill(0, 0, m * n);
-  matmulABAdd(out, A, B, m, n, k);
+  if (simd !== null && simd.accepts(out, A, B)) simd.matmulAB(out, A, B, m, n, k, false);
+  else reference.matmulAB(out, A, B, m, n, k);
 }
 
 /** out (m×n) += A (m×k) · B (k×n). */
 export function matmulABAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
-  for (let i = 0; i < m; i++) {
-    const outRow = i * n;
-    const aRow = i * k;
-    for (let l = 0; l < k; l++) {
-      const a = A[aRow + l];
-      if (a !== 0) axpyAt(out, outRow, a, B, l * n, n);
-    }
-  }
+  if (simd !== null && simd.accepts(out, A, B)) simd.matmulAB(out, A, B, m, n, k, true);
+  else reference.matmulABAdd(out, A, B, m, n, k);
 }
 
 /** out (m×n) += Aᵀ · B, A (k×m), B (k×n). With k = 1 this is the rank-one update a ⊗ b. */
 export function matmulAtBAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
-  for (let l = 0; l < k; l++) {
-    const aRow = l * m;
-    const bRow = l * n;
-    for (let i = 0; i < m; i++) {
-      const a = A[aRow + i];
-      if (a !== 0) axpyAt(out, i * n, a, B, bRow, n);
-    }
-  }
-}
-
-/** Σ_i a[aOff + i] · b[bOff + i] for i < n. */
-export function dotAt(a: Vec, aOff: number, b: Vec, bOff: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    s0 += a[aOff + i] * b[bOff + i];
-    s1 += a[aOff + i + 1] * b[bOff + i + 1];
-    s2 += a[aOff + i + 2] * b[bOff + i + 2];
-    s3 += a[aOff + i + 3] * b[bOff + i + 3];
-  }
-  for (; i < n; i++) s0 += a[aOff + i] * b[bOff + i];
-  return s0 + s1 + (s2 + s3);
-}
-
-/** y[yOff + i] += alpha · x[xOff + i] for i < n. */
-export function axpyAt(y: Vec, yOff: number, alpha: number, x: Vec, xOff: number, n: number): void {
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    y[yOff + i] += alpha * x[xOff + i];
-    y[yOff + i + 1] += alpha * x[xOff + i + 1];
-    y[yOff + i + 2] += alpha * x[xOff + i + 2];
-    y[yOff + i + 3] += alpha * x[xOff + i + 3];
-  }
-  for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
-}
-
-/** ⟨a, b⟩ over the whole (equal-length) buffers. */
-export function dot(a: Vec, b: Vec): number {
-  return dotAt(a, 0, b, 0, a.length);
-}
-
-/** y += alpha · x over the whole buffers. */
-export function axpy(y: Vec, alpha: number, x: Vec): void {
-  axpyAt(y, 0, alpha, x, 0, y.length);
-}
-
-/** x ← alpha · x. */
-export function scale(x: Vec, alpha: number): void {
-  for (let i = 0; i < x.length; i++) x[i] *= alpha;
-}
-
-/** Euclidean norm ‖x‖. */
-export function norm(x: Vec): number {
-  return Math.sqrt(dotAt(x, 0, x, 0, x.length));
-}
-
-/** True when every element is finite (no NaN, no ±Inf). */
-export function allFinite(x: ArrayLike<number>): boolean {
-  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
-  return true;
-}
-
-/**
- * Copies a block of `width` columns between row-major matrices:
- * out[r·outStride + outOffset + j] = src[r·srcStride + srcOffset + j] for r < rows, j < width.
- */
-export function copyColumns(out: Vec, outStride: number, outOffset: number, src: Vec, srcStride: number, srcOffset: number, rows: number, width: number): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * outStride + outOffset;
-    const s = r * srcStride + srcOffset;
-    for (let j = 0; j < width; j++) out[o + j] = src[s + j];
-  }
-}
-
-/** As copyColumns, but adds: out[…] += src[…]. */
-export function addColumns(out: Vec, outStride: number, outOffset: number, src: Vec, srcStride: number, srcOffset: number, rows: number, width: number): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * outStride + outOffset;
-    const s = r * srcStride + srcOffset;
-    for (let j = 0; j < width; j++) out[o + j] += src[s + j];
-  }
+  if (simd !== null && simd.accepts(out, A, B)) simd.matmulAtBAdd(out, A, B, m, n, k);
+  else reference.matmulAtBAdd(out, A, B, m, n, k);
 }

@@ -1,0 +1,113 @@
+/**
+ * The arena: where buffers live so the WebAssembly SIMD kernels can read them in place.
+ *
+ * A WebAssembly kernel can only address its own linear memory, and copying a weight matrix in
+ * for each call costs as much as the product itself. So `zeros()` (the single place buffers
+ * are made) carves every buffer out of one WebAssembly.Memory, and the kernels receive byte
+ * addresses into it. The design around `memory.grow`, which detaches the views of a plain
+ * memory's ArrayBuffer:
+ *
+ *   - preferred: a *shared* memory (initial 16 MiB, maximum 4 GiB reserved up front). Growing a
+ *     shared memory never moves or detaches it: old views stay valid, only `memory.buffer`
+ *     becomes a new, longer SharedArrayBuffer. We keep every buffer object the memory has had,
+ *     so "is this view in the arena?" is a comparison with each (a handful: growth doubles).
+ *     A shared memory can also be handed to worker threads (the batch split of bench W2).
+ *   - fallback (a browser page without cross-origin isolation has no shared memory): a plain
+ *     memory that is never grown, reserved at its full size (256 MiB) when it is made; pages
+ *     are only backed by the OS once touched.
+ *
+ * Allocation bumps a pointer, 64-byte aligned; memory is never handed back (a buffer's typed
+ * array can be dropped while a subarray of it lives on, so freeing on collection would be
+ * unsafe). When the arena is full, or WebAssembly is unavailable or switched off, `allocate`
+ * returns null and the caller makes an ordinary typed array: the kernels then take the
+ * plain-TypeScript path for that buffer. Correctness never depends on where a buffer lives.
+ */
+import type { DType, Vec } from './dtype.js';
+
+/** The slice of the WebAssembly JS API the arena uses (typed here: the core has no DOM or Node types). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+}
+
+const PAGE = 65536;
+const ALIGN = 64;
+const SHARED_INITIAL_PAGES = 256; // 16 MiB
+const SHARED_MAXIMUM_PAGES = 65536; // 4 GiB, the wasm32 limit
+const PLAIN_PAGES = 4096; // 256 MiB
+
+export class Arena {
+  /** Every ArrayBuffer object `memory.buffer` has returned, newest last. */
+  private readonly buffers: ArrayBufferLike[];
+  private top = ALIGN; // address 0 is left unused
+
+  private constructor(
+    readonly memory: WasmMemory,
+    readonly shared: boolean,
+    private readonly maximumPages: number,
+  ) {
+    this.buffers = [memory.buffer];
+  }
+
+  /** A shared arena where the platform allows one, else a fixed plain one, else null. */
+  static create(): Arena | null {
+    const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    if (api === undefined) return null;
+    try {
+      return new Arena(new api.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true }), true, SHARED_MAXIMUM_PAGES);
+    } catch {
+      try {
+        return new Arena(new api.Memory({ initial: PLAIN_PAGES, maximum: PLAIN_PAGES }), false, PLAIN_PAGES);
+      } catch {
+        return null;
+      }
+    }
+  }
+
+  /** The newest view of the whole memory. */
+  get buffer(): ArrayBufferLike {
+    return this.buffers[this.buffers.length - 1]!;
+  }
+
+  /** A zero-filled buffer of n elements in the arena, or null when it does not fit. */
+  allocate(dtype: DType, n: number): Vec | null {
+    const bytes = n * (dtype === 'float64' ? 8 : 4);
+    const start = this.top;
+    const end = start + bytes;
+    if (end > this.memory.buffer.byteLength && !this.growTo(end)) return null;
+    this.top = Math.ceil(end / ALIGN) * ALIGN;
+    const buffer = this.buffer as ArrayBuffer;
+    return dtype === 'float64' ? new Float64Array(buffer, start, n) : new Float32Array(buffer, start, n);
+  }
+
+  /** Whether v lives in this arena (then its byteOffset is its address in the memory). */
+  owns(v: Vec): boolean {
+    const b = v.buffer;
+    const buffers = this.buffers;
+    for (let i = buffers.length - 1; i >= 0; i--) if (buffers[i] === b) return true;
+    return false;
+  }
+
+  /** Bytes handed out so far. */
+  get used(): number {
+    return this.top;
+  }
+
+  private growTo(bytes: number): boolean {
+    if (!this.shared) return false; // growing a plain memory would detach every view
+    const have = this.memory.buffer.byteLength / PAGE;
+    const need = Math.ceil(bytes / PAGE);
+    if (need > this.maximumPages) return false;
+    const pages = Math.min(this.maximumPages, Math.max(need, 2 * have)) - have;
+    try {
+      this.memory.grow(pages);
+    } catch {
+      return false;
+    }
+    this.buffers.push(this.memory.buffer);
+    return true;
+  }
+}

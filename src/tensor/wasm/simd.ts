@@ -1,0 +1,79 @@
+/**
+ * The WebAssembly SIMD kernels bound to an arena's memory: same names and shapes as the
+ * plain-TypeScript kernels, but the buffers are passed as byte addresses into the arena.
+ * Callers (src/tensor/kernels.ts) check `accepts` first: every operand in the arena and of one
+ * dtype. The module is compiled synchronously from the embedded binary; where a platform
+ * refuses that (a browser's main thread limits synchronous compiles to 4 KiB), use
+ * `compileKernels()` first, which compiles asynchronously.
+ */
+import type { Vec } from '../dtype.js';
+import type { Arena } from '../arena.js';
+import { PLAIN_MEMORY_KERNELS, SHARED_MEMORY_KERNELS } from './binary.generated.js';
+
+type Product = (out: number, A: number, B: number, m: number, n: number, k: number, accumulate: number) => void;
+type Accumulate = (out: number, A: number, B: number, m: number, n: number, k: number) => void;
+interface Exports {
+  matmulABt_f64: Product;
+  matmulABt_f32: Product;
+  matmulAB_f64: Product;
+  matmulAB_f32: Product;
+  matmulAtBAdd_f64: Accumulate;
+  matmulAtBAdd_f32: Accumulate;
+}
+interface WasmModuleApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  compile(bytes: Uint8Array): Promise<object>;
+}
+
+const compiled: { shared: object | null; plain: object | null } = { shared: null, plain: null };
+
+function wasmApi(): WasmModuleApi {
+  return (globalThis as unknown as { WebAssembly: WasmModuleApi }).WebAssembly;
+}
+
+function bytesOf(shared: boolean): Uint8Array {
+  const { atob } = globalThis as unknown as { atob(base64: string): string };
+  const text = atob(shared ? SHARED_MEMORY_KERNELS : PLAIN_MEMORY_KERNELS);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** Compiles both variants asynchronously (for browsers, before the first model is made). */
+export async function compileKernels(): Promise<void> {
+  compiled.shared ??= await wasmApi().compile(bytesOf(true));
+  compiled.plain ??= await wasmApi().compile(bytesOf(false));
+}
+
+export class SimdKernels {
+  private readonly k: Exports;
+
+  constructor(private readonly arena: Arena) {
+    const api = wasmApi();
+    const variant = arena.shared ? 'shared' : 'plain';
+    const module = (compiled[variant] ??= new api.Module(bytesOf(arena.shared)));
+    this.k = new api.Instance(module, { env: { memory: arena.memory, abort: () => {} } }).exports as Exports;
+  }
+
+  /** Whether the kernels can run on these operands in place: all in the arena, one dtype. */
+  accepts(out: Vec, A: Vec, B: Vec): boolean {
+    const arena = this.arena;
+    return A.BYTES_PER_ELEMENT === out.BYTES_PER_ELEMENT && B.BYTES_PER_ELEMENT === out.BYTES_PER_ELEMENT && arena.owns(out) && arena.owns(A) && arena.owns(B);
+  }
+
+  /** out (m×n) = [out +] A (m×k) · Bᵀ, B (n×k). */
+  matmulABt(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number, accumulate: boolean): void {
+    (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulABt_f64 : this.k.matmulABt_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
+  }
+
+  /** out (m×n) = [out +] A (m×k) · B (k×n). */
+  matmulAB(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number, accumulate: boolean): void {
+    (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulAB_f64 : this.k.matmulAB_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
+  }
+
+  /** out (m×n) += Aᵀ · B, A (k×m), B (k×n). */
+  matmulAtBAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
+    (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulAtBAdd_f64 : this.k.matmulAtBAdd_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k);
+  }
+}

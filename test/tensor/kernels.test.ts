@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { zeros, type DType, type Vec } from '../../src/tensor/dtype.js';
+import { arena, kernelBackend, setKernelBackend } from '../../src/tensor/backend.js';
+import { matmulAB, matmulABAdd, matmulABt, matmulABtAdd, matmulAtBAdd } from '../../src/tensor/kernels.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { relativeError } from '../support/numeric.js';
+
+const wasm = kernelBackend() === 'wasm';
+const skip = wasm ? false : 'the WebAssembly kernels are off (ONLINE_RNN_KERNELS=ts)';
+
+function random(dtype: DType, n: number, rng: Rng): Vec {
+  const v = zeros(dtype, n);
+  for (let i = 0; i < n; i++) v[i] = rng.normal();
+  return v;
+}
+
+type Kernel = (out: Vec, A: Vec, B: Vec, m: number, n: number, k: number) => void;
+const KERNELS: Array<{ name: string; kernel: Kernel; sizes: (m: number, n: number, k: number) => [number, number, number]; exactInF64: boolean }> = [
+  { name: 'matmulABt', kernel: matmulABt, sizes: (m, n, k) => [m * n, m * k, n * k], exactInF64: false },
+  { name: 'matmulABtAdd', kernel: matmulABtAdd, sizes: (m, n, k) => [m * n, m * k, n * k], exactInF64: false },
+  { name: 'matmulAB', kernel: matmulAB, sizes: (m, n, k) => [m * n, m * k, k * n], exactInF64: true },
+  { name: 'matmulABAdd', kernel: matmulABAdd, sizes: (m, n, k) => [m * n, m * k, k * n], exactInF64: true },
+  { name: 'matmulAtBAdd', kernel: matmulAtBAdd, sizes: (m, n, k) => [m * n, k * m, k * n], exactInF64: true },
+];
+
+/** Random shapes: every size 1…9 somewhere (odd ones too) and a few past the tile sizes. */
+function shapes(rng: Rng): Array<[number, number, number]> {
+  const out: Array<[number, number, number]> = [
+    [1, 1, 1],
+    [1, 7, 3],
+    [2, 4, 2],
+    [3, 5, 9],
+    [1, 128, 32],
+    [1, 33, 130],
+    [5, 67, 17],
+  ];
+  for (let i = 0; i < 25; i++) out.push([1 + rng.int(9), 1 + rng.int(40), 1 + rng.int(40)]);
+  return out;
+}
+
+for (const dtype of ['float64', 'float32'] as const) {
+  for (const { name, kernel, sizes, exactInF64 } of KERNELS) {
+    test(`${name} on WebAssembly SIMD agrees with the TypeScript reference in ${dtype} on random shapes`, { skip }, () => {
+      const rng = new Rng(11);
+      for (const [m, n, k] of shapes(rng)) {
+        const [outSize, aSize, bSize] = sizes(m, n, k);
+        const A = random(dtype, aSize, rng);
+        const B = random(dtype, bSize, rng);
+        const start = random(dtype, outSize, rng);
+        const viaWasm = zeros(dtype, outSize);
+        const viaTs = zeros(dtype, outSize);
+        viaWasm.set(start);
+        viaTs.set(start);
+        try {
+          setKernelBackend('ts');
+          kernel(viaTs, A, B, m, n, k);
+        } finally {
+          setKernelBackend('wasm');
+        }
+        kernel(viaWasm, A, B, m, n, k);
+        const shape = `m=${m} n=${n} k=${k}`;
+        if (dtype === 'float64' && exactInF64) assert.deepEqual(viaWasm, viaTs, `${shape}: the same sums in the same order`);
+        else assert.ok(relativeError(viaWasm, viaTs) < (dtype === 'float64' ? 1e-14 : 2e-6), `${shape}: relative error ${relativeError(viaWasm, viaTs)}`);
+      }
+    });
+  }
+}
+
+test('a row of a SIMD matrix product equals the matrix-vector product of that row, bit for bit', { skip }, () => {
+  const rng = new Rng(3);
+  for (const dtype of ['float64', 'float32'] as const) {
+    const [m, n, k] = [7, 37, 45];
+    const A = random(dtype, m * k, rng);
+    const B = random(dtype, n * k, rng);
+    const whole = zeros(dtype, m * n);
+    matmulABt(whole, A, B, m, n, k);
+    const row = zeros(dtype, n);
+    for (let i = 0; i < m; i++) {
+      matmulABt(row, A.subarray(i * k, (i + 1) * k), B, 1, n, k);
+      assert.deepEqual(row, whole.subarray(i * n, (i + 1) * n), `${dtype} row ${i}`);
+    }
+  }
+});
+
+test('a buffer outside the arena takes the TypeScript path and gives the same product', () => {
+  const rng = new Rng(4);
+  const A = random('float64', 6 * 5, rng);
+  const B = random('float64', 4 * 5, rng);
+  const inArena = zeros('float64', 6 * 4);
+  const onHeap = new Float64Array(6 * 4);
+  matmulABt(inArena, A, B, 6, 4, 5);
+  matmulABt(onHeap, A, B, 6, 4, 5);
+  assert.ok(relativeError(inArena, onHeap) < 1e-14);
+});
+
+test('buffers made before the arena grows stay valid and zero-filled buffers keep coming', { skip }, () => {
+  const first = zeros('float64', 1000);
+  first.fill(2.5);
+  const before = arena!.used;
+  const big = zeros('float32', 8 * 2 ** 20); // 32 MiB: more than the initial 16 MiB
+  assert.ok(arena!.used >= before + big.byteLength);
+  assert.ok(big.every((v) => v === 0));
+  assert.ok(first.every((v) => v === 2.5), 'the older view still reads the same memory');
+  assert.ok(arena!.owns(first) && arena!.owns(big));
+});
