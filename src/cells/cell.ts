@@ -54,6 +54,36 @@ export interface Cell {
   initParams(theta: Vec, rng: Rng): void;
   /** A workspace for one timestep of `batch` rows (default 1). */
   createStep(batch?: number): CellStep;
+  /**
+   * Optional fast path for sequence runners (BPTT): workspaces for up to `maxSteps` consecutive
+   * timesteps that keep their recordings in contiguous buffers, so the work that does not
+   * depend on the recurrence runs once per window as matrix-matrix products. Cells without it
+   * are run step by step; the results agree within rounding.
+   */
+  createWindow?(maxSteps: number, batch: number): CellWindow;
+}
+
+/** Which way a window's steps walk the time-major inputs: step k reads time k, or count−1−k. */
+export interface WindowOrder {
+  readonly reversed: boolean;
+}
+
+/**
+ * A window of `steps`, used as ordinary CellSteps with two extra calls around them:
+ *   project(inputs)       before steps[0…count−1].forward: the input side of every step at once
+ *                         (each forward must then get the same x the projection saw);
+ *   accumulate(dTheta)    after steps[count−1…0].vjp(null, dS, null, dSNext, θ): the window's ∂L/∂θ,
+ *                         which those vjp calls skipped, as matrix products;
+ *   addInputGradient      the same for ∂L/∂inputs, when (and only if) the caller needs them.
+ */
+export interface CellWindow {
+  readonly steps: readonly CellStep[];
+  /** inputs: time-major (count × batch × inputSize). */
+  project(inputs: Vec, count: number, theta: Vec, order: WindowOrder): void;
+  /** Adds the window's ∂L/∂θ into dTheta. */
+  accumulate(dTheta: Vec, count: number): void;
+  /** Adds ∂L/∂inputs into dInputs (time-major, count × batch × inputSize); valid until the next project. */
+  addInputGradient(dInputs: Vec, count: number, theta: Vec, order: WindowOrder): void;
 }
 
 export interface CellStep {

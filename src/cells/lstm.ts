@@ -24,11 +24,11 @@
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { gateActivation, GATE_ACTIVATIONS, type Activation, type GateActivation } from '../tensor/activations.js';
-import { matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, dotAt } from '../tensor/kernels.js';
+import { addColumns, copyColumns, matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, dotAt } from '../tensor/kernels.js';
 import { glorotUniform, orthogonal } from '../tensor/init.js';
 import type { Rng } from '../tensor/rng.js';
 import { SegmentViews } from '../tensor/views.js';
-import { layoutParams, type Cell, type CellStep, type ImmediateInfluence, type InventoryEntry, type ParamBlock, type StatePart } from './cell.js';
+import { layoutParams, type Cell, type CellStep, type CellWindow, type ImmediateInfluence, type InventoryEntry, type ParamBlock, type StatePart, type WindowOrder } from './cell.js';
 import { checkBoolean, checkChoice, checkDType, checkSize, rejectUnknownOptions } from './options.js';
 
 export interface LstmOptions {
@@ -131,6 +131,10 @@ export class LstmCell implements Cell {
   createStep(batch = 1): CellStep {
     return new LstmStep(this, checkSize('lstm', 'batch', batch));
   }
+
+  createWindow(maxSteps: number, batch: number): CellWindow {
+    return new LstmWindow(this, checkSize('lstm', 'maxSteps', maxSteps), checkSize('lstm', 'batch', batch));
+  }
 }
 
 class LstmStep implements CellStep, ImmediateInfluence {
@@ -157,23 +161,23 @@ class LstmStep implements CellStep, ImmediateInfluence {
   private readonly hasPeephole: boolean;
   private readonly projecting: boolean;
 
-  constructor(private readonly cell: LstmCell, readonly batch: number) {
-    const { dtype, inputSize: I, hiddenSize: H, outputSize: P } = cell;
+  /** Set by a window's `project`: a holds W_ih·x already, so the next forward skips that product. */
+  projected = false;
+
+  constructor(
+    private readonly cell: LstmCell,
+    readonly batch: number,
+    storage: StepStorage = ownStorage(cell, batch),
+  ) {
+    const { dtype, hiddenSize: H, outputSize: P } = cell;
     const B = batch;
     this.projecting = cell.projSize !== undefined;
     this.hasBias = cell.bias;
     this.hasPeephole = cell.peephole;
     this.termCount = 4 * H + (this.projecting ? P : 0);
-    this.x = zeros(dtype, B * I);
-    this.h = zeros(dtype, B * P);
-    this.c = zeros(dtype, B * H);
-    this.a = zeros(dtype, B * 4 * H);
+    ({ x: this.x, h: this.h, c: this.c, a: this.a, cNext: this.cNext, m: this.m, aWork: this.aWork, hWork: this.hWork } = storage);
     this.y = zeros(dtype, B * 4 * H);
-    this.cNext = zeros(dtype, B * H);
     this.tc = zeros(dtype, B * H);
-    this.m = zeros(dtype, B * H);
-    this.aWork = zeros(dtype, B * 4 * H);
-    this.hWork = zeros(dtype, B * P);
     this.hPrevWork = zeros(dtype, B * P);
     this.cWork = zeros(dtype, B * H);
     this.mWork = zeros(dtype, B * H);
@@ -189,7 +193,8 @@ class LstmStep implements CellStep, ImmediateInfluence {
     this.x.set(x);
     takeColumns(this.h, s, B, n, 0, P);
     takeColumns(c, s, B, n, P, H);
-    matmulABt(a, this.x, weightIh, B, 4 * H, I);
+    if (this.projected) this.projected = false;
+    else matmulABt(a, this.x, weightIh, B, 4 * H, I);
     matmulABtAdd(a, this.h, weightHh, B, 4 * H, P);
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < H; j++) {
@@ -435,6 +440,102 @@ class LstmStep implements CellStep, ImmediateInfluence {
     const { hiddenSize: H, outputSize: P } = this.cell;
     takeColumns(this.aWork, coefficient, this.batch, this.termCount, 0, 4 * H);
     if (this.projecting) takeColumns(this.hWork, coefficient, this.batch, this.termCount, 4 * H, P);
+  }
+}
+
+/** The recordings a step keeps (B rows each): its own buffers, or views into a window's. */
+interface StepStorage {
+  readonly x: Vec; // B×I
+  readonly h: Vec; // B×P
+  readonly c: Vec; // B×H
+  readonly a: Vec; // B×4H
+  readonly cNext: Vec; // B×H
+  readonly m: Vec; // B×H
+  readonly aWork: Vec; // B×4H
+  readonly hWork: Vec; // B×P
+}
+
+const STORAGE_WIDTHS = (cell: LstmCell): Record<keyof StepStorage, number> => {
+  const { inputSize: I, hiddenSize: H, outputSize: P } = cell;
+  return { x: I, h: P, c: H, a: 4 * H, cNext: H, m: H, aWork: 4 * H, hWork: P };
+};
+
+function ownStorage(cell: LstmCell, batch: number): StepStorage {
+  const widths = STORAGE_WIDTHS(cell);
+  const make = (name: keyof StepStorage) => zeros(cell.dtype, batch * widths[name]);
+  return { x: make('x'), h: make('h'), c: make('c'), a: make('a'), cNext: make('cNext'), m: make('m'), aWork: make('aWork'), hWork: make('hWork') };
+}
+
+/**
+ * A window of LSTM steps whose recordings are rows of contiguous (maxSteps·B × width) buffers,
+ * step k at rows [k·B, (k+1)·B). Then for a window of T steps
+ *   A[·] = X·W_ihᵀ                       one GEMM instead of T matrix-vector products,
+ *   ∂W_ih += ∂Aᵀ·X,  ∂W_hh += ∂Aᵀ·H,     two GEMMs instead of 2T rank-one updates,
+ *   ∂X = ∂A·W_ih,  ∂b = Σ_rows ∂A,       ∂W_hr += ∂H'ᵀ·M (projection), peepholes summed row-wise,
+ * where ∂A = ∂L/∂a is what each step's vjp leaves in its aWork row. Only W_hh·h and W_hhᵀ·∂a
+ * remain per step: they carry the recurrence.
+ */
+class LstmWindow implements CellWindow {
+  readonly steps: LstmStep[];
+  private readonly rows: Record<keyof StepStorage, Vec>;
+  private readonly dX: Vec; // maxSteps·B × I, ∂L/∂x in step order
+
+  constructor(
+    private readonly cell: LstmCell,
+    maxSteps: number,
+    readonly batch: number,
+  ) {
+    const widths = STORAGE_WIDTHS(cell);
+    const names = Object.keys(widths) as Array<keyof StepStorage>;
+    this.rows = Object.fromEntries(names.map((name) => [name, zeros(cell.dtype, maxSteps * batch * widths[name])])) as Record<keyof StepStorage, Vec>;
+    const row = (name: keyof StepStorage, k: number) => this.rows[name].subarray(k * batch * widths[name], (k + 1) * batch * widths[name]);
+    this.steps = Array.from({ length: maxSteps }, (_, k) => {
+      const storage = Object.fromEntries(names.map((name) => [name, row(name, k)])) as unknown as StepStorage;
+      return new LstmStep(cell, batch, storage);
+    });
+    this.dX = zeros(cell.dtype, maxSteps * batch * cell.inputSize);
+  }
+
+  project(inputs: Vec, count: number, theta: Vec, order: WindowOrder): void {
+    const { inputSize: I, hiddenSize: H } = this.cell;
+    const B = this.batch;
+    const X = this.rows.x;
+    if (order.reversed) for (let k = 0; k < count; k++) copyColumns(X, I, k * B * I, inputs, I, (count - 1 - k) * B * I, B, I);
+    else X.set(inputs.subarray(0, count * B * I));
+    matmulABt(this.rows.a, X, this.cell.blocks.of(theta)[0]!, count * B, 4 * H, I);
+    for (let k = 0; k < count; k++) this.steps[k]!.projected = true;
+  }
+
+  accumulate(dTheta: Vec, count: number): void {
+    const { inputSize: I, hiddenSize: H, outputSize: P } = this.cell;
+    const R = count * this.batch;
+    const { x: X, h: Hprev, c: C, cNext: CNext, m: M, aWork: dA, hWork: dHNext } = this.rows;
+    const [dWeightIh, dWeightHh, dBias, dPeephole, dWeightHr] = this.cell.blocks.of(dTheta);
+    matmulAtBAdd(dWeightIh, dA, X, 4 * H, I, R);
+    matmulAtBAdd(dWeightHh, dA, Hprev, 4 * H, P, R);
+    if (this.cell.bias) for (let r = 0; r < R; r++) for (let k = 0; k < 4 * H; k++) dBias[k] += dA[r * 4 * H + k];
+    if (this.cell.peephole) {
+      for (let r = 0; r < R; r++) {
+        for (let j = 0; j < H; j++) {
+          const k = 4 * H * r + j;
+          const u = H * r + j;
+          dPeephole[j] += dA[k] * C[u];
+          dPeephole[H + j] += dA[k + H] * C[u];
+          dPeephole[2 * H + j] += dA[k + 3 * H] * CNext[u];
+        }
+      }
+    }
+    if (this.cell.projSize !== undefined) matmulAtBAdd(dWeightHr, dHNext, M, P, H, R);
+  }
+
+  addInputGradient(dInputs: Vec, count: number, theta: Vec, order: WindowOrder): void {
+    const { inputSize: I, hiddenSize: H } = this.cell;
+    const B = this.batch;
+    matmulAB(this.dX, this.rows.aWork, this.cell.blocks.of(theta)[0]!, count * B, I, 4 * H);
+    for (let k = 0; k < count; k++) {
+      const t = order.reversed ? count - 1 - k : k;
+      addColumns(dInputs, I, t * B * I, this.dX, I, k * B * I, B, I);
+    }
   }
 }
 

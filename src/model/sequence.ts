@@ -10,11 +10,14 @@
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { addColumns, copyColumns } from '../tensor/kernels.js';
-import type { CellStep } from '../cells/cell.js';
+import type { CellStep, CellWindow, WindowOrder } from '../cells/cell.js';
 import type { Model } from './model.js';
 
 interface DirectionTape {
-  readonly steps: CellStep[];
+  readonly steps: readonly CellStep[];
+  /** The cell's window when it offers one: then steps are its steps (see CellWindow). */
+  readonly window: CellWindow | null;
+  readonly order: WindowOrder;
   /** states[k] is the state after k processed timesteps; states[0] the initial state. */
   readonly states: Vec[];
 }
@@ -36,6 +39,8 @@ export class SequenceTape {
   private readonly dLastOutputs: Vec; // ∂L/∂(last layer's outputs), owned
   private readonly dLastOutputViews: Vec[];
   private steps = 0;
+  /** Layer 0's ∂L/∂inputs from windowed cells, computed only when asked for (BPTT never asks). */
+  private inputGradientPending = false;
 
   constructor(
     readonly model: Model,
@@ -53,10 +58,15 @@ export class SequenceTape {
     this.inputViews = layers.map((_, l) => timeViews(l === 0 ? this.inputs : this.outputs[l - 1]!, inputWidths[l]!));
     this.outputViews = layers.map((layer, l) => timeViews(this.outputs[l]!, layer.outputSize));
     this.directions = layers.map((layer) =>
-      layer.cells.map((cell) => ({
-        steps: Array.from({ length: maxSteps }, () => cell.createStep(B)),
-        states: Array.from({ length: maxSteps + 1 }, () => zeros(dtype, B * cell.stateSize)),
-      })),
+      layer.cells.map((cell, d) => {
+        const window = cell.createWindow?.(maxSteps, B) ?? null;
+        return {
+          window,
+          order: { reversed: d === 1 },
+          steps: window?.steps ?? Array.from({ length: maxSteps }, () => cell.createStep(B)),
+          states: Array.from({ length: maxSteps + 1 }, () => zeros(dtype, B * cell.stateSize)),
+        };
+      }),
     );
     this.dInputs = inputWidths.map((w) => zeros(dtype, maxSteps * B * w));
     this.dInputViews = inputWidths.map((w, l) => timeViews(this.dInputs[l]!, w));
@@ -84,6 +94,7 @@ export class SequenceTape {
       throw new RangeError(`sequence: inputs must be (${steps} × ${B} × ${model.inputSize}) = ${steps * B * model.inputSize} numbers, got ${inputs.length}`);
     }
     this.steps = steps;
+    this.inputGradientPending = false;
     this.inputs.set(inputs);
     let index = 0;
     model.layers.forEach((layer, l) => {
@@ -95,6 +106,7 @@ export class SequenceTape {
           tape.states[0]!.set(initial);
         } else tape.states[0]!.fill(0);
         const theta = model.cellTheta(l, d);
+        tape.window?.project(this.layerInput(l, steps), steps, theta, tape.order);
         for (let k = 0; k < steps; k++) {
           const t = d === 0 ? k : steps - 1 - k;
           tape.steps[k]!.forward(tape.states[k + 1]!, this.inputViews[l]![t]!, tape.states[k]!, theta);
@@ -102,6 +114,13 @@ export class SequenceTape {
         }
       });
     });
+  }
+
+  /** Layer l's input over the first `steps` timesteps (steps × B × width), time-major. */
+  private layerInput(l: number, steps: number): Vec {
+    const source = l === 0 ? this.inputs : this.outputs[l - 1]!;
+    const width = l === 0 ? this.model.inputSize : this.model.layers[l - 1]!.outputSize;
+    return source.subarray(0, steps * this.batch * width);
   }
 
   /** The last layer's output at time t (B × D·P), a view valid until the next forward. */
@@ -132,6 +151,7 @@ export class SequenceTape {
     if (dOutputs.length !== steps * B * layers[last]!.outputSize) throw new RangeError(`sequence backward: dOutputs must have ${steps * B * layers[last]!.outputSize} numbers, got ${dOutputs.length}`);
     if (dTheta.length !== model.paramSize) throw new RangeError(`sequence backward: dTheta must have ${model.paramSize} numbers, got ${dTheta.length}`);
     this.dLastOutputs.set(dOutputs);
+    this.inputGradientPending = true;
     for (let l = last; l >= 0; l--) {
       const layer = layers[l]!;
       const dOutViews = l === last ? this.dLastOutputViews : this.dInputViews[l + 1]!;
@@ -149,20 +169,34 @@ export class SequenceTape {
         if (dFinal !== null && dFinal.length !== B * cell.stateSize) throw new RangeError(`sequence backward: final-state gradient ${index} must have ${B * cell.stateSize} numbers`);
         if (dFinal !== null) dS.set(dFinal);
         else dS.fill(0);
+        const window = tape.window;
         for (let k = steps - 1; k >= 0; k--) {
           const t = d === 0 ? k : steps - 1 - k;
           dSNext.set(dS);
           addColumns(dSNext, cell.stateSize, cell.outputOffset, dOutViews[t]!, layer.outputSize, d * cell.outputSize, B, cell.outputSize);
+          if (window !== null) {
+            tape.steps[k]!.vjp(null, dS, null, dSNext, theta); // the window does ∂θ and ∂x below
+            continue;
+          }
           tape.steps[k]!.vjp(this.dInputStep[l]!, dS, dThetaCell, dSNext, theta);
           const dInT = this.dInputViews[l]![t]!;
           for (let i = 0; i < dInT.length; i++) dInT[i] += this.dInputStep[l]![i];
         }
+        window?.accumulate(dThetaCell, steps);
+        if (window !== null && l > 0) window.addInputGradient(dIn, steps, theta, tape.order);
       });
     }
   }
 
   /** ∂L/∂inputs (steps × B × I) after `backward`. */
   inputGradient(): Vec {
+    if (this.inputGradientPending) {
+      this.inputGradientPending = false;
+      this.model.layers[0]!.cells.forEach((_, d) => {
+        const tape = this.directions[0]![d]!;
+        tape.window?.addInputGradient(this.dInputs[0]!, this.steps, this.model.cellTheta(0, d), tape.order);
+      });
+    }
     return this.dInputs[0]!.subarray(0, this.steps * this.batch * this.model.inputSize);
   }
 

@@ -48,6 +48,16 @@
  * Tiles of 2 rows of A × 4 rows of B share their loads; each element keeps its own accumulator.
  */
 function matmulABt<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
+  // Blocks of NC rows of B stay in cache while every row of A passes them.
+  const NC = 64;
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = min(NC, n - j0);
+    matmulABtBlock<T>(out + <usize>j0 * sizeof<T>(), A, B + <usize>(j0 * k) * sizeof<T>(), m, nc, k, n, accumulate);
+  }
+}
+
+/** matmulABt on columns [0, n) of out, whose rows are ldo apart. */
+@inline function matmulABtBlock<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, ldo: i32, accumulate: bool): void {
   const L = lanes<T>();
   const S = sizeof<T>();
   const kv = k - (k % L);
@@ -55,8 +65,8 @@ function matmulABt<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, ac
   for (; i + 2 <= m; i += 2) {
     const a0 = A + <usize>(i * k) * S;
     const a1 = a0 + <usize>k * S;
-    const o0 = out + <usize>(i * n) * S;
-    const o1 = o0 + <usize>n * S;
+    const o0 = out + <usize>(i * ldo) * S;
+    const o1 = o0 + <usize>ldo * S;
     let j = 0;
     for (; j + 4 <= n; j += 4) {
       const b0 = B + <usize>(j * k) * S;
@@ -107,7 +117,7 @@ function matmulABt<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, ac
   }
   for (; i < m; i++) {
     const a0 = A + <usize>(i * k) * S;
-    const o0 = out + <usize>(i * n) * S;
+    const o0 = out + <usize>(i * ldo) * S;
     let j = 0;
     for (; j + 4 <= n; j += 4) {
       const b0 = B + <usize>(j * k) * S;
@@ -149,12 +159,22 @@ function matmulABt<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, ac
  * Per row of A, blocks of 4 vectors of out stay in registers while l runs over k.
  */
 function matmulAB<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
+  // Chunks of KC rows of B stay in cache; out is revisited per chunk, so each sum still runs l = 0, 1, … in order.
+  const KC = 128;
+  for (let l0 = 0; l0 < k; l0 += KC) {
+    const kc = min(KC, k - l0);
+    matmulABBlock<T>(out, A + <usize>l0 * sizeof<T>(), B + <usize>(l0 * n) * sizeof<T>(), m, n, kc, k, accumulate || l0 > 0);
+  }
+}
+
+/** matmulAB over kc rows of B, with A's rows lda apart. */
+@inline function matmulABBlock<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, lda: i32, accumulate: bool): void {
   const L = lanes<T>();
   const S = sizeof<T>();
   const V = 16; // bytes per v128
   const rowB = <usize>n * S;
   for (let i = 0; i < m; i++) {
-    const a = A + <usize>(i * k) * S;
+    const a = A + <usize>(i * lda) * S;
     const o = out + <usize>(i * n) * S;
     let j = 0;
     for (; j + 4 * L <= n; j += 4 * L) {
@@ -194,6 +214,14 @@ function matmulAB<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, acc
  * Tiles of 2 rows of out × 4 vectors stay in registers while l runs over k in order.
  */
 function matmulAtBAdd<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32): void {
+  // Chunks of KC rows of A and B stay in cache; each sum still runs l = 0, 1, … in order.
+  const KC = 64;
+  for (let l0 = 0; l0 < k; l0 += KC) {
+    matmulAtBAddBlock<T>(out, A + <usize>(l0 * m) * sizeof<T>(), B + <usize>(l0 * n) * sizeof<T>(), m, n, min(KC, k - l0));
+  }
+}
+
+@inline function matmulAtBAddBlock<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32): void {
   const L = lanes<T>();
   const S = sizeof<T>();
   const V = 16;
