@@ -24,7 +24,7 @@
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { gateActivation, GATE_ACTIVATIONS, type Activation, type GateActivation } from '../tensor/activations.js';
-import { addColumns, copyColumns, matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, dotAt } from '../tensor/kernels.js';
+import { addColumns, copyColumns, lstmGates, matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, dotAt, type LstmGateBuffers } from '../tensor/kernels.js';
 import { glorotUniform, orthogonal } from '../tensor/init.js';
 import type { Rng } from '../tensor/rng.js';
 import { SegmentViews } from '../tensor/views.js';
@@ -157,6 +157,8 @@ class LstmStep implements CellStep, ImmediateInfluence {
   private readonly mWork: Vec; // B×H: ∂L/∂m or ṁ (projection only)
   private readonly columnNorm: Vec; // H: ‖W_hr[:, j]‖
   private readonly sigma: Activation;
+  /** The buffers of the pointwise gate kernel, named once. */
+  private readonly gates: LstmGateBuffers;
   private readonly hasBias: boolean;
   private readonly hasPeephole: boolean;
   private readonly projecting: boolean;
@@ -183,38 +185,21 @@ class LstmStep implements CellStep, ImmediateInfluence {
     this.mWork = zeros(dtype, B * H);
     this.columnNorm = zeros(dtype, H);
     this.sigma = gateActivation(cell.gateActivation);
+    this.gates = { a: this.a, c: this.c, y: this.y, cNext: this.cNext, tc: this.tc, m: this.m };
   }
 
   forward(sNext: Vec, x: Vec, s: Vec, theta: Vec): void {
     const { inputSize: I, hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
     const B = this.batch;
     const [weightIh, weightHh, bias, peephole, weightHr] = this.cell.blocks.of(theta);
-    const { a, y, c, cNext, tc, m, sigma } = this;
+    const { a, c, cNext, m, sigma } = this;
     this.x.set(x);
     takeColumns(this.h, s, B, n, 0, P);
     takeColumns(c, s, B, n, P, H);
     if (this.projected) this.projected = false;
     else matmulABt(a, this.x, weightIh, B, 4 * H, I);
     matmulABtAdd(a, this.h, weightHh, B, 4 * H, P);
-    for (let b = 0; b < B; b++) {
-      for (let j = 0; j < H; j++) {
-        const k = 4 * H * b + j; // row of gate i; f, g, o follow H apart
-        const u = H * b + j;
-        if (this.hasBias) for (let gate = 0; gate < 4; gate++) a[k + gate * H] += bias[gate * H + j];
-        if (this.hasPeephole) {
-          a[k] += peephole[j] * c[u];
-          a[k + H] += peephole[H + j] * c[u];
-        }
-        const i = (y[k] = sigma.value(a[k]));
-        const f = (y[k + H] = sigma.value(a[k + H]));
-        const g = (y[k + 2 * H] = Math.tanh(a[k + 2 * H]));
-        cNext[u] = f * c[u] + i * g;
-        if (this.hasPeephole) a[k + 3 * H] += peephole[2 * H + j] * cNext[u];
-        const o = (y[k + 3 * H] = sigma.value(a[k + 3 * H]));
-        tc[u] = Math.tanh(cNext[u]);
-        m[u] = o * tc[u];
-      }
-    }
+    lstmGates(this.gates, this.hasBias ? bias : null, this.hasPeephole ? peephole : null, sigma.value, B, H);
     if (this.projecting) {
       matmulABt(this.hWork, m, weightHr, B, P, H);
       putColumns(sNext, this.hWork, B, n, 0, P);

@@ -8,10 +8,11 @@
  * reference (src/tensor/reference.ts) otherwise. The two agree within rounding (test/tensor).
  */
 import type { Vec } from './dtype.js';
+import { sigmoid } from './activations.js';
 import { simd } from './backend.js';
 import * as reference from './reference.js';
 
-export { dotAt, axpyAt, dot, axpy, scale, norm, allFinite, copyColumns, addColumns } from './reference.js';
+export { dotAt, axpyAt, dot, axpy, scale, norm, allFinite, copyColumns, addColumns, type LstmGateBuffers } from './reference.js';
 
 /** out (m×n) = A (m×k) · Bᵀ, B (n×k). With m = 1 this is the matrix-vector product B·a. */
 export function matmulABt(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
@@ -41,4 +42,13 @@ export function matmulABAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: n
 export function matmulAtBAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
   if (simd !== null && simd.accepts(out, A, B)) simd.matmulAtBAdd(out, A, B, m, n, k);
   else reference.matmulAtBAdd(out, A, B, m, n, k);
+}
+
+/**
+ * An LSTM step's pointwise part for B×H units (see reference.lstmGates): fused in one SIMD
+ * pass when the gates are the logistic sigmoid and the buffers live in the arena.
+ */
+export function lstmGates(t: reference.LstmGateBuffers, bias: Vec | null, peephole: Vec | null, sigma: (a: number) => number, B: number, H: number): void {
+  if (simd !== null && sigma === sigmoid && simd.acceptsGates(t, bias, peephole)) simd.lstmGates(t, bias, peephole, B, H);
+  else reference.lstmGates(t, bias, peephole, sigma, B, H);
 }

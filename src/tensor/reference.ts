@@ -129,3 +129,46 @@ export function addColumns(out: Vec, outStride: number, outOffset: number, src: 
     for (let j = 0; j < width; j++) out[o + j] += src[s + j];
   }
 }
+
+/** The buffers of one LSTM step's pointwise part (B rows each), made once per step. */
+export interface LstmGateBuffers {
+  /** B×4H pre-activations: in W·[x; h], out with bias and peepholes added. */
+  readonly a: Vec;
+  /** B×H, c(t−1). */
+  readonly c: Vec;
+  /** B×4H gate values [i, f, g, o]. */
+  readonly y: Vec;
+  /** B×H each: c', tanh(c'), m = o ⊙ tanh(c'). */
+  readonly cNext: Vec;
+  readonly tc: Vec;
+  readonly m: Vec;
+}
+
+/**
+ * An LSTM step's pointwise part for B×H units, σ the gate activation:
+ *   a += b [+ w_ci⊙c, w_cf⊙c on i, f];  i, f = σ(a_i), σ(a_f);  g = tanh(a_g);  c' = f⊙c + i⊙g;
+ *   a_o [+= w_co⊙c'];  o = σ(a_o);  tc = tanh(c');  m = o⊙tc.
+ * bias (4H) and peephole (3H) are null when the cell has none.
+ */
+export function lstmGates(t: LstmGateBuffers, bias: Vec | null, peephole: Vec | null, sigma: (a: number) => number, B: number, H: number): void {
+  const { a, c, y, cNext, tc, m } = t;
+  for (let b = 0; b < B; b++) {
+    for (let j = 0; j < H; j++) {
+      const k = 4 * H * b + j; // row of gate i; f, g, o follow H apart
+      const u = H * b + j;
+      if (bias !== null) for (let gate = 0; gate < 4; gate++) a[k + gate * H] += bias[gate * H + j];
+      if (peephole !== null) {
+        a[k] += peephole[j] * c[u];
+        a[k + H] += peephole[H + j] * c[u];
+      }
+      const i = (y[k] = sigma(a[k]));
+      const f = (y[k + H] = sigma(a[k + H]));
+      const g = (y[k + 2 * H] = Math.tanh(a[k + 2 * H]));
+      cNext[u] = f * c[u] + i * g;
+      if (peephole !== null) a[k + 3 * H] += peephole[2 * H + j] * cNext[u];
+      const o = (y[k + 3 * H] = sigma(a[k + 3 * H]));
+      tc[u] = Math.tanh(cNext[u]);
+      m[u] = o * tc[u];
+    }
+  }
+}

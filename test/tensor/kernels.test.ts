@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { zeros, type DType, type Vec } from '../../src/tensor/dtype.js';
 import { arena, kernelBackend, setKernelBackend } from '../../src/tensor/backend.js';
-import { matmulAB, matmulABAdd, matmulABt, matmulABtAdd, matmulAtBAdd } from '../../src/tensor/kernels.js';
+import { lstmGates, matmulAB, matmulABAdd, matmulABt, matmulABtAdd, matmulAtBAdd } from '../../src/tensor/kernels.js';
+import { sigmoid } from '../../src/tensor/activations.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { relativeError } from '../support/numeric.js';
 
@@ -103,4 +104,61 @@ test('buffers made before the arena grows stay valid and zero-filled buffers kee
   assert.ok(big.every((v) => v === 0));
   assert.ok(first.every((v) => v === 2.5), 'the older view still reads the same memory');
   assert.ok(arena!.owns(first) && arena!.owns(big));
+});
+
+test('the fused SIMD LSTM gates agree with the TypeScript reference, with and without bias and peepholes', { skip }, () => {
+  const rng = new Rng(21);
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const [B, H] of [[1, 1], [1, 3], [2, 5], [3, 8], [1, 33]] as const) {
+      for (const withBias of [false, true]) {
+        for (const withPeephole of [false, true]) {
+          // Pre-activations over a wide range, so both tails of σ and tanh are exercised.
+          const a = random(dtype, B * 4 * H, rng).map((v) => 6 * v) as Vec;
+          const c = random(dtype, B * H, rng);
+          const bias = withBias ? random(dtype, 4 * H, rng) : null;
+          const peephole = withPeephole ? random(dtype, 3 * H, rng) : null;
+          const run = (backend: 'ts' | 'wasm') => {
+            const t = { a: zeros(dtype, a.length), c, y: zeros(dtype, B * 4 * H), cNext: zeros(dtype, B * H), tc: zeros(dtype, B * H), m: zeros(dtype, B * H) };
+            t.a.set(a);
+            setKernelBackend(backend);
+            try {
+              lstmGates(t, bias, peephole, sigmoid, B, H);
+            } finally {
+              setKernelBackend('wasm');
+            }
+            return t;
+          };
+          const viaTs = run('ts');
+          const viaWasm = run('wasm');
+          const tolerance = dtype === 'float64' ? 1e-14 : 1e-6;
+          for (const name of ['a', 'y', 'cNext', 'tc', 'm'] as const) {
+            const error = relativeError(viaWasm[name], viaTs[name]);
+            assert.ok(error < tolerance, `${dtype} B=${B} H=${H} bias=${withBias} peephole=${withPeephole}: ${name} differs by ${error}`);
+          }
+        }
+      }
+    }
+  }
+});
+
+test('the SIMD σ and tanh keep their relative precision near zero and saturate to within the smallest normal number far from it', { skip }, () => {
+  for (const dtype of ['float64', 'float32'] as const) {
+    const values = [0, 1e-12, -3e-9, 1e-5, 0.3, -0.7, 5, -30, 200, -800];
+    const a = zeros(dtype, 4 * values.length);
+    values.forEach((v, j) => {
+      for (let gate = 0; gate < 4; gate++) a[gate * values.length + j] = v;
+    });
+    const H = values.length;
+    const t = { a, c: zeros(dtype, H), y: zeros(dtype, 4 * H), cNext: zeros(dtype, H), tc: zeros(dtype, H), m: zeros(dtype, H) };
+    lstmGates(t, null, null, sigmoid, 1, H);
+    const eps = dtype === 'float64' ? 4e-16 : 3e-7;
+    values.forEach((v, j) => {
+      const g = t.y[2 * H + j]!;
+      const i = t.y[j]!;
+      const exactTanh = Math.tanh(v);
+      const exactSigmoid = sigmoid(v);
+      assert.ok(Math.abs(g - exactTanh) <= 2 * eps * Math.abs(exactTanh) + (dtype === 'float32' ? 1e-45 : 0), `${dtype} tanh(${v}) = ${g}, want ${exactTanh}`);
+      assert.ok(Math.abs(i - exactSigmoid) <= 4 * eps * exactSigmoid + (dtype === 'float64' ? 2.3e-308 * 2 : 1.2e-38 * 2), `${dtype} σ(${v}) = ${i}, want ${exactSigmoid}`);
+    });
+  }
 });

@@ -309,3 +309,164 @@ export function matmulAtBAdd_f64(out: usize, A: usize, B: usize, m: i32, n: i32,
 export function matmulAtBAdd_f32(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32): void {
   matmulAtBAdd<f32>(out, A, B, m, n, k);
 }
+
+// ---- the LSTM's fused gate nonlinearities -------------------------------------------------
+//
+// e^x = 2ⁿ·(1 + r·q(r)) with n = round(x·log₂e), r = x − n·ln2 (|r| ≤ ln2/2) and
+// q(r) = (e^r − 1)/r = Σ r^k/(k+1)! (to r¹¹ in f64, r⁶ in f32: within an ulp or two);
+// e^x − 1 = 2ⁿ·r·q(r) + (2ⁿ − 1) keeps full relative precision near 0, so
+// tanh x = (e^{2x} − 1)/(e^{2x} + 1) does too, and σ(a) = 1/(1 + e^{−a}).
+
+@inline function fma<T>(a: v128, b: v128, c: v128): v128 {
+  return v128.add<T>(v128.mul<T>(a, b), c);
+}
+
+/** 2ⁿ lane-wise for integral n (built in the exponent bits). */
+@inline function pow2<T>(n: v128): v128 {
+  if (sizeof<T>() == 8) return i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n)), i64x2.splat(1023)), 52);
+  return i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+}
+
+@inline function rq<T>(r: v128): v128 {
+  let p: v128;
+  if (sizeof<T>() == 8) {
+    p = f64x2.splat(1.0 / 479001600.0);
+    p = fma<T>(p, r, f64x2.splat(1.0 / 39916800.0));
+    p = fma<T>(p, r, f64x2.splat(1.0 / 3628800.0));
+    p = fma<T>(p, r, f64x2.splat(1.0 / 362880.0));
+    p = fma<T>(p, r, f64x2.splat(1.0 / 40320.0));
+    p = fma<T>(p, r, f64x2.splat(1.0 / 5040.0));
+    p = fma<T>(p, r, f64x2.splat(1.0 / 720.0));
+    p = fma<T>(p, r, f64x2.splat(1.0 / 120.0));
+    p = fma<T>(p, r, f64x2.splat(1.0 / 24.0));
+    p = fma<T>(p, r, f64x2.splat(1.0 / 6.0));
+    p = fma<T>(p, r, f64x2.splat(0.5));
+    p = fma<T>(p, r, f64x2.splat(1.0));
+  } else {
+    p = f32x4.splat(<f32>(1.0 / 5040.0));
+    p = fma<T>(p, r, f32x4.splat(<f32>(1.0 / 720.0)));
+    p = fma<T>(p, r, f32x4.splat(<f32>(1.0 / 120.0)));
+    p = fma<T>(p, r, f32x4.splat(<f32>(1.0 / 24.0)));
+    p = fma<T>(p, r, f32x4.splat(<f32>(1.0 / 6.0)));
+    p = fma<T>(p, r, f32x4.splat(<f32>0.5));
+    p = fma<T>(p, r, f32x4.splat(<f32>1.0));
+  }
+  return v128.mul<T>(r, p);
+}
+
+/** n = round(x·log₂e); then r = x − n·ln2, with ln2 split in two so n·ln2_hi is exact. */
+@inline function reduceN<T>(x: v128): v128 {
+  return v128.nearest<T>(v128.mul<T>(x, v128.splat<T>(<T>1.4426950408889634)));
+}
+@inline function reduceR<T>(x: v128, n: v128): v128 {
+  if (sizeof<T>() == 8) return v128.sub<T>(v128.sub<T>(x, v128.mul<T>(n, f64x2.splat(6.93147180369123816490e-1))), v128.mul<T>(n, f64x2.splat(1.90821492927058770002e-10)));
+  return v128.sub<T>(v128.sub<T>(x, v128.mul<T>(n, f32x4.splat(<f32>0.693145751953125))), v128.mul<T>(n, f32x4.splat(<f32>1.428606765330187045e-6)));
+}
+
+/** σ(a) = 1/(1 + e^{−a}), lane-wise. */
+@inline function vsigmoid<T>(a: v128): v128 {
+  const limit = sizeof<T>() == 8 ? <T>708 : <T>87;
+  const x = v128.max<T>(v128.min<T>(v128.neg<T>(a), v128.splat<T>(limit)), v128.splat<T>(-limit));
+  const n = reduceN<T>(x);
+  const s = pow2<T>(n);
+  const e = fma<T>(s, rq<T>(reduceR<T>(x, n)), s); // 2ⁿ·(1 + r·q)
+  const one = v128.splat<T>(<T>1);
+  return v128.div<T>(one, v128.add<T>(one, e));
+}
+
+/** tanh x = (e^{2x} − 1)/(e^{2x} + 1), lane-wise (2x clamped to ±40, where tanh is ±1 to the last bit). */
+@inline function vtanh<T>(v: v128): v128 {
+  const x = v128.max<T>(v128.min<T>(v128.add<T>(v, v), v128.splat<T>(<T>40)), v128.splat<T>(<T>-40));
+  const n = reduceN<T>(x);
+  const s = pow2<T>(n);
+  const one = v128.splat<T>(<T>1);
+  const em = fma<T>(s, rq<T>(reduceR<T>(x, n)), v128.sub<T>(s, one)); // 2ⁿ·r·q + (2ⁿ − 1)
+  return v128.div<T>(em, v128.add<T>(em, v128.splat<T>(<T>2)));
+}
+
+/**
+ * One LSTM step's pointwise part for B×H units (sigmoid gates), in place of the cell's loop:
+ *   a (B×4H) += bias [+ peepholes w_ci⊙c, w_cf⊙c, then w_co⊙c'];  y = [σ(a_i), σ(a_f), tanh(a_g), σ(a_o)];
+ *   c' = f⊙c + i⊙g;  tc = tanh(c');  m = o⊙tc.
+ * bias (4H) and peephole (3H) are addresses, 0 when absent. Lanes run over units j; the last
+ * H mod lanes units go one at a time through lane 0 of the same vector code (same results).
+ */
+function lstmGates<T>(y: usize, cNext: usize, tc: usize, m: usize, a: usize, c: usize, bias: usize, peephole: usize, B: i32, H: i32): void {
+  const L = lanes<T>();
+  const S = <usize>sizeof<T>();
+  const gate = <usize>H * S;
+  for (let b = 0; b < B; b++) {
+    const aRow = a + <usize>(b * 4 * H) * S;
+    const yRow = y + <usize>(b * 4 * H) * S;
+    const u = <usize>(b * H) * S;
+    for (let j = 0; j < H; ) {
+      const one = j + L > H; // the tail: one unit through lane 0
+      const o = <usize>j * S;
+      const pa = aRow + o;
+      let ai = one ? v128.splat<T>(load<T>(pa)) : v128.load(pa);
+      let af = one ? v128.splat<T>(load<T>(pa + gate)) : v128.load(pa + gate);
+      let ag = one ? v128.splat<T>(load<T>(pa + 2 * gate)) : v128.load(pa + 2 * gate);
+      let ao = one ? v128.splat<T>(load<T>(pa + 3 * gate)) : v128.load(pa + 3 * gate);
+      const cv = one ? v128.splat<T>(load<T>(c + u + o)) : v128.load(c + u + o);
+      if (bias != 0) {
+        const pb = bias + o;
+        ai = v128.add<T>(ai, one ? v128.splat<T>(load<T>(pb)) : v128.load(pb));
+        af = v128.add<T>(af, one ? v128.splat<T>(load<T>(pb + gate)) : v128.load(pb + gate));
+        ag = v128.add<T>(ag, one ? v128.splat<T>(load<T>(pb + 2 * gate)) : v128.load(pb + 2 * gate));
+        ao = v128.add<T>(ao, one ? v128.splat<T>(load<T>(pb + 3 * gate)) : v128.load(pb + 3 * gate));
+      }
+      if (peephole != 0) {
+        const pp = peephole + o;
+        ai = fma<T>(one ? v128.splat<T>(load<T>(pp)) : v128.load(pp), cv, ai);
+        af = fma<T>(one ? v128.splat<T>(load<T>(pp + gate)) : v128.load(pp + gate), cv, af);
+      }
+      const i = vsigmoid<T>(ai);
+      const f = vsigmoid<T>(af);
+      const g = vtanh<T>(ag);
+      const cn = v128.add<T>(v128.mul<T>(f, cv), v128.mul<T>(i, g));
+      if (peephole != 0) {
+        const pp = peephole + 2 * gate + o;
+        ao = fma<T>(one ? v128.splat<T>(load<T>(pp)) : v128.load(pp), cn, ao);
+      }
+      const og = vsigmoid<T>(ao);
+      const t = vtanh<T>(cn);
+      const mv = v128.mul<T>(og, t);
+      if (one) {
+        store<T>(pa, v128.extract_lane<T>(ai, 0));
+        store<T>(pa + gate, v128.extract_lane<T>(af, 0));
+        store<T>(pa + 2 * gate, v128.extract_lane<T>(ag, 0));
+        store<T>(pa + 3 * gate, v128.extract_lane<T>(ao, 0));
+        const py = yRow + o;
+        store<T>(py, v128.extract_lane<T>(i, 0));
+        store<T>(py + gate, v128.extract_lane<T>(f, 0));
+        store<T>(py + 2 * gate, v128.extract_lane<T>(g, 0));
+        store<T>(py + 3 * gate, v128.extract_lane<T>(og, 0));
+        store<T>(cNext + u + o, v128.extract_lane<T>(cn, 0));
+        store<T>(tc + u + o, v128.extract_lane<T>(t, 0));
+        store<T>(m + u + o, v128.extract_lane<T>(mv, 0));
+        j++;
+      } else {
+        v128.store(pa, ai);
+        v128.store(pa + gate, af);
+        v128.store(pa + 2 * gate, ag);
+        v128.store(pa + 3 * gate, ao);
+        const py = yRow + o;
+        v128.store(py, i);
+        v128.store(py + gate, f);
+        v128.store(py + 2 * gate, g);
+        v128.store(py + 3 * gate, og);
+        v128.store(cNext + u + o, cn);
+        v128.store(tc + u + o, t);
+        v128.store(m + u + o, mv);
+        j += L;
+      }
+    }
+  }
+}
+
+export function lstmGates_f64(y: usize, cNext: usize, tc: usize, m: usize, a: usize, c: usize, bias: usize, peephole: usize, B: i32, H: i32): void {
+  lstmGates<f64>(y, cNext, tc, m, a, c, bias, peephole, B, H);
+}
+export function lstmGates_f32(y: usize, cNext: usize, tc: usize, m: usize, a: usize, c: usize, bias: usize, peephole: usize, B: i32, H: i32): void {
+  lstmGates<f32>(y, cNext, tc, m, a, c, bias, peephole, B, H);
+}

@@ -7,6 +7,7 @@
  * `compileKernels()` first, which compiles asynchronously.
  */
 import type { Vec } from '../dtype.js';
+import type { LstmGateBuffers } from '../reference.js';
 import type { Arena } from '../arena.js';
 import { PLAIN_MEMORY_KERNELS, SHARED_MEMORY_KERNELS } from './binary.generated.js';
 
@@ -19,7 +20,10 @@ interface Exports {
   matmulAB_f32: Product;
   matmulAtBAdd_f64: Accumulate;
   matmulAtBAdd_f32: Accumulate;
+  lstmGates_f64: Gates;
+  lstmGates_f32: Gates;
 }
+type Gates = (y: number, cNext: number, tc: number, m: number, a: number, c: number, bias: number, peephole: number, B: number, H: number) => void;
 interface WasmModuleApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
@@ -70,6 +74,26 @@ export class SimdKernels {
   /** out (m×n) = [out +] A (m×k) · B (k×n). */
   matmulAB(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number, accumulate: boolean): void {
     (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulAB_f64 : this.k.matmulAB_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
+  }
+
+  /** Whether the LSTM gate kernel can run in place on these buffers (bias and peephole may be null). */
+  acceptsGates(t: LstmGateBuffers, bias: Vec | null, peephole: Vec | null): boolean {
+    const { arena } = this;
+    const size = t.a.BYTES_PER_ELEMENT;
+    return (
+      arena.owns(t.a) && arena.owns(t.c) && arena.owns(t.y) && arena.owns(t.cNext) && arena.owns(t.tc) && arena.owns(t.m) &&
+      t.c.BYTES_PER_ELEMENT === size && t.y.BYTES_PER_ELEMENT === size &&
+      (bias === null || (arena.owns(bias) && bias.BYTES_PER_ELEMENT === size)) &&
+      (peephole === null || (arena.owns(peephole) && peephole.BYTES_PER_ELEMENT === size))
+    );
+  }
+
+  /** The LSTM's pointwise step with sigmoid gates (see reference.lstmGates). */
+  lstmGates(t: LstmGateBuffers, bias: Vec | null, peephole: Vec | null, B: number, H: number): void {
+    (t.a.BYTES_PER_ELEMENT === 8 ? this.k.lstmGates_f64 : this.k.lstmGates_f32)(
+      t.y.byteOffset, t.cNext.byteOffset, t.tc.byteOffset, t.m.byteOffset, t.a.byteOffset, t.c.byteOffset,
+      bias === null ? 0 : bias.byteOffset, peephole === null ? 0 : peephole.byteOffset, B, H,
+    );
   }
 
   /** out (m×n) += Aᵀ · B, A (k×m), B (k×n). */
