@@ -16,7 +16,9 @@
  *     memory that is never grown, reserved at its full size (256 MiB) when it is made; pages
  *     are only backed by the OS once touched.
  *
- * Allocation bumps a pointer, 64-byte aligned; memory is never handed back (a buffer's typed
+ * Allocation bumps a pointer, 64-byte aligned, kept in the memory's first bytes and moved with
+ * Atomics, so worker threads that adopt the memory allocate from the same arena (the parallel
+ * batch split in src/parallel). Memory is never handed back (a buffer's typed
  * array can be dropped while a subarray of it lives on, so freeing on collection would be
  * unsafe). When the arena is full, or WebAssembly is unavailable or switched off, `allocate`
  * returns null and the caller makes an ordinary typed array: the kernels then take the
@@ -40,9 +42,10 @@ const SHARED_MAXIMUM_PAGES = 65536; // 4 GiB, the wasm32 limit
 const PLAIN_PAGES = 4096; // 256 MiB
 
 export class Arena {
-  /** Every ArrayBuffer object `memory.buffer` has returned, newest last. */
+  /** Every ArrayBuffer object `memory.buffer` has returned in this thread, newest last. */
   private readonly buffers: ArrayBufferLike[];
-  private top = ALIGN; // address 0 is left unused
+  /** The bump pointer, kept in the memory's first bytes so every thread sharing it allocates from one. */
+  private readonly top: Int32Array;
 
   private constructor(
     readonly memory: WasmMemory,
@@ -50,6 +53,8 @@ export class Arena {
     private readonly maximumPages: number,
   ) {
     this.buffers = [memory.buffer];
+    this.top = new Int32Array(memory.buffer, 0, 1);
+    if (this.top[0] === 0) Atomics.compareExchange(this.top, 0, 0, ALIGN); // a fresh memory: bytes [0, ALIGN) hold the pointer
   }
 
   /** A shared arena where the platform allows one, else a fixed plain one, else null. */
@@ -67,18 +72,28 @@ export class Arena {
     }
   }
 
-  /** The newest view of the whole memory. */
+  /** The arena of a shared memory made by another thread (a worker joining its parent). */
+  static adopt(memory: WasmMemory): Arena {
+    return new Arena(memory, true, SHARED_MAXIMUM_PAGES);
+  }
+
+  /** The newest view of the whole memory (refreshed: another thread may have grown it). */
   get buffer(): ArrayBufferLike {
-    return this.buffers[this.buffers.length - 1]!;
+    const current = this.memory.buffer;
+    if (current !== this.buffers[this.buffers.length - 1]) this.buffers.push(current);
+    return current;
   }
 
   /** A zero-filled buffer of n elements in the arena, or null when it does not fit. */
   allocate(dtype: DType, n: number): Vec | null {
     const bytes = n * (dtype === 'float64' ? 8 : 4);
-    const start = this.top;
-    const end = start + bytes;
-    if (end > this.memory.buffer.byteLength && !this.growTo(end)) return null;
-    this.top = Math.ceil(end / ALIGN) * ALIGN;
+    const reserved = Math.ceil(bytes / ALIGN) * ALIGN;
+    let start: number;
+    do {
+      start = Atomics.load(this.top, 0);
+      if (start + reserved > this.maximumPages * PAGE || start + reserved > 2 ** 31 - ALIGN) return null;
+    } while (Atomics.compareExchange(this.top, 0, start, start + reserved) !== start);
+    if (start + bytes > this.memory.buffer.byteLength && !this.growTo(start + bytes)) return null; // the reservation is lost: harmless
     const buffer = this.buffer as ArrayBuffer;
     return dtype === 'float64' ? new Float64Array(buffer, start, n) : new Float32Array(buffer, start, n);
   }
@@ -91,23 +106,32 @@ export class Arena {
     return false;
   }
 
-  /** Bytes handed out so far. */
+  /** A view of n elements at byte address `address`, e.g. a buffer another thread made. */
+  view(dtype: DType, address: number, n: number): Vec {
+    const buffer = this.buffer as ArrayBuffer;
+    return dtype === 'float64' ? new Float64Array(buffer, address, n) : new Float32Array(buffer, address, n);
+  }
+
+  /** Bytes handed out so far (by every thread sharing the memory). */
   get used(): number {
-    return this.top;
+    return Atomics.load(this.top, 0);
   }
 
   private growTo(bytes: number): boolean {
     if (!this.shared) return false; // growing a plain memory would detach every view
-    const have = this.memory.buffer.byteLength / PAGE;
     const need = Math.ceil(bytes / PAGE);
     if (need > this.maximumPages) return false;
-    const pages = Math.min(this.maximumPages, Math.max(need, 2 * have)) - have;
-    try {
-      this.memory.grow(pages);
-    } catch {
-      return false;
+    for (;;) {
+      const have = this.memory.buffer.byteLength / PAGE;
+      if (have >= need) break; // another thread grew it meanwhile
+      try {
+        this.memory.grow(Math.min(this.maximumPages, Math.max(need, 2 * have)) - have);
+      } catch {
+        if (this.memory.buffer.byteLength / PAGE >= need) break;
+        return false;
+      }
     }
-    this.buffers.push(this.memory.buffer);
+    void this.buffer; // remember the new buffer object
     return true;
   }
 }

@@ -5,7 +5,7 @@
  * buffer is an ordinary typed array. `setKernelBackend` switches the dispatch at run time (the
  * tests run both paths on the same buffers); buffers already in the arena stay valid either way.
  */
-import { Arena } from './arena.js';
+import { Arena, type WasmMemory } from './arena.js';
 import { SimdKernels, compileKernels } from './wasm/simd.js';
 
 export type KernelBackend = 'ts' | 'wasm';
@@ -60,4 +60,16 @@ export async function enableWasmKernels(): Promise<KernelBackend> {
   arena = started.arena;
   simd = started.kernels;
   return kernelBackend();
+}
+
+/**
+ * Joins a shared memory made by another thread (a worker of the parallel batch split): buffers
+ * made from now on come from that memory's arena, so this thread's kernels and the parent's
+ * work on the same buffers. Call it before making any buffer.
+ */
+export function adoptSharedMemory(memory: WasmMemory): void {
+  const adopted = Arena.adopt(memory);
+  started = { arena: adopted, kernels: new SimdKernels(adopted) };
+  arena = started.arena;
+  simd = started.kernels;
 }
