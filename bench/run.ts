@@ -7,15 +7,17 @@
  *   npm run bench -- --quick      fewer runs and sizes, TF.js cpu only on W1
  *   npm run bench -- --no-peers   ours only
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, arch } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DType } from '../src/tensor/dtype.js';
 import { kernelBackend } from '../src/tensor/backend.js';
-import { time, fitExponent, type Timing } from './stats.js';
-import { W1, W1_GRU, W2, W3, ours, macs, type SequenceWorkload } from './workloads.js';
-import { timePerStep, Skipped, type OnlineKind } from './online.js';
+import { fitExponent, type Timing } from './stats.js';
+import { W1, W1_GRU, W2, W3, macs, type SequenceWorkload } from './workloads.js';
+import type { OnlineKind } from './online.js';
+import type { ChildTask } from './child.js';
 import { tfjs, pytorch, cReference, type PeerFigure, type PeerReport } from './peers/run-peers.js';
 import { logLogSvg } from './plot.js';
 
@@ -23,7 +25,16 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const withPeers = !args.has('--no-peers');
 const runs = quick ? 5 : 7;
-const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench');
+const here = dirname(fileURLToPath(import.meta.url));
+const benchDir = resolve(here, '../../bench');
+
+/** Runs one measurement in a fresh process (bench/child.ts); `kernels: 'ts'` sets ONLINE_RNN_KERNELS=ts. */
+function child(task: ChildTask, kernels: 'wasm' | 'ts' = 'wasm'): Timing | { skipped: string } {
+  const env = { ...process.env, ONLINE_RNN_KERNELS: kernels };
+  const r = spawnSync(process.execPath, [resolve(here, 'child.js'), JSON.stringify(task)], { encoding: 'utf8', env });
+  if (r.status !== 0) throw new Error(`bench child ${JSON.stringify(task)} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
 const log = (s: string) => process.stderr.write(s + '\n');
 
 interface Figure extends PeerFigure {}
@@ -36,9 +47,15 @@ const sequenceWorkloads: SequenceWorkload[] = [W1, W1_GRU, W2, W3];
 for (const w of sequenceWorkloads) {
   for (const dtype of ['float64', 'float32'] as const) {
     log(`ours ${w.name} ${dtype} …`);
-    const { run } = ours(w, dtype);
-    const timing = await time(run, { runs, warmup: 2 });
-    figures.push({ workload: w.name, implementation: 'online-rnn', dtype, threads: 1, timing });
+    figures.push({ workload: w.name, implementation: 'online-rnn', dtype, threads: 1, timing: child({ type: 'sequence', workload: w.name, dtype, runs }) as Timing });
+    if (w.batch > 1) {
+      log(`ours ${w.name} ${dtype}, batch split over 2 threads …`);
+      figures.push({ workload: w.name, implementation: 'online-rnn', dtype, threads: 2, timing: child({ type: 'sequence', workload: w.name, dtype, runs, workers: 1 }) as Timing });
+    }
+    if (!quick || w.batch === 1) {
+      log(`ours ${w.name} ${dtype}, TypeScript kernels …`);
+      figures.push({ workload: w.name, implementation: 'online-rnn (TS kernels)', dtype, threads: 1, timing: child({ type: 'sequence', workload: w.name, dtype, runs: 5 }, 'ts') as Timing });
+    }
   }
 }
 
@@ -54,13 +71,9 @@ interface OnlineFigure {
 }
 const online: OnlineFigure[] = [];
 async function measureOnline(kind: OnlineKind, hiddenSize: number, dtype: DType, steps: number): Promise<OnlineFigure> {
-  try {
-    const t = await timePerStep(kind, { hiddenSize, dtype, steps, runs });
-    return { kind, hiddenSize, dtype, msPerStep: t, stepsPerSecond: 1000 / t.median };
-  } catch (e) {
-    if (e instanceof Skipped) return { kind, hiddenSize, dtype, msPerStep: null, stepsPerSecond: null, skipped: e.message };
-    throw e;
-  }
+  const t = child({ type: 'online', kind, cell: 'lstm', hiddenSize, dtype, steps, runs });
+  if ('skipped' in t) return { kind, hiddenSize, dtype, msPerStep: null, stepsPerSecond: null, skipped: t.skipped };
+  return { kind, hiddenSize, dtype, msPerStep: t, stepsPerSecond: 1000 / t.median };
 }
 for (const dtype of ['float64', 'float32'] as const) {
   for (const kind of ['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const) {
@@ -110,6 +123,8 @@ figures.push(...report.figures);
 const columns: Array<{ label: string; implementation: string; dtype: DType; threads: number }> = [
   { label: 'ours f64', implementation: 'online-rnn', dtype: 'float64', threads: 1 },
   { label: 'ours f32', implementation: 'online-rnn', dtype: 'float32', threads: 1 },
+  { label: 'ours f32 2t', implementation: 'online-rnn', dtype: 'float32', threads: 2 },
+  { label: 'ours TS f64', implementation: 'online-rnn (TS kernels)', dtype: 'float64', threads: 1 },
   { label: 'C+BLAS f32', implementation: 'C + OpenBLAS', dtype: 'float32', threads: 1 },
   { label: 'C -O3 f32', implementation: 'C -O3 -march=native', dtype: 'float32', threads: 1 },
   { label: 'C+BLAS f64', implementation: 'C + OpenBLAS', dtype: 'float64', threads: 1 },
@@ -133,23 +148,28 @@ for (const w of sequenceWorkloads) {
 /** Peer time / our time in the same dtype: > 1 means we are faster. */
 interface Ratio {
   readonly workload: string;
+  readonly ours: string;
   readonly peer: string;
   readonly dtype: DType;
   readonly speedup: number;
 }
 const ratios: Ratio[] = [];
 for (const w of sequenceWorkloads) {
-  for (const c of columns.slice(2)) {
-    const peer = find(w.name, c);
-    const mine = find(w.name, { implementation: 'online-rnn', dtype: c.dtype, threads: 1 });
-    if (peer !== undefined && mine !== undefined) ratios.push({ workload: w.name, peer: c.label, dtype: c.dtype, speedup: peer.timing.median / mine.timing.median });
+  for (const threads of [1, 2]) {
+    for (const c of columns.slice(4)) {
+      const peer = find(w.name, c);
+      const mine = find(w.name, { implementation: 'online-rnn', dtype: c.dtype, threads });
+      if (peer !== undefined && mine !== undefined) ratios.push({ workload: w.name, ours: `ours ${c.dtype === 'float64' ? 'f64' : 'f32'}${threads === 2 ? ' 2t' : ''}`, peer: c.label, dtype: c.dtype, speedup: peer.timing.median / mine.timing.median });
+    }
   }
 }
 lines.push('');
 lines.push('speed-up of ours over each peer, same dtype (peer time / our time; > 1 = ours faster)');
 for (const w of sequenceWorkloads) {
-  const row = ratios.filter((r) => r.workload === w.name).map((r) => `${r.peer} ${r.speedup.toFixed(2)}×`);
-  lines.push(`${pad(w.name, 8)}  ${row.join(', ')}`);
+  for (const threads of [1, 2]) {
+    const row = ratios.filter((r) => r.workload === w.name && r.ours.endsWith('2t') === (threads === 2)).map((r) => `${r.peer} ${r.speedup.toFixed(2)}×`);
+    if (row.length > 0) lines.push(`${pad(w.name, 8)} ${threads === 2 ? '(ours 2 threads) ' : ''} ${row.join(', ')}`);
+  }
 }
 lines.push('');
 lines.push('online step on W1 (LSTM 32 → 128, dense 32; RTRL at hidden 32): µs per step, steps/s, ratio to the forward step');

@@ -15,6 +15,7 @@ import { SequenceTape } from '../src/model/sequence.js';
 import { mse } from '../src/loss/loss.js';
 import { sgd } from '../src/optim/sgd.js';
 import type { Model } from '../src/model/model.js';
+import { parallelBptt } from '../src/parallel/bptt.js';
 
 export interface SequenceWorkload {
   readonly name: string;
@@ -84,4 +85,13 @@ export function ours(w: SequenceWorkload, dtype: DType): { run: () => number; mo
       return prediction[0]!;
     },
   };
+}
+
+/** The same training run with the batch split over `workers` worker threads plus this one. */
+export async function oursParallel(w: SequenceWorkload, dtype: DType, workers: number): Promise<{ run: () => number; close: () => Promise<void> }> {
+  const model = createModel(modelConfig(w, dtype), { seed: 1 });
+  const { inputs, targets } = data(w, dtype);
+  const learner = await parallelBptt(model, { loss: mse, optimizer: sgd({ lr: 1e-3 }), workers });
+  const batch = { inputs, targets, steps: w.steps, batch: w.batch };
+  return { run: () => learner.trainBatch(batch), close: () => learner.close() };
 }
