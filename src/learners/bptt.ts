@@ -65,8 +65,8 @@ export class Bptt {
     const { model } = this;
     this.tape = new SequenceTape(model, steps, batch);
     this.inputs = zeros(model.dtype, steps * batch * model.inputSize);
-    this.prediction = zeros(model.dtype, batch * model.outputSize);
-    this.dPrediction = zeros(model.dtype, batch * model.outputSize);
+    this.prediction = zeros(model.dtype, steps * batch * model.outputSize);
+    this.dPrediction = zeros(model.dtype, steps * batch * model.outputSize);
     this.dOutputs = zeros(model.dtype, steps * batch * model.layers[model.layers.length - 1]!.outputSize);
     return this.tape;
   }
@@ -101,26 +101,25 @@ export class Bptt {
     const head = model.head;
     const headTheta = model.headTheta;
     const dHead = model.headSlice(gradient);
-    let total = 0;
-    for (let t = this.lossAt === 'every' ? 0 : steps - 1; t < steps; t++) {
-      const y = tape.output(t);
-      const target = sliceOf(batch.targets, (this.lossAt === 'every' ? t : 0) * B * targetSize, B * targetSize);
-      const dOut = dOutputs.subarray(t * B * width, (t + 1) * B * width);
-      if (head === null) {
-        total += options.loss.evaluate(dOut, y, target, model.outputSize, B);
-      } else {
-        head.forward(this.prediction, y, headTheta!, B);
-        total += options.loss.evaluate(this.dPrediction, this.prediction, target, model.outputSize, B);
-        head.vjp(dOut, dHead, this.dPrediction, y, headTheta!, B);
-      }
-    }
-    // Mean over the steps that carry a loss.
-    if (lossSteps > 1) {
-      for (let i = 0; i < dOutputs.length; i++) dOutputs[i] /= lossSteps;
-      if (dHead !== null) for (let i = 0; i < dHead.length; i++) dHead[i] /= lossSteps;
+    // The loss rows: every step's B rows at once (one GEMM for the head each way), or the last step's.
+    // Each loss is a mean over rows, and every step has B of them, so the mean over all steps·B rows
+    // is the mean over steps of the per-step losses, gradients included.
+    const first = this.lossAt === 'every' ? 0 : steps - 1;
+    const rows = (steps - first) * B;
+    const y = this.lossAt === 'every' ? tape.allOutputs() : tape.output(steps - 1);
+    const dOut = dOutputs.subarray(first * B * width);
+    let total: number;
+    if (head === null) {
+      total = options.loss.evaluate(dOut, y, batch.targets, model.outputSize, rows);
+    } else {
+      const prediction = this.prediction.subarray(0, rows * model.outputSize);
+      const dPrediction = this.dPrediction.subarray(0, rows * model.outputSize);
+      head.forward(prediction, y, headTheta!, rows);
+      total = options.loss.evaluate(dPrediction, prediction, batch.targets, model.outputSize, rows);
+      head.vjp(dOut, dHead, dPrediction, y, headTheta!, rows);
     }
     tape.backward(gradient, dOutputs);
-    return total / lossSteps;
+    return total;
   }
 
   /** One optimisation step on a batch: gradient, clipping, update. Returns the loss before the update. */
@@ -137,11 +136,6 @@ export class Bptt {
     if (this.tape === null) throw new Error('bptt: no batch has been run yet');
     return this.tape;
   }
-}
-
-function sliceOf(values: ArrayLike<number>, start: number, length: number): ArrayLike<number> {
-  if (ArrayBuffer.isView(values)) return (values as unknown as Vec).subarray(start, start + length);
-  return Array.prototype.slice.call(values, start, start + length) as number[];
 }
 
 function firstNonFinite(values: ArrayLike<number>): number {
