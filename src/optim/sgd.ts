@@ -1,5 +1,6 @@
 /** Plain stochastic gradient descent: θ ← θ − η(t)·g. */
 import type { Vec } from '../tensor/dtype.js';
+import { axpy } from '../tensor/kernels.js';
 import { checkLearningRate, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
@@ -20,7 +21,7 @@ export class Sgd implements Optimizer {
 
   step(theta: Vec, grad: Vec): void {
     const rate = this.currentRate();
-    for (let i = 0; i < theta.length; i++) theta[i] -= rate * grad[i];
+    axpy(theta, -rate, grad);
     this.t++;
   }
 

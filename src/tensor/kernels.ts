@@ -12,7 +12,33 @@ import { sigmoid } from './activations.js';
 import { simd } from './backend.js';
 import * as reference from './reference.js';
 
-export { dotAt, axpyAt, dot, axpy, scale, norm, allFinite, copyColumns, addColumns, type LstmGateBuffers } from './reference.js';
+export { dotAt, axpyAt, scale, allFinite, copyColumns, addColumns, type LstmGateBuffers } from './reference.js';
+
+/** Below this length a vector kernel stays in TypeScript: the call would cost more than the loop. */
+const SIMD_VECTOR_MIN = 64;
+
+/** ⟨a, b⟩ over the whole (equal-length) buffers. */
+export function dot(a: Vec, b: Vec): number {
+  if (simd !== null && a.length >= SIMD_VECTOR_MIN && simd.acceptsPair(a, b)) return simd.dot(a, b, a.length);
+  return reference.dot(a, b);
+}
+
+/** Euclidean norm ‖x‖. */
+export function norm(x: Vec): number {
+  return Math.sqrt(dot(x, x));
+}
+
+/** y += alpha · x over the whole buffers. */
+export function axpy(y: Vec, alpha: number, x: Vec): void {
+  if (simd !== null && y.length >= SIMD_VECTOR_MIN && simd.acceptsPair(y, x)) simd.axpby(y, alpha, x, 1, y.length);
+  else reference.axpy(y, alpha, x);
+}
+
+/** y ← alpha · x + beta · y over the whole buffers (the update of a running estimate). */
+export function axpby(y: Vec, alpha: number, x: Vec, beta: number): void {
+  if (simd !== null && y.length >= SIMD_VECTOR_MIN && simd.acceptsPair(y, x)) simd.axpby(y, alpha, x, beta, y.length);
+  else reference.axpby(y, alpha, x, beta);
+}
 
 /** out (m×n) = A (m×k) · Bᵀ, B (n×k). With m = 1 this is the matrix-vector product B·a. */
 export function matmulABt(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {

@@ -93,6 +93,11 @@ export function axpy(y: Vec, alpha: number, x: Vec): void {
   axpyAt(y, 0, alpha, x, 0, y.length);
 }
 
+/** y ← alpha · x + beta · y over the whole (equal-length) buffers. */
+export function axpby(y: Vec, alpha: number, x: Vec, beta: number): void {
+  for (let i = 0; i < y.length; i++) y[i] = alpha * x[i] + beta * y[i];
+}
+
 /** x ← alpha · x. */
 export function scale(x: Vec, alpha: number): void {
   for (let i = 0; i < x.length; i++) x[i] *= alpha;

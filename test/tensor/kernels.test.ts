@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { zeros, type DType, type Vec } from '../../src/tensor/dtype.js';
 import { arena, kernelBackend, setKernelBackend } from '../../src/tensor/backend.js';
-import { lstmGates, matmulAB, matmulABAdd, matmulABt, matmulABtAdd, matmulAtBAdd } from '../../src/tensor/kernels.js';
+import { axpby, axpy, dot, norm, lstmGates, matmulAB, matmulABAdd, matmulABt, matmulABtAdd, matmulAtBAdd } from '../../src/tensor/kernels.js';
 import { sigmoid } from '../../src/tensor/activations.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { relativeError } from '../support/numeric.js';
@@ -160,5 +160,40 @@ test('the SIMD σ and tanh keep their relative precision near zero and saturate 
       assert.ok(Math.abs(g - exactTanh) <= 2 * eps * Math.abs(exactTanh) + (dtype === 'float32' ? 1e-45 : 0), `${dtype} tanh(${v}) = ${g}, want ${exactTanh}`);
       assert.ok(Math.abs(i - exactSigmoid) <= 4 * eps * exactSigmoid + (dtype === 'float64' ? 2.3e-308 * 2 : 1.2e-38 * 2), `${dtype} σ(${v}) = ${i}, want ${exactSigmoid}`);
     });
+  }
+});
+
+test('the SIMD vector kernels (dot, norm, axpy, axpby) agree with the TypeScript reference on odd lengths', { skip }, () => {
+  const rng = new Rng(31);
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const n of [64, 65, 67, 100, 1031]) {
+      const a = random(dtype, n, rng);
+      const b = random(dtype, n, rng);
+      const both = (body: () => number | Vec) => {
+        setKernelBackend('ts');
+        let viaTs: number | Vec;
+        try {
+          viaTs = body();
+        } finally {
+          setKernelBackend('wasm');
+        }
+        return [viaTs, body()] as const;
+      };
+      const [dotTs, dotWasm] = both(() => dot(a, b)) as [number, number];
+      assert.ok(Math.abs(dotTs - dotWasm) < (dtype === 'float64' ? 1e-12 : 1e-4) * Math.sqrt(n), `${dtype} n=${n}: dot ${dotWasm} vs ${dotTs}`);
+      const [normTs, normWasm] = both(() => norm(a)) as [number, number];
+      assert.ok(Math.abs(normTs - normWasm) < 1e-12 * normTs, `${dtype} n=${n}: norm`);
+      for (const [alpha, beta] of [[0.5, 1], [-1.25, 0.75]] as const) {
+        const [yTs, yWasm] = both(() => {
+          const y = zeros(dtype, n);
+          y.set(b);
+          if (beta === 1) axpy(y, alpha, a);
+          else axpby(y, alpha, a, beta);
+          return y;
+        }) as [Vec, Vec];
+        const error = relativeError(yWasm, yTs);
+        assert.ok(dtype === 'float64' ? error === 0 : error < 1e-7, `${dtype} n=${n} α=${alpha} β=${beta}: relative error ${error}`);
+      }
+    }
   }
 });

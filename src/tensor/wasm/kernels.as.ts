@@ -470,3 +470,65 @@ export function lstmGates_f64(y: usize, cNext: usize, tc: usize, m: usize, a: us
 export function lstmGates_f32(y: usize, cNext: usize, tc: usize, m: usize, a: usize, c: usize, bias: usize, peephole: usize, B: i32, H: i32): void {
   lstmGates<f32>(y, cNext, tc, m, a, c, bias, peephole, B, H);
 }
+
+// ---- vectors: the O(p) passes of the online learners and optimizers -------------------------
+
+/** Σ a[i]·b[i], accumulated in f64 (f32 lanes are widened), four vector partial sums. */
+function dotVec<T>(a: usize, b: usize, n: i32): f64 {
+  const S = <usize>sizeof<T>();
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+  let i = 0;
+  if (sizeof<T>() == 8) {
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i * S;
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(a + o), v128.load(b + o)));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load(a + o, 16), v128.load(b + o, 16)));
+      s2 = f64x2.add(s2, f64x2.mul(v128.load(a + o, 32), v128.load(b + o, 32)));
+      s3 = f64x2.add(s3, f64x2.mul(v128.load(a + o, 48), v128.load(b + o, 48)));
+    }
+  } else {
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i * S;
+      const x0 = v128.load(a + o), y0 = v128.load(b + o), x1 = v128.load(a + o, 16), y1 = v128.load(b + o, 16);
+      s0 = f64x2.add(s0, f64x2.mul(f64x2.promote_low_f32x4(x0), f64x2.promote_low_f32x4(y0)));
+      s1 = f64x2.add(s1, f64x2.mul(f64x2.promote_low_f32x4(i8x16.shuffle(x0, x0, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)), f64x2.promote_low_f32x4(i8x16.shuffle(y0, y0, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7))));
+      s2 = f64x2.add(s2, f64x2.mul(f64x2.promote_low_f32x4(x1), f64x2.promote_low_f32x4(y1)));
+      s3 = f64x2.add(s3, f64x2.mul(f64x2.promote_low_f32x4(i8x16.shuffle(x1, x1, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7)), f64x2.promote_low_f32x4(i8x16.shuffle(y1, y1, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7))));
+    }
+  }
+  const v = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+  let s = f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+  for (; i < n; i++) s += <f64>load<T>(a + <usize>i * S) * <f64>load<T>(b + <usize>i * S);
+  return s;
+}
+
+/** y[i] = alpha·x[i] + beta·y[i] (beta = 1: axpy; alpha = 0 and x = y: scale). */
+function axpby<T>(y: usize, alpha: T, x: usize, beta: T, n: i32): void {
+  const L = lanes<T>();
+  const S = <usize>sizeof<T>();
+  const a = v128.splat<T>(alpha);
+  const b = v128.splat<T>(beta);
+  let i = 0;
+  for (; i + 2 * L <= n; i += 2 * L) {
+    const o = <usize>i * S;
+    v128.store(y + o, v128.add<T>(v128.mul<T>(a, v128.load(x + o)), v128.mul<T>(b, v128.load(y + o))));
+    v128.store(y + o, v128.add<T>(v128.mul<T>(a, v128.load(x + o, 16)), v128.mul<T>(b, v128.load(y + o, 16))), 16);
+  }
+  for (; i < n; i++) {
+    const p = y + <usize>i * S;
+    store<T>(p, alpha * load<T>(x + <usize>i * S) + beta * load<T>(p));
+  }
+}
+
+export function dot_f64(a: usize, b: usize, n: i32): f64 {
+  return dotVec<f64>(a, b, n);
+}
+export function dot_f32(a: usize, b: usize, n: i32): f64 {
+  return dotVec<f32>(a, b, n);
+}
+export function axpby_f64(y: usize, alpha: f64, x: usize, beta: f64, n: i32): void {
+  axpby<f64>(y, alpha, x, beta, n);
+}
+export function axpby_f32(y: usize, alpha: f32, x: usize, beta: f32, n: i32): void {
+  axpby<f32>(y, alpha, x, beta, n);
+}

@@ -20,6 +20,10 @@ interface Exports {
   matmulAB_f32: Product;
   matmulAtBAdd_f64: Accumulate;
   matmulAtBAdd_f32: Accumulate;
+  dot_f64: (a: number, b: number, n: number) => number;
+  dot_f32: (a: number, b: number, n: number) => number;
+  axpby_f64: (y: number, alpha: number, x: number, beta: number, n: number) => void;
+  axpby_f32: (y: number, alpha: number, x: number, beta: number, n: number) => void;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
 }
@@ -74,6 +78,21 @@ export class SimdKernels {
   /** out (m×n) = [out +] A (m×k) · B (k×n). */
   matmulAB(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number, accumulate: boolean): void {
     (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulAB_f64 : this.k.matmulAB_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
+  }
+
+  /** Whether a vector kernel can run on a and b in place: both in the arena, one dtype. */
+  acceptsPair(a: Vec, b: Vec): boolean {
+    return a.BYTES_PER_ELEMENT === b.BYTES_PER_ELEMENT && this.arena.owns(a) && this.arena.owns(b);
+  }
+
+  /** ⟨a, b⟩ over n elements, summed in float64. */
+  dot(a: Vec, b: Vec, n: number): number {
+    return (a.BYTES_PER_ELEMENT === 8 ? this.k.dot_f64 : this.k.dot_f32)(a.byteOffset, b.byteOffset, n);
+  }
+
+  /** y ← alpha·x + beta·y over n elements. */
+  axpby(y: Vec, alpha: number, x: Vec, beta: number, n: number): void {
+    (y.BYTES_PER_ELEMENT === 8 ? this.k.axpby_f64 : this.k.axpby_f32)(y.byteOffset, alpha, x.byteOffset, beta, n);
   }
 
   /** Whether the LSTM gate kernel can run in place on these buffers (bias and peephole may be null). */
