@@ -65,3 +65,10 @@ export function sumOfEstimates(learner: Learner, stream: Stream): { sum: Float64
   });
   return { sum, losses };
 }
+
+/** The three cell families the unbiasedness tests cover, tiny so 10,000 replays stay fast. */
+export const TINY_FAMILIES: ReadonlyArray<{ name: string; config: ModelConfig }> = [
+  { name: 'tanh rnn', config: { inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3 } }], outputSize: 2 } },
+  { name: 'lstm', config: { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }], outputSize: 2 } },
+  { name: 'gru', config: { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 } }], outputSize: 2 } },
+];
