@@ -138,7 +138,8 @@ class InfluenceStep implements CellStep, ImmediateInfluence {
     const { n, c } = this;
     for (let b = 0; b < this.batch; b++) {
       const a = coefficient === null ? constant : coefficient[b]!;
-      for (let i = 0; i < n; i++) sOut[b * n + i] = a * c[i]!;
+      if (a === 0) sOut.fill(0, b * n, (b + 1) * n); // +0, not 0·(−1) = −0
+      else for (let i = 0; i < n; i++) sOut[b * n + i] = a * c[i]!;
     }
   }
 
