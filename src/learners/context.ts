@@ -3,19 +3,18 @@
  * OnlineModel, the per-step readout, the recurrent state s_t and its initial value, an owned
  * input buffer, and the parameter update
  *
- *   g ← clip(g),  g finite or DivergenceError,  θ ← optimizer(θ, g).
+ *   g finite or DivergenceError,  g ← clip(g),  θ ← optimizer(θ, g).
  *
  * Also the generic half of snapshot/restore: copying named buffers out and back with their
  * lengths checked, so each learner only lists what it keeps.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { allFinite } from '../tensor/kernels.js';
+import { allFinite, norm, scale } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
 import { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { createOptimizer } from '../optim/config.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
-import { clipGradNorm } from '../optim/clip.js';
 import { Readout } from './readout.js';
 import { DivergenceError, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
 
@@ -81,10 +80,18 @@ export class LearnerContext {
     return loss;
   }
 
+  /** `gradient` with its head slice zeroed, for estimators that then write the whole core slice. */
+  zeroHeadGradient(): Vec {
+    this.model.headSlice(this.gradient)?.fill(0);
+    return this.gradient;
+  }
+
   /** Clips, checks and applies `gradient` (θ fixed when the optimizer is null). */
   update(): void {
-    if (this.clip !== undefined) clipGradNorm(this.gradient, this.clip);
-    if (!allFinite(this.gradient)) throw new DivergenceError(this.steps - 1, 'gradient estimate');
+    // One pass for both: the norm is not finite exactly when an entry is not (or it overflows).
+    const size = norm(this.gradient);
+    if (!Number.isFinite(size)) throw new DivergenceError(this.steps - 1, 'gradient estimate');
+    if (this.clip !== undefined && size > this.clip) scale(this.gradient, this.clip / size);
     if (this.optimizer !== null) this.optimizer.step(this.model.theta, this.gradient);
   }
 

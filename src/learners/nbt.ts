@@ -94,12 +94,10 @@ export class Nbt implements Learner {
     this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
     this.propagate(theta);
     if (target === null || target === undefined) return context.predictOnly();
-    const gradient = context.gradient;
-    gradient.fill(0);
-    const loss = context.evaluate(target, gradient);
-    const core = context.model.coreSlice(gradient);
-    core.set(this.thetaTilde);
-    scale(core, dot(context.readout.dState, this.sTilde)); // eq. (6)
+    const loss = context.evaluate(target, context.zeroHeadGradient());
+    const core = context.model.coreSlice(context.gradient);
+    const signal = dot(context.readout.dState, this.sTilde);
+    for (let i = 0; i < core.length; i++) core[i] = signal * this.thetaTilde[i]!; // eq. (6)
     context.update();
     return { loss, prediction: context.readout.prediction, updated: context.optimizer !== null };
   }

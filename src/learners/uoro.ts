@@ -21,7 +21,7 @@
  * output reads s_t and its Algorithm 1 uses s̃_t, θ̃_t — the same estimator, indexed differently.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { axpy, dot, norm, scale } from '../tensor/kernels.js';
+import { dot, norm } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import type { CellStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
@@ -87,12 +87,10 @@ export class Uoro implements Learner {
     this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
     this.propagate(theta);
     if (target === null || target === undefined) return context.predictOnly();
-    const gradient = context.gradient;
-    gradient.fill(0);
-    const loss = context.evaluate(target, gradient);
-    const core = context.model.coreSlice(gradient);
-    core.set(this.thetaTilde);
-    scale(core, dot(context.readout.dState, this.sTilde)); // eq. (6)
+    const loss = context.evaluate(target, context.zeroHeadGradient());
+    const core = context.model.coreSlice(context.gradient);
+    const signal = dot(context.readout.dState, this.sTilde);
+    for (let i = 0; i < core.length; i++) core[i] = signal * this.thetaTilde[i]!; // eq. (6)
     context.update();
     return { loss, prediction: context.readout.prediction, updated: context.optimizer !== null };
   }
@@ -110,9 +108,10 @@ export class Uoro implements Learner {
       rho0 = Math.sqrt(norm(thetaTilde) / (norm(sTildeNext) + epsilon)) + epsilon; // eq. (4)
       rho1 = Math.sqrt(norm(deltaTheta) / (norm(nu) + epsilon)) + epsilon;
     }
-    for (let i = 0; i < sTilde.length; i++) sTilde[i] = rho0 * sTildeNext[i] + rho1 * nu[i]; // eq. (5)
-    scale(thetaTilde, 1 / rho0);
-    axpy(thetaTilde, 1 / rho1, deltaTheta);
+    for (let i = 0; i < sTilde.length; i++) sTilde[i] = rho0 * sTildeNext[i]! + rho1 * nu[i]!; // eq. (5)
+    const a = 1 / rho0;
+    const b = 1 / rho1;
+    for (let i = 0; i < thetaTilde.length; i++) thetaTilde[i] = a * thetaTilde[i]! + b * deltaTheta[i]!;
   }
 
   reset(): void {

@@ -175,3 +175,15 @@ test('nothing under src/learners imports a cell implementation: learners see onl
     for (const match of source.matchAll(/import\s+(?!type\b)[^;]*from\s+'\.\.\/cells\/cell\.js'/g)) assert.fail(`${file} imports the contract at run time: ${match[0]}`);
   }
 });
+
+test('with clip, the estimate handed to the optimizer has norm at most the bound, and clip ≤ 0 is refused', () => {
+  const model = perturbedModel(lstmWithHead, 1);
+  const learner = rtrl(model, { loss: mse, optimizer: { kind: 'sgd', lr: 0.1 }, clip: 1e-3 });
+  const stream = randomStream(5, 2, 2, 8);
+  stream.inputs.forEach((x, t) => {
+    learner.step(x, stream.targets[t]);
+    const size = Math.hypot(...learner.gradient);
+    assert.ok(size <= 1e-3 * (1 + 1e-12), `‖g‖ = ${size}`);
+  });
+  assert.throws(() => rtrl(model, { loss: mse, optimizer: null, clip: 0 }), /rtrl: clip must be > 0, got 0/);
+});
