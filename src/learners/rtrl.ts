@@ -19,7 +19,7 @@ import { matmulAB, matmulABAdd } from '../tensor/kernels.js';
 import type { CellStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { LearnerContext, rowViews } from './context.js';
+import { LearnerContext } from './context.js';
 import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
 
 export type RtrlOptions = LearnerOptions;
@@ -31,10 +31,11 @@ export class Rtrl implements Learner {
   /** M_t (n × p), row-major; swapped with `next` every step. */
   private sensitivity: Vec;
   private next: Vec;
-  /** J_t (n × n) and its rows, the rows of `next` (I_t, then M_{t+1}) for both buffers. */
+  /** J_t (n × n). */
   private readonly jacobian: Vec;
-  private readonly jacobianRows: Vec[];
-  private readonly rowsOf: Map<Vec, Vec[]>;
+  /** One row of J_t and of I_t: the cell always sees the same few buffers, so its views stay memoized. */
+  private readonly jacobianRow: Vec;
+  private readonly influenceRow: Vec;
   private readonly unit: Vec;
 
   constructor(model: OnlineModel | Model, options: RtrlOptions) {
@@ -46,11 +47,8 @@ export class Rtrl implements Learner {
     this.sensitivity = zeros(dtype, n * p);
     this.next = zeros(dtype, n * p);
     this.jacobian = zeros(dtype, n * n);
-    this.jacobianRows = rowViews(this.jacobian, n, n);
-    this.rowsOf = new Map([
-      [this.sensitivity, rowViews(this.sensitivity, n, p)],
-      [this.next, rowViews(this.next, n, p)],
-    ]);
+    this.jacobianRow = zeros(dtype, n);
+    this.influenceRow = zeros(dtype, p);
     this.unit = zeros(dtype, n);
   }
 
@@ -86,13 +84,14 @@ export class Rtrl implements Learner {
   /** M ← J·M + I, eqs. (2)–(3). */
   private propagate(theta: Vec): void {
     const { stateSize: n, paramSize: p } = this.context.model.core;
-    const next = this.next;
-    const nextRows = this.rowsOf.get(next)!;
-    next.fill(0);
+    const { next, jacobianRow, influenceRow } = this;
     for (let i = 0; i < n; i++) {
       this.unit[i] = 1;
-      this.cellStep.vjp(null, this.jacobianRows[i]!, nextRows[i]!, this.unit, theta); // row i of J and of I, eq. (2)
+      influenceRow.fill(0);
+      this.cellStep.vjp(null, jacobianRow, influenceRow, this.unit, theta); // row i of J and of I, eq. (2)
       this.unit[i] = 0;
+      this.jacobian.set(jacobianRow, i * n);
+      next.set(influenceRow, i * p);
     }
     matmulABAdd(next, this.jacobian, this.sensitivity, n, p, n); // eq. (3)
     this.next = this.sensitivity;
