@@ -36,11 +36,13 @@ function learnerConfig(name: string, k: number): LearnerConfig {
       return { kind: 'uoro', rescale: false };
     case 'nbt':
       return { kind: 'nbt' };
+    case 'snap1':
+      return { kind: 'snap1' };
     default:
       throw new UsageError(`unknown learner '${name}' in --learners (allowed: ${LEARNER_NAMES.join(', ')})`);
   }
 }
-const LEARNER_NAMES = ['rtrl', 'tbptt', 'uoro', 'uoro-norho', 'nbt'];
+const LEARNER_NAMES = ['rtrl', 'tbptt', 'uoro', 'uoro-norho', 'nbt', 'snap1'];
 
 /** Deterministic estimates need no more than a few replays (kept for the timing). */
 const DETERMINISTIC_REPLAYS = 10;
@@ -80,7 +82,7 @@ Examples:
         const stream = randomStream(steps, model.core.inputSize, model.outputSize, seed + 1);
         const exact = exactGradient(model, stream, mse);
         const results = configs.map(({ name, config }) => {
-          const deterministic = config.kind === 'rtrl' || config.kind === 'tbptt';
+          const deterministic = config.kind === 'rtrl' || config.kind === 'tbptt' || config.kind === 'snap1';
           const stats = estimatorStats(config, model, stream, exact, { loss: mse, samples: deterministic ? Math.min(samples, DETERMINISTIC_REPLAYS) : samples, seed: seed + 2, clock: () => performance.now() });
           return { name, config, stats };
         });

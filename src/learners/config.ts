@@ -10,21 +10,24 @@ import { tbptt } from './tbptt.js';
 import { rtrl } from './rtrl.js';
 import { uoro } from './uoro.js';
 import { nbt } from './nbt.js';
+import { snap1 } from './snap1.js';
 
 export type LearnerConfig =
   | { readonly kind: 'tbptt'; readonly k2: number; readonly k1?: number }
   | { readonly kind: 'rtrl' }
   | { readonly kind: 'uoro'; readonly epsilon?: number; readonly rescale?: boolean }
-  | { readonly kind: 'nbt'; readonly epsilon?: number };
+  | { readonly kind: 'nbt'; readonly epsilon?: number }
+  | { readonly kind: 'snap1' };
 
 export type LearnerKind = LearnerConfig['kind'];
-export const LEARNER_KINDS: readonly LearnerKind[] = ['tbptt', 'rtrl', 'uoro', 'nbt'];
+export const LEARNER_KINDS: readonly LearnerKind[] = ['tbptt', 'rtrl', 'uoro', 'nbt', 'snap1'];
 
 const LEARNER_OPTIONS: Record<LearnerKind, readonly string[]> = {
   tbptt: ['kind', 'k2', 'k1'],
   rtrl: ['kind'],
   uoro: ['kind', 'epsilon', 'rescale'],
   nbt: ['kind', 'epsilon'],
+  snap1: ['kind'],
 };
 
 /** A learner from its config; the single place a learner kind becomes code. */
@@ -38,6 +41,8 @@ export function createLearner(config: LearnerConfig, model: OnlineModel | Model,
       return uoro(model, { ...options, ...(config.epsilon !== undefined ? { epsilon: config.epsilon } : {}), ...(config.rescale !== undefined ? { rescale: config.rescale } : {}) });
     case 'nbt':
       return nbt(model, { ...options, ...(config.epsilon !== undefined ? { epsilon: config.epsilon } : {}) });
+    case 'snap1':
+      return snap1(model, options);
     default:
       throw new TypeError(`unknown learner '${(config as { kind: unknown }).kind}' (allowed: ${LEARNER_KINDS.join(', ')})`);
   }
@@ -74,6 +79,8 @@ export function parseLearnerConfig(value: unknown): LearnerConfig {
       const epsilon = optionalEpsilon(config.epsilon, 'nbt');
       return { kind: 'nbt', ...(epsilon !== undefined ? { epsilon } : {}) };
     }
+    case 'snap1':
+      return { kind: 'snap1' };
   }
 }
 

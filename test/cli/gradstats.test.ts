@@ -10,7 +10,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'gradstats'
 test('`online-rnn gradstats` prints one row per learner with bias, variance, cosine and time', () => {
   const result = run('--cell', 'gru', '--hidden', '3', '--samples', '200', '--steps', '6');
   assert.equal(result.status, 0, result.stderr);
-  for (const learner of ['rtrl', 'tbptt (k=5)', 'uoro', 'uoro-norho', 'nbt']) assert.match(result.stdout, new RegExp(`^${learner.replace(/[()]/g, '\\$&')}\\s+\\d+`, 'm'));
+  for (const learner of ['rtrl', 'tbptt (k=5)', 'uoro', 'uoro-norho', 'nbt', 'snap1']) assert.match(result.stdout, new RegExp(`^${learner.replace(/[()]/g, '\\$&')}\\s+\\d+`, 'm'));
   assert.match(result.stdout, /bias ‖Eĝ−g‖\/‖g‖\s+variance E‖ĝ−g‖²\/‖g‖²\s+cosine\s+µs\/step/);
 });
 
