@@ -38,11 +38,15 @@ function learnerConfig(name: string, k: number): LearnerConfig {
       return { kind: 'nbt' };
     case 'snap1':
       return { kind: 'snap1' };
+    case 'kfrtrl':
+      return { kind: 'kfrtrl' };
     default:
       throw new UsageError(`unknown learner '${name}' in --learners (allowed: ${LEARNER_NAMES.join(', ')})`);
   }
 }
-const LEARNER_NAMES = ['rtrl', 'tbptt', 'uoro', 'uoro-norho', 'nbt', 'snap1'];
+const LEARNER_NAMES = ['rtrl', 'tbptt', 'uoro', 'uoro-norho', 'nbt', 'snap1', 'kfrtrl'];
+/** The default list: kfrtrl only works on Kronecker-factored cores (Elman RNN, plain LSTM). */
+const DEFAULT_LEARNERS = ['rtrl', 'tbptt', 'uoro', 'uoro-norho', 'nbt', 'snap1'];
 
 /** Deterministic estimates need no more than a few replays (kept for the timing). */
 const DETERMINISTIC_REPLAYS = 10;
@@ -52,7 +56,7 @@ export function registerGradstats(program: Command): void {
     .option('--samples <n>', 'independent estimates per learner', '1000')
     .option('--steps <n>', 'length T of the replayed stream; the estimate at step T is measured', '20')
     .option('--seed <n>', 'seed of the model, the stream and the random signs', '1')
-    .option('--learners <list>', `comma-separated: ${LEARNER_NAMES.join(', ')}`, LEARNER_NAMES.join(','))
+    .option('--learners <list>', `comma-separated: ${LEARNER_NAMES.join(', ')}`, DEFAULT_LEARNERS.join(','))
     .option('--k <n>', 'truncation k2 of tbptt (updating every step, k1 = 1)', '5')
     .option('--json', 'print the results as JSON')
     .addHelpText(

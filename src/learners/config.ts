@@ -11,16 +11,18 @@ import { rtrl } from './rtrl.js';
 import { uoro } from './uoro.js';
 import { nbt } from './nbt.js';
 import { snap1 } from './snap1.js';
+import { kfrtrl } from './kfrtrl.js';
 
 export type LearnerConfig =
   | { readonly kind: 'tbptt'; readonly k2: number; readonly k1?: number }
   | { readonly kind: 'rtrl' }
   | { readonly kind: 'uoro'; readonly epsilon?: number; readonly rescale?: boolean }
   | { readonly kind: 'nbt'; readonly epsilon?: number }
-  | { readonly kind: 'snap1' };
+  | { readonly kind: 'snap1' }
+  | { readonly kind: 'kfrtrl'; readonly epsilon?: number };
 
 export type LearnerKind = LearnerConfig['kind'];
-export const LEARNER_KINDS: readonly LearnerKind[] = ['tbptt', 'rtrl', 'uoro', 'nbt', 'snap1'];
+export const LEARNER_KINDS: readonly LearnerKind[] = ['tbptt', 'rtrl', 'uoro', 'nbt', 'snap1', 'kfrtrl'];
 
 const LEARNER_OPTIONS: Record<LearnerKind, readonly string[]> = {
   tbptt: ['kind', 'k2', 'k1'],
@@ -28,6 +30,7 @@ const LEARNER_OPTIONS: Record<LearnerKind, readonly string[]> = {
   uoro: ['kind', 'epsilon', 'rescale'],
   nbt: ['kind', 'epsilon'],
   snap1: ['kind'],
+  kfrtrl: ['kind', 'epsilon'],
 };
 
 /** A learner from its config; the single place a learner kind becomes code. */
@@ -43,6 +46,8 @@ export function createLearner(config: LearnerConfig, model: OnlineModel | Model,
       return nbt(model, { ...options, ...(config.epsilon !== undefined ? { epsilon: config.epsilon } : {}) });
     case 'snap1':
       return snap1(model, options);
+    case 'kfrtrl':
+      return kfrtrl(model, { ...options, ...(config.epsilon !== undefined ? { epsilon: config.epsilon } : {}) });
     default:
       throw new TypeError(`unknown learner '${(config as { kind: unknown }).kind}' (allowed: ${LEARNER_KINDS.join(', ')})`);
   }
@@ -81,6 +86,10 @@ export function parseLearnerConfig(value: unknown): LearnerConfig {
     }
     case 'snap1':
       return { kind: 'snap1' };
+    case 'kfrtrl': {
+      const epsilon = optionalEpsilon(config.epsilon, 'kfrtrl');
+      return { kind: 'kfrtrl', ...(epsilon !== undefined ? { epsilon } : {}) };
+    }
   }
 }
 

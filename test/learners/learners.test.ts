@@ -16,27 +16,30 @@ import { repoRoot } from '../support/fixtures.js';
 import { relativeError } from '../support/numeric.js';
 import { VARIANTS, perturbedModel, randomStream } from './helpers.js';
 
-const CONFIGS: ReadonlyArray<{ name: string; config: LearnerConfig }> = [
+const lstmWithHead: ModelConfig = { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true } }, { cell: { kind: 'gru', hiddenSize: 2 } }], outputSize: 2 };
+/** KF-RTRL needs a Kronecker-factored core: a plain LSTM. */
+const plainLstm: ModelConfig = { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }], outputSize: 2 };
+
+const CONFIGS: ReadonlyArray<{ name: string; config: LearnerConfig; model?: ModelConfig }> = [
   { name: 'tbptt k1 = k2 = 4', config: { kind: 'tbptt', k2: 4 } },
   { name: 'tbptt k1 = 2, k2 = 5', config: { kind: 'tbptt', k1: 2, k2: 5 } },
   { name: 'rtrl', config: { kind: 'rtrl' } },
   { name: 'uoro', config: { kind: 'uoro' } },
   { name: 'nbt', config: { kind: 'nbt' } },
   { name: 'snap1', config: { kind: 'snap1' } },
+  { name: 'kfrtrl', config: { kind: 'kfrtrl' }, model: plainLstm },
 ];
 
-const lstmWithHead: ModelConfig = { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true } }, { cell: { kind: 'gru', hiddenSize: 2 } }], outputSize: 2 };
-
-for (const { name, config } of CONFIGS) {
+for (const { name, config, model: modelConfig = lstmWithHead } of CONFIGS) {
   test(`${name}: a snapshot restored into a fresh learner on a copy of θ continues bit for bit (state, estimator, rng, adam, step count)`, () => {
     const N = 24;
     const stream = randomStream(N, 2, 2, 21);
-    const model = perturbedModel(lstmWithHead, 2, 0.1);
+    const model = perturbedModel(modelConfig, 2, 0.1);
     const options = { loss: mse, optimizer: { kind: 'adam' as const, lr: 0.01 }, seed: 5 };
     const original = createLearner(config, model, options);
     const losses = stream.inputs.slice(0, N / 2).map((x, t) => original.step(x, stream.targets[t]).loss);
     const snapshot = original.snapshot();
-    const copy = createModel(lstmWithHead, { initialize: false });
+    const copy = createModel(modelConfig, { initialize: false });
     copy.theta.set(model.theta);
     const restored = createLearner(config, copy, options);
     restored.restore(snapshot);
@@ -52,7 +55,7 @@ for (const { name, config } of CONFIGS) {
   });
 
   test(`${name}: reset() returns the state to s_0 and zeroes every estimator buffer`, () => {
-    const model = perturbedModel(lstmWithHead, 3, 0.1);
+    const model = perturbedModel(modelConfig, 3, 0.1);
     const s0 = Float64Array.from({ length: model.online().core.stateSize }, (_, i) => 0.1 * i);
     const learner = createLearner(config, model, { loss: mse, optimizer: null, initialState: s0 });
     assert.deepEqual(Array.from(learner.state), Array.from(s0));
@@ -69,7 +72,7 @@ for (const { name, config } of CONFIGS) {
   });
 
   test(`${name}: after reset() the learner repeats its first episode's losses (θ fixed)`, () => {
-    const model = perturbedModel(lstmWithHead, 3, 0.1);
+    const model = perturbedModel(modelConfig, 3, 0.1);
     const learner = createLearner(config, model, { loss: mse, optimizer: null });
     const stream = randomStream(6, 2, 2, 4);
     const first = stream.inputs.map((x, t) => learner.step(x, stream.targets[t]).loss);
@@ -84,7 +87,7 @@ for (const { name, config } of CONFIGS) {
   });
 
   test(`${name}: a wrong-width or non-finite input or target is rejected by name`, () => {
-    const learner = createLearner(config, perturbedModel(lstmWithHead, 1), { loss: mse, optimizer: null });
+    const learner = createLearner(config, perturbedModel(modelConfig, 1), { loss: mse, optimizer: null });
     assert.throws(() => learner.step([1, 2, 3], [0, 0]), /step 0: input must have 2 numbers, got 3/);
     assert.throws(() => learner.step([1, NaN], [0, 0]), /input contains NaN or Inf/);
     assert.throws(() => learner.step([1, 2], [0]), /target must have 2 numbers for mse, got 1/);
@@ -95,7 +98,7 @@ for (const { name, config } of CONFIGS) {
   });
 
   test(`${name}: a loss or estimate that stops being finite raises DivergenceError`, () => {
-    const model = perturbedModel(lstmWithHead, 1);
+    const model = perturbedModel(modelConfig, 1);
     const learner = createLearner(config, model, { loss: mse, optimizer: { kind: 'sgd', lr: 1 } });
     model.theta[model.theta.length - 1] = 1e308; // the head's last bias: ŷ² overflows
     assert.throws(() => {
@@ -104,8 +107,8 @@ for (const { name, config } of CONFIGS) {
   });
 
   test(`${name}: works in float32, matching float64 to single precision`, () => {
-    const config32: ModelConfig = { ...lstmWithHead, dtype: 'float32' };
-    const m64 = createModel(lstmWithHead, { seed: 4 });
+    const config32: ModelConfig = { ...modelConfig, dtype: 'float32' };
+    const m64 = createModel(modelConfig, { seed: 4 });
     const m32 = createModel(config32, { initialize: false });
     m32.theta.set(m64.theta);
     const l64 = createLearner(config, m64, { loss: mse, optimizer: null, seed: 1 });
@@ -150,7 +153,7 @@ test('every factory accepts a Model or an OnlineModel and reports its kind', () 
 test('learner configs are validated at the boundary with errors naming the field', () => {
   assert.deepEqual(parseLearnerConfig({ kind: 'tbptt', k2: 16 }), { kind: 'tbptt', k2: 16 });
   assert.deepEqual(parseLearnerConfig({ kind: 'uoro', epsilon: 1e-6, rescale: false }), { kind: 'uoro', epsilon: 1e-6, rescale: false });
-  assert.throws(() => parseLearnerConfig({ kind: 'bptt' }), /unknown learner 'bptt' \(allowed: tbptt, rtrl, uoro, nbt, snap1\)/);
+  assert.throws(() => parseLearnerConfig({ kind: 'bptt' }), /unknown learner 'bptt' \(allowed: tbptt, rtrl, uoro, nbt, snap1, kfrtrl\)/);
   assert.throws(() => parseLearnerConfig({ kind: 'tbptt' }), /tbptt: k2 must be a positive integer/);
   assert.throws(() => parseLearnerConfig({ kind: 'tbptt', k2: 4, k1: 5 }), /k1 \(5\) must not exceed k2 \(4\)/);
   assert.throws(() => parseLearnerConfig({ kind: 'rtrl', k2: 3 }), /rtrl: unknown option 'k2'/);
