@@ -52,6 +52,8 @@ export class Uoro implements Learner {
   private readonly nu: Vec;
   private readonly sTildeNext: Vec;
   private readonly deltaTheta: Vec;
+  /** ‖θ̃‖, kept by the update of θ̃ (one pass fewer a step); deltaTheta is left zeroed there too. */
+  private thetaTildeNorm = 0;
 
   constructor(model: OnlineModel | Model, options: UoroOptions) {
     this.context = new LearnerContext('uoro', model, options);
@@ -100,24 +102,31 @@ export class Uoro implements Learner {
     const { cellStep, sTilde, thetaTilde, nu, sTildeNext, deltaTheta, epsilon } = this;
     cellStep.jvp(sTildeNext, null, sTilde, null, theta); // eq. (2)
     this.rng.fillSigns(nu);
-    deltaTheta.fill(0);
-    cellStep.vjp(null, null, deltaTheta, nu, theta); // eq. (3)
+    cellStep.vjp(null, null, deltaTheta, nu, theta); // eq. (3), deltaTheta was left zeroed
     let rho0 = 1;
     let rho1 = 1;
     if (this.rescale) {
-      rho0 = Math.sqrt(norm(thetaTilde) / (norm(sTildeNext) + epsilon)) + epsilon; // eq. (4)
+      rho0 = Math.sqrt(this.thetaTildeNorm / (norm(sTildeNext) + epsilon)) + epsilon; // eq. (4)
       rho1 = Math.sqrt(norm(deltaTheta) / (norm(nu) + epsilon)) + epsilon;
     }
     for (let i = 0; i < sTilde.length; i++) sTilde[i] = rho0 * sTildeNext[i]! + rho1 * nu[i]!; // eq. (5)
     const a = 1 / rho0;
     const b = 1 / rho1;
-    for (let i = 0; i < thetaTilde.length; i++) thetaTilde[i] = a * thetaTilde[i]! + b * deltaTheta[i]!;
+    let sum = 0;
+    for (let i = 0; i < thetaTilde.length; i++) {
+      const value = a * thetaTilde[i]! + b * deltaTheta[i]!;
+      thetaTilde[i] = value;
+      sum += value * value;
+      deltaTheta[i] = 0;
+    }
+    this.thetaTildeNorm = Math.sqrt(sum);
   }
 
   reset(): void {
     this.context.resetState();
     this.sTilde.fill(0);
     this.thetaTilde.fill(0);
+    this.thetaTildeNorm = 0;
   }
 
   snapshot(): LearnerSnapshot {
@@ -126,6 +135,9 @@ export class Uoro implements Learner {
 
   restore(snapshot: LearnerSnapshot): void {
     this.context.restore(snapshot, { sTilde: this.sTilde, thetaTilde: this.thetaTilde }, this.rng);
+    let sum = 0;
+    for (let i = 0; i < this.thetaTilde.length; i++) sum += this.thetaTilde[i]! * this.thetaTilde[i]!; // the order the update sums in
+    this.thetaTildeNorm = Math.sqrt(sum);
   }
 }
 
