@@ -48,8 +48,10 @@ export function createLearner(config: LearnerConfig, model: OnlineModel | Model,
       return snap1(model, options);
     case 'kfrtrl':
       return kfrtrl(model, { ...options, ...(config.epsilon !== undefined ? { epsilon: config.epsilon } : {}) });
-    default:
-      throw new TypeError(`unknown learner '${(config as { kind: unknown }).kind}' (allowed: ${LEARNER_KINDS.join(', ')})`);
+    default: {
+      const unknown: never = config; // a new kind without a case here fails to compile
+      throw new TypeError(`unknown learner '${(unknown as { kind: unknown }).kind}' (allowed: ${LEARNER_KINDS.join(', ')})`);
+    }
   }
 }
 

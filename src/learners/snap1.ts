@@ -153,7 +153,7 @@ export class Snap1 implements Learner {
           if (J !== 0) for (let j = 0, from = block + b * width; j < width; j++) scratch[out + j] += J * blocks[from + j]!;
         }
       }
-      blocks.set(scratch.subarray(0, height * width), block);
+      for (let i = 0; i < height * width; i++) blocks[block + i] = scratch[i]!;
     }
   }
 
