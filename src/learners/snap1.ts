@@ -20,17 +20,14 @@
  * RTRL's — plus K combineState calls for v_k.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { Rng } from '../tensor/rng.js';
-import type { Cell, CellStep, ImmediateInfluence } from '../cells/cell.js';
+import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { LearnerContext } from './context.js';
+import { flatten, influencePattern } from './pattern.js';
 import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
 
 export type Snap1Options = LearnerOptions;
-
-/** Random points probed to find the influence pattern. */
-const PROBES = 16;
 
 export class Snap1 implements Learner {
   readonly kind = 'snap1';
@@ -61,7 +58,7 @@ export class Snap1 implements Learner {
       throw new TypeError(`snap1: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): SnAp-1 keeps M on the pattern of ∂F/∂θ's rank-one terms, so it needs the cell's structure. Use uoro or rtrl instead.`);
     }
     this.influence = this.cellStep.influence;
-    const pattern = influencePattern(core, this.context.model.coreTheta);
+    const pattern = influencePattern('snap1', core, this.context.model.coreTheta);
     [this.support, this.supportOffset] = flatten(pattern.supports);
     [this.owned, this.ownedOffset] = flatten(pattern.owned);
     const K = pattern.supports.length;
@@ -169,54 +166,6 @@ export class Snap1 implements Learner {
   restore(snapshot: LearnerSnapshot): void {
     this.context.restore(snapshot, { blocks: this.blocks }, null);
   }
-}
-
-/** For each term k: the state entries v_k can touch (S_k) and the parameters u_k owns (Q_k). */
-function influencePattern(core: Cell, theta: Vec): { supports: number[][]; owned: number[][] } {
-  const step = core.createStep(1);
-  const influence = step.influence!;
-  const K = influence.termCount;
-  const rng = new Rng(0x5a4a1);
-  const touched = Array.from({ length: K }, () => new Set<number>());
-  const owner = new Int32Array(core.paramSize).fill(-1);
-  const coefficient = zeros(core.dtype, K);
-  const v = zeros(core.dtype, core.stateSize);
-  const u = zeros(core.dtype, core.paramSize);
-  const probeTheta = zeros(core.dtype, core.paramSize);
-  const x = zeros(core.dtype, core.inputSize);
-  const s = zeros(core.dtype, core.stateSize);
-  for (let probe = 0; probe < PROBES; probe++) {
-    for (let i = 0; i < probeTheta.length; i++) probeTheta[i] = theta[i]! + rng.normal();
-    for (let i = 0; i < x.length; i++) x[i] = rng.normal();
-    for (let i = 0; i < s.length; i++) s[i] = rng.normal();
-    step.forward(zeros(core.dtype, core.stateSize), x, s, probeTheta);
-    for (let k = 0; k < K; k++) {
-      coefficient[k] = 1;
-      influence.combineState(v, coefficient, probeTheta);
-      u.fill(0);
-      influence.addCombinedParams(u, coefficient);
-      coefficient[k] = 0;
-      v.forEach((value, i) => value !== 0 && touched[k]!.add(i));
-      u.forEach((value, q) => {
-        if (value === 0) return;
-        if (owner[q] !== -1 && owner[q] !== k) throw new RangeError(`snap1: parameter ${q} belongs to influence terms ${owner[q]} and ${k}; the contract needs disjoint u_k`);
-        owner[q] = k;
-      });
-    }
-  }
-  const unowned = owner.indexOf(-1);
-  if (unowned >= 0) throw new RangeError(`snap1: parameter ${unowned} belongs to no influence term at ${PROBES} random points`);
-  const owned = Array.from({ length: K }, () => [] as number[]);
-  owner.forEach((k, q) => owned[k]!.push(q));
-  return { supports: touched.map((set) => [...set].sort((a, b) => a - b)), owned };
-}
-
-function flatten(lists: number[][]): [Int32Array, Int32Array] {
-  const offsets = new Int32Array(lists.length + 1);
-  lists.forEach((list, k) => (offsets[k + 1] = offsets[k]! + list.length));
-  const flat = new Int32Array(offsets[lists.length]!);
-  lists.forEach((list, k) => flat.set(list, offsets[k]!));
-  return [flat, offsets];
 }
 
 /** SnAp-1: RTRL restricted to the immediate influence's sparsity pattern. */
