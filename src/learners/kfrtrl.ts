@@ -12,8 +12,8 @@
  *   g_t[row k, column j] = (Aᵀ·∂ℓ_t/∂s_{t+1})_k·u_j + ∂ℓ_t/∂θ_head                  (4)
  *
  * Unbiased for the same reason as UORO (E[c_1c_2] = 0), but the noise enters through two
- * terms instead of n, so its variance is far lower (the paper's Theorem 1: O(n⁻¹) relative to
- * UORO's). J·A is R jvps (one per column of A), V is R combineState calls, so a step costs
+ * terms instead of n, so its variance is far lower (the paper shows it asymptotically smaller
+ * than UORO's by a factor of order n). J·A is R jvps (one per column of A), V is R combineState calls, so a step costs
  * O(R·p) ≈ O(n³) for an RNN; memory O(n·R + m). ε as in UORO (default 1e-7).
  * Needs the cell's `influence.kronecker` (cells/cell.ts); other cores are refused.
  */

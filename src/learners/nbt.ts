@@ -12,7 +12,7 @@
  *   θ̃_{t+1} = ε_0·θ̃_t/ρ_0 + Σ_k (ε_k/ρ_k)·u_k        (addCombinedParams)  (5)
  *   ĝ_t = (∂ℓ_t/∂s_{t+1}·s̃_{t+1})·θ̃_{t+1} + ∂ℓ_t/∂θ_head                 (6)
  *
- * (4)–(5) are the paper's rank-one trick (its Section 2, eq. 7 and Proposition 1) applied to
+ * (4)–(5) are the paper's rank-one trick (its eq. 7) applied to
  * J·s̃θ̃ᵀ + Σ_k v_k u_kᵀ: cross terms have mean zero, so E[s̃_{t+1}θ̃_{t+1}ᵀ] = J·E[s̃_tθ̃_tᵀ] + ∂F/∂θ
  * and ĝ_t is unbiased; ρ_k² = ‖u_k‖/‖v_k‖ balances each term's two factors, which minimises
  * the variance of the sum. ε (default 1e-7, as UORO's) keeps each ρ finite and nonzero when a

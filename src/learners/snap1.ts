@@ -11,9 +11,8 @@
  * (2) is RTRL's M ← J·M + I with every entry outside the pattern dropped after each step: exact
  * for one step and whenever J is block-diagonal on the supports (an RNN whose units feed only
  * themselves), biased otherwise — deterministic, lower-variance than UORO, cheaper than RTRL.
- * The pattern is found once from the contract: S_k and Q_k are the entries that combineState(e_k)
- * and addCombinedParams(e_k) make nonzero at several random points (union, so a saturated unit
- * at one point cannot hide an entry). Memory Σ_k |S_k|·|Q_k| (p for an Elman RNN, under 2p for an
+ * The pattern is found once from the contract (learners/pattern.ts): S_k and Q_k are the entries
+ * that combineState(e_k) and addCombinedParams(e_k) make nonzero at random points. Memory Σ_k |S_k|·|Q_k| (p for an Elman RNN, under 2p for an
  * LSTM without projection; dense for terms whose v_k spreads, as through a stack's upper layers).
  * Note: the paper's O(p) step needs J's diagonal blocks, which the Cell contract does not offer;
  * here J's rows come from n vjps, so a step costs O(n·p) — n times UORO's, n times less than

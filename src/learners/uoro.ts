@@ -12,7 +12,7 @@
  *
  * E[s̃_{t+1}θ̃_{t+1}] = J_t·E[s̃_tθ̃_t] + ∂F/∂θ because E[ννᵀ] = I and ρ0, ρ1 are even in ν, so
  * ĝ_t is unbiased for RTRL's g_t. The scalings (4) balance the two factors' norms, which
- * minimises the variance of the rank-one sum (the paper's Section 3, "variance reduction").
+ * minimises the variance of the rank-one sum (the paper's variance reduction).
  * ε is where Algorithm 1 puts it — inside the denominators and added to each ρ — so ρ ≥ ε > 0
  * and both divisions stay finite (s̃ = θ̃ = 0 after a reset gives ρ0 = ε, harmlessly). Value:
  * ε = 1e-7 by default (option `epsilon`). `rescale: false` gives ρ0 = ρ1 = 1 (for gradstats).

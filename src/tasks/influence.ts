@@ -1,5 +1,6 @@
 /**
- * Influence balancing (Tallec & Ollivier 2018, Section 5): the task on which truncation fails.
+ * Influence balancing (Tallec & Ollivier 2018, its synthetic experiments): the task on which
+ * truncation fails.
  * A linear recurrent "cell" with one scalar parameter θ whose short-term influence on the
  * output is positive and whose long-term influence is negative:
  *
