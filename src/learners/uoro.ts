@@ -15,7 +15,9 @@
  * minimises the variance of the rank-one sum (the paper's variance reduction).
  * ε is where Algorithm 1 puts it — inside the denominators and added to each ρ — so ρ ≥ ε > 0
  * and both divisions stay finite (s̃ = θ̃ = 0 after a reset gives ρ0 = ε, harmlessly). Value:
- * ε = 1e-7 by default (option `epsilon`). `rescale: false` gives ρ0 = ρ1 = 1 (for gradstats).
+ * ε = 1e-7 by default (option `epsilon`). Algorithm 1 also uses ε as the finite-difference step
+ * of its tangent propagation; we use the cell's exact jvp instead, so ε appears only in (4).
+ * `rescale: false` gives ρ0 = ρ1 = 1 (for gradstats).
  * Cost per step: one forward, one jvp, one vjp (about 3–4 forward steps); memory O(n + p).
  * Note: our loss at step t reads s_{t+1} (learner.ts), so (6) uses s̃_{t+1}, θ̃_{t+1}; the paper's
  * output reads s_t and its Algorithm 1 uses s̃_t, θ̃_t — the same estimator, indexed differently.
