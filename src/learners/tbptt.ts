@@ -136,7 +136,7 @@ export class Tbptt implements Learner {
         cellStep.forward(this.scratch, this.inputRows[j]!, this.stateRows[j]!, theta);
         this.linearisedAt[j] = this.updates;
       }
-      cellStep.vjp(null, dS, dTheta, dSNext, theta); // eqs. (2)–(3)
+      cellStep.vjp(null, age === this.filled - 1 ? null : dS, dTheta, dSNext, theta); // eqs. (2)–(3); the window's start needs no ∂/∂s
     }
     this.pending.fill(0);
     this.sinceUpdate = 0;
