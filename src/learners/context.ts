@@ -61,6 +61,7 @@ export class LearnerContext {
     this.x = zeros(dtype, core.inputSize);
     this.gradient = zeros(dtype, paramSize);
     const optimizer = options.optimizer;
+    if (optimizer === undefined) throw new TypeError(`${kind}: options.optimizer is required (an optimizer, its config, or null to hold θ fixed)`);
     this.optimizer = optimizer === null ? null : 'step' in optimizer ? optimizer : createOptimizer(optimizer, paramSize, dtype);
     this.clip = options.clip;
   }
