@@ -151,6 +151,8 @@ export class Tbptt implements Learner {
     this.sinceUpdate = 0;
     this.pending.fill(0);
     this.deltas.fill(0);
+    this.inputs.fill(0);
+    this.states.fill(0);
   }
 
   snapshot(): LearnerSnapshot {
