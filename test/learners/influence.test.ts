@@ -25,33 +25,38 @@ function train(config: LearnerConfig, lr: number, steps: number, seed = 0): numb
 const start = Math.abs(INFLUENCE_THETA0 - INFLUENCE_OPTIMUM);
 
 for (const k of [10, 40]) {
-  test(`influence balancing: tbptt(k1 = 1, k2 = ${k}) climbs away from θ* = −1/6 (its truncated influence has the wrong sign)`, () => {
+  test(`influence balancing: tbptt(k1 = 1, k2 = ${k}) climbs away from θ* = −1/6 (its truncated influence has the wrong sign)`, (t) => {
     const theta = train({ kind: 'tbptt', k1: 1, k2: k }, 1e-4, 5000);
+    t.diagnostic(`θ after 5000 steps: ${theta}`);
     assert.ok(Math.abs(theta - INFLUENCE_OPTIMUM) > 2 * start, `θ = ${theta}`);
   });
 }
 
 for (const [k, steps] of [[41, 40_000], [60, 5000]] as const) {
-  test(`influence balancing: tbptt(k1 = 1, k2 = ${k}) converges to θ* = −1/6`, () => {
+  test(`influence balancing: tbptt(k1 = 1, k2 = ${k}) converges to θ* = −1/6`, (t) => {
     const theta = train({ kind: 'tbptt', k1: 1, k2: k }, 1e-4, steps);
+    t.diagnostic(`θ after ${steps} steps: ${theta}`);
     assert.ok(Math.abs(theta - INFLUENCE_OPTIMUM) < 5e-3, `θ = ${theta}`);
   });
 }
 
-test('influence balancing: tbptt with k1 = k2 = 60 still diverges — the older losses of each chunk see short windows', () => {
+test('influence balancing: tbptt with k1 = k2 = 60 still diverges — the older losses of each chunk see short windows', (t) => {
   const theta = train({ kind: 'tbptt', k2: 60 }, 1e-4, 5000);
+  t.diagnostic(`θ after 5000 steps: ${theta}`);
   assert.ok(Math.abs(theta - INFLUENCE_OPTIMUM) > 2 * start, `θ = ${theta}`);
 });
 
-test('influence balancing: rtrl converges to θ* = −1/6 at lr 1e-4', () => {
+test('influence balancing: rtrl converges to θ* = −1/6 at lr 1e-4', (t) => {
   const theta = train({ kind: 'rtrl' }, 1e-4, 5000);
+  t.diagnostic(`θ after 5000 steps: ${theta}`);
   assert.ok(Math.abs(theta - INFLUENCE_OPTIMUM) < 1e-4, `θ = ${theta}`);
 });
 
 for (const kind of ['uoro', 'nbt'] as const) {
-  test(`influence balancing: ${kind} converges to θ* = −1/6 at lr 1e-5 on 5 of 5 seeds`, () => {
+  test(`influence balancing: ${kind} converges to θ* = −1/6 at lr 1e-5 on 5 of 5 seeds`, (t) => {
     for (let seed = 0; seed < 5; seed++) {
       const theta = train({ kind }, 1e-5, 30_000, seed);
+      t.diagnostic(`seed ${seed}: θ after 30,000 steps: ${theta}`);
       assert.ok(Math.abs(theta - INFLUENCE_OPTIMUM) < 1e-3, `seed ${seed}: θ = ${theta}`);
     }
   });

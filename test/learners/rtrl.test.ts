@@ -6,7 +6,7 @@ import { relativeError } from '../support/numeric.js';
 import { VARIANTS, bpttSumGradient, perturbedModel, randomStream, sumOfEstimates } from './helpers.js';
 
 for (const { name, config } of VARIANTS) {
-  test(`rtrl's gradient summed over a sequence equals bptt's with θ fixed: ${name}`, () => {
+  test(`rtrl's gradient summed over a sequence equals bptt's with θ fixed: ${name}`, (t) => {
     const model = perturbedModel(config, 3);
     const stream = randomStream(7, config.inputSize, config.outputSize!, 11);
     const exact = bpttSumGradient(model, stream);
@@ -14,6 +14,7 @@ for (const { name, config } of VARIANTS) {
     const { sum } = sumOfEstimates(rtrl(model, { loss: mse, optimizer: null }), stream);
     assert.deepEqual(Float64Array.from(model.theta), thetaBefore, 'θ moved with optimizer: null');
     const error = relativeError(sum, exact);
+    t.diagnostic(`relative error ${error.toExponential(2)}`);
     assert.ok(error <= 1e-9, `relative error ${error.toExponential(2)}`);
   });
 }
