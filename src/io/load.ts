@@ -1,0 +1,97 @@
+/**
+ * Models in any supported format, by path: what `forward` and `convert` read and write.
+ *
+ *   native   a directory with config.json + model.safetensors (a checkpoint directory too)
+ *   pytorch  a .safetensors state_dict, with args.json (or our own export's metadata)
+ *   tfjs     a TF.js layers model: model.json (or its directory) and its .bin shards
+ */
+import { existsSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { DType } from '../tensor/dtype.js';
+import type { Model } from '../model/model.js';
+import { CONFIG_FILE } from './model-format.js';
+import { loadModel, saveModel } from './model-files.js';
+import { exportPyTorch, importPyTorch, parsePyTorchSpec } from './pytorch-safetensors.js';
+import { FormatError } from './safetensors.js';
+import { readFileChecked, readTextChecked, writeDirectoryAtomic } from './files.js';
+
+export type ModelFormat = 'native' | 'pytorch' | 'tfjs';
+export const MODEL_FORMATS: readonly ModelFormat[] = ['native', 'pytorch', 'tfjs'];
+
+export const TFJS_MODEL_FILE = 'model.json';
+
+/** The format a path holds, from what is there. */
+export function detectFormat(path: string): ModelFormat {
+  if (!existsSync(path)) throw new FormatError(`${path}: no such file or directory`);
+  if (statSync(path).isDirectory()) {
+    if (existsSync(join(path, CONFIG_FILE))) return 'native';
+    if (existsSync(join(path, TFJS_MODEL_FILE))) return 'tfjs';
+    throw new FormatError(`${path}: a directory without ${CONFIG_FILE} (native) or ${TFJS_MODEL_FILE} (TF.js)`);
+  }
+  switch (extname(path)) {
+    case '.safetensors':
+      return 'pytorch';
+    case '.json':
+      return 'tfjs';
+    default:
+      throw new FormatError(`${path}: cannot tell the format from the name; say which with --from (${MODEL_FORMATS.join(', ')})`);
+  }
+}
+
+export interface LoadOptions {
+  format?: ModelFormat;
+  /** PyTorch: the constructor-args JSON file. */
+  config?: string;
+  /** PyTorch: a prefix to strip from the state_dict's names. */
+  prefix?: string;
+  /** Imports: the dtype of the model built (default: the file's). */
+  dtype?: DType;
+}
+
+export function loadAnyModel(path: string, options: LoadOptions = {}): Model {
+  const format = options.format ?? detectFormat(path);
+  if (options.config !== undefined && format !== 'pytorch') throw new FormatError(`--config applies to PyTorch state_dicts, not to ${format} models`);
+  if (options.prefix !== undefined && format !== 'pytorch') throw new FormatError(`--prefix applies to PyTorch state_dicts, not to ${format} models`);
+  switch (format) {
+    case 'native': {
+      if (options.dtype !== undefined) throw new FormatError('--dtype applies to imports; a native model keeps the dtype it was saved with');
+      return loadModel(path);
+    }
+    case 'pytorch': {
+      let spec = null;
+      if (options.config !== undefined) {
+        const text = readTextChecked(options.config, 'PyTorch config');
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (e) {
+          throw new FormatError(`${options.config}: not valid JSON (${(e as Error).message})`);
+        }
+        spec = parsePyTorchSpec(value, options.config);
+      }
+      return importPyTorch(readFileChecked(path, 'PyTorch state_dict'), spec, {
+        source: path,
+        ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+        ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
+      });
+    }
+    case 'tfjs':
+      throw new FormatError('TF.js import is not available yet');
+  }
+}
+
+/** Writes `model` in `format` as the directory `out` (atomically; see files.ts). */
+export function saveAnyModel(model: Model, format: ModelFormat, out: string, options: { overwrite?: boolean } = {}): void {
+  switch (format) {
+    case 'native':
+      saveModel(model, out, options);
+      return;
+    case 'pytorch': {
+      const { tensors, args } = exportPyTorch(model);
+      writeDirectoryAtomic(out, { 'model.safetensors': tensors, 'args.json': args }, options);
+      return;
+    }
+    case 'tfjs':
+      throw new FormatError('TF.js export is not available yet');
+  }
+}

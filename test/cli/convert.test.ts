@@ -1,0 +1,101 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createModel } from '../../src/model/config.js';
+import { saveModel } from '../../src/io/model-files.js';
+import { loadAnyModel } from '../../src/io/load.js';
+import { runSequence } from '../../src/io/run.js';
+import { fixtureDirectory, readFixtures } from '../support/fixtures.js';
+import { cli$, writePyTorchFiles } from '../io/support.js';
+
+test('PyTorch → native → PyTorch → native keeps every fixture model bit for bit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-convert-'));
+  try {
+    await Promise.all(
+      readFixtures(fixtureDirectory()).map(async ({ file, fixture }) => {
+        const sub = join(dir, file);
+        mkdirSync(sub);
+        const paths = writePyTorchFiles(fixture!, sub);
+        const chain: string[][] = [
+          ['convert', '--from', 'pytorch', paths.model, '--config', paths.args, '--out', join(sub, 'native')],
+          ['convert', join(sub, 'native'), '--to', 'pytorch', '--out', join(sub, 'torch')],
+          ['convert', join(sub, 'torch', 'model.safetensors'), '--out', join(sub, 'native2')],
+        ];
+        for (const args of chain) {
+          const result = await cli$(...args);
+          assert.equal(result.status, 0, `${file}: ${args.join(' ')}: ${result.stderr}`);
+        }
+        assert.deepEqual(readdirSync(join(sub, 'torch')).sort(), ['args.json', 'model.safetensors']);
+        const args = JSON.parse(readFileSync(join(sub, 'torch', 'args.json'), 'utf8'));
+        assert.equal(args.module, fixture!.module);
+        assert.equal(args.hidden_size, fixture!.args.hidden_size);
+        assert.deepEqual(readFileSync(join(sub, 'native2', 'model.safetensors')), readFileSync(join(sub, 'native', 'model.safetensors')), `${file}: the native files are identical`);
+        const original = loadAnyModel(paths.model, { config: paths.args });
+        const x = Float64Array.from(fixture!.input.data);
+        const expected = runSequence(original, x, fixture!.input.shape[0]!);
+        for (const path of [join(sub, 'native'), join(sub, 'torch', 'model.safetensors'), join(sub, 'native2')]) {
+          const back = loadAnyModel(path);
+          assert.deepEqual(back.theta, original.theta, `${file}: θ after ${path}`);
+          assert.deepEqual(runSequence(back, x, fixture!.input.shape[0]!).output, expected.output, `${file}: outputs after ${path}`);
+        }
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a failed conversion exits with code 2, one line, and writes nothing under --out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-convert-'));
+  try {
+    const fixture = readFixtures(fixtureDirectory()).find((f) => f.file === 'lstm_proj.json')!.fixture!;
+    const paths = writePyTorchFiles(fixture, dir);
+    const out = join(dir, 'out');
+    const truncated = join(dir, 'truncated.safetensors');
+    writeFileSync(truncated, readFileSync(paths.model).subarray(0, 200));
+    const nan = join(dir, 'nan.safetensors');
+    const bytes = readFileSync(paths.model);
+    bytes.writeDoubleLE(NaN, bytes.length - 8);
+    writeFileSync(nan, bytes);
+    const gru = join(dir, 'gru-reset-before');
+    saveModel(createModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false } }] }), gru);
+    const cases: Array<[string[], RegExp]> = [
+      [['convert', truncated, '--config', paths.args, '--out', out], /truncated.safetensors: .*runs past the end/],
+      [['convert', nan, '--config', paths.args, '--out', out], /holds NaN at index/],
+      [['convert', paths.model, '--config', paths.args, '--out', out, '--to', 'keras'], /--to must be one of native, pytorch, tfjs/],
+      [['convert', paths.model, '--config', paths.args, '--out', out, '--dtype', 'float16'], /--dtype must be float64 or float32/],
+      [['convert', gru, '--to', 'pytorch', '--out', out], /torch.nn.GRU applies the reset gate after the recurrent matmul/],
+      [['convert', gru, '--config', paths.args, '--out', out], /--config applies to PyTorch state_dicts/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => cli$(...args)));
+    cases.forEach(([args, message], i) => {
+      const result = results[i]!;
+      assert.equal(result.status, 2, `${args.join(' ')}: exit ${result.status} ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1);
+    });
+    assert.ok(!existsSync(out), `a failed conversion left ${out} behind`);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('.')), [], 'no temporary files');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('convert refuses to replace an existing output unless --force', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-convert-'));
+  try {
+    const fixture = readFixtures(fixtureDirectory()).find((f) => f.file === 'gru_1layer.json')!.fixture!;
+    const paths = writePyTorchFiles(fixture, dir);
+    const out = join(dir, 'out');
+    assert.equal((await cli$('convert', paths.model, '--config', paths.args, '--out', out)).status, 0);
+    const again = await cli$('convert', paths.model, '--config', paths.args, '--out', out);
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /already exists and is not empty/);
+    assert.equal((await cli$('convert', paths.model, '--config', paths.args, '--out', out, '--force')).status, 0);
+    assert.deepEqual(readdirSync(out).sort(), ['config.json', 'model.safetensors']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
