@@ -6,13 +6,14 @@
  *   tfjs     a TF.js layers model: model.json (or its directory) and its .bin shards
  */
 import { existsSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { dirname, extname, isAbsolute, join } from 'node:path';
 import type { DType } from '../tensor/dtype.js';
 import type { Model } from '../model/model.js';
 import { CONFIG_FILE } from './model-format.js';
 import { loadModel, saveModel } from './model-files.js';
 import { exportPyTorch, importPyTorch, parsePyTorchSpec } from './pytorch-safetensors.js';
 import { FormatError } from './safetensors.js';
+import { exportTfjs, importTfjs, TFJS_SHARD } from './tfjs.js';
 import { readFileChecked, readTextChecked, writeDirectoryAtomic } from './files.js';
 
 export type ModelFormat = 'native' | 'pytorch' | 'tfjs';
@@ -76,8 +77,40 @@ export function loadAnyModel(path: string, options: LoadOptions = {}): Model {
       });
     }
     case 'tfjs':
-      throw new FormatError('TF.js import is not available yet');
+      return loadTfjs(path, options.dtype === undefined ? {} : { dtype: options.dtype });
   }
+}
+
+/** A TF.js layers model from model.json (or its directory) and the shards beside it. */
+export function loadTfjs(path: string, options: { dtype?: DType } = {}): Model {
+  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, TFJS_MODEL_FILE) : path;
+  const text = readTextChecked(file, 'TF.js model.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new FormatError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const directory = dirname(file);
+  const shard = (name: string, expectedBytes: number): Uint8Array => {
+    // Shards are files beside model.json: no absolute paths, no climbing out of its directory.
+    if (isAbsolute(name) || name.split(/[\\/]/).some((part) => part === '..' || part === '')) {
+      throw new FormatError(`${file}: weight shard path ${JSON.stringify(name)} must name a file beside model.json`);
+    }
+    const shardPath = join(directory, name);
+    let size: number;
+    try {
+      const stats = statSync(shardPath);
+      if (!stats.isFile()) throw new FormatError(`${shardPath}: the weight shard is not a regular file`);
+      size = stats.size;
+    } catch (error) {
+      if (error instanceof FormatError) throw error;
+      throw new FormatError(`${shardPath}: cannot read the weight shard (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    if (size > expectedBytes) throw new FormatError(`${shardPath}: the shard is ${size} bytes but its weight group declares only ${expectedBytes}`);
+    return readFileChecked(shardPath, 'weight shard');
+  };
+  return importTfjs(json, shard, { source: file, ...options });
 }
 
 /** Writes `model` in `format` as the directory `out` (atomically; see files.ts). */
@@ -91,7 +124,10 @@ export function saveAnyModel(model: Model, format: ModelFormat, out: string, opt
       writeDirectoryAtomic(out, { 'model.safetensors': tensors, 'args.json': args }, options);
       return;
     }
-    case 'tfjs':
-      throw new FormatError('TF.js export is not available yet');
+    case 'tfjs': {
+      const { modelJson, weights } = exportTfjs(model);
+      writeDirectoryAtomic(out, { [TFJS_MODEL_FILE]: JSON.stringify(modelJson, null, 2) + '\n', [TFJS_SHARD]: weights }, options);
+      return;
+    }
   }
 }

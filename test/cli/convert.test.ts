@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createModel } from '../../src/model/config.js';
 import { saveModel } from '../../src/io/model-files.js';
-import { loadAnyModel } from '../../src/io/load.js';
+import { loadAnyModel, saveAnyModel } from '../../src/io/load.js';
 import { runSequence } from '../../src/io/run.js';
 import { fixtureDirectory, readFixtures } from '../support/fixtures.js';
 import { cli$, writePyTorchFiles } from '../io/support.js';
@@ -95,6 +95,27 @@ test('convert refuses to replace an existing output unless --force', async () =>
     assert.match(again.stderr, /already exists and is not empty/);
     assert.equal((await cli$('convert', paths.model, '--config', paths.args, '--out', out, '--force')).status, 0);
     assert.deepEqual(readdirSync(out).sort(), ['config.json', 'model.safetensors']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('TF.js → native → TF.js through the CLI: `forward` prints the same JSON for each', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-convert-'));
+  try {
+    const model = createModel({ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, gateActivation: 'hardSigmoid' }, bidirectional: true }], outputSize: 2, dtype: 'float32' }, { seed: 4 });
+    saveAnyModel(model, 'tfjs', join(dir, 'web'));
+    writeFileSync(join(dir, 'input.json'), JSON.stringify([[0.5, -1], [2, 0.25], [-0.75, 1.5]]));
+    assert.equal((await cli$('convert', join(dir, 'web', 'model.json'), '--out', join(dir, 'native'))).status, 0);
+    assert.equal((await cli$('convert', join(dir, 'native'), '--to', 'tfjs', '--out', join(dir, 'web2'))).status, 0);
+    assert.deepEqual(readdirSync(join(dir, 'web2')).sort(), ['group1-shard1of1.bin', 'model.json']);
+    const outputs = await Promise.all([join(dir, 'web', 'model.json'), join(dir, 'native'), join(dir, 'web2')].map((m) => cli$('forward', '--model', m, '--input', join(dir, 'input.json'), '--json')));
+    for (const result of outputs) assert.equal(result.status, 0, result.stderr);
+    const json = JSON.parse(outputs[0]!.stdout);
+    assert.deepEqual(Object.keys(json), ['output', 'h_n', 'c_n']);
+    assert.equal(json.h_n.length, 2, 'one row per direction');
+    assert.equal(outputs[1]!.stdout, outputs[0]!.stdout);
+    assert.equal(outputs[2]!.stdout, outputs[0]!.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
