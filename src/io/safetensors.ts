@@ -18,6 +18,10 @@ import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 /** A model or checkpoint file that cannot be read; the message names the file and the problem. */
 export class FormatError extends RangeError {
   override readonly name = 'FormatError';
+  constructor(message: string) {
+    // One line, whatever the file put into it (JSON parse errors quote the file's text).
+    super(message.replace(/[\r\n]+\s*/g, ' '));
+  }
 }
 
 /** The reference implementation's limit on the header; real headers are kilobytes. */
