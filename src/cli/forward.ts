@@ -79,13 +79,23 @@ export function loadOptions(flags: { config?: string; from?: string; prefix?: st
 }
 
 /** The input file: rows of inputSize finite numbers, and optional h0/c0 rows in PyTorch's layout. */
-function readInput(path: string, model: Model): { inputs: Vec; steps: number; states: Vec[] | undefined } {
+export function readInput(path: string, model: Model): ForwardInput {
+  return parseInput(readTextChecked(path, 'input'), model, path);
+}
+
+export interface ForwardInput {
+  inputs: Vec;
+  steps: number;
+  states: Vec[] | undefined;
+}
+
+/** The input file's text, checked against the model; errors name `path`. */
+export function parseInput(text: string, model: Model, path: string): ForwardInput {
   let value: unknown;
   try {
-    value = JSON.parse(readTextChecked(path, 'input'));
+    value = JSON.parse(text);
   } catch (e) {
-    if (e instanceof SyntaxError) throw new UsageError(`${path}: not valid JSON (${e.message})`);
-    throw e;
+    throw new UsageError(`${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
   let sequence: unknown = value;
   let h0: number[][] | null = null;
@@ -118,7 +128,7 @@ function matrix(value: unknown, where: string, widths: readonly number[]): numbe
     const width = widths[r]!;
     if (!Array.isArray(row) || row.length !== width) throw new UsageError(`${where}: row ${r} must have ${width} numbers, got ${Array.isArray(row) ? row.length : JSON.stringify(row)}`);
     return row.map((v: unknown, k) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`${where}: row ${r} entry ${k} must be a finite number, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError(`${where}: row ${r} entry ${k} must be a finite number, got ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`);
       return v;
     });
   });

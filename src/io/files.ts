@@ -85,6 +85,26 @@ export function writeDirectoryAtomic(path: string, files: Readonly<Record<string
   if (previous !== null) rmSync(previous, { recursive: true, force: true });
 }
 
+const TEMPORARY = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+/** Removes temporaries in `dir` left by writers that died mid-write (their process is gone). */
+export function removeStaleTemporaries(dir: string): void {
+  for (const entry of readdirSync(dir)) {
+    const match = TEMPORARY.exec(entry);
+    if (match === null || isAlive(Number(match[1]))) continue;
+    rmSync(join(dir, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Reads a whole file, turning "not there" into a one-line FormatError naming it. */
 export function readFileChecked(path: string, what = 'file'): Buffer {
   try {

@@ -10,6 +10,9 @@ import { runSequence } from '../../src/io/run.js';
 import { fixtureDirectory, readFixtures } from '../support/fixtures.js';
 import { cli$, writePyTorchFiles } from '../io/support.js';
 
+/** The CLI chain for two fixtures; the library chain (the same code) for all of them. */
+const THROUGH_CLI = ['lstm_2layer_bidir.json', 'gru_2layer_bidir.json'];
+
 test('PyTorch → native → PyTorch → native keeps every fixture model bit for bit', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-convert-'));
   try {
@@ -18,24 +21,31 @@ test('PyTorch → native → PyTorch → native keeps every fixture model bit fo
         const sub = join(dir, file);
         mkdirSync(sub);
         const paths = writePyTorchFiles(fixture!, sub);
-        const chain: string[][] = [
-          ['convert', '--from', 'pytorch', paths.model, '--config', paths.args, '--out', join(sub, 'native')],
-          ['convert', join(sub, 'native'), '--to', 'pytorch', '--out', join(sub, 'torch')],
-          ['convert', join(sub, 'torch', 'model.safetensors'), '--out', join(sub, 'native2')],
-        ];
-        for (const args of chain) {
-          const result = await cli$(...args);
-          assert.equal(result.status, 0, `${file}: ${args.join(' ')}: ${result.stderr}`);
+        const original = loadAnyModel(paths.model, { config: paths.args });
+        const stages = [join(sub, 'native'), join(sub, 'torch'), join(sub, 'native2')];
+        if (THROUGH_CLI.includes(file)) {
+          const chain: string[][] = [
+            ['convert', '--from', 'pytorch', paths.model, '--config', paths.args, '--out', stages[0]!],
+            ['convert', stages[0]!, '--to', 'pytorch', '--out', stages[1]!],
+            ['convert', join(stages[1]!, 'model.safetensors'), '--out', stages[2]!],
+          ];
+          for (const args of chain) {
+            const result = await cli$(...args);
+            assert.equal(result.status, 0, `${file}: ${args.join(' ')}: ${result.stderr}`);
+          }
+        } else {
+          saveAnyModel(original, 'native', stages[0]!);
+          saveAnyModel(loadAnyModel(stages[0]!), 'pytorch', stages[1]!);
+          saveAnyModel(loadAnyModel(join(stages[1]!, 'model.safetensors')), 'native', stages[2]!);
         }
-        assert.deepEqual(readdirSync(join(sub, 'torch')).sort(), ['args.json', 'model.safetensors']);
-        const args = JSON.parse(readFileSync(join(sub, 'torch', 'args.json'), 'utf8'));
+        assert.deepEqual(readdirSync(stages[1]!).sort(), ['args.json', 'model.safetensors']);
+        const args = JSON.parse(readFileSync(join(stages[1]!, 'args.json'), 'utf8'));
         assert.equal(args.module, fixture!.module);
         assert.equal(args.hidden_size, fixture!.args.hidden_size);
-        assert.deepEqual(readFileSync(join(sub, 'native2', 'model.safetensors')), readFileSync(join(sub, 'native', 'model.safetensors')), `${file}: the native files are identical`);
-        const original = loadAnyModel(paths.model, { config: paths.args });
+        assert.deepEqual(readFileSync(join(stages[2]!, 'model.safetensors')), readFileSync(join(stages[0]!, 'model.safetensors')), `${file}: the native files are identical`);
         const x = Float64Array.from(fixture!.input.data);
         const expected = runSequence(original, x, fixture!.input.shape[0]!);
-        for (const path of [join(sub, 'native'), join(sub, 'torch', 'model.safetensors'), join(sub, 'native2')]) {
+        for (const path of [stages[0]!, join(stages[1]!, 'model.safetensors'), stages[2]!]) {
           const back = loadAnyModel(path);
           assert.deepEqual(back.theta, original.theta, `${file}: θ after ${path}`);
           assert.deepEqual(runSequence(back, x, fixture!.input.shape[0]!).output, expected.output, `${file}: outputs after ${path}`);
@@ -65,9 +75,7 @@ test('a failed conversion exits with code 2, one line, and writes nothing under 
       [['convert', truncated, '--config', paths.args, '--out', out], /truncated.safetensors: .*runs past the end/],
       [['convert', nan, '--config', paths.args, '--out', out], /holds NaN at index/],
       [['convert', paths.model, '--config', paths.args, '--out', out, '--to', 'keras'], /--to must be one of native, pytorch, tfjs/],
-      [['convert', paths.model, '--config', paths.args, '--out', out, '--dtype', 'float16'], /--dtype must be float64 or float32/],
       [['convert', gru, '--to', 'pytorch', '--out', out], /torch.nn.GRU applies the reset gate after the recurrent matmul/],
-      [['convert', gru, '--config', paths.args, '--out', out], /--config applies to PyTorch state_dicts/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli$(...args)));
     cases.forEach(([args, message], i) => {
