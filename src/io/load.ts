@@ -13,7 +13,8 @@ import { CONFIG_FILE } from './model-format.js';
 import { loadModel, saveModel } from './model-files.js';
 import { exportPyTorch, importPyTorch, parsePyTorchSpec } from './pytorch-safetensors.js';
 import { FormatError } from './safetensors.js';
-import { exportTfjs, importTfjs, TFJS_SHARD } from './tfjs.js';
+import { importTfjs, TFJS_SHARD } from './tfjs.js';
+import { exportTfjs } from './tfjs-export.js';
 import { readFileChecked, readTextChecked, writeDirectoryAtomic } from './files.js';
 
 export type ModelFormat = 'native' | 'pytorch' | 'tfjs';

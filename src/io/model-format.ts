@@ -12,7 +12,7 @@
  * present, nothing extra, shapes and dtype as the config implies, parameters finite. Pure:
  * bytes in, bytes out; the files live in model-files.ts.
  */
-import { bytesPerElement, type DType, type Vec } from '../tensor/dtype.js';
+import type { DType, Vec } from '../tensor/dtype.js';
 import { buildCell, cellOutputSize, createModel, parseModelConfig, type ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
 import { FormatError, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
@@ -150,11 +150,4 @@ export function checkLayout(config: ModelConfig, tensors: ReadonlyMap<string, { 
   const extra = [...tensors.keys()].filter((name) => name.startsWith(prefix) && !expected.has(name));
   if (extra.length > 0) throw new FormatError(`${source}: tensors the config does not describe: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}`);
   return layout;
-}
-
-/** θ's size in bytes for a config, without building anything. */
-export function parameterBytes(config: ModelConfig): number {
-  const layout = modelTensorLayout(config);
-  const count = layout.reduce((n, b) => n + b.size, 0);
-  return count * bytesPerElement(config.dtype ?? 'float64');
 }

@@ -182,7 +182,7 @@ export function readTensor(file: SafetensorsFile, name: string, options: { dtype
 }
 
 /** IEEE 754 binary16 → number. */
-function halfToNumber(bits: number): number {
+export function halfToNumber(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exponent = (bits >> 10) & 0x1f;
   const fraction = bits & 0x3ff;

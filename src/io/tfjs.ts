@@ -1,5 +1,6 @@
 /**
- * TensorFlow.js / Keras layers models (model.json + .bin shards), read and written.
+ * TensorFlow.js / Keras layers models (model.json + .bin shards): the conventions, and import
+ * (export is in tfjs-export.ts, the weight manifest in tfjs-manifest.ts).
  *
  * model.json holds `modelTopology` (a Keras Sequential config; the tensorflowjs converter
  * nests it under `model_config`), `format: "layers-model"` and `weightsManifest`: groups of
@@ -16,13 +17,13 @@
  * x/6 + 0.5 clipped for Keras 3 (keras_version "3.…"); both are kept apart, so an imported
  * model computes what it computed before. Pure: the caller supplies the shards' bytes.
  */
-import type { DType, Vec } from '../tensor/dtype.js';
+import type { DType } from '../tensor/dtype.js';
 import type { GateActivation, Nonlinearity } from '../tensor/activations.js';
 import { createModel, type CellConfig, type LayerConfig, type ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
-import { paramView } from '../cells/cell.js';
 import { FormatError } from './safetensors.js';
 import { checkLayout, parseConfigIn } from './model-format.js';
+import { readWeights } from './tfjs-manifest.js';
 
 /** model.json as TF.js writes it. */
 export interface TfjsModelJson {
@@ -44,11 +45,11 @@ export interface TfjsWeightSpec {
 export const TFJS_SHARD = 'group1-shard1of1.bin';
 
 /** What Keras calls our cells, and the reverse. */
-const KERAS_CLASSES = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' } as const;
+export const KERAS_CLASSES = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' } as const;
 type KerasRecurrent = (typeof KERAS_CLASSES)[keyof typeof KERAS_CLASSES];
 
 /** Our gate block g holds Keras's gate KERAS_GATE[g] (GRU: our r, z, n ← Keras z, r, h). */
-const KERAS_GATE: Readonly<Record<CellConfig['kind'], readonly number[]>> = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
+export const KERAS_GATE: Readonly<Record<CellConfig['kind'], readonly number[]>> = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
 
 // ---- import ------------------------------------------------------------------------------
 
@@ -278,113 +279,9 @@ function reorderGates(data: Float32Array, units: number, gates: readonly number[
 }
 
 /** (rows × cols) row-major → (cols × rows). */
-function transpose(data: ArrayLike<number>, rows: number, cols: number): Float32Array {
+export function transpose(data: ArrayLike<number>, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
-  return out;
-}
-
-const BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
-
-/** Every weight of the manifest, decoded to float32, after checking sizes against the shards. */
-function readWeights(manifest: unknown, shard: (path: string, expectedBytes: number) => Uint8Array, fail: (p: string) => never): Map<string, { shape: number[]; data: Float32Array }> {
-  if (!Array.isArray(manifest)) return fail('weightsManifest must be an array of groups');
-  const out = new Map<string, { shape: number[]; data: Float32Array }>();
-  manifest.forEach((value: unknown, g: number) => {
-    const group = record(value, `weightsManifest[${g}]`, fail);
-    const paths = group.paths;
-    if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string')) fail(`weightsManifest[${g}].paths must be an array of file names`);
-    if (!Array.isArray(group.weights)) fail(`weightsManifest[${g}].weights must be an array`);
-    const specs = (group.weights as unknown[]).map((spec, w) => weightSpec(spec, `weightsManifest[${g}].weights[${w}]`, fail));
-    const total = specs.reduce((n, s) => n + s.bytes, 0);
-    const parts = (paths as string[]).map((p) => shard(p, total));
-    const length = parts.reduce((n, p) => n + p.length, 0);
-    if (length !== total) fail(`weight group ${g} declares ${total} bytes but its shards (${(paths as string[]).join(', ')}) hold ${length}; a shard is truncated or does not belong to this model`);
-    const bytes = parts.length === 1 ? parts[0]! : concat(parts, length);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let at = 0;
-    for (const spec of specs) {
-      if (out.has(spec.name)) fail(`weight ${spec.name} appears twice`);
-      out.set(spec.name, { shape: spec.shape, data: decode(view, at, spec, fail) });
-      at += spec.bytes;
-    }
-  });
-  return out;
-}
-
-interface CheckedSpec {
-  name: string;
-  shape: number[];
-  size: number;
-  bytes: number;
-  stored: string;
-  scale: number;
-  min: number;
-}
-
-function weightSpec(value: unknown, where: string, fail: (p: string) => never): CheckedSpec {
-  const spec = record(value, where, fail);
-  if (typeof spec.name !== 'string') fail(`${where}.name must be a string`);
-  if (!Array.isArray(spec.shape) || spec.shape.some((n) => typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)) fail(`${where} (${String(spec.name)}): shape must be an array of non-negative integers`);
-  if (spec.dtype !== 'float32') fail(`${where} (${String(spec.name)}): dtype ${JSON.stringify(spec.dtype)} is not supported for weights (float32)`);
-  let size = 1;
-  for (const n of spec.shape as number[]) {
-    size *= n;
-    if (size > 2 ** 31) fail(`${where} (${String(spec.name)}): shape [${(spec.shape as number[]).join(', ')}] has more than 2^31 elements`);
-  }
-  let stored = 'float32';
-  let scale = 1;
-  let min = 0;
-  if (spec.quantization !== undefined) {
-    const q = record(spec.quantization, `${where}.quantization`, fail);
-    stored = String(q.dtype);
-    if (stored !== 'uint8' && stored !== 'uint16' && stored !== 'float16') fail(`${where} (${String(spec.name)}): quantization dtype ${JSON.stringify(q.dtype)} is not supported (uint8, uint16, float16)`);
-    if (stored !== 'float16') {
-      if (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min)) fail(`${where} (${String(spec.name)}): ${stored} quantization needs finite scale and min`);
-      scale = q.scale as number;
-      min = q.min as number;
-    }
-  }
-  return { name: spec.name as string, shape: spec.shape as number[], size, bytes: size * BYTES[stored]!, stored, scale, min };
-}
-
-function decode(view: DataView, at: number, spec: CheckedSpec, fail: (p: string) => never): Float32Array {
-  const out = new Float32Array(spec.size);
-  switch (spec.stored) {
-    case 'float32':
-      for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(at + 4 * i, true);
-      break;
-    case 'uint8':
-      for (let i = 0; i < out.length; i++) out[i] = view.getUint8(at + i) * spec.scale + spec.min;
-      break;
-    case 'uint16':
-      for (let i = 0; i < out.length; i++) out[i] = view.getUint16(at + 2 * i, true) * spec.scale + spec.min;
-      break;
-    case 'float16':
-      for (let i = 0; i < out.length; i++) out[i] = half(view.getUint16(at + 2 * i, true));
-      break;
-    default:
-      fail(`weight ${spec.name}: cannot decode ${spec.stored}`);
-  }
-  return out;
-}
-
-function half(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  if (exponent === 0) return sign * fraction * 2 ** -24;
-  if (exponent === 31) return fraction === 0 ? sign * Infinity : NaN;
-  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-}
-
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
   return out;
 }
 
@@ -405,126 +302,4 @@ function optionalBool(value: unknown, fallback: boolean, where: string): boolean
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'boolean') throw new FormatError(`${where} must be true or false, got ${JSON.stringify(value)}`);
   return value;
-}
-
-// ---- export ------------------------------------------------------------------------------
-
-/**
- * A model as a TF.js layers model: model.json's object and the one shard's bytes (float32;
- * a float64 model is rounded). Every layer returns sequences, so TF.js's output is ours.
- * Throws for what the format cannot hold: peepholes, projection, Keras 3's hard sigmoid,
- * satlin. A reset-after GRU is written as Keras writes it (bias (2, 3U)); Keras loads it,
- * TF.js cannot run it (see docs/formats.md).
- */
-export function exportTfjs(model: Model, options: { shard?: string } = {}): { modelJson: TfjsModelJson; weights: Uint8Array } {
-  const config = model.config;
-  if (config === null) throw new TypeError('tfjs export: the model was not built from a config');
-  const layers: Record<string, unknown>[] = [];
-  const specs: TfjsWeightSpec[] = [];
-  const chunks: Float32Array[] = [];
-  const push = (name: string, shape: number[], data: Float32Array) => {
-    specs.push({ name, shape, dtype: 'float32' });
-    chunks.push(data);
-  };
-  const counts: Record<string, number> = {};
-  const uniqueName = (base: string) => `${base}_${(counts[base] = (counts[base] ?? 0) + 1)}`;
-  model.layers.forEach((layer, l) => {
-    const cellConfig = config.layers[l]!.cell;
-    const className = KERAS_CLASSES[cellConfig.kind];
-    const inner = uniqueName(className === 'SimpleRNN' ? 'simple_rnn' : cellConfig.kind);
-    const kerasConfig = recurrentKerasConfig(cellConfig, inner, l);
-    const gates = KERAS_GATE[cellConfig.kind];
-    const units = cellConfig.hiddenSize;
-    const outer = layer.bidirectional ? uniqueName('bidirectional') : inner;
-    layer.cells.forEach((cell, d) => {
-      const prefix = layer.bidirectional ? `${outer}/${d === 0 ? 'forward' : 'backward'}_${inner}` : inner;
-      const theta = model.cellTheta(l, d);
-      push(`${prefix}/kernel`, [cell.inputSize, gates.length * units], toKeras(paramView(cell, theta, 'weightIh'), units, gates, cell.inputSize));
-      push(`${prefix}/recurrent_kernel`, [units, gates.length * units], toKeras(paramView(cell, theta, 'weightHh'), units, gates, units));
-      if (cellConfig.bias !== false) {
-        const bias = kerasGates(paramView(cell, theta, 'bias'), units, gates);
-        if (cellConfig.kind === 'gru' && cellConfig.resetAfter !== false) {
-          const both = new Float32Array(2 * bias.length);
-          both.set(bias);
-          both.set(kerasGates(paramView(cell, theta, 'recurrentBias'), units, gates), bias.length);
-          push(`${prefix}/bias`, [2, bias.length], both);
-        } else {
-          push(`${prefix}/bias`, [bias.length], bias);
-        }
-      }
-    });
-    const entry = layer.bidirectional
-      ? { class_name: 'Bidirectional', config: { name: outer, trainable: true, merge_mode: 'concat', layer: { class_name: className, config: kerasConfig } } }
-      : { class_name: className, config: kerasConfig };
-    if (l === 0) (entry.config as Record<string, unknown>).batch_input_shape = [null, null, config.inputSize];
-    if (l === 0) (entry.config as Record<string, unknown>).dtype = 'float32';
-    layers.push(entry);
-  });
-  if (model.head !== null) {
-    const name = uniqueName('dense');
-    const { inputSize: Y, outputSize: O } = model.head;
-    const headTheta = model.headTheta!;
-    push(`${name}/kernel`, [Y, O], transpose(headTheta.subarray(0, O * Y), O, Y));
-    push(`${name}/bias`, [O], Float32Array.from(headTheta.subarray(O * Y)));
-    layers.push({ class_name: 'Dense', config: { name, trainable: true, units: O, activation: 'linear', use_bias: true } });
-  }
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const weights = new Uint8Array(4 * total);
-  const view = new DataView(weights.buffer);
-  let at = 0;
-  for (const chunk of chunks) for (let i = 0; i < chunk.length; i++, at += 4) view.setFloat32(at, chunk[i]!, true);
-  const modelJson: TfjsModelJson = {
-    format: 'layers-model',
-    generatedBy: 'online-rnn',
-    convertedBy: null,
-    modelTopology: { class_name: 'Sequential', config: { name: 'sequential_1', layers }, keras_version: 'online-rnn (tfjs-layers compatible)', backend: 'tensor_flow.js' },
-    weightsManifest: [{ paths: [options.shard ?? TFJS_SHARD], weights: specs }],
-  };
-  return { modelJson, weights };
-}
-
-function recurrentKerasConfig(cell: CellConfig, name: string, layer: number): Record<string, unknown> {
-  const common = { name, trainable: true, units: cell.hiddenSize, use_bias: cell.bias !== false, return_sequences: true, return_state: false, go_backwards: false, stateful: false, unroll: false, dropout: 0, recurrent_dropout: 0 };
-  const where = `tfjs export: layer ${layer}`;
-  switch (cell.kind) {
-    case 'rnn':
-      if (cell.nonlinearity === 'satlin') throw new TypeError(`${where}: SimpleRNN has no satlin activation (tanh, relu)`);
-      return { ...common, activation: cell.nonlinearity ?? 'tanh' };
-    case 'lstm':
-      if (cell.peephole === true) throw new TypeError(`${where}: Keras/TF.js LSTM has no peephole connections`);
-      if (cell.projSize !== undefined) throw new TypeError(`${where}: Keras/TF.js LSTM has no projection (proj_size); export to PyTorch instead`);
-      return { ...common, activation: 'tanh', recurrent_activation: kerasGate(cell.gateActivation, where), unit_forget_bias: true, implementation: 2 };
-    case 'gru':
-      return { ...common, activation: 'tanh', recurrent_activation: kerasGate(cell.gateActivation, where), reset_after: cell.resetAfter !== false, implementation: 2 };
-  }
-}
-
-function kerasGate(activation: GateActivation | undefined, where: string): string {
-  switch (activation ?? 'sigmoid') {
-    case 'sigmoid':
-      return 'sigmoid';
-    case 'hardSigmoid':
-      return 'hard_sigmoid';
-    case 'hardSigmoidKeras3':
-      throw new TypeError(`${where}: Keras 3's hard sigmoid (x/6 + 0.5) has no TF.js equivalent (TF.js's hard_sigmoid is 0.2x + 0.5)`);
-  }
-}
-
-/** Ours (G·U, rows), gates in our order → Keras (rows, G·U), gates in Keras order, as float32. */
-function toKeras(weight: Vec, units: number, gates: readonly number[], rows: number): Float32Array {
-  const width = gates.length * units;
-  const out = new Float32Array(rows * width);
-  gates.forEach((keras, g) => {
-    for (let j = 0; j < units; j++) {
-      for (let k = 0; k < rows; k++) out[k * width + keras * units + j] = weight[(g * units + j) * rows + k]!;
-    }
-  });
-  return out;
-}
-
-/** A bias in our gate order → Keras's, as float32. */
-function kerasGates(bias: Vec, units: number, gates: readonly number[]): Float32Array {
-  const out = new Float32Array(bias.length);
-  gates.forEach((keras, g) => out.set(bias.subarray(g * units, (g + 1) * units), keras * units));
-  return out;
 }
