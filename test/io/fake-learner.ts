@@ -17,7 +17,8 @@ export class FakeLearner implements Learner {
   readonly kind = 'fake';
   readonly state: Vec;
   readonly gradient: Vec;
-  private readonly online: OnlineModel;
+  /** The model being trained (the contract's `model`). */
+  readonly model: OnlineModel;
   private readonly step1: CellStep;
   private readonly trace: Vec;
   private readonly prediction: Vec;
@@ -28,15 +29,15 @@ export class FakeLearner implements Learner {
   private lastLoss = NaN;
 
   constructor(model: Model, seed = 0) {
-    this.online = model.online();
-    const { core, dtype } = this.online;
+    this.model = model.online();
+    const { core, dtype } = this.model;
     this.state = zeros(dtype, core.stateSize);
-    this.gradient = zeros(dtype, this.online.paramSize);
-    this.trace = zeros(dtype, this.online.paramSize);
-    this.signs = zeros(dtype, this.online.paramSize);
-    this.prediction = zeros(dtype, this.online.outputSize);
+    this.gradient = zeros(dtype, this.model.paramSize);
+    this.trace = zeros(dtype, this.model.paramSize);
+    this.signs = zeros(dtype, this.model.paramSize);
+    this.prediction = zeros(dtype, this.model.outputSize);
     this.step1 = core.createStep(1);
-    this.optimizer = createOptimizer({ kind: 'adam', lr: 0.01 }, this.online.paramSize, dtype);
+    this.optimizer = createOptimizer({ kind: 'adam', lr: 0.01 }, this.model.paramSize, dtype);
     this.rng = new Rng(seed);
   }
 
@@ -45,13 +46,13 @@ export class FakeLearner implements Learner {
   }
 
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {
-    const { core, head, coreTheta } = this.online;
-    const input = zeros(this.online.dtype, core.inputSize);
+    const { core, head, coreTheta } = this.model;
+    const input = zeros(this.model.dtype, core.inputSize);
     input.set(x);
     this.step1.forward(this.state, input, this.state, coreTheta);
     const y = this.state.subarray(core.outputOffset, core.outputOffset + core.outputSize);
     if (head === null) this.prediction.set(y);
-    else head.forward(this.prediction, y, this.online.headTheta!, 1);
+    else head.forward(this.prediction, y, this.model.headTheta!, 1);
     let loss = 0;
     for (let i = 0; i < this.prediction.length; i++) loss += (this.prediction[i]! - (target?.[i] ?? 0)) ** 2;
     this.rng.fillSigns(this.signs);
@@ -59,7 +60,7 @@ export class FakeLearner implements Learner {
       this.trace[i] = 0.9 * this.trace[i]! + 0.1 * this.signs[i]!;
       this.gradient[i] = (loss - (Number.isNaN(this.lastLoss) ? loss : this.lastLoss) + 1e-3) * this.trace[i]!;
     }
-    this.optimizer.step(this.online.theta, this.gradient);
+    this.optimizer.step(this.model.theta, this.gradient);
     this.lastLoss = loss;
     this.count++;
     return { loss, prediction: this.prediction, updated: true };
