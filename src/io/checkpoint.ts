@@ -115,14 +115,7 @@ export function encodeCheckpoint(input: CheckpointInput, snapshot: LearnerSnapsh
  * checkpoint directory. Everything is validated; nothing is restored yet.
  */
 export function loadCheckpoint(dir: string): Checkpoint {
-  let path = dir;
-  if (!existsSync(join(dir, STATE_JSON))) {
-    const latest = join(dir, LATEST_FILE);
-    if (!existsSync(latest)) throw new FormatError(`${dir}: no checkpoint here (neither ${STATE_JSON} nor ${LATEST_FILE})`);
-    const name = readTextChecked(latest, 'latest-checkpoint pointer').trim();
-    if (!NAME.test(name)) throw new FormatError(`${latest}: names ${JSON.stringify(name.slice(0, 80))}, not a checkpoint directory`);
-    path = join(dir, name);
-  }
+  const path = checkpointDirectory(dir);
   const configPath = join(path, CONFIG_FILE);
   const model = decodeModel(decodeModelConfig(readTextChecked(configPath, 'model config'), configPath), readFileChecked(join(path, TENSORS_FILE), 'model tensors'), { source: join(path, TENSORS_FILE) });
   const statePath = join(path, STATE_JSON);
@@ -159,6 +152,16 @@ export function loadCheckpoint(dir: string): Checkpoint {
   const optimizer: OptimizerState | null = state.optimizer === null ? null : { kind: state.optimizer.kind, t: state.optimizer.t, buffers: optimizerBuffers };
   const snapshot: LearnerSnapshot = { kind: state.kind, step: state.step, tensors, values, rng: state.rng, optimizer };
   return { path, model, snapshot, extra: state.extra, extraTensors, step: state.step };
+}
+
+/** The checkpoint directory `dir` means: itself when it holds one, else the one `dir/latest` names. */
+export function checkpointDirectory(dir: string): string {
+  if (existsSync(join(dir, STATE_JSON))) return dir;
+  const latest = join(dir, LATEST_FILE);
+  if (!existsSync(latest)) throw new FormatError(`${dir}: no checkpoint here (neither ${STATE_JSON} nor ${LATEST_FILE})`);
+  const name = readTextChecked(latest, 'latest-checkpoint pointer').trim();
+  if (!NAME.test(name)) throw new FormatError(`${latest}: names ${JSON.stringify(name.slice(0, 80))}, not a checkpoint directory`);
+  return join(dir, name);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Models in any supported format, by path: what `forward` and `convert` read and write.
  *
- *   native   a directory with config.json + model.safetensors (a checkpoint directory too)
+ *   native   a directory with config.json + model.safetensors (a checkpoint too), or a run's
+ *            checkpoint directory (DIR/latest), which stands for its latest checkpoint's model
  *   pytorch  a .safetensors state_dict, with args.json (or our own export's metadata)
  *   tfjs     a TF.js layers model: model.json (or its directory) and its .bin shards
  */
@@ -13,6 +14,7 @@ import { CONFIG_FILE } from './model-format.js';
 import { loadModel, saveModel } from './model-files.js';
 import { exportPyTorch, importPyTorch, parsePyTorchSpec } from './pytorch-safetensors.js';
 import { FormatError } from './safetensors.js';
+import { checkpointDirectory, LATEST_FILE } from './checkpoint.js';
 import { importTfjs, TFJS_SHARD } from './tfjs.js';
 import { exportTfjs } from './tfjs-export.js';
 import { readFileChecked, readTextChecked, writeDirectoryAtomic } from './files.js';
@@ -26,9 +28,9 @@ export const TFJS_MODEL_FILE = 'model.json';
 export function detectFormat(path: string): ModelFormat {
   if (!existsSync(path)) throw new FormatError(`${path}: no such file or directory`);
   if (statSync(path).isDirectory()) {
-    if (existsSync(join(path, CONFIG_FILE))) return 'native';
+    if (existsSync(join(path, CONFIG_FILE)) || existsSync(join(path, LATEST_FILE))) return 'native';
     if (existsSync(join(path, TFJS_MODEL_FILE))) return 'tfjs';
-    throw new FormatError(`${path}: a directory without ${CONFIG_FILE} (native) or ${TFJS_MODEL_FILE} (TF.js)`);
+    throw new FormatError(`${path}: a directory without ${CONFIG_FILE} (native), ${LATEST_FILE} (checkpoints) or ${TFJS_MODEL_FILE} (TF.js)`);
   }
   switch (extname(path)) {
     case '.safetensors':
@@ -57,7 +59,9 @@ export function loadAnyModel(path: string, options: LoadOptions = {}): Model {
   switch (format) {
     case 'native': {
       if (options.dtype !== undefined) throw new FormatError('--dtype applies to imports; a native model keeps the dtype it was saved with');
-      return loadModel(path);
+      // A run's checkpoint directory stands for the model of its latest checkpoint.
+      const isRun = !existsSync(join(path, CONFIG_FILE)) && existsSync(join(path, LATEST_FILE));
+      return loadModel(isRun ? checkpointDirectory(path) : path);
     }
     case 'pytorch': {
       let spec = null;

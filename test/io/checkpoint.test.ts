@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createModel, type ModelConfig } from '../../src/model/config.js';
 import { loadCheckpoint, resumeRun, saveCheckpoint } from '../../src/io/checkpoint.js';
 import { loadModel } from '../../src/io/model-files.js';
+import { loadAnyModel } from '../../src/io/load.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { repoRoot } from '../support/fixtures.js';
 import { FakeLearner } from './fake-learner.js';
@@ -67,6 +68,7 @@ test('checkpoints keep the newest two, `latest` names the newest, and each is al
     assert.ok(latest.extraTensors.buffer instanceof Float32Array);
     assert.equal(loadCheckpoint(paths[2]!).step, 3, 'a checkpoint directory loads directly');
     assert.deepEqual(loadModel(paths[3]!).theta, model.theta, 'a checkpoint is a model directory (forward --model works on it)');
+    assert.deepEqual(loadAnyModel(dir).theta, model.theta, 'a run directory stands for its latest checkpoint');
     assert.ok(Number.isNaN(new FakeLearner(model).snapshot().values.lastLoss!));
   } finally {
     rmSync(dir, { recursive: true, force: true });
