@@ -2,7 +2,8 @@
  * Checkpoints of online training: everything needed to continue a run bit for bit.
  *
  *   DIR/latest                         the name of the newest complete checkpoint
- *   DIR/checkpoint-000001000/          one checkpoint (also a native model directory):
+ *   DIR/checkpoint-000001000/          one checkpoint (also a native model directory; a step
+ *                                       saved again gets checkpoint-000001000-1, never a rewrite):
  *     config.json, model.safetensors   the model (model-format.ts)
  *     learner.json                     {"format": "online-rnn/checkpoint", "version": 1,
  *                                       "learner": {kind, step, rng, optimizer: {kind, t} | null,
@@ -31,7 +32,8 @@ export const CHECKPOINT_VERSION = 1;
 export const LATEST_FILE = 'latest';
 const STATE_JSON = 'learner.json';
 const STATE_TENSORS = 'learner.safetensors';
-const NAME = /^checkpoint-(\d{9,})$/;
+/** checkpoint-<step>, or checkpoint-<step>-<k> when that step was saved before. */
+const NAME = /^checkpoint-(\d{9,})(?:-(\d+))?$/;
 
 /** JSON the caller keeps beside the learner (task position, run options, …). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -64,14 +66,28 @@ export function saveCheckpoint(dir: string, input: CheckpointInput, options: { k
   const keep = options.keep ?? 2;
   if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`checkpoint: keep must be a positive integer, got ${keep}`);
   const snapshot = input.learner.snapshot();
-  const name = `checkpoint-${String(snapshot.step).padStart(9, '0')}`;
   const files = encodeCheckpoint(input, snapshot);
-  writeDirectoryAtomic(join(dir, name), files, { overwrite: true });
+  // Never replace a checkpoint in place (`latest` may name it): a repeated step gets a new name.
+  const base = `checkpoint-${String(snapshot.step).padStart(9, '0')}`;
+  let name = base;
+  for (let k = 1; existsSync(join(dir, name)); k++) name = `${base}-${k}`;
+  writeDirectoryAtomic(join(dir, name), files);
   writeFileAtomic(join(dir, LATEST_FILE), `${name}\n`);
   removeStaleTemporaries(dir);
-  const old = readdirSync(dir).filter((entry) => NAME.test(entry) && entry !== name).sort().reverse();
-  for (const entry of old.slice(keep - 1)) rmSync(join(dir, entry), { recursive: true, force: true });
+  const old = checkpointNames(dir).filter((entry) => entry !== name);
+  for (const entry of old.slice(0, Math.max(0, old.length - (keep - 1)))) rmSync(join(dir, entry), { recursive: true, force: true });
   return join(dir, name);
+}
+
+/** The checkpoints in `dir`, oldest first (by step, then by repeat). */
+function checkpointNames(dir: string): string[] {
+  const key = (name: string) => {
+    const match = NAME.exec(name)!;
+    return [Number(match[1]), Number(match[2] ?? 0)] as const;
+  };
+  return readdirSync(dir)
+    .filter((entry) => NAME.test(entry))
+    .sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
 }
 
 /** The files of one checkpoint (pure, apart from taking the snapshot). */

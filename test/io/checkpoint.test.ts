@@ -70,6 +70,11 @@ test('checkpoints keep the newest two, `latest` names the newest, and each is al
     assert.deepEqual(loadModel(paths[3]!).theta, model.theta, 'a checkpoint is a model directory (forward --model works on it)');
     assert.deepEqual(loadAnyModel(dir).theta, model.theta, 'a run directory stands for its latest checkpoint');
     assert.ok(Number.isNaN(new FakeLearner(model).snapshot().values.lastLoss!));
+    // The same step saved again never rewrites the checkpoint `latest` names.
+    const again = saveCheckpoint(dir, { model, learner });
+    assert.equal(again, join(dir, 'checkpoint-000000004-1'));
+    assert.deepEqual(readdirSync(dir).sort(), ['checkpoint-000000004', 'checkpoint-000000004-1', 'latest']);
+    assert.equal(loadCheckpoint(dir).path, again);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
