@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createModel, type ModelConfig } from '../../src/model/config.js';
@@ -69,6 +69,11 @@ test('saving over an existing model needs overwrite, and leaves no temporary fil
     assert.throws(() => saveModel(second, target), /already exists and is not empty/);
     assert.deepEqual(loadModel(target).theta, first.theta);
     saveModel(second, target, { overwrite: true });
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    saveModel(first, empty);
+    assert.deepEqual(loadModel(empty).theta, first.theta, 'an existing empty directory is replaced');
+    rmSync(empty, { recursive: true });
     assert.deepEqual(loadModel(target).theta, second.theta);
     assert.deepEqual(readdirSync(dir), ['model']);
     assert.deepEqual(readdirSync(target).sort(), ['config.json', 'model.safetensors']);
