@@ -91,7 +91,7 @@ test('a checkpoint writer killed at random moments always leaves `latest` naming
       const child = spawn(process.execPath, [writer, runDir], { stdio: 'ignore' });
       const deadline = Date.now() + 10_000;
       while (!existsSync(join(runDir, 'latest')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-      await new Promise((r) => setTimeout(r, rng.int(250)));
+      await new Promise((r) => setTimeout(r, rng.int(150)));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       const checkpoint = loadCheckpoint(runDir);
