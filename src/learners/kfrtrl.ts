@@ -23,23 +23,22 @@ import { Rng } from '../tensor/rng.js';
 import type { CellStep, ImmediateInfluence, KroneckerInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { LearnerContext, rowViews } from './context.js';
+import { rowViews } from './context.js';
+import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
 import { checkEpsilon, UORO_EPSILON } from './uoro.js';
-import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+import type { LearnerOptions } from './learner.js';
 
 export interface KfRtrlOptions extends LearnerOptions {
   /** ε in the scalings ρ_1, ρ_2, eq. (2). @default 1e-7 */
   epsilon?: number;
 }
 
-export class KfRtrl implements Learner {
-  readonly kind = 'kfrtrl';
-  readonly epsilon: number;
-  private readonly context: LearnerContext;
+/** KF-RTRL's estimate of M: the Kronecker product A ⊗ u. */
+export class KfRtrlEstimator implements SensitivityEstimator {
+  readonly rng: Rng;
   private readonly cellStep: CellStep;
   private readonly influence: ImmediateInfluence;
   private readonly kronecker: KroneckerInfluence;
-  private readonly rng: Rng;
   /** Aᵀ (R × n): row k is column k of A. */
   private readonly a: Vec;
   private readonly aRows: Vec[];
@@ -54,11 +53,13 @@ export class KfRtrl implements Learner {
   private readonly coefficient: Vec;
   private readonly rowSignal: Vec;
 
-  constructor(model: OnlineModel | Model, options: KfRtrlOptions) {
-    this.context = new LearnerContext('kfrtrl', model, options);
-    this.epsilon = checkEpsilon('kfrtrl', options.epsilon ?? UORO_EPSILON);
-    const { core, dtype } = this.context.model;
-    this.cellStep = core.createStep(1);
+  constructor(
+    { core, cellStep }: EstimatorSetup,
+    readonly epsilon: number,
+    seed: number,
+  ) {
+    const { dtype } = core;
+    this.cellStep = cellStep;
     const kronecker = this.cellStep.influence?.kronecker;
     if (kronecker === undefined) {
       throw new TypeError(
@@ -69,7 +70,7 @@ export class KfRtrl implements Learner {
     this.kronecker = kronecker;
     const n = core.stateSize;
     const R = this.influence.termCount;
-    this.rng = new Rng(options.seed ?? 0);
+    this.rng = new Rng(seed);
     this.a = zeros(dtype, R * n);
     this.aRows = rowViews(this.a, R, n);
     this.ja = zeros(dtype, R * n);
@@ -83,39 +84,16 @@ export class KfRtrl implements Learner {
     this.rowSignal = zeros(dtype, R);
   }
 
-  get model(): OnlineModel {
-    return this.context.model;
-  }
-  get steps(): number {
-    return this.context.steps;
-  }
-  get state(): Vec {
-    return this.context.state;
-  }
-  get gradient(): Vec {
-    return this.context.gradient;
-  }
-
-  step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {
-    const { context } = this;
-    const input = context.input(x, target);
-    const theta = context.model.coreTheta;
-    this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
-    this.propagate(theta);
-    if (target === null || target === undefined) return context.predictOnly();
-    const loss = context.evaluate(target, context.zeroHeadGradient());
-    const core = context.model.coreSlice(context.gradient);
-    const dState = context.readout.dState;
+  /** Eq. (4): row k of the gradient is (Aᵀ·∂ℓ/∂s)_k·u. */
+  readGradient(out: Vec, dState: Vec): void {
     const n = dState.length;
     for (let k = 0; k < this.rowSignal.length; k++) this.rowSignal[k] = dotAt(this.a, k * n, dState, 0, n);
-    core.fill(0);
-    this.kronecker.addOuter(core, this.rowSignal, this.u); // eq. (4)
-    context.update();
-    return { loss, prediction: context.readout.prediction, updated: context.optimizer !== null };
+    out.fill(0);
+    this.kronecker.addOuter(out, this.rowSignal, this.u);
   }
 
   /** (A, u) at t → t+1, eqs. (2)–(3). */
-  private propagate(theta: Vec): void {
+  propagate(theta: Vec): void {
     const { a, aRows, ja, jaRows, v, vRows, u, z, signs, coefficient, epsilon } = this;
     for (let k = 0; k < aRows.length; k++) {
       this.cellStep.jvp(jaRows[k]!, null, aRows[k]!, null, theta); // column k of J·A
@@ -134,21 +112,20 @@ export class KfRtrl implements Learner {
   }
 
   reset(): void {
-    this.context.resetState();
     this.a.fill(0);
     this.u.fill(0);
   }
 
-  snapshot(): LearnerSnapshot {
-    return this.context.snapshot({ a: this.a, u: this.u }, {}, this.rng);
-  }
-
-  restore(snapshot: LearnerSnapshot): void {
-    this.context.restore(snapshot, { a: this.a, u: this.u }, this.rng);
+  tensors(): Record<string, Vec> {
+    return { a: this.a, u: this.u };
   }
 }
 
+/** A KF-RTRL learner: the shared forward-mode loop around KfRtrlEstimator. */
+export type KfRtrl = ForwardModeLearner<KfRtrlEstimator>;
+
 /** Kronecker-factored RTRL: needs a core whose influence is Kronecker-factored. */
 export function kfrtrl(model: OnlineModel | Model, options: KfRtrlOptions): KfRtrl {
-  return new KfRtrl(model, options);
+  const epsilon = checkEpsilon('kfrtrl', options.epsilon ?? UORO_EPSILON);
+  return new ForwardModeLearner('kfrtrl', model, options, (setup) => new KfRtrlEstimator(setup, epsilon, options.seed ?? 0));
 }

@@ -27,22 +27,20 @@ import { Rng } from '../tensor/rng.js';
 import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { LearnerContext } from './context.js';
+import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
 import { checkEpsilon, UORO_EPSILON } from './uoro.js';
-import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+import type { LearnerOptions } from './learner.js';
 
 export interface NbtOptions extends LearnerOptions {
   /** ε in the scalings ρ_0, ρ_k, eq. (3). @default 1e-7 */
   epsilon?: number;
 }
 
-export class Nbt implements Learner {
-  readonly kind = 'nbt';
-  readonly epsilon: number;
-  private readonly context: LearnerContext;
+/** NoBackTrack's estimate of M: the rank-one product s̃·θ̃ᵀ, reduced term by term. */
+export class NbtEstimator implements SensitivityEstimator {
+  readonly rng: Rng;
   private readonly cellStep: CellStep;
   private readonly influence: ImmediateInfluence;
-  private readonly rng: Rng;
   private readonly sTilde: Vec;
   private readonly thetaTilde: Vec;
   private readonly jsTilde: Vec;
@@ -52,19 +50,21 @@ export class Nbt implements Learner {
   private readonly uNorm: Vec;
   private readonly coefficient: Vec;
 
-  constructor(model: OnlineModel | Model, options: NbtOptions) {
-    this.context = new LearnerContext('nbt', model, options);
-    this.epsilon = checkEpsilon('nbt', options.epsilon ?? UORO_EPSILON);
-    const { core, dtype } = this.context.model;
-    this.cellStep = core.createStep(1);
-    if (this.cellStep.influence === undefined) {
+  constructor(
+    { core, cellStep }: EstimatorSetup,
+    readonly epsilon: number,
+    seed: number,
+  ) {
+    if (cellStep.influence === undefined) {
       throw new TypeError(
         `nbt: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): NoBackTrack draws one random sign per rank-one term of ∂F/∂θ, so it needs the cell's structure. Implement ImmediateInfluence for this cell, or use uoro, which needs only vjp and jvp.`,
       );
     }
-    this.influence = this.cellStep.influence;
+    this.cellStep = cellStep;
+    this.influence = cellStep.influence;
     const K = this.influence.termCount;
-    this.rng = new Rng(options.seed ?? 0);
+    const { dtype } = core;
+    this.rng = new Rng(seed);
     this.sTilde = zeros(dtype, core.stateSize);
     this.thetaTilde = zeros(dtype, core.paramSize);
     this.jsTilde = zeros(dtype, core.stateSize);
@@ -74,36 +74,8 @@ export class Nbt implements Learner {
     this.coefficient = zeros(dtype, K);
   }
 
-  get model(): OnlineModel {
-    return this.context.model;
-  }
-  get steps(): number {
-    return this.context.steps;
-  }
-  get state(): Vec {
-    return this.context.state;
-  }
-  get gradient(): Vec {
-    return this.context.gradient;
-  }
-
-  step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {
-    const { context } = this;
-    const input = context.input(x, target);
-    const theta = context.model.coreTheta;
-    this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
-    this.propagate(theta);
-    if (target === null || target === undefined) return context.predictOnly();
-    const loss = context.evaluate(target, context.zeroHeadGradient());
-    const core = context.model.coreSlice(context.gradient);
-    const signal = dot(context.readout.dState, this.sTilde);
-    for (let i = 0; i < core.length; i++) core[i] = signal * this.thetaTilde[i]!; // eq. (6)
-    context.update();
-    return { loss, prediction: context.readout.prediction, updated: context.optimizer !== null };
-  }
-
   /** (s̃, θ̃) at t → t+1, eqs. (2)–(5). */
-  private propagate(theta: Vec): void {
+  propagate(theta: Vec): void {
     const { influence, sTilde, thetaTilde, jsTilde, signs, vNorm, uNorm, coefficient, epsilon } = this;
     const K = influence.termCount;
     this.cellStep.jvp(jsTilde, null, sTilde, null, theta); // eq. (2)
@@ -119,22 +91,27 @@ export class Nbt implements Learner {
     influence.addCombinedParams(thetaTilde, coefficient);
   }
 
+  /** Eq. (6). */
+  readGradient(out: Vec, dState: Vec): void {
+    const signal = dot(dState, this.sTilde);
+    for (let i = 0; i < out.length; i++) out[i] = signal * this.thetaTilde[i]!;
+  }
+
   reset(): void {
-    this.context.resetState();
     this.sTilde.fill(0);
     this.thetaTilde.fill(0);
   }
 
-  snapshot(): LearnerSnapshot {
-    return this.context.snapshot({ sTilde: this.sTilde, thetaTilde: this.thetaTilde }, {}, this.rng);
-  }
-
-  restore(snapshot: LearnerSnapshot): void {
-    this.context.restore(snapshot, { sTilde: this.sTilde, thetaTilde: this.thetaTilde }, this.rng);
+  tensors(): Record<string, Vec> {
+    return { sTilde: this.sTilde, thetaTilde: this.thetaTilde };
   }
 }
 
+/** A NoBackTrack learner: the shared forward-mode loop around NbtEstimator. */
+export type Nbt = ForwardModeLearner<NbtEstimator>;
+
 /** NoBackTrack: needs a core whose steps expose their immediate influence. */
 export function nbt(model: OnlineModel | Model, options: NbtOptions): Nbt {
-  return new Nbt(model, options);
+  const epsilon = checkEpsilon('nbt', options.epsilon ?? UORO_EPSILON);
+  return new ForwardModeLearner('nbt', model, options, (setup) => new NbtEstimator(setup, epsilon, options.seed ?? 0));
 }

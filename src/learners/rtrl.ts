@@ -19,15 +19,17 @@ import { matmulAB, matmulABAdd } from '../tensor/kernels.js';
 import type { CellStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { LearnerContext } from './context.js';
-import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
+import type { LearnerOptions } from './learner.js';
 
 export type RtrlOptions = LearnerOptions;
 
-export class Rtrl implements Learner {
-  readonly kind = 'rtrl';
-  private readonly context: LearnerContext;
+/** RTRL's sensitivity M = ∂s/∂θ_core, exact. */
+export class RtrlEstimator implements SensitivityEstimator {
+  readonly rng = null;
   private readonly cellStep: CellStep;
+  private readonly n: number;
+  private readonly p: number;
   /** M_t (n × p), row-major; swapped with `next` every step. */
   private sensitivity: Vec;
   private next: Vec;
@@ -38,12 +40,11 @@ export class Rtrl implements Learner {
   private readonly influenceRow: Vec;
   private readonly unit: Vec;
 
-  constructor(model: OnlineModel | Model, options: RtrlOptions) {
-    this.context = new LearnerContext('rtrl', model, options);
-    const { core, dtype } = this.context.model;
-    const n = core.stateSize;
-    const p = core.paramSize;
-    this.cellStep = core.createStep(1);
+  constructor({ core, cellStep }: EstimatorSetup) {
+    const { dtype } = core;
+    const n = (this.n = core.stateSize);
+    const p = (this.p = core.paramSize);
+    this.cellStep = cellStep;
     this.sensitivity = zeros(dtype, n * p);
     this.next = zeros(dtype, n * p);
     this.jacobian = zeros(dtype, n * n);
@@ -52,39 +53,9 @@ export class Rtrl implements Learner {
     this.unit = zeros(dtype, n);
   }
 
-  get model(): OnlineModel {
-    return this.context.model;
-  }
-  get steps(): number {
-    return this.context.steps;
-  }
-  get state(): Vec {
-    return this.context.state;
-  }
-  get gradient(): Vec {
-    return this.context.gradient;
-  }
-
-  step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {
-    const { context } = this;
-    const input = context.input(x, target);
-    const theta = context.model.coreTheta;
-    this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
-    this.propagate(theta);
-    if (target === null || target === undefined) return context.predictOnly();
-    const gradient = context.gradient;
-    gradient.fill(0);
-    const loss = context.evaluate(target, gradient);
-    const { stateSize: n, paramSize: p } = context.model.core;
-    matmulAB(context.model.coreSlice(gradient), context.readout.dState, this.sensitivity, 1, p, n); // eq. (4)
-    context.update();
-    return { loss, prediction: context.readout.prediction, updated: context.optimizer !== null };
-  }
-
   /** M ← J·M + I, eqs. (2)–(3). */
-  private propagate(theta: Vec): void {
-    const { stateSize: n, paramSize: p } = this.context.model.core;
-    const { next, jacobianRow, influenceRow } = this;
+  propagate(theta: Vec): void {
+    const { n, p, next, jacobianRow, influenceRow } = this;
     for (let i = 0; i < n; i++) {
       this.unit[i] = 1;
       influenceRow.fill(0);
@@ -98,22 +69,24 @@ export class Rtrl implements Learner {
     this.sensitivity = next;
   }
 
+  /** Eq. (4). */
+  readGradient(out: Vec, dState: Vec): void {
+    matmulAB(out, dState, this.sensitivity, 1, this.p, this.n);
+  }
+
   reset(): void {
-    this.context.resetState();
     this.sensitivity.fill(0);
   }
 
-  snapshot(): LearnerSnapshot {
-    return this.context.snapshot({ sensitivity: this.sensitivity }, {}, null);
-  }
-
-  restore(snapshot: LearnerSnapshot): void {
-    this.context.restore(snapshot, { sensitivity: this.sensitivity }, null);
+  tensors(): Record<string, Vec> {
+    return { sensitivity: this.sensitivity };
   }
 }
 
+/** An RTRL learner: the shared forward-mode loop around RtrlEstimator. */
+export type Rtrl = ForwardModeLearner<RtrlEstimator>;
 
 /** Exact online gradients by real-time recurrent learning. */
 export function rtrl(model: OnlineModel | Model, options: RtrlOptions): Rtrl {
-  return new Rtrl(model, options);
+  return new ForwardModeLearner('rtrl', model, options, (setup) => new RtrlEstimator(setup));
 }

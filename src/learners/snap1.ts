@@ -22,15 +22,16 @@ import { zeros, type Vec } from '../tensor/dtype.js';
 import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { LearnerContext } from './context.js';
+import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
 import { flatten, influencePattern } from './pattern.js';
-import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+import type { LearnerOptions } from './learner.js';
 
 export type Snap1Options = LearnerOptions;
 
-export class Snap1 implements Learner {
-  readonly kind = 'snap1';
-  private readonly context: LearnerContext;
+/** SnAp-1's sensitivity: M kept only on the pattern of the immediate influence. */
+export class Snap1Estimator implements SensitivityEstimator {
+  readonly rng = null;
+  private readonly n: number;
   private readonly cellStep: CellStep;
   private readonly influence: ImmediateInfluence;
   /** S_k and Q_k, flattened: term k's entries are [offset[k], offset[k+1]). */
@@ -49,15 +50,14 @@ export class Snap1 implements Learner {
   private readonly v: Vec;
   private readonly u: Vec;
 
-  constructor(model: OnlineModel | Model, options: Snap1Options) {
-    this.context = new LearnerContext('snap1', model, options);
-    const { core, dtype } = this.context.model;
-    this.cellStep = core.createStep(1);
+  constructor({ core, cellStep, coreTheta }: EstimatorSetup) {
+    const { dtype } = core;
+    this.cellStep = cellStep;
     if (this.cellStep.influence === undefined) {
       throw new TypeError(`snap1: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): SnAp-1 keeps M on the pattern of ∂F/∂θ's rank-one terms, so it needs the cell's structure. Use uoro or rtrl instead.`);
     }
     this.influence = this.cellStep.influence;
-    const pattern = influencePattern('snap1', core, this.context.model.coreTheta);
+    const pattern = influencePattern('snap1', core, coreTheta);
     [this.support, this.supportOffset] = flatten(pattern.supports);
     [this.owned, this.ownedOffset] = flatten(pattern.owned);
     const K = pattern.supports.length;
@@ -70,7 +70,7 @@ export class Snap1 implements Learner {
     }
     this.blocks = zeros(dtype, this.blockOffset[K]!);
     this.scratch = zeros(dtype, largest);
-    const n = core.stateSize;
+    const n = (this.n = core.stateSize);
     this.jacobian = zeros(dtype, n * n);
     this.jacobianRow = zeros(dtype, n);
     this.unit = zeros(dtype, n);
@@ -79,46 +79,23 @@ export class Snap1 implements Learner {
     this.u = zeros(dtype, core.paramSize);
   }
 
-  get model(): OnlineModel {
-    return this.context.model;
-  }
-  get steps(): number {
-    return this.context.steps;
-  }
-  get state(): Vec {
-    return this.context.state;
-  }
-  get gradient(): Vec {
-    return this.context.gradient;
-  }
-
-  step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {
-    const { context } = this;
-    const input = context.input(x, target);
-    const theta = context.model.coreTheta;
-    this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
-    this.propagate(theta);
-    if (target === null || target === undefined) return context.predictOnly();
-    const loss = context.evaluate(target, context.zeroHeadGradient());
-    const core = context.model.coreSlice(context.gradient);
-    const dState = context.readout.dState;
+  /** Eq. (3): the gradient of each term's parameters from its block. */
+  readGradient(out: Vec, dState: Vec): void {
     const { support, supportOffset, owned, ownedOffset, blocks, blockOffset } = this;
     for (let k = 0; k < this.coefficient.length; k++) {
       const q0 = ownedOffset[k]!;
       const width = ownedOffset[k + 1]! - q0;
-      for (let j = 0; j < width; j++) core[owned[q0 + j]!] = 0;
+      for (let j = 0; j < width; j++) out[owned[q0 + j]!] = 0;
       for (let a = supportOffset[k]!, row = blockOffset[k]!; a < supportOffset[k + 1]!; a++, row += width) {
         const signal = dState[support[a]!]!;
-        if (signal !== 0) for (let j = 0; j < width; j++) core[owned[q0 + j]!] += signal * blocks[row + j]!; // eq. (3)
+        if (signal !== 0) for (let j = 0; j < width; j++) out[owned[q0 + j]!] += signal * blocks[row + j]!;
       }
     }
-    context.update();
-    return { loss, prediction: context.readout.prediction, updated: context.optimizer !== null };
   }
 
   /** Eq. (2) for every term. */
-  private propagate(theta: Vec): void {
-    const n = this.context.model.core.stateSize;
+  propagate(theta: Vec): void {
+    const n = this.n;
     const { jacobian, jacobianRow, unit, coefficient, v, u, influence, support, supportOffset, owned, ownedOffset, blocks, blockOffset, scratch } = this;
     for (let i = 0; i < n; i++) {
       unit[i] = 1;
@@ -154,20 +131,18 @@ export class Snap1 implements Learner {
   }
 
   reset(): void {
-    this.context.resetState();
     this.blocks.fill(0);
   }
 
-  snapshot(): LearnerSnapshot {
-    return this.context.snapshot({ blocks: this.blocks }, {}, null);
-  }
-
-  restore(snapshot: LearnerSnapshot): void {
-    this.context.restore(snapshot, { blocks: this.blocks }, null);
+  tensors(): Record<string, Vec> {
+    return { blocks: this.blocks };
   }
 }
 
+/** A SnAp-1 learner: the shared forward-mode loop around Snap1Estimator. */
+export type Snap1 = ForwardModeLearner<Snap1Estimator>;
+
 /** SnAp-1: RTRL restricted to the immediate influence's sparsity pattern. */
 export function snap1(model: OnlineModel | Model, options: Snap1Options): Snap1 {
-  return new Snap1(model, options);
+  return new ForwardModeLearner('snap1', model, options, (setup) => new Snap1Estimator(setup));
 }

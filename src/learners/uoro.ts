@@ -28,8 +28,8 @@ import { Rng } from '../tensor/rng.js';
 import type { CellStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { LearnerContext } from './context.js';
-import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
+import type { LearnerOptions } from './learner.js';
 
 /** The small constant of Algorithm 1's scalings (4). */
 export const UORO_EPSILON = 1e-7;
@@ -41,13 +41,10 @@ export interface UoroOptions extends LearnerOptions {
   rescale?: boolean;
 }
 
-export class Uoro implements Learner {
-  readonly kind = 'uoro';
-  readonly epsilon: number;
-  readonly rescale: boolean;
-  private readonly context: LearnerContext;
+/** UORO's estimate of M: the rank-one product s̃·θ̃ᵀ. */
+export class UoroEstimator implements SensitivityEstimator {
+  readonly rng: Rng;
   private readonly cellStep: CellStep;
-  private readonly rng: Rng;
   /** s̃ (n) and θ̃ (p_core). */
   private readonly sTilde: Vec;
   private readonly thetaTilde: Vec;
@@ -57,50 +54,23 @@ export class Uoro implements Learner {
   /** ‖θ̃‖, kept by the update of θ̃ (one pass fewer a step); deltaTheta is left zeroed there too. */
   private thetaTildeNorm = 0;
 
-  constructor(model: OnlineModel | Model, options: UoroOptions) {
-    this.context = new LearnerContext('uoro', model, options);
-    this.epsilon = checkEpsilon('uoro', options.epsilon ?? UORO_EPSILON);
-    this.rescale = options.rescale ?? true;
-    const { core, dtype } = this.context.model;
-    this.cellStep = core.createStep(1);
-    this.rng = new Rng(options.seed ?? 0);
-    this.sTilde = zeros(dtype, core.stateSize);
-    this.thetaTilde = zeros(dtype, core.paramSize);
-    this.nu = zeros(dtype, core.stateSize);
-    this.sTildeNext = zeros(dtype, core.stateSize);
-    this.deltaTheta = zeros(dtype, core.paramSize);
-  }
-
-  get model(): OnlineModel {
-    return this.context.model;
-  }
-  get steps(): number {
-    return this.context.steps;
-  }
-  get state(): Vec {
-    return this.context.state;
-  }
-  get gradient(): Vec {
-    return this.context.gradient;
-  }
-
-  step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {
-    const { context } = this;
-    const input = context.input(x, target);
-    const theta = context.model.coreTheta;
-    this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
-    this.propagate(theta);
-    if (target === null || target === undefined) return context.predictOnly();
-    const loss = context.evaluate(target, context.zeroHeadGradient());
-    const core = context.model.coreSlice(context.gradient);
-    const signal = dot(context.readout.dState, this.sTilde);
-    for (let i = 0; i < core.length; i++) core[i] = signal * this.thetaTilde[i]!; // eq. (6)
-    context.update();
-    return { loss, prediction: context.readout.prediction, updated: context.optimizer !== null };
+  constructor(
+    { core, cellStep }: EstimatorSetup,
+    readonly epsilon: number,
+    readonly rescale: boolean,
+    seed: number,
+  ) {
+    this.cellStep = cellStep;
+    this.rng = new Rng(seed);
+    this.sTilde = zeros(core.dtype, core.stateSize);
+    this.thetaTilde = zeros(core.dtype, core.paramSize);
+    this.nu = zeros(core.dtype, core.stateSize);
+    this.sTildeNext = zeros(core.dtype, core.stateSize);
+    this.deltaTheta = zeros(core.dtype, core.paramSize);
   }
 
   /** (s̃, θ̃) at t → t+1, eqs. (2)–(5). */
-  private propagate(theta: Vec): void {
+  propagate(theta: Vec): void {
     const { cellStep, sTilde, thetaTilde, nu, sTildeNext, deltaTheta, epsilon } = this;
     cellStep.jvp(sTildeNext, null, sTilde, null, theta); // eq. (2)
     this.rng.fillSigns(nu);
@@ -124,24 +94,31 @@ export class Uoro implements Learner {
     this.thetaTildeNorm = Math.sqrt(sum);
   }
 
+  /** Eq. (6). */
+  readGradient(out: Vec, dState: Vec): void {
+    const signal = dot(dState, this.sTilde);
+    for (let i = 0; i < out.length; i++) out[i] = signal * this.thetaTilde[i]!;
+  }
+
   reset(): void {
-    this.context.resetState();
     this.sTilde.fill(0);
     this.thetaTilde.fill(0);
     this.thetaTildeNorm = 0;
   }
 
-  snapshot(): LearnerSnapshot {
-    return this.context.snapshot({ sTilde: this.sTilde, thetaTilde: this.thetaTilde }, {}, this.rng);
+  tensors(): Record<string, Vec> {
+    return { sTilde: this.sTilde, thetaTilde: this.thetaTilde };
   }
 
-  restore(snapshot: LearnerSnapshot): void {
-    this.context.restore(snapshot, { sTilde: this.sTilde, thetaTilde: this.thetaTilde }, this.rng);
+  restored(): void {
     let sum = 0;
     for (let i = 0; i < this.thetaTilde.length; i++) sum += this.thetaTilde[i]! * this.thetaTilde[i]!; // the order the update sums in
     this.thetaTildeNorm = Math.sqrt(sum);
   }
 }
+
+/** A UORO learner: the shared forward-mode loop around UoroEstimator. */
+export type Uoro = ForwardModeLearner<UoroEstimator>;
 
 export function checkEpsilon(kind: string, epsilon: number): number {
   if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new RangeError(`${kind}: epsilon must be a small positive number, got ${epsilon}`);
@@ -150,5 +127,7 @@ export function checkEpsilon(kind: string, epsilon: number): number {
 
 /** Unbiased online recurrent optimization. */
 export function uoro(model: OnlineModel | Model, options: UoroOptions): Uoro {
-  return new Uoro(model, options);
+  const epsilon = checkEpsilon('uoro', options.epsilon ?? UORO_EPSILON);
+  const rescale = options.rescale ?? true;
+  return new ForwardModeLearner('uoro', model, options, (setup) => new UoroEstimator(setup, epsilon, rescale, options.seed ?? 0));
 }
