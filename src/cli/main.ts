@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerSummary } from './summary.js';
 import { registerDemo } from './demo.js';
+import { registerConvert } from './convert.js';
+import { registerForward } from './forward.js';
 import { registerGradstats } from './gradstats.js';
 
 const program = new Command('online-rnn')
@@ -13,6 +15,8 @@ const program = new Command('online-rnn')
 
 registerSummary(program);
 registerDemo(program);
+registerConvert(program);
+registerForward(program);
 registerGradstats(program);
 
 try {
