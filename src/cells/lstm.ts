@@ -28,7 +28,8 @@ import { addColumns, copyColumns, lstmGates, matmulAB, matmulABt, matmulABtAdd, 
 import { glorotUniform, orthogonal } from '../tensor/init.js';
 import type { Rng } from '../tensor/rng.js';
 import { SegmentViews } from '../tensor/views.js';
-import { layoutParams, type Cell, type CellStep, type CellWindow, type ImmediateInfluence, type InventoryEntry, type ParamBlock, type StatePart, type WindowOrder } from './cell.js';
+import { layoutParams, type Cell, type CellStep, type CellWindow, type ImmediateInfluence, type InventoryEntry, type KroneckerInfluence, type ParamBlock, type StatePart, type WindowOrder } from './cell.js';
+import { DenseRowsKronecker } from './kronecker.js';
 import { checkBoolean, checkChoice, checkDType, checkSize, rejectUnknownOptions } from './options.js';
 
 export interface LstmOptions {
@@ -140,6 +141,8 @@ export class LstmCell implements Cell {
 class LstmStep implements CellStep, ImmediateInfluence {
   readonly influence: ImmediateInfluence = this;
   readonly termCount: number;
+  /** Only without peepholes and projection, whose parameters read other inputs than [x; h; 1]. */
+  readonly kronecker?: KroneckerInfluence;
   // Recorded at forward (B rows each).
   private readonly x: Vec; // B×I
   private readonly h: Vec; // B×P
@@ -171,7 +174,7 @@ class LstmStep implements CellStep, ImmediateInfluence {
     readonly batch: number,
     storage: StepStorage = ownStorage(cell, batch),
   ) {
-    const { dtype, hiddenSize: H, outputSize: P } = cell;
+    const { dtype, inputSize: I, hiddenSize: H, outputSize: P } = cell;
     const B = batch;
     this.projecting = cell.projSize !== undefined;
     this.hasBias = cell.bias;
@@ -186,6 +189,7 @@ class LstmStep implements CellStep, ImmediateInfluence {
     this.columnNorm = zeros(dtype, H);
     this.sigma = gateActivation(cell.gateActivation);
     this.gates = { a: this.a, c: this.c, y: this.y, cNext: this.cNext, tc: this.tc, m: this.m };
+    if (!this.hasPeephole && !this.projecting) this.kronecker = new DenseRowsKronecker(cell.blocks, { rows: 4 * H, inputSize: I, stateSize: P, bias: this.hasBias, batch: B }, this.x, this.h);
   }
 
   forward(sNext: Vec, x: Vec, s: Vec, theta: Vec): void {

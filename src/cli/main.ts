@@ -3,6 +3,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerSummary } from './summary.js';
 import { registerDemo } from './demo.js';
+import { registerConvert } from './convert.js';
+import { registerForward } from './forward.js';
+import { registerGradstats } from './gradstats.js';
 
 const program = new Command('online-rnn')
   .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack')
@@ -12,6 +15,9 @@ const program = new Command('online-rnn')
 
 registerSummary(program);
 registerDemo(program);
+registerConvert(program);
+registerForward(program);
+registerGradstats(program);
 
 try {
   await program.parseAsync(process.argv);

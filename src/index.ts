@@ -1,0 +1,61 @@
+/** online-rnn: the public API. This file only re-exports. */
+export { zeros, fromValues, bytesPerElement, type DType, type Vec } from './tensor/dtype.js';
+export { Rng, type RngState } from './tensor/rng.js';
+export { type GateActivation, type Nonlinearity } from './tensor/activations.js';
+
+export type { Cell, CellStep, ImmediateInfluence, ParamBlock, InventoryEntry, StatePart } from './cells/cell.js';
+export { layoutParams, paramView } from './cells/cell.js';
+export { rnn, RnnCell, type RnnOptions } from './cells/rnn.js';
+export { lstm, LstmCell, type LstmOptions } from './cells/lstm.js';
+export { gru, GruCell, type GruOptions } from './cells/gru.js';
+
+export { stack, StackCell } from './model/stack.js';
+export { dense, Dense } from './model/dense.js';
+export { Model, formatShape, type ModelLayer, type InventoryLine } from './model/model.js';
+export { OnlineModel, onlineModel } from './model/online.js';
+export { SequenceTape } from './model/sequence.js';
+export {
+  createModel,
+  parseModelConfig,
+  buildCell,
+  repeatedLayers,
+  CELL_KINDS,
+  type ModelConfig,
+  type LayerConfig,
+  type CellConfig,
+  type RnnCellConfig,
+  type LstmCellConfig,
+  type GruCellConfig,
+} from './model/config.js';
+
+export { mse, squaredError, crossEntropy, lossByKind, type Loss, type LossKind } from './loss/loss.js';
+
+export { sgd, Sgd } from './optim/sgd.js';
+export { momentum, Momentum } from './optim/momentum.js';
+export { adam, Adam } from './optim/adam.js';
+export { clipGradNorm } from './optim/clip.js';
+export { scheduledRate, type Schedule } from './optim/schedule.js';
+export { createOptimizer, type OptimizerConfig } from './optim/config.js';
+export type { Optimizer, OptimizerState } from './optim/optimizer.js';
+
+export { bptt, Bptt, type SequenceBatch, type BpttOptions } from './learners/bptt.js';
+export { DivergenceError, type Learner, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learners/learner.js';
+export { tbptt, Tbptt, type TbpttOptions } from './learners/tbptt.js';
+export { rtrl, RtrlEstimator, type Rtrl, type RtrlOptions } from './learners/rtrl.js';
+export { uoro, UoroEstimator, UORO_EPSILON, type Uoro, type UoroOptions } from './learners/uoro.js';
+export { nbt, NbtEstimator, type Nbt, type NbtOptions } from './learners/nbt.js';
+export { snap1, Snap1Estimator, type Snap1, type Snap1Options } from './learners/snap1.js';
+export { kfrtrl, KfRtrlEstimator, type KfRtrl, type KfRtrlOptions } from './learners/kfrtrl.js';
+export { ForwardModeLearner, type SensitivityEstimator, type EstimatorSetup } from './learners/forward-mode.js';
+export { createLearner, parseLearnerConfig, LEARNER_KINDS, type LearnerConfig, type LearnerKind } from './learners/config.js';
+export { exactGradient, estimatorStats, type EstimatorStats } from './learners/gradstats.js';
+export { influenceBalancingCell, INFLUENCE_OPTIMUM } from './tasks/influence.js';
+
+export { fromPyTorch, toPyTorchNames, pytorchArgs, pytorchConfig, statesFromPyTorch, statesToPyTorch, type PyTorchArgs, type StateDict } from './io/pytorch.js';
+
+// Formats (pure: bytes in, bytes out — browsers too). File access lives in 'online-rnn/node'.
+export { parseSafetensors, writeSafetensors, readTensor, FormatError, type SafetensorsFile, type TensorToWrite } from './io/safetensors.js';
+export { encodeModel, decodeModel, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './io/model-format.js';
+export { importPyTorch, exportPyTorch, parsePyTorchSpec, type PyTorchSpec } from './io/pytorch-safetensors.js';
+export { importTfjs, type TfjsModelJson } from './io/tfjs.js';
+export { exportTfjs } from './io/tfjs-export.js';
