@@ -1,6 +1,7 @@
 /**
  * Online figures: the cost of one timestep of each learner on W1's model (LSTM 32 → H, dense
- * 32, batch 1), as a forward-only step (the baseline every ratio is measured against), TBPTT
+ * 32, batch 1), as a forward-only step (cell, head and loss: the baseline every ratio is
+ * measured against, as in bench/learners.ts), TBPTT
  * (k2 = 16), UORO, NoBackTrack and RTRL. Learners are loaded by dynamic import through the
  * Learner contract only, so a learner not yet on this branch is reported as skipped.
  */
@@ -37,10 +38,11 @@ async function stepper(kind: OnlineKind, cell: 'lstm' | 'gru', hiddenSize: numbe
     const y = zeros(dtype, online.core.outputSize);
     const prediction = zeros(dtype, online.outputSize);
     const head = online.head!;
-    return (x) => {
+    return (x, target) => {
       step.forward(s, x, s, online.coreTheta);
       for (let j = 0; j < y.length; j++) y[j] = s[online.core.outputOffset + j]!;
       head.forward(prediction, y, online.headTheta!, 1);
+      mse.evaluate(null, prediction, target, online.outputSize, 1);
     };
   }
   const { module, extra } = FACTORIES[kind];

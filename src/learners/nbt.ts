@@ -93,8 +93,8 @@ export class NbtEstimator implements SensitivityEstimator {
 
   /** Eq. (6). */
   readGradient(out: Vec, dState: Vec): void {
-    const signal = dot(dState, this.sTilde);
-    for (let i = 0; i < out.length; i++) out[i] = signal * this.thetaTilde[i]!;
+    out.set(this.thetaTilde);
+    scale(out, dot(dState, this.sTilde));
   }
 
   reset(): void {

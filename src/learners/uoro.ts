@@ -23,7 +23,7 @@
  * output reads s_t and its Algorithm 1 uses s̃_t, θ̃_t — the same estimator, indexed differently.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { dot, norm } from '../tensor/kernels.js';
+import { axpby, dot, norm, scale } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import type { CellStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
@@ -82,22 +82,15 @@ export class UoroEstimator implements SensitivityEstimator {
       rho1 = Math.sqrt(norm(deltaTheta) / (norm(nu) + epsilon)) + epsilon;
     }
     for (let i = 0; i < sTilde.length; i++) sTilde[i] = rho0 * sTildeNext[i]! + rho1 * nu[i]!; // eq. (5)
-    const a = 1 / rho0;
-    const b = 1 / rho1;
-    let sum = 0;
-    for (let i = 0; i < thetaTilde.length; i++) {
-      const value = a * thetaTilde[i]! + b * deltaTheta[i]!;
-      thetaTilde[i] = value;
-      sum += value * value;
-      deltaTheta[i] = 0;
-    }
-    this.thetaTildeNorm = Math.sqrt(sum);
+    axpby(thetaTilde, 1 / rho1, deltaTheta, 1 / rho0); // θ̃/ρ0 + δθ/ρ1, as SIMD passes
+    deltaTheta.fill(0);
+    this.thetaTildeNorm = norm(thetaTilde);
   }
 
   /** Eq. (6). */
   readGradient(out: Vec, dState: Vec): void {
-    const signal = dot(dState, this.sTilde);
-    for (let i = 0; i < out.length; i++) out[i] = signal * this.thetaTilde[i]!;
+    out.set(this.thetaTilde);
+    scale(out, dot(dState, this.sTilde));
   }
 
   reset(): void {
@@ -111,9 +104,7 @@ export class UoroEstimator implements SensitivityEstimator {
   }
 
   restored(): void {
-    let sum = 0;
-    for (let i = 0; i < this.thetaTilde.length; i++) sum += this.thetaTilde[i]! * this.thetaTilde[i]!; // the order the update sums in
-    this.thetaTildeNorm = Math.sqrt(sum);
+    this.thetaTildeNorm = norm(this.thetaTilde); // as the update computes it
   }
 }
 

@@ -12,7 +12,7 @@ import { sigmoid } from './activations.js';
 import { simd } from './backend.js';
 import * as reference from './reference.js';
 
-export { dotAt, axpyAt, scale, allFinite, copyColumns, addColumns, type LstmGateBuffers } from './reference.js';
+export { dotAt, axpyAt, allFinite, copyColumns, addColumns, type LstmGateBuffers } from './reference.js';
 
 /** Below this length a vector kernel stays in TypeScript: the call would cost more than the loop. */
 const SIMD_VECTOR_MIN = 64;
@@ -32,6 +32,12 @@ export function norm(x: Vec): number {
 export function axpy(y: Vec, alpha: number, x: Vec): void {
   if (simd !== null && y.length >= SIMD_VECTOR_MIN && simd.acceptsPair(y, x)) simd.axpby(y, alpha, x, 1, y.length);
   else reference.axpy(y, alpha, x);
+}
+
+/** x ← alpha · x. */
+export function scale(x: Vec, alpha: number): void {
+  if (simd !== null && x.length >= SIMD_VECTOR_MIN && simd.owns(x)) simd.scale(x, alpha, x.length);
+  else reference.scale(x, alpha);
 }
 
 /** y ← alpha · x + beta · y over the whole buffers (the update of a running estimate). */

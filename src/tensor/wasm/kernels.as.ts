@@ -532,3 +532,24 @@ export function axpby_f64(y: usize, alpha: f64, x: usize, beta: f64, n: i32): vo
 export function axpby_f32(y: usize, alpha: f32, x: usize, beta: f32, n: i32): void {
   axpby<f32>(y, alpha, x, beta, n);
 }
+
+/** x[i] *= alpha. */
+function scaleVec<T>(x: usize, alpha: T, n: i32): void {
+  const L = lanes<T>();
+  const S = <usize>sizeof<T>();
+  const a = v128.splat<T>(alpha);
+  let i = 0;
+  for (; i + 2 * L <= n; i += 2 * L) {
+    const o = <usize>i * S;
+    v128.store(x + o, v128.mul<T>(a, v128.load(x + o)));
+    v128.store(x + o, v128.mul<T>(a, v128.load(x + o, 16)), 16);
+  }
+  for (; i < n; i++) store<T>(x + <usize>i * S, alpha * load<T>(x + <usize>i * S));
+}
+
+export function scale_f64(x: usize, alpha: f64, n: i32): void {
+  scaleVec<f64>(x, alpha, n);
+}
+export function scale_f32(x: usize, alpha: f32, n: i32): void {
+  scaleVec<f32>(x, alpha, n);
+}

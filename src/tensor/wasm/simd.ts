@@ -24,6 +24,8 @@ interface Exports {
   dot_f32: (a: number, b: number, n: number) => number;
   axpby_f64: (y: number, alpha: number, x: number, beta: number, n: number) => void;
   axpby_f32: (y: number, alpha: number, x: number, beta: number, n: number) => void;
+  scale_f64: (x: number, alpha: number, n: number) => void;
+  scale_f32: (x: number, alpha: number, n: number) => void;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
 }
@@ -80,6 +82,11 @@ export class SimdKernels {
     (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulAB_f64 : this.k.matmulAB_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
   }
 
+  /** Whether x lives in the arena. */
+  owns(x: Vec): boolean {
+    return this.arena.owns(x);
+  }
+
   /** Whether a vector kernel can run on a and b in place: both in the arena, one dtype. */
   acceptsPair(a: Vec, b: Vec): boolean {
     return a.BYTES_PER_ELEMENT === b.BYTES_PER_ELEMENT && this.arena.owns(a) && this.arena.owns(b);
@@ -93,6 +100,11 @@ export class SimdKernels {
   /** y ← alpha·x + beta·y over n elements. */
   axpby(y: Vec, alpha: number, x: Vec, beta: number, n: number): void {
     (y.BYTES_PER_ELEMENT === 8 ? this.k.axpby_f64 : this.k.axpby_f32)(y.byteOffset, alpha, x.byteOffset, beta, n);
+  }
+
+  /** x ← alpha·x over n elements. */
+  scale(x: Vec, alpha: number, n: number): void {
+    (x.BYTES_PER_ELEMENT === 8 ? this.k.scale_f64 : this.k.scale_f32)(x.byteOffset, alpha, n);
   }
 
   /** Whether the LSTM gate kernel can run in place on these buffers (bias and peephole may be null). */
