@@ -173,39 +173,75 @@ function matmulAB<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, acc
   const S = sizeof<T>();
   const V = 16; // bytes per v128
   const rowB = <usize>n * S;
-  for (let i = 0; i < m; i++) {
-    const a = A + <usize>(i * lda) * S;
-    const o = out + <usize>(i * n) * S;
+  let i = 0;
+  // Pairs of rows share every load of B: 2 splats and 4 loads feed 8 accumulators.
+  for (; i + 2 <= m; i += 2) {
+    const a0 = A + <usize>(i * lda) * S;
+    const a1 = a0 + <usize>lda * S;
+    const o0 = out + <usize>(i * n) * S;
+    const o1 = o0 + rowB;
     let j = 0;
     for (; j + 4 * L <= n; j += 4 * L) {
-      const p = o + <usize>j * S;
-      let c0 = accumulate ? v128.load(p) : v128.splat<T>(0);
-      let c1 = accumulate ? v128.load(p, V) : v128.splat<T>(0);
-      let c2 = accumulate ? v128.load(p, 2 * V) : v128.splat<T>(0);
-      let c3 = accumulate ? v128.load(p, 3 * V) : v128.splat<T>(0);
+      const p0 = o0 + <usize>j * S;
+      const p1 = o1 + <usize>j * S;
+      let c00 = accumulate ? v128.load(p0) : v128.splat<T>(0), c01 = accumulate ? v128.load(p0, V) : v128.splat<T>(0);
+      let c02 = accumulate ? v128.load(p0, 2 * V) : v128.splat<T>(0), c03 = accumulate ? v128.load(p0, 3 * V) : v128.splat<T>(0);
+      let c10 = accumulate ? v128.load(p1) : v128.splat<T>(0), c11 = accumulate ? v128.load(p1, V) : v128.splat<T>(0);
+      let c12 = accumulate ? v128.load(p1, 2 * V) : v128.splat<T>(0), c13 = accumulate ? v128.load(p1, 3 * V) : v128.splat<T>(0);
       let b = B + <usize>j * S;
       for (let l = 0; l < k; l++, b += rowB) {
-        const x = v128.splat<T>(load<T>(a + <usize>l * S));
-        c0 = madd<T>(c0, x, v128.load(b));
-        c1 = madd<T>(c1, x, v128.load(b, V));
-        c2 = madd<T>(c2, x, v128.load(b, 2 * V));
-        c3 = madd<T>(c3, x, v128.load(b, 3 * V));
+        const x0 = v128.splat<T>(load<T>(a0 + <usize>l * S));
+        const x1 = v128.splat<T>(load<T>(a1 + <usize>l * S));
+        const w0 = v128.load(b), w1 = v128.load(b, V), w2 = v128.load(b, 2 * V), w3 = v128.load(b, 3 * V);
+        c00 = madd<T>(c00, x0, w0); c01 = madd<T>(c01, x0, w1); c02 = madd<T>(c02, x0, w2); c03 = madd<T>(c03, x0, w3);
+        c10 = madd<T>(c10, x1, w0); c11 = madd<T>(c11, x1, w1); c12 = madd<T>(c12, x1, w2); c13 = madd<T>(c13, x1, w3);
       }
-      v128.store(p, c0); v128.store(p, c1, V); v128.store(p, c2, 2 * V); v128.store(p, c3, 3 * V);
+      v128.store(p0, c00); v128.store(p0, c01, V); v128.store(p0, c02, 2 * V); v128.store(p0, c03, 3 * V);
+      v128.store(p1, c10); v128.store(p1, c11, V); v128.store(p1, c12, 2 * V); v128.store(p1, c13, 3 * V);
     }
-    for (; j + L <= n; j += L) {
-      const p = o + <usize>j * S;
-      let c = accumulate ? v128.load(p) : v128.splat<T>(0);
-      let b = B + <usize>j * S;
-      for (let l = 0; l < k; l++, b += rowB) c = madd<T>(c, v128.splat<T>(load<T>(a + <usize>l * S)), v128.load(b));
-      v128.store(p, c);
+    matmulABRow<T>(out, A, B, i, j, n, k, lda, accumulate);
+    matmulABRow<T>(out, A, B, i + 1, j, n, k, lda, accumulate);
+  }
+  for (; i < m; i++) matmulABRow<T>(out, A, B, i, 0, n, k, lda, accumulate);
+}
+
+/** Row i of matmulABBlock, columns [from, n). */
+@inline function matmulABRow<T>(out: usize, A: usize, B: usize, i: i32, from: i32, n: i32, k: i32, lda: i32, accumulate: bool): void {
+  const L = lanes<T>();
+  const S = sizeof<T>();
+  const V = 16;
+  const rowB = <usize>n * S;
+  const a = A + <usize>(i * lda) * S;
+  const o = out + <usize>(i * n) * S;
+  let j = from;
+  for (; j + 4 * L <= n; j += 4 * L) {
+    const p = o + <usize>j * S;
+    let c0 = accumulate ? v128.load(p) : v128.splat<T>(0);
+    let c1 = accumulate ? v128.load(p, V) : v128.splat<T>(0);
+    let c2 = accumulate ? v128.load(p, 2 * V) : v128.splat<T>(0);
+    let c3 = accumulate ? v128.load(p, 3 * V) : v128.splat<T>(0);
+    let b = B + <usize>j * S;
+    for (let l = 0; l < k; l++, b += rowB) {
+      const x = v128.splat<T>(load<T>(a + <usize>l * S));
+      c0 = madd<T>(c0, x, v128.load(b));
+      c1 = madd<T>(c1, x, v128.load(b, V));
+      c2 = madd<T>(c2, x, v128.load(b, 2 * V));
+      c3 = madd<T>(c3, x, v128.load(b, 3 * V));
     }
-    for (; j < n; j++) {
-      const p = o + <usize>j * S;
-      let s: T = accumulate ? load<T>(p) : <T>0;
-      for (let l = 0; l < k; l++) s += load<T>(a + <usize>l * S) * load<T>(B + <usize>(l * n + j) * S);
-      store<T>(p, s);
-    }
+    v128.store(p, c0); v128.store(p, c1, V); v128.store(p, c2, 2 * V); v128.store(p, c3, 3 * V);
+  }
+  for (; j + L <= n; j += L) {
+    const p = o + <usize>j * S;
+    let c = accumulate ? v128.load(p) : v128.splat<T>(0);
+    let b = B + <usize>j * S;
+    for (let l = 0; l < k; l++, b += rowB) c = madd<T>(c, v128.splat<T>(load<T>(a + <usize>l * S)), v128.load(b));
+    v128.store(p, c);
+  }
+  for (; j < n; j++) {
+    const p = o + <usize>j * S;
+    let s: T = accumulate ? load<T>(p) : <T>0;
+    for (let l = 0; l < k; l++) s += load<T>(a + <usize>l * S) * load<T>(B + <usize>(l * n + j) * S);
+    store<T>(p, s);
   }
 }
 
