@@ -78,7 +78,7 @@ export async function timePerStep(kind: OnlineKind, options: { cell?: 'lstm' | '
     () => {
       for (let k = 0; k < steps; k++) step(xs[k]!, targets[k]!);
     },
-    { runs: options.runs, warmup: 1 },
+    { runs: options.runs, warmup: 1, minTotalMs: 1000, maxRuns: 40 },
   );
   return { median: t.median / steps, min: t.min / steps, max: t.max / steps, runs: t.runs };
 }

@@ -104,7 +104,7 @@ export function cReference(w: SequenceWorkload, runs: number, report: PeerReport
         continue;
       }
       log(`  C ${blas ? '+ OpenBLAS ' : '-O3 '}${real} …`);
-      const r = run(binary, [String(w.inputSize), String(w.hiddenSize), String(w.outputSize), String(w.steps), String(runs), '2'], { OPENBLAS_NUM_THREADS: '1' });
+      const r = run(binary, [String(w.inputSize), String(w.hiddenSize), String(w.outputSize), String(w.steps), String(Math.max(runs, 41)), '2'], { OPENBLAS_NUM_THREADS: '1' });
       if (!r.ok) {
         report.skipped.push(`C ${real}: ${r.err}`);
         continue;
