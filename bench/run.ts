@@ -28,10 +28,14 @@ const runs = quick ? 5 : 7;
 const here = dirname(fileURLToPath(import.meta.url));
 const benchDir = resolve(here, '../../bench');
 
-/** Runs one measurement in a fresh process (bench/child.ts); `kernels: 'ts'` sets ONLINE_RNN_KERNELS=ts. */
-function child(task: ChildTask, kernels: 'wasm' | 'ts' = 'wasm'): Timing | { skipped: string } {
+/**
+ * Runs one measurement in a fresh process (bench/child.ts) with ONLINE_RNN_KERNELS=`kernels`;
+ * 'wasm-fma' also passes Node 20's flag for relaxed SIMD (newer engines have it on by default).
+ */
+function child(task: ChildTask, kernels: 'wasm' | 'ts' | 'wasm-fma' = 'wasm'): Timing | { skipped: string } {
   const env = { ...process.env, ONLINE_RNN_KERNELS: kernels };
-  const r = spawnSync(process.execPath, [resolve(here, 'child.js'), JSON.stringify(task)], { encoding: 'utf8', env });
+  const flags = kernels === 'wasm-fma' ? ['--experimental-wasm-relaxed-simd'] : [];
+  const r = spawnSync(process.execPath, [...flags, resolve(here, 'child.js'), JSON.stringify(task)], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`bench child ${JSON.stringify(task)} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -51,6 +55,10 @@ for (const w of sequenceWorkloads) {
     if (w.batch > 1) {
       log(`ours ${w.name} ${dtype}, batch split over 2 threads …`);
       figures.push({ workload: w.name, implementation: 'online-rnn', dtype, threads: 2, timing: child({ type: 'sequence', workload: w.name, dtype, runs, workers: 1 }) as Timing });
+    }
+    if (w.cell === 'lstm') {
+      log(`ours ${w.name} ${dtype}, fused multiply-adds (ONLINE_RNN_KERNELS=wasm-fma) …`);
+      figures.push({ workload: w.name, implementation: 'online-rnn (FMA)', dtype, threads: 1, timing: child({ type: 'sequence', workload: w.name, dtype, runs }, 'wasm-fma') as Timing });
     }
     if (!quick || w.batch === 1) {
       log(`ours ${w.name} ${dtype}, TypeScript kernels …`);
@@ -124,6 +132,8 @@ const columns: Array<{ label: string; implementation: string; dtype: DType; thre
   { label: 'ours f64', implementation: 'online-rnn', dtype: 'float64', threads: 1 },
   { label: 'ours f32', implementation: 'online-rnn', dtype: 'float32', threads: 1 },
   { label: 'ours f32 2t', implementation: 'online-rnn', dtype: 'float32', threads: 2 },
+  { label: 'ours FMA f64', implementation: 'online-rnn (FMA)', dtype: 'float64', threads: 1 },
+  { label: 'ours FMA f32', implementation: 'online-rnn (FMA)', dtype: 'float32', threads: 1 },
   { label: 'ours TS f64', implementation: 'online-rnn (TS kernels)', dtype: 'float64', threads: 1 },
   { label: 'C+BLAS f32', implementation: 'C + OpenBLAS', dtype: 'float32', threads: 1 },
   { label: 'C -O3 f32', implementation: 'C -O3 -march=native', dtype: 'float32', threads: 1 },
@@ -158,21 +168,27 @@ interface Ratio {
   readonly speedup: number;
 }
 const ratios: Ratio[] = [];
+/** Our variants, each compared with every peer: one thread, the batch split over two, fused multiply-adds. */
+const oursVariants = [
+  { implementation: 'online-rnn', threads: 1, tag: '' },
+  { implementation: 'online-rnn', threads: 2, tag: ' 2t' },
+  { implementation: 'online-rnn (FMA)', threads: 1, tag: ' FMA' },
+] as const;
 for (const w of sequenceWorkloads) {
-  for (const threads of [1, 2]) {
-    for (const c of columns.slice(4)) {
+  for (const v of oursVariants) {
+    for (const c of columns.slice(6)) {
       const peer = find(w.name, c);
-      const mine = find(w.name, { implementation: 'online-rnn', dtype: c.dtype, threads });
-      if (peer !== undefined && mine !== undefined) ratios.push({ workload: w.name, ours: `ours ${c.dtype === 'float64' ? 'f64' : 'f32'}${threads === 2 ? ' 2t' : ''}`, peer: c.label, dtype: c.dtype, speedup: peer.timing.median / mine.timing.median });
+      const mine = find(w.name, { implementation: v.implementation, dtype: c.dtype, threads: v.threads });
+      if (peer !== undefined && mine !== undefined) ratios.push({ workload: w.name, ours: `ours ${c.dtype === 'float64' ? 'f64' : 'f32'}${v.tag}`, peer: c.label, dtype: c.dtype, speedup: peer.timing.median / mine.timing.median });
     }
   }
 }
 lines.push('');
 lines.push('speed-up of ours over each peer, same dtype (peer time / our time; > 1 = ours faster)');
 for (const w of sequenceWorkloads) {
-  for (const threads of [1, 2]) {
-    const row = ratios.filter((r) => r.workload === w.name && r.ours.endsWith('2t') === (threads === 2)).map((r) => `${r.peer} ${r.speedup.toFixed(2)}×`);
-    if (row.length > 0) lines.push(`${pad(w.name, 8)} ${threads === 2 ? '(ours 2 threads) ' : ''} ${row.join(', ')}`);
+  for (const v of oursVariants) {
+    const row = ratios.filter((r) => r.workload === w.name && (v.tag === '' ? !r.ours.endsWith('2t') && !r.ours.endsWith('FMA') : r.ours.endsWith(v.tag))).map((r) => `${r.peer} ${r.speedup.toFixed(2)}×`);
+    if (row.length > 0) lines.push(`${pad(w.name, 8)} ${v.tag === '' ? '' : `(ours${v.tag}) `} ${row.join(', ')}`);
   }
 }
 lines.push('');

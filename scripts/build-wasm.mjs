@@ -4,7 +4,8 @@
  * with no file access and runs in a browser. Two variants, because a module's imported memory
  * must match its declared sharedness: one for a shared memory (grows without detaching views,
  * and worker threads can share it), one for a plain memory (browsers without cross-origin
- * isolation). Run by `npm run build` (so by `npm ci` through `prepare`, and by `npm test`).
+ * isolation); and each again with relaxed SIMD, whose fused multiply-add engines without it
+ * refuse to validate. Run by `npm run build` (so by `npm ci` through `prepare`, and by `npm test`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
@@ -23,7 +24,14 @@ const require = createRequire(import.meta.url);
 const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin/asc.js');
 const dir = mkdtempSync(join(tmpdir(), 'online-rnn-wasm-'));
 const common = ['-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--noExportMemory', '--initialMemory', '1', '--maximumMemory', '65536', '--enable', 'simd'];
-const variants = { shared: ['--sharedMemory', '--enable', 'threads'], plain: [] };
+// The relaxed-SIMD builds fuse each multiply-add (f32x4/f64x2.relaxed_madd); the loader uses
+// them where the engine validates them (V8 ≥ 11.4: Node ≥ 22, Chrome ≥ 114).
+const variants = {
+  shared: ['--sharedMemory', '--enable', 'threads'],
+  plain: [],
+  sharedFma: ['--sharedMemory', '--enable', 'threads,relaxed-simd'],
+  plainFma: ['--enable', 'relaxed-simd'],
+};
 const encoded = {};
 for (const [name, flags] of Object.entries(variants)) {
   const out = join(dir, `kernels-${name}.wasm`);
@@ -36,5 +44,8 @@ writeFileSync(
     `/** The kernels for an imported shared memory (max 65536 pages), base64. */\n` +
     `export const SHARED_MEMORY_KERNELS = '${encoded.shared}';\n` +
     `/** The kernels for an imported plain memory, base64. */\n` +
-    `export const PLAIN_MEMORY_KERNELS = '${encoded.plain}';\n`,
+    `export const PLAIN_MEMORY_KERNELS = '${encoded.plain}';\n` +
+    `/** The same, built with relaxed SIMD (fused multiply-add), base64. */\n` +
+    `export const SHARED_MEMORY_FMA_KERNELS = '${encoded.sharedFma}';\n` +
+    `export const PLAIN_MEMORY_FMA_KERNELS = '${encoded.plainFma}';\n`,
 );

@@ -27,7 +27,9 @@
   return (v128.extract_lane<T>(v, 0) + v128.extract_lane<T>(v, 1)) + (v128.extract_lane<T>(v, 2) + v128.extract_lane<T>(v, 3));
 }
 
+/** acc + a·b: fused (one rounding) in the relaxed-SIMD build, a multiply and an add otherwise. */
 @inline function madd<T>(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<T>(a, b, acc);
   return v128.add<T>(acc, v128.mul<T>(a, b));
 }
 
