@@ -52,8 +52,8 @@ for (const w of sequenceWorkloads) {
   for (const dtype of ['float64', 'float32'] as const) {
     log(`ours ${w.name} ${dtype} …`);
     figures.push({ workload: w.name, implementation: 'online-rnn', dtype, threads: 1, timing: child({ type: 'sequence', workload: w.name, dtype, runs }) as Timing });
-    if (w.batch > 1) {
-      log(`ours ${w.name} ${dtype}, batch split over 2 threads …`);
+    if (w.batch > 1 || w.bidirectional) {
+      log(`ours ${w.name} ${dtype} on 2 threads (${w.batch > 1 ? 'batch split' : 'directions'}) …`);
       figures.push({ workload: w.name, implementation: 'online-rnn', dtype, threads: 2, timing: child({ type: 'sequence', workload: w.name, dtype, runs, workers: 1 }) as Timing });
     }
     if (w.cell === 'lstm') {
@@ -131,6 +131,7 @@ figures.push(...report.figures);
 const columns: Array<{ label: string; implementation: string; dtype: DType; threads: number }> = [
   { label: 'ours f64', implementation: 'online-rnn', dtype: 'float64', threads: 1 },
   { label: 'ours f32', implementation: 'online-rnn', dtype: 'float32', threads: 1 },
+  { label: 'ours f64 2t', implementation: 'online-rnn', dtype: 'float64', threads: 2 },
   { label: 'ours f32 2t', implementation: 'online-rnn', dtype: 'float32', threads: 2 },
   { label: 'ours FMA f64', implementation: 'online-rnn (FMA)', dtype: 'float64', threads: 1 },
   { label: 'ours FMA f32', implementation: 'online-rnn (FMA)', dtype: 'float32', threads: 1 },
@@ -176,7 +177,7 @@ const oursVariants = [
 ] as const;
 for (const w of sequenceWorkloads) {
   for (const v of oursVariants) {
-    for (const c of columns.slice(6)) {
+    for (const c of columns.slice(7)) {
       const peer = find(w.name, c);
       const mine = find(w.name, { implementation: v.implementation, dtype: c.dtype, threads: v.threads });
       if (peer !== undefined && mine !== undefined) ratios.push({ workload: w.name, ours: `ours ${c.dtype === 'float64' ? 'f64' : 'f32'}${v.tag}`, peer: c.label, dtype: c.dtype, speedup: peer.timing.median / mine.timing.median });

@@ -16,6 +16,7 @@ import { mse } from '../src/loss/loss.js';
 import { sgd } from '../src/optim/sgd.js';
 import type { Model } from '../src/model/model.js';
 import { parallelBptt } from '../src/parallel/bptt.js';
+import { parallelInference } from '../src/parallel/inference.js';
 
 export interface SequenceWorkload {
   readonly name: string;
@@ -87,10 +88,17 @@ export function ours(w: SequenceWorkload, dtype: DType): { run: () => number; mo
   };
 }
 
-/** The same training run with the batch split over `workers` worker threads plus this one. */
+/**
+ * The same run on two threads: training with the batch split over `workers` worker threads plus
+ * this one; inference with the two directions of each bidirectional layer on two threads.
+ */
 export async function oursParallel(w: SequenceWorkload, dtype: DType, workers: number): Promise<{ run: () => number; close: () => Promise<void> }> {
   const model = createModel(modelConfig(w, dtype), { seed: 1 });
   const { inputs, targets } = data(w, dtype);
+  if (w.mode === 'infer') {
+    const inference = await parallelInference(model);
+    return { run: () => inference.infer(inputs, w.steps, w.batch)[0]!, close: () => inference.close() };
+  }
   const learner = await parallelBptt(model, { loss: mse, optimizer: sgd({ lr: 1e-3 }), workers });
   const batch = { inputs, targets, steps: w.steps, batch: w.batch };
   return { run: () => learner.trainBatch(batch), close: () => learner.close() };
