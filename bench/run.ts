@@ -59,6 +59,10 @@ for (const w of sequenceWorkloads) {
     if (w.cell === 'lstm') {
       log(`ours ${w.name} ${dtype}, fused multiply-adds (ONLINE_RNN_KERNELS=wasm-fma) …`);
       figures.push({ workload: w.name, implementation: 'online-rnn (FMA)', dtype, threads: 1, timing: child({ type: 'sequence', workload: w.name, dtype, runs }, 'wasm-fma') as Timing });
+      if (dtype === 'float32' && (w.batch > 1 || w.bidirectional)) {
+        log(`ours ${w.name} ${dtype}, fused multiply-adds on 2 threads …`);
+        figures.push({ workload: w.name, implementation: 'online-rnn (FMA)', dtype, threads: 2, timing: child({ type: 'sequence', workload: w.name, dtype, runs, workers: 1 }, 'wasm-fma') as Timing });
+      }
     }
     if (!quick || w.batch === 1) {
       log(`ours ${w.name} ${dtype}, TypeScript kernels …`);
@@ -135,6 +139,7 @@ const columns: Array<{ label: string; implementation: string; dtype: DType; thre
   { label: 'ours f32 2t', implementation: 'online-rnn', dtype: 'float32', threads: 2 },
   { label: 'ours FMA f64', implementation: 'online-rnn (FMA)', dtype: 'float64', threads: 1 },
   { label: 'ours FMA f32', implementation: 'online-rnn (FMA)', dtype: 'float32', threads: 1 },
+  { label: 'FMA f32 2t', implementation: 'online-rnn (FMA)', dtype: 'float32', threads: 2 },
   { label: 'ours TS f64', implementation: 'online-rnn (TS kernels)', dtype: 'float64', threads: 1 },
   { label: 'C+BLAS f32', implementation: 'C + OpenBLAS', dtype: 'float32', threads: 1 },
   { label: 'C -O3 f32', implementation: 'C -O3 -march=native', dtype: 'float32', threads: 1 },
@@ -174,10 +179,11 @@ const oursVariants = [
   { implementation: 'online-rnn', threads: 1, tag: '' },
   { implementation: 'online-rnn', threads: 2, tag: ' 2t' },
   { implementation: 'online-rnn (FMA)', threads: 1, tag: ' FMA' },
+  { implementation: 'online-rnn (FMA)', threads: 2, tag: ' FMA 2t' },
 ] as const;
 for (const w of sequenceWorkloads) {
   for (const v of oursVariants) {
-    for (const c of columns.slice(7)) {
+    for (const c of columns.slice(8)) {
       const peer = find(w.name, c);
       const mine = find(w.name, { implementation: v.implementation, dtype: c.dtype, threads: v.threads });
       if (peer !== undefined && mine !== undefined) ratios.push({ workload: w.name, ours: `ours ${c.dtype === 'float64' ? 'f64' : 'f32'}${v.tag}`, peer: c.label, dtype: c.dtype, speedup: peer.timing.median / mine.timing.median });
@@ -188,7 +194,7 @@ lines.push('');
 lines.push('speed-up of ours over each peer, same dtype (peer time / our time; > 1 = ours faster)');
 for (const w of sequenceWorkloads) {
   for (const v of oursVariants) {
-    const row = ratios.filter((r) => r.workload === w.name && (v.tag === '' ? !r.ours.endsWith('2t') && !r.ours.endsWith('FMA') : r.ours.endsWith(v.tag))).map((r) => `${r.peer} ${r.speedup.toFixed(2)}×`);
+    const row = ratios.filter((r) => r.workload === w.name && r.ours.replace(/^ours f(64|32)/, '') === v.tag).map((r) => `${r.peer} ${r.speedup.toFixed(2)}×`);
     if (row.length > 0) lines.push(`${pad(w.name, 8)} ${v.tag === '' ? '' : `(ours${v.tag}) `} ${row.join(', ')}`);
   }
 }
