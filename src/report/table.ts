@@ -1,0 +1,51 @@
+/**
+ * The comparison table, for the terminal and the HTML report: per learner, the final loss and
+ * metric as mean ± sd over seeds (or how many seeds diverged), steps per second and the bytes
+ * of the learner's state.
+ */
+import type { MetricSpec } from '../tasks/task.js';
+import type { Row, Spread } from './comparison.js';
+import { formatNumber } from './scale.js';
+
+export function tableHeader(metric: MetricSpec): string[] {
+  return ['learner', 'final loss', metric.name, 'diverged', 'steps/s', 'state'];
+}
+
+export function tableCells(row: Row, metric: MetricSpec): string[] {
+  return [
+    row.label,
+    row.diverged === row.seeds ? 'diverged' : spreadText(row.finalLoss),
+    spreadText(row.finalMetric, metric.unit),
+    `${row.diverged}/${row.seeds}`,
+    Number.isFinite(row.stepsPerSecond) ? Math.round(row.stepsPerSecond).toLocaleString('en-US') : '–',
+    bytesText(row.stateBytes),
+  ];
+}
+
+/** `mean ± sd` over the seeds that did not diverge (the diverged ones are counted apart). */
+export function spreadText(spread: Spread, unit = ''): string {
+  const finite = spread.values.filter(Number.isFinite);
+  if (finite.length === 0) return '–';
+  const mean = finite.reduce((s, v) => s + v, 0) / finite.length;
+  const sd = finite.length > 1 ? Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / (finite.length - 1)) : 0;
+  const suffix = unit === '' ? '' : ` ${unit}`;
+  return finite.length === 1 ? `${formatNumber(mean)}${suffix}` : `${formatNumber(mean)} ± ${formatNumber(sd)}${suffix}`;
+}
+
+export function bytesText(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '–';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** The table as aligned text columns. */
+export function renderTable(rows: readonly Row[], metric: MetricSpec): string {
+  const header = tableHeader(metric);
+  const lines = [header, ...rows.map((row) => tableCells(row, metric))];
+  const widths = header.map((_, c) => Math.max(...lines.map((line) => [...line[c]!].length)));
+  const pad = (text: string, c: number) => (c === 0 ? text.padEnd(widths[c]!) : text.padStart(widths[c]!));
+  const out = lines.map((line) => line.map(pad).join('  ').trimEnd());
+  out.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
+  return out.join('\n');
+}
