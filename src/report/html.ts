@@ -6,7 +6,7 @@
  * without scripts. Pure string building: the caller passes uPlot's code (report/assets.ts).
  */
 import { bandOf, gridOf, rowOf, type Comparison } from './comparison.js';
-import { chooseScale, type Scale } from './scale.js';
+import { axisTicks, chooseScale, formatNumber, paddedRange, project, type Scale } from './scale.js';
 import { color, escape } from './svg.js';
 import { tableCells, tableHeader } from './table.js';
 
@@ -19,6 +19,14 @@ interface ChartData {
   readonly field: 'loss' | 'metric';
   readonly name: string;
   readonly scale: Scale;
+  /**
+   * Values go to the page already projected onto the scale's axis (log₁₀ or asinh), with the
+   * range and the ticks computed here as for the SVG: uPlot's own log and asinh axes give up
+   * over the 90 decades a diverging truncated BPTT spans.
+   */
+  readonly range: [number, number];
+  readonly ticks: number[];
+  readonly labels: string[];
   readonly learners: ReadonlyArray<{ label: string; color: string; mean: Array<number | null>; low: Array<number | null>; high: Array<number | null> }>;
   readonly references: ReadonlyArray<{ label: string; value: number }>;
 }
@@ -27,14 +35,23 @@ export function renderHtml(comparison: Comparison, assets: ChartAssets): string 
   const grid = gridOf(comparison);
   const charts: ChartData[] = (['loss', 'metric'] as const).map((field) => {
     const bands = comparison.learners.map((l) => bandOf(l.runs, grid, field));
-    const references = comparison.task.references.filter((r) => r.axis === field).map(({ label, value }) => ({ label, value }));
-    const scale = chooseScale([...bands.flatMap((b) => [...b.low, ...b.high]).filter((v): v is number => v !== null), ...references.map((r) => r.value)]);
-    const usable = (v: number | null) => (v === null || !Number.isFinite(v) || (scale.kind === 'log' && v <= 0) ? null : v);
+    const references = comparison.task.references.filter((r) => r.axis === field);
+    const values = [...bands.flatMap((b) => [...b.low, ...b.high]).filter((v): v is number => v !== null), ...references.map((r) => r.value)];
+    const scale = chooseScale(values);
+    const range = paddedRange(scale, values);
+    const ticks = axisTicks(scale, range[0], range[1]);
+    const usable = (v: number | null) => {
+      const p = v === null ? Number.NaN : project(scale, v);
+      return Number.isFinite(p) ? p : null;
+    };
     const metric = comparison.task.metric;
     return {
       field,
       name: field === 'loss' ? `loss (${comparison.task.loss})` : `${metric.name}${metric.unit === '' ? '' : ` (${metric.unit})`}`,
       scale,
+      range: [project(scale, range[0]), project(scale, range[1])],
+      ticks: ticks.map((t) => project(scale, t)),
+      labels: ticks.map(formatNumber),
       learners: comparison.learners.map((l, i) => ({
         label: l.label,
         color: color(i),
@@ -42,7 +59,7 @@ export function renderHtml(comparison: Comparison, assets: ChartAssets): string 
         low: bands[i]!.low.map(usable),
         high: bands[i]!.high.map(usable),
       })),
-      references,
+      references: references.filter((r) => Number.isFinite(project(scale, r.value))).map(({ label, value }) => ({ label, value: project(scale, value) })),
     };
   });
   const rows = comparison.learners.map(rowOf);
@@ -110,7 +127,15 @@ pre { background: #f6f6f6; padding: 10px; overflow-x: auto; white-space: pre-wra
 const CHART_SCRIPT = `
 (function () {
   var report = JSON.parse(document.getElementById('report-data').textContent);
-  var distr = { linear: 1, log: 3, asinh: 4 };
+  // Values arrive projected (log10 or asinh); the cursor shows them in data units again.
+  function unproject(scale, p) {
+    return scale.kind === 'log' ? Math.pow(10, p) : scale.kind === 'asinh' ? Math.sinh(p) * scale.linear : p;
+  }
+  function format(v) {
+    if (v === null || v === undefined || !isFinite(v)) return '–';
+    var a = Math.abs(v);
+    return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
+  }
   function rgba(hex, alpha) {
     var n = parseInt(hex.slice(1), 16);
     return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + alpha + ')';
@@ -151,20 +176,25 @@ const CHART_SCRIPT = `
     var series = [{ label: 'step' }];
     chart.learners.forEach(function (l) {
       data.push(l.mean);
-      series.push({ label: l.label, stroke: l.color, width: 1.6, spanGaps: false });
+      series.push({ label: l.label, stroke: l.color, width: 1.6, spanGaps: false, value: function (u, v) { return v === null ? '–' : format(unproject(chart.scale, v)); } });
     });
     chart.references.forEach(function (r) {
       data.push(report.grid.map(function () { return r.value; }));
-      series.push({ label: r.label, stroke: '#555', width: 1, dash: [5, 4] });
+      series.push({ label: r.label, stroke: '#555', width: 1, dash: [5, 4], points: { show: false }, value: function () { return format(unproject(chart.scale, r.value)); } });
     });
-    var y = { distr: distr[chart.scale.kind] };
-    if (chart.scale.kind === 'asinh') y.asinh = chart.scale.linear;
+    var y = { range: function () { return chart.range.slice(); } };
+    var yAxis = {
+      size: 76,
+      grid: { stroke: 'rgba(0,0,0,0.07)', width: 1 },
+      splits: function () { return chart.ticks; },
+      values: function (u, splits) { return splits.map(function (v) { var i = chart.ticks.indexOf(v); return i < 0 ? '' : chart.labels[i]; }); }
+    };
     new uPlot({
-      title: chart.name,
+      title: chart.name + (chart.scale.kind === 'linear' ? '' : ' — ' + chart.scale.kind + ' scale'),
       width: Math.min(540, Math.max(320, element.parentElement.clientWidth / 2 - 12)),
       height: 340,
       scales: { x: { time: false }, y: y },
-      axes: [{ label: 'steps', grid: { stroke: 'rgba(0,0,0,0.07)', width: 1 } }, { size: 64, grid: { stroke: 'rgba(0,0,0,0.07)', width: 1 } }],
+      axes: [{ label: 'steps', grid: { stroke: 'rgba(0,0,0,0.07)', width: 1 } }, yAxis],
       series: series,
       hooks: { drawAxes: [function (u) { paintBands(u, chart); }] }
     }, data, element);

@@ -90,6 +90,17 @@ export function ticks(scale: Scale, min: number, max: number, count = 5): number
   }
 }
 
+/** Ticks for an axis from min to max, none closer than 6% of its length to the one before. */
+export function axisTicks(scale: Scale, min: number, max: number): number[] {
+  const span = project(scale, max) - project(scale, min);
+  const out: number[] = [];
+  for (const t of ticks(scale, min, max)) {
+    const last = out[out.length - 1];
+    if (last === undefined || project(scale, t) - project(scale, last) >= 0.06 * span) out.push(t);
+  }
+  return out;
+}
+
 export function linearTicks(min: number, max: number, count = 5): number[] {
   if (!(max > min)) return [min];
   const raw = (max - min) / count;

@@ -5,7 +5,7 @@
  * library: a static figure needs axes, paths and text only, and must not need a browser.
  */
 import { bandOf, gridOf, type Band, type Comparison } from './comparison.js';
-import { chooseScale, formatNumber, linearTicks, paddedRange, project, ticks } from './scale.js';
+import { axisTicks, chooseScale, formatNumber, linearTicks, paddedRange, project } from './scale.js';
 
 /** Okabe–Ito: distinguishable in colour-blind vision and in grey print. */
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
@@ -51,12 +51,8 @@ function panel(comparison: Comparison, grid: readonly number[], field: 'loss' | 
   const inside = (v: number | null): v is number => v !== null && Number.isFinite(project(scale, v)) && v >= yMin && v <= yMax;
 
   const out: string[] = [`<g>`, `<clipPath id="clip-${field}"><rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}"/></clipPath>`];
-  let lastY = Infinity;
-  for (const t of ticks(scale, yMin, yMax)) {
-    // Keep tick labels at least 14 px apart (asinh ticks crowd around 0).
-    if (Math.abs(sy(t) - lastY) < 14) continue;
-    lastY = sy(t);
-    const y = lastY.toFixed(1);
+  for (const t of axisTicks(scale, yMin, yMax)) {
+    const y = sy(t).toFixed(1);
     out.push(`<line x1="${x0}" x2="${x1}" y1="${y}" y2="${y}" stroke="#e5e5e5"/><text x="${x0 - 6}" y="${y}" dy="4" text-anchor="end">${formatNumber(t)}</text>`);
   }
   for (const t of linearTicks(0, xMax)) {
