@@ -48,7 +48,7 @@ test('the report renders both charts and the table in chromium, with no console 
     assert.equal(drawn.length, 2, 'two charts');
     for (const chart of drawn) assert.ok(chart.width > 200 && chart.coloured > 500, `a chart with colour drawn: ${JSON.stringify(chart)}`);
     const titles = await page.locator('.u-title').allTextContents();
-    assert.deepEqual(titles, ['loss (nats)', 'θ']);
+    assert.deepEqual(titles, ['loss (nats) — log scale', 'θ — asinh scale']);
     const rows = await page.locator('#summary tbody tr').allTextContents();
     assert.equal(rows.length, 3);
     assert.match(rows[2]!, /tbptt:k=2.*diverged/);
