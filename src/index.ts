@@ -40,5 +40,15 @@ export type { Optimizer, OptimizerState } from './optim/optimizer.js';
 
 export { bptt, Bptt, type SequenceBatch, type BpttOptions } from './learners/bptt.js';
 export { DivergenceError, type Learner, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learners/learner.js';
+export { tbptt, Tbptt, type TbpttOptions } from './learners/tbptt.js';
+export { rtrl, RtrlEstimator, type Rtrl, type RtrlOptions } from './learners/rtrl.js';
+export { uoro, UoroEstimator, UORO_EPSILON, type Uoro, type UoroOptions } from './learners/uoro.js';
+export { nbt, NbtEstimator, type Nbt, type NbtOptions } from './learners/nbt.js';
+export { snap1, Snap1Estimator, type Snap1, type Snap1Options } from './learners/snap1.js';
+export { kfrtrl, KfRtrlEstimator, type KfRtrl, type KfRtrlOptions } from './learners/kfrtrl.js';
+export { ForwardModeLearner, type SensitivityEstimator, type EstimatorSetup } from './learners/forward-mode.js';
+export { createLearner, parseLearnerConfig, LEARNER_KINDS, type LearnerConfig, type LearnerKind } from './learners/config.js';
+export { exactGradient, estimatorStats, type EstimatorStats } from './learners/gradstats.js';
+export { influenceBalancingCell, INFLUENCE_OPTIMUM } from './tasks/influence.js';
 
 export { fromPyTorch, toPyTorchNames, pytorchArgs, pytorchConfig, statesFromPyTorch, statesToPyTorch, type PyTorchArgs, type StateDict } from './io/pytorch.js';

@@ -6,7 +6,7 @@ import * as api from '../src/index.js';
 import { repoRoot } from './support/fixtures.js';
 
 test('the package entry re-exports the cells, the model builder and the learners', () => {
-  for (const name of ['rnn', 'lstm', 'gru', 'stack', 'createModel', 'bptt', 'adam', 'fromPyTorch', 'Rng']) {
+  for (const name of ['rnn', 'lstm', 'gru', 'stack', 'createModel', 'bptt', 'tbptt', 'rtrl', 'uoro', 'nbt', 'createLearner', 'adam', 'fromPyTorch', 'Rng']) {
     assert.equal(typeof (api as Record<string, unknown>)[name], 'function', name);
   }
 });
