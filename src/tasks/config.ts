@@ -12,6 +12,7 @@ import { textCorpus } from './corpus.js';
 import { anbnCorpus, type AnbnOptions } from './anbn.js';
 import { BRACKETS_VARIANTS, bracketsCorpus } from './brackets.js';
 import { seriesTask, type SeriesSource } from './series.js';
+import { influenceTask } from './influence-task.js';
 
 export type CorpusConfig =
   | { readonly kind: 'text'; readonly name: string; readonly text: string }
@@ -23,10 +24,11 @@ export type TaskConfig =
   | ({ readonly kind: 'add' } & Readonly<AddOptions>)
   | ({ readonly kind: 'adding' } & Readonly<AddingOptions>)
   | { readonly kind: 'charlm'; readonly corpus: CorpusConfig }
-  | { readonly kind: 'series'; readonly source: SeriesSource };
+  | { readonly kind: 'series'; readonly source: SeriesSource }
+  | { readonly kind: 'influence' };
 
 export type TaskKind = TaskConfig['kind'];
-export const TASK_KINDS: readonly TaskKind[] = ['copy', 'add', 'adding', 'charlm', 'series'];
+export const TASK_KINDS: readonly TaskKind[] = ['copy', 'add', 'adding', 'charlm', 'series', 'influence'];
 
 export function createTask(config: TaskConfig): Task {
   switch (config.kind) {
@@ -40,6 +42,8 @@ export function createTask(config: TaskConfig): Task {
       return charlmTask(createCorpus(config.corpus));
     case 'series':
       return seriesTask(config.source);
+    case 'influence':
+      return influenceTask();
     default:
       throw new TypeError(`unknown task '${(config as { kind: unknown }).kind}' (allowed: ${TASK_KINDS.join(', ')})`);
   }

@@ -3,7 +3,6 @@
  * the ten lines of `train`; everything else (curves, progress, files, Ctrl-C) hangs off the
  * typed `onStep` callback, which can also end the run early by returning 'stop'.
  */
-import type { Vec } from '../tensor/dtype.js';
 import { DivergenceError, type Learner } from '../learners/learner.js';
 import type { TaskStream } from './task.js';
 
@@ -20,8 +19,6 @@ export interface StepRecord {
 export interface TrainOptions {
   readonly stream: TaskStream;
   readonly learner: Learner;
-  /** The learner's θ, handed to the task's metric. */
-  readonly theta: Vec;
   readonly steps: number;
   readonly onStep?: (record: Readonly<StepRecord>) => void | 'stop';
 }
@@ -32,7 +29,8 @@ export type TrainEnd =
   /** The learner raised DivergenceError at `step`: the loss or the estimate stopped being finite. */
   | { readonly kind: 'diverged'; readonly steps: number; readonly message: string };
 
-export function train({ stream, learner, theta, steps, onStep }: TrainOptions): TrainEnd {
+export function train({ stream, learner, steps, onStep }: TrainOptions): TrainEnd {
+  const theta = learner.model.theta;
   const record: StepRecord = { step: 0, loss: Number.NaN, metric: Number.NaN };
   try {
     for (let t = 1; t <= steps; t++) {

@@ -61,7 +61,13 @@ export interface Reference {
 /** The model a task trains: any model the user describes (with the paper's cell as default), or one the task defines. */
 export type TaskModel =
   | { readonly kind: 'any'; readonly defaultCell: CellConfig }
-  | { readonly kind: 'fixed'; readonly description: string; create(): OnlineModel };
+  | {
+      readonly kind: 'fixed';
+      readonly description: string;
+      create(): OnlineModel;
+      /** The recurrent state at the start and after each reset, when not zeros. */
+      initialState?(): Vec;
+    };
 
 /** The setting of the paper the task follows; every value can be overridden from the CLI. */
 export interface PaperSetting {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/tensor/rng.js';
 import { anbnCorpus } from '../../src/tasks/anbn.js';
 import { BRACKETS_VARIANTS, bracketsCorpus } from '../../src/tasks/brackets.js';
-import { textCorpus } from '../../src/tasks/corpus.js';
+import { bigramEntropy, textCorpus } from '../../src/tasks/corpus.js';
 import { charlmTask } from '../../src/tasks/charlm.js';
 import { train } from '../../src/tasks/run.js';
 import { MemorylessLearner } from './memoryless-learner.js';
@@ -137,7 +137,14 @@ test('a learner without memory settles near the memoryless reference of anbn and
   const reference = task.references.find((r) => r.axis === 'metric' && r.label.startsWith('memoryless'))!.value;
   const learner = new MemorylessLearner(task.inputSize, task.outputSize, task.loss, 0.05);
   const stream = task.stream(new Rng(3));
-  train({ stream, learner, theta: learner.theta, steps: 60_000 });
+  train({ stream, learner, steps: 60_000 });
   assert.ok(Math.abs(stream.metric() - reference) < 0.02, `metric ${stream.metric()}, memoryless ${reference}`);
   assert.ok(reference > 0.3 && reference < 0.45, `${reference}`);
+});
+
+test("anbn's analytic memoryless loss is what bigram counts converge to", () => {
+  const corpus = anbnCorpus();
+  const measured = bigramEntropy(corpus.reader(new Rng(7)), 1 << 22, 3);
+  assert.ok(Math.abs(measured - corpus.memoryless) < 0.003, `measured ${measured / Math.LN2}, analytic ${corpus.memoryless / Math.LN2} bits/char`);
+  assert.equal((corpus.memoryless / Math.LN2).toFixed(3), '0.368');
 });

@@ -6,6 +6,7 @@
 import type { Learner, LearnerSnapshot, StepResult } from '../../src/learners/learner.js';
 import { DivergenceError } from '../../src/learners/learner.js';
 import type { Loss } from '../../src/loss/loss.js';
+import type { OnlineModel } from '../../src/model/online.js';
 
 export class MemorylessLearner implements Learner {
   readonly kind = 'memoryless';
@@ -17,6 +18,8 @@ export class MemorylessLearner implements Learner {
   readonly gradient: Float64Array;
   private readonly prediction: Float64Array;
   private readonly dPrediction: Float64Array;
+  /** Only θ is read through it (by the training loop): a linear map is not an OnlineModel. */
+  readonly model: OnlineModel;
 
   constructor(
     readonly inputSize: number,
@@ -30,6 +33,7 @@ export class MemorylessLearner implements Learner {
     this.gradient = new Float64Array(this.theta.length);
     this.prediction = new Float64Array(outputSize);
     this.dPrediction = new Float64Array(outputSize);
+    this.model = { theta: this.theta } as unknown as OnlineModel;
   }
 
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {

@@ -11,7 +11,7 @@ test('train feeds every sample to the learner, resets it at episode starts and r
   const task = addingTask({ lag: 10 });
   const learner = new MemorylessLearner(2, 1, task.loss, 0.01);
   const records: StepRecord[] = [];
-  const end = train({ stream: task.stream(new Rng(1)), learner, theta: learner.theta, steps: 95, onStep: (r) => void records.push({ ...r }) });
+  const end = train({ stream: task.stream(new Rng(1)), learner, steps: 95, onStep: (r) => void records.push({ ...r }) });
   assert.deepEqual(end, { kind: 'completed', steps: 95 });
   assert.equal(learner.steps, 95);
   assert.equal(learner.resets, 10, 'episodes start at steps 1, 11, …, 91');
@@ -23,7 +23,7 @@ test("train stops when onStep returns 'stop', and the same seed trains to the sa
   const run = (stopAt: number) => {
     const task = addTask();
     const learner = new MemorylessLearner(2, 2, task.loss, 0.1);
-    const end = train({ stream: task.stream(new Rng(2)), learner, theta: learner.theta, steps: 1000, onStep: (r) => (r.step === stopAt ? 'stop' : undefined) });
+    const end = train({ stream: task.stream(new Rng(2)), learner, steps: 1000, onStep: (r) => (r.step === stopAt ? 'stop' : undefined) });
     return { end, theta: Array.from(learner.theta) };
   };
   assert.deepEqual(run(300).end, { kind: 'stopped', steps: 300 });
@@ -34,10 +34,10 @@ test("train stops when onStep returns 'stop', and the same seed trains to the sa
 test('a DivergenceError from the learner ends the run as diverged at that step; other errors propagate', () => {
   const task = copyTask();
   const learner = new MemorylessLearner(3, 2, task.loss, 0.1, 42);
-  const end = train({ stream: task.stream(new Rng(2)), learner, theta: learner.theta, steps: 1000 });
+  const end = train({ stream: task.stream(new Rng(2)), learner, steps: 1000 });
   assert.equal(end.kind, 'diverged');
   assert.equal(end.steps, 41);
   assert.match(end.kind === 'diverged' ? end.message : '', /diverged at step 42/);
   const fresh = new MemorylessLearner(3, 2, task.loss, 0.1);
-  assert.throws(() => train({ stream: task.stream(new Rng(2)), learner: fresh, theta: fresh.theta, steps: 5, onStep: () => { throw new TypeError('boom'); } }), /boom/);
+  assert.throws(() => train({ stream: task.stream(new Rng(2)), learner: fresh, steps: 5, onStep: () => { throw new TypeError('boom'); } }), /boom/);
 });
