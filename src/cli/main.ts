@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { registerSummary } from './summary.js';
 import { registerDemo } from './demo.js';
 import { registerGradstats } from './gradstats.js';
+import { registerTrain } from './train.js';
+import { registerCompare } from './compare.js';
 
 const program = new Command('online-rnn')
   .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack')
@@ -14,6 +16,8 @@ const program = new Command('online-rnn')
 registerSummary(program);
 registerDemo(program);
 registerGradstats(program);
+registerTrain(program);
+registerCompare(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,7 +3,7 @@
  * metric as mean ± sd over seeds (or how many seeds diverged), steps per second and the bytes
  * of the learner's state.
  */
-import type { MetricSpec } from '../tasks/task.js';
+import type { MetricSpec, Task } from '../tasks/task.js';
 import type { Row, Spread } from './comparison.js';
 import { formatNumber } from './scale.js';
 
@@ -48,4 +48,10 @@ export function renderTable(rows: readonly Row[], metric: MetricSpec): string {
   const out = lines.map((line) => line.map(pad).join('  ').trimEnd());
   out.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
   return out.join('\n');
+}
+
+/** The task's reference lines, one a line, for the terminal. */
+export function referenceLines(task: Pick<Task, 'references' | 'loss' | 'metric'>): string[] {
+  if (task.references.length === 0) return [];
+  return ['references:', ...task.references.map((r) => `  ${r.axis === 'loss' ? `loss (${task.loss.unit})` : task.metric.name}: ${r.label} = ${formatNumber(r.value)}`)];
 }

@@ -1,9 +1,10 @@
 /**
  * Writing a report: the HTML file and, beside it, the figure as SVG (report.html →
  * report.svg). Each is written to a temporary file and renamed, so an interrupted run never
- * leaves half a report.
+ * leaves half a report; the directory is created if needed.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Comparison } from './comparison.js';
 import { renderHtml, type ChartAssets } from './html.js';
 import { renderSvg } from './svg.js';
@@ -14,6 +15,7 @@ export function figurePath(reportPath: string): string {
 
 export function writeReport(path: string, comparison: Comparison, assets: ChartAssets): { html: string; svg: string } {
   const svg = figurePath(path);
+  mkdirSync(dirname(path), { recursive: true });
   writeAtomically(path, renderHtml(comparison, assets));
   writeAtomically(svg, renderSvg(comparison));
   return { html: path, svg };
