@@ -34,7 +34,7 @@ export function registerCompare(program: Command): void {
   const command = program.command('compare').description('train several online learners on one task over seeds, in parallel; print the table and write the report');
   addTaskOptions(command);
   addTrainingOptions(command)
-    .option('--learners <specs>', 'comma-separated learners: tbptt:k=K (k2 = K, k1 = 1), tbptt:k2=K:k1=J, rtrl, uoro, nbt; add :lr=R for a learner’s own rate')
+    .option('--learners <specs>', 'comma-separated learners: tbptt:k=K (k2 = K, k1 = 1), tbptt:k2=K:k1=J, rtrl, uoro, nbt, snap1, kfrtrl; add :lr=R for a learner’s own rate')
     .option('--seeds <n>', 'number of seeds per learner', '3')
     .option('--seed <n>', 'the first seed', '1')
     .option('--report <file>', 'write the HTML report there (and the figure beside it as .svg)')

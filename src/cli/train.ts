@@ -34,7 +34,7 @@ export function registerTrain(program: Command): void {
   const command = program.command('train').description('train a model online on a task with one learner; write the learning curve under --out');
   addTaskOptions(command);
   addTrainingOptions(command)
-    .option('--learner <spec>', 'tbptt:k=K, tbptt:k2=K:k1=J, rtrl, uoro or nbt', 'uoro')
+    .option('--learner <spec>', 'tbptt:k=K, tbptt:k2=K:k1=J, rtrl, uoro, nbt, snap1 or kfrtrl; :lr=R sets its own rate', 'uoro')
     .option('--seed <n>', 'random seed (data, initial θ, the learner’s signs)', '1')
     .option('--out <dir>', 'write config.json, metrics.jsonl, report.html and report.svg there (a new or empty directory)')
     .addHelpText(
