@@ -17,7 +17,7 @@ import { integerFlag } from './model-options.js';
 import { addTaskOptions, taskConfigFromFlags, type TaskFlags } from './task-options.js';
 import { addTrainingOptions, describeOptimizer, modelFromFlags, trainingFromFlags, type TrainingFlags } from './training-options.js';
 import { parseLearnerSpecs } from './learner-spec.js';
-import { runPool, StopSignal } from './pool.js';
+import { reportJobError, runPool, StopSignal } from './pool.js';
 import { Progress } from './progress.js';
 import { checkLearner, jobOf } from './plan.js';
 import { commandLine, toJson, versions } from './provenance.js';
@@ -93,6 +93,9 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
         },
       },
     });
+  } catch (error) {
+    if (reportJobError(error)) return;
+    throw error;
   } finally {
     progress.stop();
     process.off('SIGINT', onInterrupt);

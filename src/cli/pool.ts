@@ -44,6 +44,14 @@ export class JobError extends Error {
   }
 }
 
+/** A failure inside a job is not the user's doing: one line naming the run, exit code 1. */
+export function reportJobError(error: unknown): boolean {
+  if (!(error instanceof JobError)) return false;
+  process.stderr.write(`online-rnn: error: ${error.job.label} (seed ${error.job.seed}) failed: ${error.originalName}: ${error.message}\n`);
+  process.exitCode = 1;
+  return true;
+}
+
 export function runPool(jobs: readonly Job[], options: { workers: number; stop: StopSignal; events?: PoolEvents }): Promise<Map<number, RunResult>> {
   const results = new Map<number, RunResult>();
   const queue = [...jobs];

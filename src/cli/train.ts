@@ -19,7 +19,7 @@ import { integerFlag } from './model-options.js';
 import { addTaskOptions, taskConfigFromFlags, type TaskFlags } from './task-options.js';
 import { addTrainingOptions, describeOptimizer, modelFromFlags, trainingFromFlags, type TrainingFlags } from './training-options.js';
 import { parseLearnerSpec } from './learner-spec.js';
-import { runPool, StopSignal } from './pool.js';
+import { reportJobError, runPool, StopSignal } from './pool.js';
 import { Progress } from './progress.js';
 import { checkLearner, jobOf } from './plan.js';
 import { commandLine, toJson, versions } from './provenance.js';
@@ -95,6 +95,9 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
       },
     });
     result = results.get(0)!;
+  } catch (error) {
+    if (reportJobError(error)) return;
+    throw error;
   } finally {
     progress.stop();
     process.off('SIGINT', onInterrupt);
