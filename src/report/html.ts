@@ -109,7 +109,8 @@ function seedsOf(comparison: Comparison): string {
 
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? '–' : 'diverged';
-  return Number(v.toPrecision(4)).toString();
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
 }
 
 const STYLE = `

@@ -119,3 +119,10 @@ export function formatNumber(value: number): string {
   if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(1).replace('e+', 'e').replace('-', '−');
   return Number(value.toPrecision(3)).toString().replace('-', '−');
 }
+
+/** Step counts on an x axis: 2500, 50k, 1.5M. */
+export function formatSteps(steps: number): string {
+  if (steps < 10_000) return String(steps);
+  if (steps < 1_000_000) return `${Number((steps / 1000).toPrecision(3))}k`;
+  return `${Number((steps / 1e6).toPrecision(3))}M`;
+}

@@ -5,7 +5,7 @@
  * library: a static figure needs axes, paths and text only, and must not need a browser.
  */
 import { bandOf, gridOf, type Band, type Comparison } from './comparison.js';
-import { axisTicks, chooseScale, formatNumber, linearTicks, paddedRange, project } from './scale.js';
+import { axisTicks, chooseScale, formatNumber, formatSteps, linearTicks, paddedRange, project } from './scale.js';
 
 /** Okabe–Ito: distinguishable in colour-blind vision and in grey print. */
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
@@ -57,7 +57,7 @@ function panel(comparison: Comparison, grid: readonly number[], field: 'loss' | 
   }
   for (const t of linearTicks(0, xMax)) {
     const x = sx(t).toFixed(1);
-    out.push(`<line x1="${x}" x2="${x}" y1="${y0}" y2="${y0 + 4}" stroke="#333"/><text x="${x}" y="${y0 + 17}" text-anchor="middle">${formatNumber(t)}</text>`);
+    out.push(`<line x1="${x}" x2="${x}" y1="${y0}" y2="${y0 + 4}" stroke="#333"/><text x="${x}" y="${y0 + 17}" text-anchor="middle">${formatSteps(t)}</text>`);
   }
   out.push(`<rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="none" stroke="#333"/>`);
   out.push(`<g clip-path="url(#clip-${field})">`);

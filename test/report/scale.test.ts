@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseScale, formatNumber, linearTicks, paddedRange, project, ticks, unproject } from '../../src/report/scale.js';
+import { chooseScale, formatNumber, formatSteps, linearTicks, paddedRange, project, ticks, unproject } from '../../src/report/scale.js';
 
 test('positive values over decades get a log scale, signed values with outliers asinh, the rest linear', () => {
   assert.deepEqual(chooseScale([0.01, 0.5, 3]), { kind: 'log' });
@@ -28,4 +28,8 @@ test('ticks are round numbers inside the range', () => {
 test('numbers print with three significant digits, exponents at the extremes, and words for the infinite', () => {
   assert.deepEqual([0.14285, 1234.5, -0.16667, 3e-7, 2.5e9, 0].map(formatNumber), ['0.143', '1230', '−0.167', '3.0e−7', '2.5e9', '0']);
   assert.deepEqual([Infinity, -Infinity, Number.NaN].map(formatNumber), ['∞', '−∞', '–']);
+});
+
+test('step counts print as 2500, 50k and 1.5M', () => {
+  assert.deepEqual([2500, 50_000, 250_000, 1_500_000].map(formatSteps), ['2500', '50k', '250k', '1.5M']);
 });
