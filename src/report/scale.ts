@@ -64,6 +64,8 @@ export function ticks(scale: Scale, min: number, max: number, count = 5): number
     case 'log': {
       const out: number[] = [];
       const decades = Math.log10(max / min);
+      // Less than a decade: round linear steps read better than one or two powers of ten.
+      if (decades < 1) return linearTicks(min, max, 8).filter((v) => v > 0);
       const steps = decades < 2 ? [1, 2, 5] : [1];
       const stride = Math.max(1, Math.ceil(decades / 8));
       for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k += 1) {

@@ -21,6 +21,7 @@ test('ticks are round numbers inside the range', () => {
   assert.deepEqual(linearTicks(0, 1).map((v) => Number(v.toFixed(12))), [0, 0.2, 0.4, 0.6, 0.8, 1]);
   assert.deepEqual(linearTicks(-3, 17), [0, 5, 10, 15]);
   assert.deepEqual(ticks({ kind: 'log' }, 0.15, 8), [0.2, 0.5, 1, 2, 5], 'within two decades: 1, 2, 5');
+  assert.deepEqual(ticks({ kind: 'log' }, 0.22, 1.3).map((v) => Number(v.toFixed(9))), [0.4, 0.6, 0.8, 1, 1.2], 'within one: linear steps');
   assert.deepEqual(ticks({ kind: 'log' }, 0.05, 20), [0.1, 1, 10], 'beyond: powers of ten');
   assert.deepEqual(ticks({ kind: 'asinh', linear: 0.1 }, -2, 50), [-1, -0.1, 0, 0.1, 1, 10]);
 });
