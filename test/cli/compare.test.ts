@@ -74,3 +74,30 @@ test("learner specs: k is the UORO paper's window (k2 = k, k1 = 1), lr is the le
   assert.throws(() => parseLearnerSpec('tbptt:k1=5:k2=2'), /k1 \(5\) must not exceed k2 \(2\)/);
   assert.throws(() => parseLearnerSpec('rtrl:k'), /'k' is not key=value/);
 });
+
+test('a job is deterministic: the same seed trains to the same curve bit for bit, another seed to another', async () => {
+  const { runJob } = await import('../../src/cli/job.js');
+  const job = (seed: number) => ({
+    id: 0,
+    label: 'uoro',
+    task: { kind: 'add' as const },
+    model: { inputSize: 2, layers: [{ cell: { kind: 'gru' as const, hiddenSize: 4 } }], outputSize: 2 },
+    learner: { kind: 'uoro' as const },
+    optimizer: { kind: 'adam' as const, lr: 1e-2 },
+    steps: 600,
+    seed,
+    logEvery: 100,
+  });
+  let clock = 0;
+  const hooks = { now: () => (clock += 0.001), onPoints: () => {}, shouldStop: () => false };
+  const strip = (r: { points: ReadonlyArray<{ step: number; loss: number; metric: number }> }) => r.points.map(({ step, loss, metric }) => [step, loss, metric]);
+  const a = runJob(job(3), hooks);
+  assert.equal(a.points.length, 6);
+  assert.deepEqual(strip(a), strip(runJob(job(3), hooks)));
+  assert.notDeepEqual(strip(a), strip(runJob(job(4), hooks)));
+  let stops = 0;
+  const stopped = runJob(job(3), { ...hooks, shouldStop: () => ++stops >= 250 });
+  assert.equal(stopped.end, 'stopped');
+  assert.equal(stopped.steps, 250);
+  assert.deepEqual(strip(stopped).slice(0, 2), strip(a).slice(0, 2));
+});
