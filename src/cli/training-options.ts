@@ -45,7 +45,9 @@ export function addTrainingOptions(command: Command): Command {
   // The model defaults to the task's paper setting, not to the generic lstm 64.
   for (const option of command.options) {
     if (option.long === '--cell' || option.long === '--hidden') {
+      // Commander stored the generic default when the option was added: clear it too.
       option.defaultValue = undefined;
+      command.setOptionValueWithSource(option.attributeName(), undefined, 'default');
       option.description += ' (default: the task’s)';
     }
     // The task sets the input and output sizes.

@@ -36,6 +36,13 @@ test('train writes config.json, metrics.jsonl and the report under --out, and en
   }
 });
 
+test("without --cell and --hidden, train uses the task's paper model; with them, the user's", () => {
+  assert.match(run('train', '--task', 'add', '--steps', '10').stdout, /model: +RNN, hidden 32, dense head 2/);
+  assert.match(run('train', '--task', 'charlm', '--steps', '10').stdout, /model: +GRU, hidden 64, dense head 3/);
+  assert.match(run('train', '--task', 'add', '--hidden', '5', '--steps', '10').stdout, /model: +RNN, hidden 5,/);
+  assert.match(run('train', '--task', 'add', '--cell', 'lstm', '--steps', '10').stdout, /model: +LSTM, hidden 32,/);
+});
+
 test('train --json prints the run as JSON, with null for what is not finite', () => {
   const result = run('train', '--task', 'add', '--cell', 'rnn', '--hidden', '4', '--learner', 'uoro', '--steps', '500', '--json');
   assert.equal(result.status, 0, result.stderr);
