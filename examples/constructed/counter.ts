@@ -1,6 +1,6 @@
 /**
  * A satlin network that recognizes L = { aⁿbⁿ : n ≥ 1 }, with a counter kept as a number
- * (the unary case of Siegelmann & Sontag's stack encoding, 1995, §3):
+ * (the unary case of Siegelmann & Sontag's stack encoding, 1995):
  *
  *   depth k = #a − #b read so far,   q = 2^(−k)        (q = 1: the count is zero)
  *   read a:  q' = q/2        read b:  q' = 2q

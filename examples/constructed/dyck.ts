@@ -1,6 +1,6 @@
 /**
  * A satlin network that recognizes Dyck-2, the balanced words over ( ) [ ], with the stack
- * encoded as one number in Siegelmann & Sontag's Cantor-like base-4 code (1995, §3):
+ * encoded as one number in Siegelmann & Sontag's Cantor-like base-4 code (1995):
  *
  *   stack d₁d₂…d_k (d₁ on top; '(' ↦ 1, '[' ↦ 3)   ↦   q = Σᵢ dᵢ·4^(−i)      (empty ↦ 0)
  *   push d:  q' = q/4 + d/4        top is '[':  q ≥ ¾        top is '(':  ¼ ≤ q < ½
