@@ -93,6 +93,22 @@ export interface ImmediateInfluence {
   combineState(sOut: Vec, coefficient: Vec, theta: Vec): void;
   /** dTheta (p) += Σ_b Σ_k coefficient[b·K + k]·u_k(b). */
   addCombinedParams(dTheta: Vec, coefficient: Vec): void;
+  /** Present when every u_k is one shared input z on parameter row k (Kronecker-factored RTRL needs it). */
+  readonly kronecker?: KroneckerInfluence;
+}
+
+/**
+ * The influence of a cell whose pre-activations are a = W·z with one input z shared by every
+ * row (an Elman RNN, an LSTM without peepholes or projection): u_k = e_k ⊗ z, so
+ * ∂F/∂θ = Σ_k v_k ⊗ (e_k ⊗ z) = V ⊗ z. Row k of W is term k of the ImmediateInfluence.
+ */
+export interface KroneckerInfluence {
+  /** m, the length of z. */
+  readonly width: number;
+  /** z (batch × m) at the recorded point. */
+  input(z: Vec): void;
+  /** dTheta (p) += Σ_b row(b) ⊗ column(b): the parameter of row k reading z_j gets row[b·K + k]·column[b·m + j]. */
+  addOuter(dTheta: Vec, row: Vec, column: Vec): void;
 }
 
 /** Lays out named blocks one after another and returns them with the total size. */

@@ -28,7 +28,8 @@ import { matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, dotAt } from '../tenso
 import { glorotUniform, orthogonal } from '../tensor/init.js';
 import type { Rng } from '../tensor/rng.js';
 import { SegmentViews } from '../tensor/views.js';
-import { layoutParams, type Cell, type CellStep, type ImmediateInfluence, type InventoryEntry, type ParamBlock, type StatePart } from './cell.js';
+import { layoutParams, type Cell, type CellStep, type ImmediateInfluence, type InventoryEntry, type KroneckerInfluence, type ParamBlock, type StatePart } from './cell.js';
+import { DenseRowsKronecker } from './kronecker.js';
 import { checkBoolean, checkChoice, checkDType, checkSize, rejectUnknownOptions } from './options.js';
 
 export interface LstmOptions {
@@ -136,6 +137,8 @@ export class LstmCell implements Cell {
 class LstmStep implements CellStep, ImmediateInfluence {
   readonly influence: ImmediateInfluence = this;
   readonly termCount: number;
+  /** Only without peepholes and projection, whose parameters read other inputs than [x; h; 1]. */
+  readonly kronecker?: KroneckerInfluence;
   // Recorded at forward (B rows each).
   private readonly x: Vec; // B×I
   private readonly h: Vec; // B×P
@@ -179,6 +182,7 @@ class LstmStep implements CellStep, ImmediateInfluence {
     this.mWork = zeros(dtype, B * H);
     this.columnNorm = zeros(dtype, H);
     this.sigma = gateActivation(cell.gateActivation);
+    if (!this.hasPeephole && !this.projecting) this.kronecker = new DenseRowsKronecker(cell.blocks, { rows: 4 * H, inputSize: I, stateSize: P, bias: this.hasBias, batch: B }, this.x, this.h);
   }
 
   forward(sNext: Vec, x: Vec, s: Vec, theta: Vec): void {

@@ -15,7 +15,8 @@ import { matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, dotAt } from '../tenso
 import { glorotUniform, orthogonal } from '../tensor/init.js';
 import type { Rng } from '../tensor/rng.js';
 import { SegmentViews } from '../tensor/views.js';
-import { layoutParams, type Cell, type CellStep, type ImmediateInfluence, type InventoryEntry, type ParamBlock, type StatePart } from './cell.js';
+import { layoutParams, type Cell, type CellStep, type ImmediateInfluence, type InventoryEntry, type KroneckerInfluence, type ParamBlock, type StatePart } from './cell.js';
+import { DenseRowsKronecker } from './kronecker.js';
 import { checkBoolean, checkChoice, checkDType, checkSize, rejectUnknownOptions } from './options.js';
 
 export interface RnnOptions {
@@ -92,6 +93,7 @@ export class RnnCell implements Cell {
 class RnnStep implements CellStep, ImmediateInfluence {
   readonly influence: ImmediateInfluence = this;
   readonly termCount: number;
+  readonly kronecker: KroneckerInfluence;
   private readonly x: Vec; // B×I, the recorded input
   private readonly h: Vec; // B×H, the recorded previous state
   private readonly a: Vec; // B×H, pre-activations
@@ -108,6 +110,7 @@ class RnnStep implements CellStep, ImmediateInfluence {
     this.y = zeros(dtype, batch * hiddenSize);
     this.da = zeros(dtype, batch * hiddenSize);
     this.phi = nonlinearity(cell.nonlinearity);
+    this.kronecker = new DenseRowsKronecker(cell.blocks, { rows: hiddenSize, inputSize, stateSize: hiddenSize, bias: cell.bias, batch }, this.x, this.h);
   }
 
   forward(sNext: Vec, x: Vec, s: Vec, theta: Vec): void {

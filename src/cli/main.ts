@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerSummary } from './summary.js';
 import { registerDemo } from './demo.js';
+import { registerGradstats } from './gradstats.js';
 
 const program = new Command('online-rnn')
   .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack')
@@ -12,6 +13,7 @@ const program = new Command('online-rnn')
 
 registerSummary(program);
 registerDemo(program);
+registerGradstats(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -14,6 +14,7 @@ import type { RngState } from '../tensor/rng.js';
 import type { Loss } from '../loss/loss.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import type { OptimizerConfig } from '../optim/config.js';
+import type { OnlineModel } from '../model/online.js';
 
 export interface StepResult {
   /** ℓ_t, or NaN when the step had no target. */
@@ -39,6 +40,8 @@ export interface LearnerSnapshot {
 
 export interface Learner {
   readonly kind: string;
+  /** The model being trained (its θ is updated in place). */
+  readonly model: OnlineModel;
   /** Timesteps consumed since creation. */
   readonly steps: number;
   /** The current recurrent state s_t (stateSize), a live view: do not write. */
@@ -50,7 +53,11 @@ export interface Learner {
   readonly gradient: Vec;
   /** Consumes x_t (inputSize numbers) and, when given, target_t; updates θ on the learner's schedule. */
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult;
-  /** An episode boundary: zero the recurrent state and every estimator state (θ and the optimizer are kept). */
+  /**
+   * An episode boundary: the recurrent state returns to its initial value (zeros unless
+   * `initialState` was given) and every estimator state is zeroed; θ, the optimizer and the
+   * learner's Rng stream are kept.
+   */
   reset(): void;
   snapshot(): LearnerSnapshot;
   restore(snapshot: LearnerSnapshot): void;
@@ -68,6 +75,8 @@ export interface LearnerOptions {
   clip?: number;
   /** Seed of the learner's own Rng (random signs of UORO and NoBackTrack). @default 0 */
   seed?: number;
+  /** The recurrent state s_0 at creation and after every `reset()` (stateSize numbers). @default zeros */
+  initialState?: ArrayLike<number>;
 }
 
 /** Raised when the loss or the gradient estimate stops being finite. */

@@ -1,0 +1,154 @@
+/**
+ * What every online learner shares, composed into each one (never inherited): the model as an
+ * OnlineModel, the per-step readout, the recurrent state s_t and its initial value, an owned
+ * input buffer, and the parameter update
+ *
+ *   g finite or DivergenceError,  g ← clip(g),  θ ← optimizer(θ, g).
+ *
+ * Also the generic half of snapshot/restore: copying named buffers out and back with their
+ * lengths checked, so each learner only lists what it keeps.
+ */
+import { zeros, type Vec } from '../tensor/dtype.js';
+import { allFinite, norm, scale } from '../tensor/kernels.js';
+import type { Rng } from '../tensor/rng.js';
+import { OnlineModel } from '../model/online.js';
+import type { Model } from '../model/model.js';
+import { createOptimizer } from '../optim/config.js';
+import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
+import { Readout } from './readout.js';
+import { DivergenceError, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
+
+/** A learner factory accepts a Model too; a bidirectional one is refused by `model.online()`. */
+export function asOnlineModel(model: OnlineModel | Model): OnlineModel {
+  return model instanceof OnlineModel ? model : model.online();
+}
+
+export class LearnerContext {
+  readonly model: OnlineModel;
+  readonly readout: Readout;
+  /** s_t (stateSize), updated in place every step. */
+  readonly state: Vec;
+  readonly initialState: Vec;
+  /** x_t copied into the model's dtype. */
+  readonly x: Vec;
+  /** The estimate handed to the optimizer (paramSize, θ's layout). */
+  readonly gradient: Vec;
+  readonly optimizer: Optimizer | null;
+  readonly clip: number | undefined;
+  /** Timesteps consumed. */
+  steps = 0;
+
+  constructor(
+    readonly kind: string,
+    model: OnlineModel | Model,
+    options: LearnerOptions,
+  ) {
+    this.model = asOnlineModel(model);
+    const { core, dtype, paramSize } = this.model;
+    if (options.loss === undefined) throw new TypeError(`${kind}: options.loss is required`);
+    if (options.clip !== undefined && !(options.clip > 0)) throw new RangeError(`${kind}: clip must be > 0, got ${options.clip}`);
+    if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new RangeError(`${kind}: seed must be a finite number, got ${options.seed}`);
+    this.readout = new Readout(this.model, options.loss);
+    this.state = zeros(dtype, core.stateSize);
+    this.initialState = zeros(dtype, core.stateSize);
+    if (options.initialState !== undefined) {
+      const s0 = options.initialState;
+      if (s0.length !== core.stateSize) throw new RangeError(`${kind}: initialState must have ${core.stateSize} numbers (the core's stateSize), got ${s0.length}`);
+      if (!allFinite(s0)) throw new RangeError(`${kind}: initialState contains NaN or Inf`);
+      this.initialState.set(s0);
+      this.state.set(s0);
+    }
+    this.x = zeros(dtype, core.inputSize);
+    this.gradient = zeros(dtype, paramSize);
+    const optimizer = options.optimizer;
+    if (optimizer === undefined) throw new TypeError(`${kind}: options.optimizer is required (an optimizer, its config, or null to hold θ fixed)`);
+    this.optimizer = optimizer === null ? null : 'step' in optimizer ? optimizer : createOptimizer(optimizer, paramSize, dtype);
+    this.clip = options.clip;
+  }
+
+  /** Checks x_t and target_t at the boundary and copies x_t into `this.x`. Counts the step. */
+  input(x: ArrayLike<number>, target: ArrayLike<number> | null | undefined): Vec {
+    this.readout.checkInput(x, target, this.steps);
+    this.x.set(x);
+    this.steps++;
+    return this.x;
+  }
+
+  /** ℓ_t from s_{t+1}: writes readout.dState = ∂ℓ_t/∂s_{t+1} and adds the head gradient into dTheta. */
+  evaluate(target: ArrayLike<number>, dTheta: Vec | null): number {
+    const loss = this.readout.evaluate(this.state, target, dTheta);
+    if (!Number.isFinite(loss)) throw new DivergenceError(this.steps - 1, 'loss');
+    return loss;
+  }
+
+  /** `gradient` with its head slice zeroed, for estimators that then write the whole core slice. */
+  zeroHeadGradient(): Vec {
+    this.model.headSlice(this.gradient)?.fill(0);
+    return this.gradient;
+  }
+
+  /** Clips, checks and applies `gradient` (θ fixed when the optimizer is null). */
+  update(): void {
+    // One pass for both: the norm is not finite exactly when an entry is not (or it overflows).
+    const size = norm(this.gradient);
+    if (!Number.isFinite(size)) throw new DivergenceError(this.steps - 1, 'gradient estimate');
+    if (this.clip !== undefined && size > this.clip) scale(this.gradient, this.clip / size);
+    if (this.optimizer !== null) this.optimizer.step(this.model.theta, this.gradient);
+  }
+
+  /** The result of a step with no target: ŷ_t only. */
+  predictOnly(): StepResult {
+    this.readout.predict(this.state);
+    return { loss: NaN, prediction: this.readout.prediction, updated: false };
+  }
+
+  resetState(): void {
+    this.state.set(this.initialState);
+  }
+
+  /** A snapshot holding copies of `tensors` (the state is always included). */
+  snapshot(tensors: Record<string, Vec>, values: Record<string, number>, rng: Rng | null): LearnerSnapshot {
+    const copies: Record<string, Vec> = { state: this.state.slice() };
+    for (const [name, tensor] of Object.entries(tensors)) copies[name] = tensor.slice();
+    return {
+      kind: this.kind,
+      step: this.steps,
+      tensors: copies,
+      values: { ...values },
+      rng: rng === null ? null : rng.getState(),
+      optimizer: this.optimizer === null ? null : copyOptimizerState(this.optimizer.getState()),
+    };
+  }
+
+  /** Copies a snapshot's tensors back into `tensors` (and the state), checking kind and lengths. Returns its values. */
+  restore(snapshot: LearnerSnapshot, tensors: Record<string, Vec>, rng: Rng | null): Readonly<Record<string, number>> {
+    if (snapshot.kind !== this.kind) throw new TypeError(`cannot restore a ${snapshot.kind} snapshot into a ${this.kind} learner`);
+    const targets: Record<string, Vec> = { state: this.state, ...tensors };
+    for (const [name, target] of Object.entries(targets)) {
+      const saved = snapshot.tensors[name];
+      if (saved === undefined) throw new RangeError(`${this.kind} snapshot: missing tensor '${name}'`);
+      if (saved.length !== target.length) throw new RangeError(`${this.kind} snapshot: tensor '${name}' has ${saved.length} entries, this learner needs ${target.length} (a different model?)`);
+    }
+    if ((snapshot.optimizer === null) !== (this.optimizer === null)) throw new TypeError(`${this.kind} snapshot: optimizer state ${snapshot.optimizer === null ? 'absent' : 'present'}, but this learner ${this.optimizer === null ? 'holds θ fixed' : 'has an optimizer'}`);
+    if (rng !== null) {
+      if (snapshot.rng === null) throw new TypeError(`${this.kind} snapshot: missing the rng state`);
+      rng.setState(snapshot.rng);
+    }
+    for (const [name, target] of Object.entries(targets)) target.set(snapshot.tensors[name]!);
+    if (this.optimizer !== null) this.optimizer.setState(snapshot.optimizer!);
+    this.steps = snapshot.step;
+    return snapshot.values;
+  }
+}
+
+/** Optimizers hand out live buffers; a snapshot must own copies. */
+function copyOptimizerState(state: OptimizerState): OptimizerState {
+  const buffers: Record<string, Vec> = {};
+  for (const [name, buffer] of Object.entries(state.buffers)) buffers[name] = buffer.slice();
+  return { kind: state.kind, t: state.t, buffers };
+}
+
+/** Views of the rows of a (count × width) row-major buffer, made once. */
+export function rowViews(buffer: Vec, count: number, width: number): Vec[] {
+  return Array.from({ length: count }, (_, i) => buffer.subarray(i * width, (i + 1) * width));
+}

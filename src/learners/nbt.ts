@@ -1,0 +1,140 @@
+/**
+ * NoBackTrack (Ollivier, Tallec & Charpiat 2015, arXiv:1507.07680): a rank-one, unbiased
+ * estimate s̃·θ̃ of RTRL's sensitivity M = ∂s/∂θ, like UORO, but drawing one random sign per
+ * rank-one term of the immediate influence instead of one per state coordinate. It reads the
+ * cell's structure — ∂F/∂θ = Σ_k v_k ⊗ u_k, one term per pre-activation (see cells/cell.ts) —
+ * which is why it is not black-box. With independent signs ε_0, ε_1 … ε_K ∈ {±1}:
+ *
+ *   s_{t+1} = F(x_t, s_t; θ)                                            (1)
+ *   J_t·s̃_t  (jvp with sDot = s̃_t only),  v_k, u_k  at (x_t, s_t; θ)    (2)
+ *   ρ_0 = √(‖θ̃_t‖ / (‖J_t s̃_t‖ + ε)) + ε,  ρ_k = √(‖u_k‖ / (‖v_k‖ + ε)) + ε   (3)
+ *   s̃_{t+1} = ε_0ρ_0·J_t s̃_t + Σ_k ε_kρ_k·v_k        (combineState)       (4)
+ *   θ̃_{t+1} = ε_0·θ̃_t/ρ_0 + Σ_k (ε_k/ρ_k)·u_k        (addCombinedParams)  (5)
+ *   ĝ_t = (∂ℓ_t/∂s_{t+1}·s̃_{t+1})·θ̃_{t+1} + ∂ℓ_t/∂θ_head                 (6)
+ *
+ * (4)–(5) are the paper's rank-one trick (its eq. 7) applied to
+ * J·s̃θ̃ᵀ + Σ_k v_k u_kᵀ: cross terms have mean zero, so E[s̃_{t+1}θ̃_{t+1}ᵀ] = J·E[s̃_tθ̃_tᵀ] + ∂F/∂θ
+ * and ĝ_t is unbiased; ρ_k² = ‖u_k‖/‖v_k‖ balances each term's two factors, which minimises
+ * the variance of the sum. ε (default 1e-7, as UORO's) keeps each ρ finite and nonzero when a
+ * factor vanishes (a saturated gate, s̃ = 0 after a reset). Stacks report layer-local ‖v_k‖
+ * (model/stack.ts): only the scalings change, never the unbiasedness.
+ * Cost per step: one forward, one jvp, norms, one combineState (≈ one jvp) and one
+ * addCombinedParams (≈ the parameter half of a vjp); memory O(n + p + K).
+ */
+import { zeros, type Vec } from '../tensor/dtype.js';
+import { dot, norm, scale } from '../tensor/kernels.js';
+import { Rng } from '../tensor/rng.js';
+import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
+import type { OnlineModel } from '../model/online.js';
+import type { Model } from '../model/model.js';
+import { LearnerContext } from './context.js';
+import { checkEpsilon, UORO_EPSILON } from './uoro.js';
+import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+
+export interface NbtOptions extends LearnerOptions {
+  /** ε in the scalings ρ_0, ρ_k, eq. (3). @default 1e-7 */
+  epsilon?: number;
+}
+
+export class Nbt implements Learner {
+  readonly kind = 'nbt';
+  readonly epsilon: number;
+  private readonly context: LearnerContext;
+  private readonly cellStep: CellStep;
+  private readonly influence: ImmediateInfluence;
+  private readonly rng: Rng;
+  private readonly sTilde: Vec;
+  private readonly thetaTilde: Vec;
+  private readonly jsTilde: Vec;
+  /** ε_1 … ε_K then ε_0 (K + 1 signs). */
+  private readonly signs: Vec;
+  private readonly vNorm: Vec;
+  private readonly uNorm: Vec;
+  private readonly coefficient: Vec;
+
+  constructor(model: OnlineModel | Model, options: NbtOptions) {
+    this.context = new LearnerContext('nbt', model, options);
+    this.epsilon = checkEpsilon('nbt', options.epsilon ?? UORO_EPSILON);
+    const { core, dtype } = this.context.model;
+    this.cellStep = core.createStep(1);
+    if (this.cellStep.influence === undefined) {
+      throw new TypeError(
+        `nbt: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): NoBackTrack draws one random sign per rank-one term of ∂F/∂θ, so it needs the cell's structure. Implement ImmediateInfluence for this cell, or use uoro, which needs only vjp and jvp.`,
+      );
+    }
+    this.influence = this.cellStep.influence;
+    const K = this.influence.termCount;
+    this.rng = new Rng(options.seed ?? 0);
+    this.sTilde = zeros(dtype, core.stateSize);
+    this.thetaTilde = zeros(dtype, core.paramSize);
+    this.jsTilde = zeros(dtype, core.stateSize);
+    this.signs = zeros(dtype, K + 1);
+    this.vNorm = zeros(dtype, K);
+    this.uNorm = zeros(dtype, K);
+    this.coefficient = zeros(dtype, K);
+  }
+
+  get model(): OnlineModel {
+    return this.context.model;
+  }
+  get steps(): number {
+    return this.context.steps;
+  }
+  get state(): Vec {
+    return this.context.state;
+  }
+  get gradient(): Vec {
+    return this.context.gradient;
+  }
+
+  step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {
+    const { context } = this;
+    const input = context.input(x, target);
+    const theta = context.model.coreTheta;
+    this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
+    this.propagate(theta);
+    if (target === null || target === undefined) return context.predictOnly();
+    const loss = context.evaluate(target, context.zeroHeadGradient());
+    const core = context.model.coreSlice(context.gradient);
+    const signal = dot(context.readout.dState, this.sTilde);
+    for (let i = 0; i < core.length; i++) core[i] = signal * this.thetaTilde[i]!; // eq. (6)
+    context.update();
+    return { loss, prediction: context.readout.prediction, updated: context.optimizer !== null };
+  }
+
+  /** (s̃, θ̃) at t → t+1, eqs. (2)–(5). */
+  private propagate(theta: Vec): void {
+    const { influence, sTilde, thetaTilde, jsTilde, signs, vNorm, uNorm, coefficient, epsilon } = this;
+    const K = influence.termCount;
+    this.cellStep.jvp(jsTilde, null, sTilde, null, theta); // eq. (2)
+    influence.norms(vNorm, uNorm, theta);
+    this.rng.fillSigns(signs);
+    const sign0 = signs[K]!;
+    const rho0 = Math.sqrt(norm(thetaTilde) / (norm(jsTilde) + epsilon)) + epsilon; // eq. (3)
+    for (let k = 0; k < K; k++) coefficient[k] = signs[k]! * (Math.sqrt(uNorm[k]! / (vNorm[k]! + epsilon)) + epsilon);
+    influence.combineState(sTilde, coefficient, theta); // eq. (4)
+    for (let i = 0; i < sTilde.length; i++) sTilde[i] += sign0 * rho0 * jsTilde[i]!;
+    for (let k = 0; k < K; k++) coefficient[k] = 1 / coefficient[k]!; // ε_k/ρ_k = 1/(ε_kρ_k) as ε_k² = 1
+    scale(thetaTilde, sign0 / rho0); // eq. (5)
+    influence.addCombinedParams(thetaTilde, coefficient);
+  }
+
+  reset(): void {
+    this.context.resetState();
+    this.sTilde.fill(0);
+    this.thetaTilde.fill(0);
+  }
+
+  snapshot(): LearnerSnapshot {
+    return this.context.snapshot({ sTilde: this.sTilde, thetaTilde: this.thetaTilde }, {}, this.rng);
+  }
+
+  restore(snapshot: LearnerSnapshot): void {
+    this.context.restore(snapshot, { sTilde: this.sTilde, thetaTilde: this.thetaTilde }, this.rng);
+  }
+}
+
+/** NoBackTrack: needs a core whose steps expose their immediate influence. */
+export function nbt(model: OnlineModel | Model, options: NbtOptions): Nbt {
+  return new Nbt(model, options);
+}

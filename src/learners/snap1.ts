@@ -1,0 +1,173 @@
+/**
+ * SnAp-1 (Menick, Elsen, Evci, Osindero, Simonyan & Graves, ICLR 2021, "Practical real time
+ * recurrent learning with a sparse approximation"): RTRL's sensitivity M = ∂s/∂θ kept only on
+ * the sparsity pattern of the immediate influence ∂F/∂θ — parameter q of influence term k
+ * (see cells/cell.ts) is tracked only on the state entries S_k that v_k can touch:
+ *
+ *   s_{t+1} = F(x_t, s_t; θ)                                                    (1)
+ *   M_k ← J_t[S_k, S_k]·M_k + v_k[S_k] ⊗ u_k[Q_k]      M_k: |S_k| × |Q_k|         (2)
+ *   g_t[q] = Σ_{s∈S_k} ∂ℓ_t/∂s_{t+1}[s]·M_k[s, q] + ∂ℓ_t/∂θ_head,  q ∈ Q_k        (3)
+ *
+ * (2) is RTRL's M ← J·M + I with every entry outside the pattern dropped after each step: exact
+ * for one step and whenever J is block-diagonal on the supports (an RNN whose units feed only
+ * themselves), biased otherwise — deterministic, lower-variance than UORO, cheaper than RTRL.
+ * The pattern is found once from the contract (learners/pattern.ts): S_k and Q_k are the entries
+ * that combineState(e_k) and addCombinedParams(e_k) make nonzero at random points. Memory Σ_k |S_k|·|Q_k| (p for an Elman RNN, under 2p for an
+ * LSTM without projection; dense for terms whose v_k spreads, as through a stack's upper layers).
+ * Note: the paper's O(p) step needs J's diagonal blocks, which the Cell contract does not offer;
+ * here J's rows come from n vjps, so a step costs O(n·p) — n times UORO's, n times less than
+ * RTRL's — plus K combineState calls for v_k.
+ */
+import { zeros, type Vec } from '../tensor/dtype.js';
+import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
+import type { OnlineModel } from '../model/online.js';
+import type { Model } from '../model/model.js';
+import { LearnerContext } from './context.js';
+import { flatten, influencePattern } from './pattern.js';
+import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+
+export type Snap1Options = LearnerOptions;
+
+export class Snap1 implements Learner {
+  readonly kind = 'snap1';
+  private readonly context: LearnerContext;
+  private readonly cellStep: CellStep;
+  private readonly influence: ImmediateInfluence;
+  /** S_k and Q_k, flattened: term k's entries are [offset[k], offset[k+1]). */
+  private readonly support: Int32Array;
+  private readonly supportOffset: Int32Array;
+  private readonly owned: Int32Array;
+  private readonly ownedOffset: Int32Array;
+  /** The M_k, flattened: term k's block starts at blockOffset[k], row-major |S_k| × |Q_k|. */
+  private readonly blocks: Vec;
+  private readonly blockOffset: Int32Array;
+  private readonly scratch: Vec;
+  private readonly jacobian: Vec;
+  private readonly jacobianRow: Vec;
+  private readonly unit: Vec;
+  private readonly coefficient: Vec;
+  private readonly v: Vec;
+  private readonly u: Vec;
+
+  constructor(model: OnlineModel | Model, options: Snap1Options) {
+    this.context = new LearnerContext('snap1', model, options);
+    const { core, dtype } = this.context.model;
+    this.cellStep = core.createStep(1);
+    if (this.cellStep.influence === undefined) {
+      throw new TypeError(`snap1: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): SnAp-1 keeps M on the pattern of ∂F/∂θ's rank-one terms, so it needs the cell's structure. Use uoro or rtrl instead.`);
+    }
+    this.influence = this.cellStep.influence;
+    const pattern = influencePattern('snap1', core, this.context.model.coreTheta);
+    [this.support, this.supportOffset] = flatten(pattern.supports);
+    [this.owned, this.ownedOffset] = flatten(pattern.owned);
+    const K = pattern.supports.length;
+    this.blockOffset = new Int32Array(K + 1);
+    let largest = 0;
+    for (let k = 0; k < K; k++) {
+      const size = pattern.supports[k]!.length * pattern.owned[k]!.length;
+      this.blockOffset[k + 1] = this.blockOffset[k]! + size;
+      largest = Math.max(largest, size);
+    }
+    this.blocks = zeros(dtype, this.blockOffset[K]!);
+    this.scratch = zeros(dtype, largest);
+    const n = core.stateSize;
+    this.jacobian = zeros(dtype, n * n);
+    this.jacobianRow = zeros(dtype, n);
+    this.unit = zeros(dtype, n);
+    this.coefficient = zeros(dtype, K);
+    this.v = zeros(dtype, n);
+    this.u = zeros(dtype, core.paramSize);
+  }
+
+  get model(): OnlineModel {
+    return this.context.model;
+  }
+  get steps(): number {
+    return this.context.steps;
+  }
+  get state(): Vec {
+    return this.context.state;
+  }
+  get gradient(): Vec {
+    return this.context.gradient;
+  }
+
+  step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {
+    const { context } = this;
+    const input = context.input(x, target);
+    const theta = context.model.coreTheta;
+    this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
+    this.propagate(theta);
+    if (target === null || target === undefined) return context.predictOnly();
+    const loss = context.evaluate(target, context.zeroHeadGradient());
+    const core = context.model.coreSlice(context.gradient);
+    const dState = context.readout.dState;
+    const { support, supportOffset, owned, ownedOffset, blocks, blockOffset } = this;
+    for (let k = 0; k < this.coefficient.length; k++) {
+      const q0 = ownedOffset[k]!;
+      const width = ownedOffset[k + 1]! - q0;
+      for (let j = 0; j < width; j++) core[owned[q0 + j]!] = 0;
+      for (let a = supportOffset[k]!, row = blockOffset[k]!; a < supportOffset[k + 1]!; a++, row += width) {
+        const signal = dState[support[a]!]!;
+        if (signal !== 0) for (let j = 0; j < width; j++) core[owned[q0 + j]!] += signal * blocks[row + j]!; // eq. (3)
+      }
+    }
+    context.update();
+    return { loss, prediction: context.readout.prediction, updated: context.optimizer !== null };
+  }
+
+  /** Eq. (2) for every term. */
+  private propagate(theta: Vec): void {
+    const n = this.context.model.core.stateSize;
+    const { jacobian, jacobianRow, unit, coefficient, v, u, influence, support, supportOffset, owned, ownedOffset, blocks, blockOffset, scratch } = this;
+    for (let i = 0; i < n; i++) {
+      unit[i] = 1;
+      this.cellStep.vjp(null, jacobianRow, null, unit, theta); // row i of J
+      unit[i] = 0;
+      jacobian.set(jacobianRow, i * n);
+    }
+    u.fill(0);
+    coefficient.fill(1);
+    influence.addCombinedParams(u, coefficient); // u_k on Q_k for every k at once: the Q_k are disjoint
+    coefficient.fill(0);
+    for (let k = 0; k < coefficient.length; k++) {
+      coefficient[k] = 1;
+      influence.combineState(v, coefficient, theta); // v_k
+      coefficient[k] = 0;
+      const s0 = supportOffset[k]!;
+      const height = supportOffset[k + 1]! - s0;
+      const q0 = ownedOffset[k]!;
+      const width = ownedOffset[k + 1]! - q0;
+      const block = blockOffset[k]!;
+      for (let a = 0; a < height; a++) {
+        const row = support[s0 + a]! * n;
+        const out = a * width;
+        const vk = v[support[s0 + a]!]!;
+        for (let j = 0; j < width; j++) scratch[out + j] = vk * u[owned[q0 + j]!]!;
+        for (let b = 0; b < height; b++) {
+          const J = jacobian[row + support[s0 + b]!]!;
+          if (J !== 0) for (let j = 0, from = block + b * width; j < width; j++) scratch[out + j] += J * blocks[from + j]!;
+        }
+      }
+      for (let i = 0; i < height * width; i++) blocks[block + i] = scratch[i]!;
+    }
+  }
+
+  reset(): void {
+    this.context.resetState();
+    this.blocks.fill(0);
+  }
+
+  snapshot(): LearnerSnapshot {
+    return this.context.snapshot({ blocks: this.blocks }, {}, null);
+  }
+
+  restore(snapshot: LearnerSnapshot): void {
+    this.context.restore(snapshot, { blocks: this.blocks }, null);
+  }
+}
+
+/** SnAp-1: RTRL restricted to the immediate influence's sparsity pattern. */
+export function snap1(model: OnlineModel | Model, options: Snap1Options): Snap1 {
+  return new Snap1(model, options);
+}

@@ -1,0 +1,183 @@
+/**
+ * Truncated backpropagation through time, Williams & Peng's (1990) BPTT(k2; k1): every k1
+ * steps, backpropagate the losses of those k1 steps through the last k2 ≥ k1 steps only.
+ * At an update after step t, with W = {t−k2+1 … t} the window and δ_τ = ∂ℓ_τ/∂s_{τ+1}:
+ *
+ *   s_{τ+1} = F(x_τ, s_τ; θ)                                             (1)
+ *   d_{t+1} = 0,   d_τ = (∂F/∂s at τ)ᵀ·(d_{τ+1} + [τ > t−k1]·δ_τ)   τ ∈ W   (2)
+ *   g = Σ_{τ∈W} (∂F/∂θ at τ)ᵀ·(d_{τ+1} + [τ > t−k1]·δ_τ) + Σ_{τ>t−k1} ∂ℓ_τ/∂θ_head   (3)
+ *
+ * so the newest loss sees k2 steps of history and the oldest of the k1 sees k2 − k1 + 1: the
+ * gradient ignores every dependency longer than k2, which biases learning towards short ones
+ * (the UORO paper's influence-balancing task shows it diverging). k1 = k2 (the default) is the
+ * usual "split the stream into chunks"; k1 = 1 updates every step.
+ * The window is a ring of k2 CellSteps with their inputs x_τ and states s_τ, made once.
+ * Note: a step recorded before the last update is linearised again at the current θ from its
+ * stored (x_τ, s_τ) before (2) — only when k2 > k1 — so a restored learner, which has only the
+ * stored (x_τ, s_τ), continues bit for bit. Cost per step: one forward, plus k2 vjps (and
+ * k2 − k1 forwards) every k1 steps; memory O(k2·(n + inputSize + the cell's step workspace)).
+ */
+import { zeros, type Vec } from '../tensor/dtype.js';
+import type { CellStep } from '../cells/cell.js';
+import type { OnlineModel } from '../model/online.js';
+import type { Model } from '../model/model.js';
+import { LearnerContext, rowViews } from './context.js';
+import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+
+export interface TbpttOptions extends LearnerOptions {
+  /** Backpropagate this many steps (the window length). */
+  k2: number;
+  /** Update every k1 ≤ k2 steps. @default k2 */
+  k1?: number;
+}
+
+export class Tbptt implements Learner {
+  readonly kind = 'tbptt';
+  readonly k1: number;
+  readonly k2: number;
+  private readonly context: LearnerContext;
+  /** The window: slot j holds the step that read x_τ, s_τ and received δ_τ. */
+  private readonly cellSteps: CellStep[];
+  private readonly inputs: Vec; // k2 × inputSize
+  private readonly states: Vec; // k2 × n, s_τ before the step
+  private readonly deltas: Vec; // k2 × n, δ_τ (zero without a target)
+  private readonly inputRows: Vec[];
+  private readonly stateRows: Vec[];
+  private readonly deltaRows: Vec[];
+  /** How many updates had happened when slot j was linearised (−1: must be redone). */
+  private readonly linearisedAt: Int32Array;
+  /** ∂ℓ/∂θ_head accumulated since the last update (θ-shaped). */
+  private readonly pending: Vec;
+  private readonly dS: Vec;
+  private readonly dSNext: Vec;
+  private readonly scratch: Vec;
+  private newest = -1;
+  private filled = 0;
+  private sinceUpdate = 0;
+  private updates = 0;
+
+  constructor(model: OnlineModel | Model, options: TbpttOptions) {
+    this.context = new LearnerContext('tbptt', model, options);
+    const k2 = options.k2;
+    const k1 = options.k1 ?? k2;
+    if (!Number.isInteger(k2) || k2 < 1) throw new RangeError(`tbptt: k2 must be a positive integer, got ${k2}`);
+    if (!Number.isInteger(k1) || k1 < 1 || k1 > k2) throw new RangeError(`tbptt: k1 must be an integer with 1 ≤ k1 ≤ k2 = ${k2}, got ${k1}`);
+    this.k1 = k1;
+    this.k2 = k2;
+    const { core, dtype, paramSize } = this.context.model;
+    const n = core.stateSize;
+    this.cellSteps = Array.from({ length: k2 }, () => core.createStep(1));
+    this.inputs = zeros(dtype, k2 * core.inputSize);
+    this.states = zeros(dtype, k2 * n);
+    this.deltas = zeros(dtype, k2 * n);
+    this.inputRows = rowViews(this.inputs, k2, core.inputSize);
+    this.stateRows = rowViews(this.states, k2, n);
+    this.deltaRows = rowViews(this.deltas, k2, n);
+    this.linearisedAt = new Int32Array(k2).fill(-1);
+    this.pending = zeros(dtype, paramSize);
+    this.dS = zeros(dtype, n);
+    this.dSNext = zeros(dtype, n);
+    this.scratch = zeros(dtype, n);
+  }
+
+  get model(): OnlineModel {
+    return this.context.model;
+  }
+  get steps(): number {
+    return this.context.steps;
+  }
+  get state(): Vec {
+    return this.context.state;
+  }
+  get gradient(): Vec {
+    return this.context.gradient;
+  }
+
+  step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {
+    const { context } = this;
+    const input = context.input(x, target);
+    const j = (this.newest = (this.newest + 1) % this.k2);
+    this.filled = Math.min(this.filled + 1, this.k2);
+    this.inputRows[j]!.set(input);
+    this.stateRows[j]!.set(context.state);
+    this.cellSteps[j]!.forward(context.state, input, context.state, context.model.coreTheta); // eq. (1)
+    this.linearisedAt[j] = this.updates;
+    let loss = NaN;
+    if (target === null || target === undefined) {
+      context.readout.predict(context.state);
+      this.deltaRows[j]!.fill(0);
+    } else {
+      loss = context.evaluate(target, this.pending);
+      this.deltaRows[j]!.set(context.readout.dState);
+    }
+    const updated = ++this.sinceUpdate === this.k1;
+    if (updated) this.update();
+    return { loss, prediction: context.readout.prediction, updated: updated && context.optimizer !== null };
+  }
+
+  /** The backward sweep over the window, eqs. (2)–(3), then the optimizer. */
+  private update(): void {
+    const { context, k1, k2 } = this;
+    const theta = context.model.coreTheta;
+    const gradient = context.gradient;
+    gradient.set(this.pending);
+    const dTheta = context.model.coreSlice(gradient);
+    let dS = this.dS;
+    let dSNext = this.dSNext;
+    dS.fill(0);
+    for (let age = 0; age < this.filled; age++) {
+      const j = (this.newest - age + k2) % k2;
+      const swap = dSNext;
+      dSNext = dS;
+      dS = swap;
+      if (age < k1) for (let i = 0; i < dSNext.length; i++) dSNext[i] += this.deltaRows[j]![i]!;
+      const cellStep = this.cellSteps[j]!;
+      if (this.linearisedAt[j] !== this.updates) {
+        cellStep.forward(this.scratch, this.inputRows[j]!, this.stateRows[j]!, theta);
+        this.linearisedAt[j] = this.updates;
+      }
+      cellStep.vjp(null, age === this.filled - 1 ? null : dS, dTheta, dSNext, theta); // eqs. (2)–(3); the window's start needs no ∂/∂s
+    }
+    this.pending.fill(0);
+    this.sinceUpdate = 0;
+    this.updates++;
+    context.update();
+  }
+
+  reset(): void {
+    this.context.resetState();
+    this.newest = -1;
+    this.filled = 0;
+    this.sinceUpdate = 0;
+    this.pending.fill(0);
+    this.deltas.fill(0);
+    this.inputs.fill(0);
+    this.states.fill(0);
+  }
+
+  snapshot(): LearnerSnapshot {
+    const { newest, filled, sinceUpdate, updates } = this;
+    return this.context.snapshot(this.tensors(), { newest, filled, sinceUpdate, updates }, null);
+  }
+
+  restore(snapshot: LearnerSnapshot): void {
+    const values = this.context.restore(snapshot, this.tensors(), null);
+    for (const name of ['newest', 'filled', 'sinceUpdate', 'updates'] as const) {
+      const value = values[name];
+      if (value === undefined || !Number.isInteger(value)) throw new RangeError(`tbptt snapshot: missing or invalid value '${name}'`);
+      this[name] = value;
+    }
+    // The CellSteps are workspaces, not state: every slot is linearised again before use.
+    this.linearisedAt.fill(-1);
+  }
+
+  private tensors(): Record<string, Vec> {
+    return { inputs: this.inputs, states: this.states, deltas: this.deltas, pending: this.pending };
+  }
+}
+
+
+/** Truncated BPTT with Williams & Peng's (k1, k2) schedule. */
+export function tbptt(model: OnlineModel | Model, options: TbpttOptions): Tbptt {
+  return new Tbptt(model, options);
+}

@@ -1,0 +1,74 @@
+/** Shared by the learner tests: the model variants, seeded streams, and BPTT as the reference. */
+import { createModel, type ModelConfig } from '../../src/model/config.js';
+import type { Model } from '../../src/model/model.js';
+import { bptt } from '../../src/learners/bptt.js';
+import type { Learner } from '../../src/learners/learner.js';
+import { mse } from '../../src/loss/loss.js';
+import { sgd } from '../../src/optim/sgd.js';
+import { Rng, randomVector } from '../support/numeric.js';
+
+const head = { inputSize: 2, outputSize: 2 } as const;
+
+/** Every unidirectional cell variant (and a 2-layer stack), each with a dense head. */
+export const VARIANTS: ReadonlyArray<{ name: string; config: ModelConfig }> = [
+  { name: 'rnn tanh', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'rnn', hiddenSize: 4 } }], outputSize: head.outputSize } },
+  { name: 'rnn relu', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'rnn', hiddenSize: 4, nonlinearity: 'relu' } }], outputSize: head.outputSize } },
+  { name: 'lstm', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }], outputSize: head.outputSize } },
+  { name: 'lstm peephole', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true } }], outputSize: head.outputSize } },
+  { name: 'lstm projection', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, projSize: 2 } }], outputSize: head.outputSize } },
+  { name: 'lstm peephole+projection', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, projSize: 2, peephole: true } }], outputSize: head.outputSize } },
+  { name: 'lstm no bias', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, bias: false } }], outputSize: head.outputSize } },
+  { name: 'gru resetAfter', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: true } }], outputSize: head.outputSize } },
+  { name: 'gru resetBefore', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false } }], outputSize: head.outputSize } },
+  { name: '2-layer stack (lstm peephole, gru)', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true } }, { cell: { kind: 'gru', hiddenSize: 2, resetAfter: false } }], outputSize: head.outputSize } },
+];
+
+/** A model whose parameters are its initialisation plus noise, so no block (peepholes!) is zero. */
+export function perturbedModel(config: ModelConfig, seed: number, noise = 0.3): Model {
+  const model = createModel(config, { seed });
+  const rng = new Rng(seed + 1000);
+  for (let i = 0; i < model.theta.length; i++) model.theta[i] += noise * rng.normal();
+  return model;
+}
+
+export interface Stream {
+  readonly inputs: Float64Array[];
+  readonly targets: Float64Array[];
+}
+
+export function randomStream(steps: number, inputSize: number, targetSize: number, seed: number): Stream {
+  const rng = new Rng(seed);
+  return {
+    inputs: Array.from({ length: steps }, () => randomVector(inputSize, rng)),
+    targets: Array.from({ length: steps }, () => randomVector(targetSize, rng)),
+  };
+}
+
+/** ∂/∂θ Σ_t ℓ_t by BPTT over the whole stream (bptt averages over steps, so × T). */
+export function bpttSumGradient(model: Model, stream: Stream): Float64Array {
+  const T = stream.inputs.length;
+  const learner = bptt(model, { loss: mse, optimizer: sgd({ lr: 0 }) });
+  const inputs = new Float64Array(stream.inputs.flatMap((x) => Array.from(x)));
+  const targets = new Float64Array(stream.targets.flatMap((y) => Array.from(y)));
+  learner.computeGradient({ inputs, targets, steps: T, batch: 1 });
+  return Float64Array.from(learner.gradient, (g) => g * T);
+}
+
+/** Runs the stream and returns Σ_t of the learner's per-step gradient and the losses. */
+export function sumOfEstimates(learner: Learner, stream: Stream): { sum: Float64Array; losses: number[] } {
+  const sum = new Float64Array(learner.gradient.length);
+  const losses: number[] = [];
+  stream.inputs.forEach((x, t) => {
+    const result = learner.step(x, stream.targets[t]);
+    losses.push(result.loss);
+    for (let i = 0; i < sum.length; i++) sum[i] += learner.gradient[i]!;
+  });
+  return { sum, losses };
+}
+
+/** The three cell families the unbiasedness tests cover, tiny so 10,000 replays stay fast. */
+export const TINY_FAMILIES: ReadonlyArray<{ name: string; config: ModelConfig }> = [
+  { name: 'tanh rnn', config: { inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3 } }], outputSize: 2 } },
+  { name: 'lstm', config: { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }], outputSize: 2 } },
+  { name: 'gru', config: { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 } }], outputSize: 2 } },
+];

@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tbptt } from '../../src/learners/tbptt.js';
+import { rtrl } from '../../src/learners/rtrl.js';
+import { bptt } from '../../src/learners/bptt.js';
+import { mse } from '../../src/loss/loss.js';
+import { sgd } from '../../src/optim/sgd.js';
+import { relativeError } from '../support/numeric.js';
+import { VARIANTS, bpttSumGradient, perturbedModel, randomStream, sumOfEstimates } from './helpers.js';
+
+const T = 8;
+
+for (const { name, config } of VARIANTS) {
+  test(`tbptt with k1 = k2 = sequence length equals bptt: ${name}`, () => {
+    const model = perturbedModel(config, 4);
+    const stream = randomStream(T, config.inputSize, config.outputSize!, 12);
+    const exact = bpttSumGradient(model, stream);
+    const learner = tbptt(model, { k2: T, loss: mse, optimizer: null });
+    const updates = stream.inputs.map((x, t) => learner.step(x, stream.targets[t]).updated);
+    assert.equal(updates.filter(Boolean).length, 0, 'optimizer: null reports no update');
+    const error = relativeError(learner.gradient, exact);
+    assert.ok(error <= 1e-10, `relative error ${error.toExponential(2)}`);
+  });
+}
+
+test('tbptt with k1 = 1 and k2 ≥ the sequence length gives every step its exact gradient (as rtrl does)', () => {
+  const { config } = VARIANTS[2]!;
+  const stream = randomStream(T, config.inputSize, config.outputSize!, 13);
+  const truncated = sumOfEstimates(tbptt(perturbedModel(config, 5), { k1: 1, k2: T + 3, loss: mse, optimizer: null }), stream).sum;
+  const exact = sumOfEstimates(rtrl(perturbedModel(config, 5), { loss: mse, optimizer: null }), stream).sum;
+  assert.ok(relativeError(truncated, exact) <= 1e-10);
+});
+
+test('tbptt with a short window is biased: it misses the dependencies longer than k2', () => {
+  const { config } = VARIANTS[2]!;
+  const model = perturbedModel(config, 4);
+  const stream = randomStream(T, config.inputSize, config.outputSize!, 12);
+  const exact = bpttSumGradient(model, stream);
+  const { sum } = sumOfEstimates(tbptt(model, { k1: 1, k2: 2, loss: mse, optimizer: null }), stream);
+  const error = relativeError(sum, exact);
+  assert.ok(error > 1e-2, `relative error ${error.toExponential(2)} should show the truncation bias`);
+});
+
+test('tbptt(k1 = 1, k2 = 3) after the ring wrapped equals bptt of the last loss over the last 3 steps from the stored state', () => {
+  const { config } = VARIANTS[7]!;
+  const model = perturbedModel(config, 6);
+  const stream = randomStream(10, config.inputSize, config.outputSize!, 14);
+  const learner = tbptt(model, { k1: 1, k2: 3, loss: mse, optimizer: null });
+  let stateBefore = new Float64Array(0);
+  stream.inputs.forEach((x, t) => {
+    if (t === 7) stateBefore = Float64Array.from(learner.state);
+    learner.step(x, stream.targets[t]);
+  });
+  const reference = bptt(model, { loss: mse, optimizer: sgd({ lr: 0 }), lossAt: 'last' });
+  reference.computeGradient({
+    inputs: new Float64Array(stream.inputs.slice(7).flatMap((x) => Array.from(x))),
+    targets: stream.targets[9]!,
+    steps: 3,
+    batch: 1,
+    initialStates: [stateBefore],
+  });
+  assert.ok(relativeError(learner.gradient, reference.gradient) <= 1e-12);
+});
+
+test('tbptt updates θ every k1 steps and rejects k1 > k2', () => {
+  const { config } = VARIANTS[0]!;
+  const model = perturbedModel(config, 1);
+  const learner = tbptt(model, { k1: 3, k2: 5, loss: mse, optimizer: { kind: 'sgd', lr: 0.01 } });
+  const stream = randomStream(9, config.inputSize, config.outputSize!, 2);
+  const updated = stream.inputs.map((x, t) => learner.step(x, stream.targets[t]).updated);
+  assert.deepEqual(updated, [false, false, true, false, false, true, false, false, true]);
+  assert.throws(() => tbptt(model, { k1: 6, k2: 5, loss: mse, optimizer: null }), /k1 must be an integer with 1 ≤ k1 ≤ k2 = 5/);
+  assert.throws(() => tbptt(model, { k2: 0, loss: mse, optimizer: null }), /k2 must be a positive integer/);
+});
