@@ -67,3 +67,10 @@ export { influenceTask } from './tasks/influence-task.js';
 export { train, type TrainOptions, type TrainEnd, type StepRecord } from './tasks/run.js';
 
 export { fromPyTorch, toPyTorchNames, pytorchArgs, pytorchConfig, statesFromPyTorch, statesToPyTorch, type PyTorchArgs, type StateDict } from './io/pytorch.js';
+
+// Formats (pure: bytes in, bytes out — browsers too). File access lives in 'online-rnn/node'.
+export { parseSafetensors, writeSafetensors, readTensor, FormatError, type SafetensorsFile, type TensorToWrite } from './io/safetensors.js';
+export { encodeModel, decodeModel, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './io/model-format.js';
+export { importPyTorch, exportPyTorch, parsePyTorchSpec, type PyTorchSpec } from './io/pytorch-safetensors.js';
+export { importTfjs, type TfjsModelJson } from './io/tfjs.js';
+export { exportTfjs } from './io/tfjs-export.js';

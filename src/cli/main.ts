@@ -3,6 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerSummary } from './summary.js';
 import { registerDemo } from './demo.js';
+import { registerConvert } from './convert.js';
+import { registerForward } from './forward.js';
 import { registerGradstats } from './gradstats.js';
 import { registerTrain } from './train.js';
 import { registerCompare } from './compare.js';
@@ -15,6 +17,8 @@ const program = new Command('online-rnn')
 
 registerSummary(program);
 registerDemo(program);
+registerConvert(program);
+registerForward(program);
 registerGradstats(program);
 registerTrain(program);
 registerCompare(program);

@@ -14,7 +14,7 @@
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { paramView, type Cell } from '../cells/cell.js';
-import { createModel, type CellConfig, type ModelConfig } from '../model/config.js';
+import { buildCell, cellOutputSize, createModel, type CellConfig, type ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
 
 export type PyTorchModule = 'lstm' | 'gru' | 'rnn';
@@ -46,6 +46,7 @@ const ARG_NAMES = ['input_size', 'hidden_size', 'num_layers', 'bias', 'batch_fir
 export function pytorchConfig(module: PyTorchModule, args: PyTorchArgs, dtype: DType = 'float64'): ModelConfig {
   if (!PYTORCH_MODULES.includes(module)) throw new TypeError(`pytorch: unknown module '${String(module)}' (allowed: ${PYTORCH_MODULES.join(', ')})`);
   for (const key of Object.keys(args)) if (!ARG_NAMES.includes(key)) throw new TypeError(`pytorch: unknown ${module} argument '${key}'`);
+  checkArgTypes(args);
   if ((args.dropout ?? 0) !== 0) throw new RangeError('pytorch: dropout between layers is a training-time option this library does not implement; export the module with dropout=0');
   if (args.proj_size !== undefined && args.proj_size !== 0 && module !== 'lstm') throw new TypeError('pytorch: proj_size exists only for lstm');
   if (args.nonlinearity !== undefined && module !== 'rnn') throw new TypeError('pytorch: nonlinearity exists only for rnn');
@@ -66,6 +67,23 @@ export function pytorchConfig(module: PyTorchModule, args: PyTorchArgs, dtype: D
   return { inputSize: args.input_size, layers, dtype };
 }
 
+/** The constructor arguments' types, checked before any of them sizes anything. */
+function checkArgTypes(args: PyTorchArgs): void {
+  const value = args as unknown as Record<string, unknown>;
+  for (const key of ['input_size', 'hidden_size']) {
+    if (typeof value[key] !== 'number' || !Number.isInteger(value[key]) || (value[key] as number) < 1) throw new RangeError(`pytorch: ${key} must be a positive integer, got ${JSON.stringify(value[key])}`);
+  }
+  for (const key of ['num_layers', 'proj_size']) {
+    const n = value[key];
+    if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < (key === 'proj_size' ? 0 : 1))) throw new RangeError(`pytorch: ${key} must be a ${key === 'proj_size' ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(n)}`);
+  }
+  for (const key of ['bias', 'batch_first', 'bidirectional']) {
+    if (value[key] !== undefined && typeof value[key] !== 'boolean') throw new TypeError(`pytorch: ${key} must be true or false, got ${JSON.stringify(value[key])}`);
+  }
+  if (value.dropout !== undefined && typeof value.dropout !== 'number') throw new TypeError(`pytorch: dropout must be a number, got ${JSON.stringify(value.dropout)}`);
+  if (value.nonlinearity !== undefined && value.nonlinearity !== 'tanh' && value.nonlinearity !== 'relu') throw new TypeError(`pytorch: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(value.nonlinearity)}`);
+}
+
 /** The PyTorch name of one parameter of layer k, direction d. */
 function tensorName(base: string, layer: number, direction: number): string {
   return `${base}_l${layer}${direction === 1 ? '_reverse' : ''}`;
@@ -73,19 +91,11 @@ function tensorName(base: string, layer: number, direction: number): string {
 
 /** Builds a model from a PyTorch module's arguments and state_dict. */
 export function fromPyTorch(module: PyTorchModule, args: PyTorchArgs, stateDict: StateDict, options: { dtype?: DType } = {}): Model {
-  const model = createModel(pytorchConfig(module, args, options.dtype ?? 'float64'), { initialize: false });
-  const used = new Set<string>();
-  const take = (name: string, shape: readonly number[]): ArrayLike<number> => {
-    const tensor = stateDict[name];
-    if (tensor === undefined) throw new RangeError(`pytorch: state_dict has no '${name}'`);
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (tensor.shape.length !== shape.length || tensor.shape.some((n, i) => n !== shape[i])) {
-      throw new RangeError(`pytorch: '${name}' must have shape [${shape.join(', ')}], got [${tensor.shape.join(', ')}]`);
-    }
-    if (tensor.data.length !== size) throw new RangeError(`pytorch: '${name}' has ${tensor.data.length} values for shape [${shape.join(', ')}]`);
-    used.add(name);
-    return tensor.data;
-  };
+  const config = pytorchConfig(module, args, options.dtype ?? 'float64');
+  checkStateDict(module, config, stateDict);
+  // Every tensor matched its shape, so θ is no larger than the state_dict: safe to allocate.
+  const model = createModel(config, { initialize: false });
+  const take = (name: string): ArrayLike<number> => stateDict[name]!.data;
   model.layers.forEach((layer, l) =>
     layer.cells.forEach((cell, d) => {
       const theta = model.cellTheta(l, d);
@@ -93,21 +103,21 @@ export function fromPyTorch(module: PyTorchModule, args: PyTorchArgs, stateDict:
         const view = paramView(cell, theta, block.name);
         switch (block.name) {
           case 'weightIh':
-            view.set(take(tensorName('weight_ih', l, d), block.shape));
+            view.set(take(tensorName('weight_ih', l, d)));
             break;
           case 'weightHh':
-            view.set(take(tensorName('weight_hh', l, d), block.shape));
+            view.set(take(tensorName('weight_hh', l, d)));
             break;
           case 'weightHr':
-            view.set(take(tensorName('weight_hr', l, d), block.shape));
+            view.set(take(tensorName('weight_hr', l, d)));
             break;
           case 'recurrentBias':
-            view.set(take(tensorName('bias_hh', l, d), block.shape));
+            view.set(take(tensorName('bias_hh', l, d)));
             break;
           case 'bias': {
-            view.set(take(tensorName('bias_ih', l, d), block.shape));
+            view.set(take(tensorName('bias_ih', l, d)));
             if (!hasRecurrentBias(cell)) {
-              const recurrent = take(tensorName('bias_hh', l, d), block.shape);
+              const recurrent = take(tensorName('bias_hh', l, d));
               for (let i = 0; i < view.length; i++) view[i] += recurrent[i]!;
             }
             break;
@@ -118,9 +128,55 @@ export function fromPyTorch(module: PyTorchModule, args: PyTorchArgs, stateDict:
       }
     }),
   );
-  const unused = Object.keys(stateDict).filter((name) => !used.has(name));
-  if (unused.length > 0) throw new RangeError(`pytorch: state_dict entries this ${module} does not have: ${unused.join(', ')}`);
   return model;
+}
+
+/**
+ * The PyTorch tensors a config implies, name → shape, computed from the config alone (cells
+ * are layouts; no parameters are allocated).
+ */
+export function pytorchShapes(config: ModelConfig): Map<string, readonly number[]> {
+  const shapes = new Map<string, readonly number[]>();
+  let width = config.inputSize;
+  const dtype = config.dtype ?? 'float64';
+  config.layers.forEach((layer, l) => {
+    const directions = layer.bidirectional === true ? 2 : 1;
+    for (let d = 0; d < directions; d++) {
+      const cell = buildCell(layer.cell, width, dtype);
+      for (const block of cell.params) {
+        const names = PYTORCH_NAMES[block.name];
+        if (names === undefined) throw new TypeError(`pytorch: no PyTorch name for ${cell.kind} parameter '${block.name}'`);
+        shapes.set(tensorName(names[0], l, d), block.shape);
+        if (block.name === 'bias' && !hasRecurrentBias(cell)) shapes.set(tensorName('bias_hh', l, d), block.shape);
+      }
+    }
+    width = directions * cellOutputSize(layer.cell);
+  });
+  return shapes;
+}
+
+const PYTORCH_NAMES: Readonly<Record<string, readonly [string]>> = {
+  weightIh: ['weight_ih'],
+  weightHh: ['weight_hh'],
+  weightHr: ['weight_hr'],
+  recurrentBias: ['bias_hh'],
+  bias: ['bias_ih'],
+};
+
+/** Every tensor the config needs is present with its shape and value count, and nothing else. */
+function checkStateDict(module: PyTorchModule, config: ModelConfig, stateDict: StateDict): void {
+  const shapes = pytorchShapes(config);
+  for (const [name, shape] of shapes) {
+    const tensor = stateDict[name];
+    if (tensor === undefined) throw new RangeError(`pytorch: state_dict has no '${name}'`);
+    if (tensor.shape.length !== shape.length || tensor.shape.some((n, i) => n !== shape[i])) {
+      throw new RangeError(`pytorch: '${name}' must have shape [${shape.join(', ')}], got [${tensor.shape.join(', ')}]`);
+    }
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (tensor.data.length !== size) throw new RangeError(`pytorch: '${name}' has ${tensor.data.length} values for shape [${shape.join(', ')}]`);
+  }
+  const unused = Object.keys(stateDict).filter((name) => !shapes.has(name));
+  if (unused.length > 0) throw new RangeError(`pytorch: state_dict entries this ${module} does not have: ${unused.join(', ')}`);
 }
 
 function hasRecurrentBias(cell: Cell): boolean {

@@ -99,7 +99,8 @@ export class Rng {
 
   /** The full state, for checkpoints: restoring it continues the stream bit for bit. */
   getState(): RngState {
-    return [this.s0, this.s1, this.s2, this.s3];
+    // The XORs leave int32 words; report them unsigned, the form setState accepts.
+    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
   }
 
   setState(state: RngState): void {

@@ -1,0 +1,60 @@
+/**
+ * `online-rnn convert`: a model from one format to another (native, PyTorch, TF.js).
+ * The output directory is built under a temporary name and renamed into place, so a failed
+ * conversion leaves nothing half-written.
+ */
+import type { Command } from 'commander';
+import { loadAnyModel, saveAnyModel, MODEL_FORMATS, type ModelFormat } from '../io/load.js';
+import { runCommand, UsageError } from './errors.js';
+import { loadOptions } from './forward.js';
+
+interface ConvertFlags {
+  from?: string;
+  to: string;
+  config?: string;
+  prefix?: string;
+  dtype?: string;
+  out?: string;
+  force?: boolean;
+}
+
+export function registerConvert(program: Command): void {
+  program
+    .command('convert')
+    .description('convert a model between the native format, PyTorch (safetensors) and TF.js (layers model)')
+    .argument('<input>', 'a native model directory, a PyTorch .safetensors file, or a TF.js model.json')
+    .option('--from <format>', `the input's format: ${MODEL_FORMATS.join(', ')} (default: from the path)`)
+    .option('--to <format>', `the output's format: ${MODEL_FORMATS.join(', ')}`, 'native')
+    .option('--config <args.json>', 'PyTorch input: the module and its constructor arguments')
+    .option('--prefix <p>', "PyTorch input: strip this prefix from the state_dict's names")
+    .option('--dtype <dtype>', "imports: float64 or float32 (default: the file's)")
+    .requiredOption('--out <dir>', 'the directory to write (must not exist, or be empty, unless --force)')
+    .option('--force', 'replace --out if it exists')
+    .addHelpText(
+      'after',
+      `
+Outputs:
+  native   DIR/config.json, DIR/model.safetensors
+  pytorch  DIR/model.safetensors (state_dict, PyTorch's names), DIR/args.json
+  tfjs     DIR/model.json, DIR/group1-shard1of1.bin
+
+Examples:
+  $ online-rnn convert --from pytorch lstm.safetensors --config args.json --out model/
+  $ online-rnn convert model/ --to pytorch --out torch/
+  $ online-rnn convert keras/model.json --out model/
+  $ online-rnn convert model/ --to tfjs --out web/`,
+    )
+    .action((input: string, flags: ConvertFlags) =>
+      runCommand(() => {
+        if (!(MODEL_FORMATS as readonly string[]).includes(flags.to)) throw new UsageError(`--to must be one of ${MODEL_FORMATS.join(', ')}, got '${flags.to}'`);
+        const model = loadAnyModel(input, loadOptions(flags));
+        try {
+          saveAnyModel(model, flags.to as ModelFormat, flags.out!, { overwrite: flags.force === true });
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== undefined) throw new UsageError(`cannot write ${flags.out}: ${code} (${(e as Error).message})`);
+          throw e;
+        }
+      }),
+    );
+}

@@ -1,0 +1,127 @@
+/**
+ * Crash-safe writes. A file is written to a temporary name beside its target, flushed to disk
+ * (fsync), renamed over the target, and the directory is flushed so the rename itself
+ * survives a power cut. A directory of files is built under a temporary name the same way and
+ * renamed into place, so a reader sees the old directory or the new one, never half of one.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { FormatError } from './safetensors.js';
+
+export type FileContents = Uint8Array | string;
+
+function writeAndSync(path: string, contents: FileContents): void {
+  const data = typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    let written = 0;
+    while (written < data.length) written += writeSync(fd, data, written, data.length - written);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Flushes a directory's entries (the renames into it). */
+export function syncDirectory(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function temporaryName(target: string): string {
+  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+}
+
+/** Writes one file atomically: the target holds the old contents or the new, never a mix. */
+export function writeFileAtomic(path: string, contents: FileContents): void {
+  const target = resolve(path);
+  mkdirSync(dirname(target), { recursive: true });
+  const temporary = temporaryName(target);
+  try {
+    writeAndSync(temporary, contents);
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  syncDirectory(dirname(target));
+}
+
+/**
+ * Creates directory `path` holding `files` atomically. An existing empty directory is
+ * replaced; an existing non-empty one is an error unless `overwrite`, when it is swapped out
+ * and removed only after the new one is in place.
+ */
+export function writeDirectoryAtomic(path: string, files: Readonly<Record<string, FileContents>>, options: { overwrite?: boolean } = {}): void {
+  const target = resolve(path);
+  const parent = dirname(target);
+  mkdirSync(parent, { recursive: true });
+  let previous: string | null = null;
+  if (existsSync(target)) {
+    if (!statSync(target).isDirectory()) throw new RangeError(`${path} exists and is not a directory`);
+    if (readdirSync(target).length > 0) {
+      if (options.overwrite !== true) throw new RangeError(`${path} already exists and is not empty; remove it or choose another path`);
+      previous = temporaryName(target);
+    }
+  }
+  const temporary = temporaryName(target);
+  mkdirSync(temporary);
+  try {
+    for (const [name, contents] of Object.entries(files)) writeAndSync(join(temporary, name), contents);
+    syncDirectory(temporary);
+    if (previous !== null) renameSync(target, previous);
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { recursive: true, force: true });
+    if (previous !== null && existsSync(previous) && !existsSync(target)) renameSync(previous, target);
+    throw error;
+  }
+  syncDirectory(parent);
+  if (previous !== null) rmSync(previous, { recursive: true, force: true });
+}
+
+const TEMPORARY = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+/** Removes temporaries in `dir` left by writers that died mid-write (their process is gone). */
+export function removeStaleTemporaries(dir: string): void {
+  for (const entry of readdirSync(dir)) {
+    const match = TEMPORARY.exec(entry);
+    if (match === null || isAlive(Number(match[1]))) continue;
+    rmSync(join(dir, entry), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Reads a whole file, turning "not there" into a one-line FormatError naming it. */
+export function readFileChecked(path: string, what = 'file'): Buffer {
+  try {
+    const stats = statSync(path);
+    if (!stats.isFile()) throw new FormatError(`${path}: the ${what} is not a regular file`);
+  } catch (error) {
+    if (error instanceof FormatError) throw error;
+    throw new FormatError(`${path}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return readFileSync(path);
+}
+
+export function readTextChecked(path: string, what = 'file'): string {
+  const bytes = readFileChecked(path, what);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new FormatError(`${path}: the ${what} is not valid UTF-8 text`);
+  }
+}

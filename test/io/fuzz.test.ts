@@ -1,0 +1,198 @@
+/**
+ * The loaders against hostile files: seeded mutations and truncations of real model files.
+ * Every case must either load a consistent model or throw a FormatError with a one-line
+ * message; never another exception (a crash), never a hang, never a large allocation.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createModel, type ModelConfig } from '../../src/model/config.js';
+import type { Model } from '../../src/model/model.js';
+import { decodeModel, decodeModelConfig, encodeModel } from '../../src/io/model-format.js';
+import { exportPyTorch, importPyTorch, parsePyTorchSpec } from '../../src/io/pytorch-safetensors.js';
+import { importTfjs } from '../../src/io/tfjs.js';
+import { exportTfjs } from '../../src/io/tfjs-export.js';
+import { FormatError } from '../../src/io/safetensors.js';
+import { bytesPerElement } from '../../src/tensor/dtype.js';
+import { Rng } from '../../src/tensor/rng.js';
+
+const NATIVE: ModelConfig[] = [
+  { inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 4, projSize: 2, peephole: true } }, { cell: { kind: 'gru', hiddenSize: 3 } }], outputSize: 2 },
+  { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false }, bidirectional: true }, { cell: { kind: 'rnn', hiddenSize: 2 } }], dtype: 'float32' },
+];
+
+interface Outcome {
+  loaded: number;
+  rejected: number;
+}
+
+/** Runs one case: a model (checked for consistency) or a FormatError; anything else fails the test. */
+function attempt(what: string, fileBytes: number, load: () => Model, outcome: Outcome): void {
+  let model: Model;
+  try {
+    model = load();
+  } catch (error) {
+    if (!(error instanceof FormatError)) assert.fail(`${what}: crashed with ${(error as Error).name}: ${(error as Error).message}\n${(error as Error).stack}`);
+    assert.ok(error.message.length > 10 && !error.message.includes('\n'), `${what}: unclear message ${JSON.stringify(error.message)}`);
+    outcome.rejected++;
+    return;
+  }
+  assert.ok(model.paramSize * bytesPerElement(model.dtype) <= fileBytes * 4, `${what}: θ larger than the file`);
+  assert.ok(model.theta.every(Number.isFinite), `${what}: loaded non-finite parameters`);
+  outcome.loaded++;
+}
+
+/** A copy of `bytes` mutated one of several ways. */
+function mutateBytes(bytes: Uint8Array, rng: Rng, headerEnd: number): Uint8Array {
+  switch (rng.int(5)) {
+    case 0: // truncation
+      return bytes.slice(0, rng.int(bytes.length));
+    case 1: {
+      // a few random bytes anywhere
+      const out = bytes.slice();
+      for (let k = 1 + rng.int(4); k > 0; k--) out[rng.int(out.length)] = rng.int(256);
+      return out;
+    }
+    case 2: {
+      // a byte in the header, where the structure is
+      const out = bytes.slice();
+      out[Math.min(out.length - 1, 8 + rng.int(Math.max(1, headerEnd - 8)))] = rng.int(256);
+      return out;
+    }
+    case 3: {
+      // a forged header length
+      const out = bytes.slice();
+      const view = new DataView(out.buffer);
+      view.setUint32(0, rng.nextUint32(), true);
+      if (rng.int(2) === 0) view.setUint32(4, rng.int(3) === 0 ? rng.nextUint32() : 0, true);
+      return out;
+    }
+    default: {
+      // bytes appended or removed in the middle
+      const at = rng.int(bytes.length);
+      const extra = Uint8Array.from({ length: rng.int(16) }, () => rng.int(256));
+      const cut = rng.int(2) === 0 ? rng.int(16) : 0;
+      const out = new Uint8Array(bytes.length + extra.length - Math.min(cut, bytes.length - at));
+      out.set(bytes.subarray(0, at));
+      out.set(extra, at);
+      out.set(bytes.subarray(at + Math.min(cut, bytes.length - at)), at + extra.length);
+      return out;
+    }
+  }
+}
+
+const HOSTILE_NUMBERS = [0, -1, 1.5, 1e9, 2 ** 53, -(2 ** 31), NaN, '7', null, 1e308, 3];
+
+/** Structured mutation of a JSON value: change, delete or retype one field somewhere. */
+function mutateJson(value: unknown, rng: Rng, depth = 0): unknown {
+  if (Array.isArray(value)) {
+    if (value.length === 0 || rng.int(6) === 0) return rng.int(2) === 0 ? [] : [...value, value[0] ?? 1];
+    const i = rng.int(value.length);
+    const copy = value.slice();
+    copy[i] = mutateJson(value[i], rng, depth + 1);
+    return copy;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value);
+    if (keys.length === 0) return { x: 1 };
+    const key = keys[rng.int(keys.length)]!;
+    const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    const roll = rng.int(8);
+    if (roll === 0) delete copy[key];
+    else if (roll === 1) copy[`${key}_`] = copy[key];
+    else copy[key] = mutateJson(copy[key], rng, depth + 1);
+    return copy;
+  }
+  if (typeof value === 'number') return HOSTILE_NUMBERS[rng.int(HOSTILE_NUMBERS.length)];
+  if (typeof value === 'string') return ['', 'F16', 'I64', 'lstm', 'hard_sigmoid', 'relu', 'concat', 'sum', '../x', value + 'x', 'float64'][rng.int(11)];
+  if (typeof value === 'boolean') return rng.int(2) === 0 ? !value : 'true';
+  return rng.int(2) === 0 ? 0 : {};
+}
+
+/** A safetensors file with its JSON header mutated structurally and the data kept. */
+function mutateHeader(bytes: Uint8Array, rng: Rng): Uint8Array {
+  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + length)));
+  const json = new TextEncoder().encode(JSON.stringify(mutateJson(header, rng)));
+  const out = new Uint8Array(8 + json.length + bytes.length - 8 - length);
+  new DataView(out.buffer).setUint32(0, json.length, true);
+  out.set(json, 8);
+  out.set(bytes.subarray(8 + length), 8 + json.length);
+  return out;
+}
+
+function headerEnd(bytes: Uint8Array): number {
+  return 8 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+}
+
+test('3,400 seeded mutations and truncations of model files (native, PyTorch, TF.js) each load consistently or fail with a one-line FormatError', (t) => {
+  const rng = new Rng(Number(process.env.FUZZ_SEED ?? 20240606));
+  const scale = Number(process.env.FUZZ_SCALE ?? 2);
+  const outcome: Outcome = { loaded: 0, rejected: 0 };
+  const memoryBefore = process.memoryUsage().arrayBuffers;
+  let peak = 0;
+  const started = performance.now();
+  let cases = 0;
+  const track = () => {
+    cases++;
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers - memoryBefore);
+  };
+
+  // Native: config.json + model.safetensors.
+  for (const config of NATIVE) {
+    const { config: configText, tensors } = encodeModel(createModel(config, { seed: 1 }));
+    const end = headerEnd(tensors);
+    for (let k = 0; k < 400 * scale; k++) {
+      const bytes = k % 4 === 3 ? mutateHeader(tensors, rng) : mutateBytes(tensors, rng, end);
+      attempt(`native tensors case ${k}`, bytes.length, () => decodeModel(decodeModelConfig(configText), bytes), outcome);
+      track();
+    }
+    for (let k = 0; k < 150 * scale; k++) {
+      const text = k % 2 === 0 ? JSON.stringify(mutateJson(JSON.parse(configText), rng)) : new TextDecoder().decode(mutateBytes(new TextEncoder().encode(configText), rng, configText.length));
+      attempt(`native config case ${k}: ${text.slice(0, 200)}`, tensors.length, () => decodeModel(decodeModelConfig(text), tensors), outcome);
+      track();
+    }
+  }
+
+  // PyTorch: a safetensors state_dict with and without args.json.
+  const torch = exportPyTorch(createModel({ inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 4, projSize: 2 }, bidirectional: true }, { cell: { kind: 'lstm', hiddenSize: 4, projSize: 2 }, bidirectional: true }] }, { seed: 2 }));
+  const torchEnd = headerEnd(torch.tensors);
+  for (let k = 0; k < 200 * scale; k++) {
+    const bytes = k % 3 === 2 ? mutateHeader(torch.tensors, rng) : mutateBytes(torch.tensors, rng, torchEnd);
+    attempt(`pytorch case ${k}`, bytes.length, () => importPyTorch(bytes, null), outcome);
+    track();
+  }
+  for (let k = 0; k < 100 * scale; k++) {
+    const spec = mutateJson({ module: 'lstm', ...torch.spec.args }, rng);
+    attempt(`pytorch args case ${k}: ${JSON.stringify(spec)}`, torch.tensors.length, () => importPyTorch(torch.tensors, parsePyTorchSpec(spec)), outcome);
+    track();
+  }
+
+  // TF.js: model.json and its shard.
+  const tfjs = exportTfjs(createModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false }, bidirectional: true }, { cell: { kind: 'lstm', hiddenSize: 2 } }], outputSize: 1, dtype: 'float32' }, { seed: 3 }));
+  for (let k = 0; k < 300 * scale; k++) {
+    const json = k % 3 === 0 ? tfjs.modelJson : mutateJson(mutateJson(tfjs.modelJson, rng), rng);
+    const weights = k % 3 === 0 ? mutateBytes(tfjs.weights, rng, 0) : tfjs.weights;
+    attempt(`tfjs case ${k}: ${JSON.stringify(json).slice(0, 300)}`, weights.length, () => importTfjs(json, () => weights), outcome);
+    track();
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  t.diagnostic(`${cases} cases: ${outcome.loaded} loaded, ${outcome.rejected} rejected with a FormatError, ${seconds.toFixed(2)} s, peak ArrayBuffer growth ${(peak / 1e6).toFixed(1)} MB`);
+  assert.ok(cases >= 1000, `only ${cases} cases`);
+  assert.equal(outcome.loaded + outcome.rejected, cases);
+  assert.ok(outcome.rejected > cases / 2, 'most mutations should be caught');
+  assert.ok(peak < 64e6, `ArrayBuffer memory grew by ${peak} bytes`);
+});
+
+test('forged sizes are rejected before anything is allocated for them', () => {
+  const { config, tensors } = encodeModel(createModel(NATIVE[0]!, { seed: 1 }));
+  const huge = JSON.parse(config);
+  huge.model.layers[0].cell.hiddenSize = 2 ** 40;
+  assert.throws(() => decodeModel(decodeModelConfig(JSON.stringify(huge)), tensors), (e: Error) => e instanceof FormatError && /has shape/.test(e.message));
+  const torch = exportPyTorch(createModel({ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 2 } }] }));
+  assert.throws(() => importPyTorch(torch.tensors, parsePyTorchSpec({ module: 'rnn', input_size: 2 ** 40, hidden_size: 2 ** 40 })), FormatError);
+  const tfjs = exportTfjs(createModel({ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 2 } }], dtype: 'float32' }));
+  const forged = structuredClone(tfjs.modelJson) as unknown as { weightsManifest: Array<{ weights: Array<{ shape: number[] }> }> };
+  forged.weightsManifest[0]!.weights[0]!.shape = [2 ** 20, 2 ** 10];
+  assert.throws(() => importTfjs(forged, () => tfjs.weights), /declares \d+ bytes but its shards/);
+});
