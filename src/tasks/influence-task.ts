@@ -1,5 +1,5 @@
 /**
- * Influence balancing as a task (Tallec & Ollivier 2018, §6), on the influence-balancing Cell
+ * Influence balancing as a task (Tallec & Ollivier 2018), on the influence-balancing Cell
  * of tasks/influence.ts: the model is fixed — 23 linear units and one parameter θ, started at
  * θ0 = 0.5 with s(0) = 1 — and the stream is a constant: x = 0, target s₁ = 1 at every step,
  * loss ½(s₁ − 1)², never an episode boundary. The metric is θ itself; unbiased learners (RTRL,
