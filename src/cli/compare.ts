@@ -144,7 +144,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
   const out: string[] = [
     `task: ${task.title}`,
     `model: ${model.description}; optimizer: ${comparison.optimizer}`,
-    `${training.steps.toLocaleString('en-US')} steps × ${seedCount} seed${seedCount > 1 ? 's' : ''} (${seeds.join(', ')}) on ${Math.min(workers, jobs.length)} worker${workers > 1 ? 's' : ''}${stop.stopped ? ' — stopped by Ctrl-C: the table covers the steps run' : ''}`,
+    `${training.steps.toLocaleString('en-US')} steps × ${seedCount} seed${seedCount > 1 ? 's' : ''} (${seeds.join(', ')}) on ${Math.min(workers, jobs.length)} worker${Math.min(workers, jobs.length) > 1 ? 's' : ''}${stop.stopped ? ' — stopped by Ctrl-C: the table covers the steps run' : ''}`,
     '',
     renderTable(rows, task.metric),
     '',
