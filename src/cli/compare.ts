@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { createTask } from '../tasks/config.js';
-import { rowOf, type Comparison, type LearnerRuns } from '../report/comparison.js';
+import { metricTarget, rowOf, type Comparison, type LearnerRuns } from '../report/comparison.js';
 import { referenceLines, renderTable } from '../report/table.js';
 import { writeReport } from '../report/write.js';
 import { chartAssets } from '../report/assets.js';
@@ -117,7 +117,8 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
     date: new Date().toISOString(),
   };
   const written = reportPath === null || assets === null ? null : writeReport(reportPath, comparison, assets);
-  const rows = learners.filter((l) => l.runs.length > 0).map(rowOf);
+  const target = metricTarget(task);
+  const rows = learners.filter((l) => l.runs.length > 0).map((l) => rowOf(l, target));
   if (flags.json === true) {
     process.stdout.write(
       toJson({
@@ -131,7 +132,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
           label: l.label,
           learner: specs[i]!.config,
           ...(specs[i]!.lr !== undefined ? { lr: specs[i]!.lr } : {}),
-          summary: l.runs.length === 0 ? null : summaryOf(rowOf(l)),
+          summary: l.runs.length === 0 ? null : summaryOf(rowOf(l, target)),
           runs: l.runs.map(({ points: _points, ...run }) => ({ ...run, stepsPerSecond: run.steps / run.seconds })),
         })),
         report: written,
@@ -146,7 +147,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
     `model: ${model.description}; optimizer: ${comparison.optimizer}`,
     `${training.steps.toLocaleString('en-US')} steps × ${seedCount} seed${seedCount > 1 ? 's' : ''} (${seeds.join(', ')}) on ${Math.min(workers, jobs.length)} worker${Math.min(workers, jobs.length) > 1 ? 's' : ''}${stop.stopped ? ' — stopped by Ctrl-C: the table covers the steps run' : ''}`,
     '',
-    renderTable(rows, task.metric),
+    renderTable(rows, task.metric, target),
     '',
     ...referenceLines(task),
   ];
@@ -155,7 +156,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
 }
 
 function summaryOf(row: ReturnType<typeof rowOf>) {
-  return { finalLoss: row.finalLoss, finalMetric: row.finalMetric, diverged: row.diverged, seeds: row.seeds, stepsPerSecond: row.stepsPerSecond, stateBytes: row.stateBytes };
+  return { finalLoss: row.finalLoss, finalMetric: row.finalMetric, diverged: row.diverged, ...(row.atTarget === null ? {} : { atTarget: row.atTarget }), seeds: row.seeds, stepsPerSecond: row.stepsPerSecond, stateBytes: row.stateBytes };
 }
 
 /** The report is written only at the end (its directory created then); its name is checked now. */

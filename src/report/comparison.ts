@@ -59,7 +59,10 @@ export interface Row {
   readonly label: string;
   readonly finalLoss: Spread;
   readonly finalMetric: Spread;
+  /** Runs whose loss or estimate stopped being finite (DivergenceError). */
   readonly diverged: number;
+  /** Runs whose final metric ended within 1% of the metric's target; null when the metric has none. */
+  readonly atTarget: number | null;
   readonly seeds: number;
   readonly stepsPerSecond: number;
   readonly stateBytes: number;
@@ -72,7 +75,18 @@ export function spread(values: readonly number[]): Spread {
   return { mean, sd: Number.isFinite(mean) ? sd : Number.NaN, min: Math.min(...values), max: Math.max(...values), values };
 }
 
-export function rowOf({ label, runs }: LearnerRuns): Row {
+/** The metric's target — its reference line — when the metric aims at a value (influence balancing's θ*). */
+export function metricTarget(task: { readonly metric: MetricSpec; readonly references: readonly Reference[] }): number | null {
+  if (task.metric.better !== 'target') return null;
+  return task.references.find((r) => r.axis === 'metric')?.value ?? null;
+}
+
+/** Within 1% of the target (or 1e-3 of a zero target). */
+export function reachesTarget(value: number, target: number): boolean {
+  return Number.isFinite(value) && Math.abs(value - target) <= Math.max(0.01 * Math.abs(target), target === 0 ? 1e-3 : 0);
+}
+
+export function rowOf({ label, runs }: LearnerRuns, target: number | null = null): Row {
   const seconds = runs.reduce((s, r) => s + r.seconds, 0);
   const steps = runs.reduce((s, r) => s + r.steps, 0);
   return {
@@ -80,6 +94,7 @@ export function rowOf({ label, runs }: LearnerRuns): Row {
     finalLoss: spread(runs.map((r) => r.finalLoss)),
     finalMetric: spread(runs.map((r) => r.finalMetric)),
     diverged: runs.filter((r) => r.end === 'diverged').length,
+    atTarget: target === null ? null : runs.filter((r) => reachesTarget(r.finalMetric, target)).length,
     seeds: runs.length,
     stepsPerSecond: seconds > 0 ? steps / seconds : Number.NaN,
     stateBytes: Math.max(...runs.map((r) => r.stateBytes)),

@@ -5,7 +5,7 @@
  * and the task's reference lines dashed. The table and the command are static HTML, readable
  * without scripts. Pure string building: the caller passes uPlot's code (report/assets.ts).
  */
-import { bandOf, gridOf, rowOf, type Comparison } from './comparison.js';
+import { bandOf, gridOf, metricTarget, rowOf, type Comparison } from './comparison.js';
 import { axisTicks, chooseScale, formatNumber, paddedRange, project, type Scale } from './scale.js';
 import { color, escape } from './svg.js';
 import { tableCells, tableHeader } from './table.js';
@@ -62,9 +62,10 @@ export function renderHtml(comparison: Comparison, assets: ChartAssets): string 
       references: references.filter((r) => Number.isFinite(project(scale, r.value))).map(({ label, value }) => ({ label, value: project(scale, value) })),
     };
   });
-  const rows = comparison.learners.map(rowOf);
+  const target = metricTarget(comparison.task);
+  const rows = comparison.learners.map((learner) => rowOf(learner, target));
   const table = [
-    `<table id="summary"><thead><tr>${tableHeader(comparison.task.metric).map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>`,
+    `<table id="summary"><thead><tr>${tableHeader(comparison.task.metric, target).map((h) => `<th>${escape(h)}</th>`).join('')}</tr></thead><tbody>`,
     ...rows.map((row, i) => `<tr><td><span class="swatch" style="background:${color(i)}"></span>${tableCells(row, comparison.task.metric).map(escape).join('</td><td>')}</td></tr>`),
     '</tbody></table>',
   ].join('\n');

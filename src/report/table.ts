@@ -7,8 +7,9 @@ import type { MetricSpec, Task } from '../tasks/task.js';
 import type { Row, Spread } from './comparison.js';
 import { formatNumber } from './scale.js';
 
-export function tableHeader(metric: MetricSpec): string[] {
-  return ['learner', 'final loss', metric.name, 'diverged', 'steps/s', 'state'];
+/** The columns; 'at target' only when the metric aims at a value, 'non-finite' counts runs that overflowed. */
+export function tableHeader(metric: MetricSpec, target: number | null): string[] {
+  return ['learner', 'final loss', metric.name, ...(target === null ? [] : ['at target']), 'non-finite', 'steps/s', 'state'];
 }
 
 export function tableCells(row: Row, metric: MetricSpec): string[] {
@@ -16,6 +17,7 @@ export function tableCells(row: Row, metric: MetricSpec): string[] {
     row.label,
     row.diverged === row.seeds ? 'diverged' : spreadText(row.finalLoss),
     spreadText(row.finalMetric, metric.unit),
+    ...(row.atTarget === null ? [] : [`${row.atTarget}/${row.seeds}`]),
     `${row.diverged}/${row.seeds}`,
     Number.isFinite(row.stepsPerSecond) ? Math.round(row.stepsPerSecond).toLocaleString('en-US') : '–',
     bytesText(row.stateBytes),
@@ -40,8 +42,8 @@ export function bytesText(bytes: number): string {
 }
 
 /** The table as aligned text columns. */
-export function renderTable(rows: readonly Row[], metric: MetricSpec): string {
-  const header = tableHeader(metric);
+export function renderTable(rows: readonly Row[], metric: MetricSpec, target: number | null): string {
+  const header = tableHeader(metric, target);
   const lines = [header, ...rows.map((row) => tableCells(row, metric))];
   const widths = header.map((_, c) => Math.max(...lines.map((line) => [...line[c]!].length)));
   const pad = (text: string, c: number) => (c === 0 ? text.padEnd(widths[c]!) : text.padStart(widths[c]!));

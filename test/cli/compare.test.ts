@@ -17,8 +17,9 @@ test('compare on influence balancing: truncated BPTT with k ≤ 40 runs away, RT
     const table = run(...args, '--report', report);
     assert.equal(table.status, 0, table.stderr);
     assert.match(table.stdout, /5,000 steps × 2 seeds \(1, 2\) on 2 workers/);
-    assert.match(table.stdout, /^learner +final loss +θ +diverged +steps\/s +state$/m);
-    assert.match(table.stdout, /^rtrl +\S+ ± \S+ +−0\.167 ± 0 +0\/2/m);
+    assert.match(table.stdout, /^learner +final loss +θ +at target +non-finite +steps\/s +state$/m);
+    assert.match(table.stdout, /^rtrl +\S+ ± \S+ +−0\.167 ± 0 +2\/2 +0\/2/m);
+    assert.match(table.stdout, /^tbptt:k=10 +\S+ ± \S+ +\S+ ± \S+ +0\/2 +0\/2/m);
     assert.match(table.stdout, new RegExp(`report: ${report.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(figure: .*report\\.svg\\)`));
     assert.ok(existsSync(join(dir, 'report.svg')));
     const html = readFileSync(report, 'utf8');
@@ -32,6 +33,8 @@ test('compare on influence balancing: truncated BPTT with k ≤ 40 runs away, RT
     for (const r of rtrl.runs) assert.ok(Math.abs(r.finalMetric + 1 / 6) < 1e-3, `rtrl θ = ${r.finalMetric}`);
     for (const r of tbptt.runs) assert.ok(r.finalMetric > 5, `tbptt:k=10 θ = ${r.finalMetric}`);
     assert.ok(rtrl.summary.stateBytes > 0 && rtrl.summary.stepsPerSecond > 0);
+    assert.equal(rtrl.summary.atTarget, 2);
+    assert.equal(tbptt.summary.atTarget, 0);
     assert.equal(json.task.references[0].value, -1 / 6);
   } finally {
     rmSync(dir, { recursive: true, force: true });

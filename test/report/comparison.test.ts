@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bandOf, finalLoss, gridOf, rowOf, spread } from '../../src/report/comparison.js';
+import { bandOf, finalLoss, gridOf, metricTarget, reachesTarget, rowOf, spread } from '../../src/report/comparison.js';
 import { renderTable } from '../../src/report/table.js';
 import { exampleComparison } from './example.js';
 
@@ -13,7 +13,7 @@ test('the final loss is the mean over the last tenth of the steps', () => {
 
 test('a row holds the spread over seeds, the count of diverged seeds, steps/s and the largest state', () => {
   const comparison = exampleComparison();
-  const [rtrl, , tbptt] = comparison.learners.map(rowOf);
+  const [rtrl, , tbptt] = comparison.learners.map((l) => rowOf(l));
   assert.equal(rtrl!.finalLoss.values.length, 2);
   assert.equal(rtrl!.diverged, 0);
   assert.equal(tbptt!.diverged, 2);
@@ -36,9 +36,23 @@ test('bands run over the seeds still going and stop when every seed has diverged
 
 test('the terminal table aligns its columns and says which learners diverged', () => {
   const comparison = exampleComparison();
-  const lines = renderTable(comparison.learners.map(rowOf), comparison.task.metric).split('\n');
+  const lines = renderTable(comparison.learners.map((l) => rowOf(l)), comparison.task.metric, null).split('\n');
   assert.equal(lines.length, 5);
-  assert.match(lines[0]!, /^learner\s+final loss\s+θ\s+diverged\s+steps\/s\s+state$/);
+  assert.match(lines[0]!, /^learner\s+final loss\s+θ\s+non-finite\s+steps\/s\s+state$/);
   assert.match(lines[4]!, /^tbptt:k=2\s+diverged\s+.*2\/2\s+825\s+3\.0 KiB$/);
   assert.match(lines[2]!, /^rtrl\s+0\.026 ± 0\.00707\s+−0\.165 ± 0\s+0\/2/);
+});
+
+test('for a metric that aims at a value, the table counts the seeds that ended within 1% of it', () => {
+  const comparison = exampleComparison();
+  const target = -1 / 6;
+  const rows = comparison.learners.map((l) => rowOf(l, target));
+  const lines = renderTable(rows, comparison.task.metric, target).split('\n');
+  assert.match(lines[0]!, /^learner\s+final loss\s+θ\s+at target\s+non-finite\s+steps\/s\s+state$/);
+  // rtrl ends at −0.1647, 1.2% from −1/6: not yet at the target.
+  assert.match(lines[2]!, /^rtrl\s+0\.026 ± 0\.00707\s+−0\.165 ± 0\s+0\/2\s+0\/2/);
+  assert.equal(rows[2]!.atTarget, 0);
+  assert.ok(reachesTarget(-0.1660, target) && !reachesTarget(-0.1647, target) && !reachesTarget(Infinity, target));
+  assert.equal(metricTarget({ metric: { name: 'θ', unit: '', better: 'target' }, references: [{ axis: 'metric', label: 'θ*', value: target }] }), target);
+  assert.equal(metricTarget({ metric: { name: 'bits', unit: '', better: 'lower' }, references: [{ axis: 'metric', label: 'optimum', value: 0.14 }] }), null);
 });
