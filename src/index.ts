@@ -51,6 +51,21 @@ export { createLearner, parseLearnerConfig, LEARNER_KINDS, type LearnerConfig, t
 export { exactGradient, estimatorStats, type EstimatorStats } from './learners/gradstats.js';
 export { influenceBalancingCell, INFLUENCE_OPTIMUM } from './tasks/influence.js';
 
+export { createTask, TASK_KINDS, type TaskConfig, type TaskKind, type CorpusConfig } from './tasks/config.js';
+export type { Task, TaskStream, Sample, Outcome, MetricSpec, Reference, TaskModel, PaperSetting } from './tasks/task.js';
+export { copyTask, type CopyOptions } from './tasks/copy.js';
+export { addTask, addTaskLevels, type AddOptions } from './tasks/add.js';
+export { addingTask, type AddingOptions } from './tasks/adding.js';
+export { charlmTask } from './tasks/charlm.js';
+export { textCorpus, bigramEntropy, type Corpus } from './tasks/corpus.js';
+export { anbnCorpus, anbnOptimum, type AnbnOptions } from './tasks/anbn.js';
+export { bracketsCorpus, bracketsOptimum, BRACKETS_VARIANTS, type BracketsOptions } from './tasks/brackets.js';
+export { seriesTask, type SeriesSource } from './tasks/series.js';
+export { mackeyGlass, type MackeyGlassOptions } from './tasks/mackey-glass.js';
+export { csvColumn, parseCsv } from './tasks/csv.js';
+export { influenceTask } from './tasks/influence-task.js';
+export { train, type TrainOptions, type TrainEnd, type StepRecord } from './tasks/run.js';
+
 export { fromPyTorch, toPyTorchNames, pytorchArgs, pytorchConfig, statesFromPyTorch, statesToPyTorch, type PyTorchArgs, type StateDict } from './io/pytorch.js';
 
 // Formats (pure: bytes in, bytes out — browsers too). File access lives in 'online-rnn/node'.

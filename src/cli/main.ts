@@ -6,6 +6,8 @@ import { registerDemo } from './demo.js';
 import { registerConvert } from './convert.js';
 import { registerForward } from './forward.js';
 import { registerGradstats } from './gradstats.js';
+import { registerTrain } from './train.js';
+import { registerCompare } from './compare.js';
 
 const program = new Command('online-rnn')
   .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack')
@@ -18,6 +20,8 @@ registerDemo(program);
 registerConvert(program);
 registerForward(program);
 registerGradstats(program);
+registerTrain(program);
+registerCompare(program);
 
 try {
   await program.parseAsync(process.argv);

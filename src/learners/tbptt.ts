@@ -117,7 +117,8 @@ export class Tbptt implements Learner {
 
   /** The backward sweep over the window, eqs. (2)–(3), then the optimizer. */
   private update(): void {
-    const { context, k1, k2 } = this;
+    const { context, k2 } = this;
+    const fresh = this.sinceUpdate;
     const theta = context.model.coreTheta;
     const gradient = context.gradient;
     gradient.set(this.pending);
@@ -130,7 +131,8 @@ export class Tbptt implements Learner {
       const swap = dSNext;
       dSNext = dS;
       dS = swap;
-      if (age < k1) for (let i = 0; i < dSNext.length; i++) dSNext[i] += this.deltaRows[j]![i]!;
+      // The losses of the steps since the last update (k1 of them, fewer when reset() flushes).
+      if (age < fresh) for (let i = 0; i < dSNext.length; i++) dSNext[i] += this.deltaRows[j]![i]!;
       const cellStep = this.cellSteps[j]!;
       if (this.linearisedAt[j] !== this.updates) {
         cellStep.forward(this.scratch, this.inputRows[j]!, this.stateRows[j]!, theta);
@@ -144,7 +146,12 @@ export class Tbptt implements Learner {
     context.update();
   }
 
+  /**
+   * An episode boundary. The losses of an unfinished chunk are applied first, as an update over
+   * the steps since the last one — so with k1 = k2 ≥ the episode length, TBPTT is BPTT per episode.
+   */
   reset(): void {
+    if (this.sinceUpdate > 0) this.update();
     this.context.resetState();
     this.newest = -1;
     this.filled = 0;

@@ -93,7 +93,8 @@ export class Rng {
   /** A new generator whose stream is independent of this one's continuation. */
   split(): Rng {
     const child = new Rng(0);
-    child.setState([this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32() | 1]);
+    // `| 1` keeps the state nonzero; `>>> 0` keeps the word unsigned.
+    child.setState([this.nextUint32(), this.nextUint32(), this.nextUint32(), (this.nextUint32() | 1) >>> 0]);
     return child;
   }
 

@@ -5,7 +5,8 @@ import { rtrl } from '../../src/learners/rtrl.js';
 import { bptt } from '../../src/learners/bptt.js';
 import { mse } from '../../src/loss/loss.js';
 import { sgd } from '../../src/optim/sgd.js';
-import { relativeError } from '../support/numeric.js';
+import { relativeError, Rng } from '../support/numeric.js';
+import { createModel } from '../../src/model/config.js';
 import { VARIANTS, bpttSumGradient, perturbedModel, randomStream, sumOfEstimates } from './helpers.js';
 
 const T = 8;
@@ -71,4 +72,22 @@ test('tbptt updates θ every k1 steps and rejects k1 > k2', () => {
   assert.deepEqual(updated, [false, false, true, false, false, true, false, false, true]);
   assert.throws(() => tbptt(model, { k1: 6, k2: 5, loss: mse, optimizer: null }), /k1 must be an integer with 1 ≤ k1 ≤ k2 = 5/);
   assert.throws(() => tbptt(model, { k2: 0, loss: mse, optimizer: null }), /k2 must be a positive integer/);
+});
+
+test('reset() applies the losses of an unfinished chunk, so chunked tbptt over an episode equals bptt of that episode', () => {
+  const config = { inputSize: 2, layers: [{ cell: { kind: 'gru' as const, hiddenSize: 3 } }], outputSize: 1 };
+  const rng = new Rng(4);
+  const steps = 7;
+  const inputs = Float64Array.from({ length: steps * 2 }, () => rng.normal());
+  const targets = Float64Array.from({ length: steps }, () => rng.normal());
+  // Chunks of 25 never fill within a 7-step episode: only reset() hands over the gradient.
+  const learner = tbptt(createModel(config, { seed: 2 }), { k2: 25, loss: mse, optimizer: null });
+  for (let t = 0; t < steps; t++) learner.step(inputs.subarray(t * 2, t * 2 + 2), targets.subarray(t, t + 1));
+  assert.ok(learner.gradient.every((g) => g === 0), 'no update before the episode ends');
+  learner.reset();
+  const reference = bptt(createModel(config, { seed: 2 }), { loss: mse, optimizer: sgd({ lr: 0 }) });
+  reference.computeGradient({ inputs, targets, steps, batch: 1 });
+  // bptt averages the episode's losses; tbptt sums them.
+  const summed = reference.gradient.map((g) => steps * g);
+  assert.ok(relativeError(learner.gradient, summed) < 1e-12, `relative error ${relativeError(learner.gradient, summed)}`);
 });

@@ -48,3 +48,12 @@ test('an invalid state or seed is rejected by name', () => {
   assert.throws(() => new Rng(1).setState([0, 0, 0, 0]), /must not be all zeros/);
   assert.throws(() => new Rng(1).setState([-1, 0, 0, 1]), /four unsigned 32-bit integers/);
 });
+
+test('split gives a valid independent generator for every seed (regression: a negative state word)', () => {
+  for (let seed = 0; seed < 100; seed++) {
+    const parent = new Rng(seed);
+    const child = parent.split();
+    assert.ok(child.getState().every((w) => w >= 0 && w <= 0xffffffff));
+    assert.notEqual(child.nextUint32(), parent.nextUint32());
+  }
+});

@@ -1,0 +1,103 @@
+/**
+ * Runs jobs on worker threads — as many as the machine has cores, or fewer — so the learners
+ * of a comparison train in parallel while the main thread keeps the progress bars, the files
+ * and Ctrl-C. Jobs are handed out in the order given; each worker takes the next when done.
+ */
+import { Worker } from 'node:worker_threads';
+import type { RunResult } from '../report/comparison.js';
+import type { CurvePoint } from '../report/curve.js';
+import type { Job } from './job.js';
+
+export type WorkerMessage =
+  | { readonly kind: 'progress'; readonly id: number; readonly points: CurvePoint[]; readonly latest: { step: number; loss: number; metric: number } }
+  | { readonly kind: 'done'; readonly id: number; readonly result: RunResult }
+  | { readonly kind: 'failed'; readonly id: number; readonly name: string; readonly message: string; readonly stack: string };
+
+export interface PoolEvents {
+  onProgress?(job: Job, points: CurvePoint[], latest: { step: number; loss: number; metric: number }): void;
+  onDone?(job: Job, result: RunResult): void;
+}
+
+/** Set to stop every running job at its next step (the jobs not started yet are skipped). */
+export class StopSignal {
+  readonly buffer = new SharedArrayBuffer(4);
+  private readonly flag = new Int32Array(this.buffer);
+
+  stop(): void {
+    Atomics.store(this.flag, 0, 1);
+  }
+
+  get stopped(): boolean {
+    return Atomics.load(this.flag, 0) !== 0;
+  }
+}
+
+/** An error inside a job, rethrown in the main thread with its original name and message. */
+export class JobError extends Error {
+  constructor(
+    readonly job: Job,
+    readonly originalName: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = originalName;
+  }
+}
+
+/** A failure inside a job is not the user's doing: one line naming the run, exit code 1. */
+export function reportJobError(error: unknown): boolean {
+  if (!(error instanceof JobError)) return false;
+  process.stderr.write(`online-rnn: error: ${error.job.label} (seed ${error.job.seed}) failed: ${error.originalName}: ${error.message}\n`);
+  process.exitCode = 1;
+  return true;
+}
+
+export function runPool(jobs: readonly Job[], options: { workers: number; stop: StopSignal; events?: PoolEvents }): Promise<Map<number, RunResult>> {
+  const results = new Map<number, RunResult>();
+  const queue = [...jobs];
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  const count = Math.max(1, Math.min(options.workers, jobs.length));
+  if (jobs.length === 0) return Promise.resolve(results);
+  return new Promise((resolve, reject) => {
+    const workers: Worker[] = [];
+    let finished = 0;
+    let failed = false;
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const w of workers) void w.terminate();
+      reject(error);
+    };
+    const next = (worker: Worker) => {
+      const job = options.stop.stopped ? undefined : queue.shift();
+      if (job === undefined) {
+        void worker.terminate();
+        if (++finished === workers.length) resolve(results);
+        return;
+      }
+      worker.postMessage(job);
+    };
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { stop: options.stop.buffer } });
+      workers.push(worker);
+      worker.on('message', (message: WorkerMessage) => {
+        const job = byId.get(message.id)!;
+        switch (message.kind) {
+          case 'progress':
+            options.events?.onProgress?.(job, message.points, message.latest);
+            break;
+          case 'done':
+            results.set(job.id, message.result);
+            options.events?.onDone?.(job, message.result);
+            next(worker);
+            break;
+          case 'failed':
+            fail(new JobError(job, message.name, message.message));
+            break;
+        }
+      });
+      worker.on('error', fail);
+    }
+    for (const worker of workers) next(worker);
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * Influence balancing as a task (Tallec & Ollivier 2018), on the influence-balancing Cell
+ * of tasks/influence.ts: the model is fixed — 23 linear units and one parameter θ, started at
+ * θ0 = 0.5 with s(0) = 1 — and the stream is a constant: x = 0, target s₁ = 1 at every step,
+ * loss ½(s₁ − 1)², never an episode boundary. The metric is θ itself; unbiased learners (RTRL,
+ * UORO, NoBackTrack) bring it to θ* = −1/6, truncated BPTT with k2 ≤ 40 pushes it away without
+ * bound. There is no memoryless reference: the task has no input to predict from, and the loss
+ * at θ* tends to 0.
+ */
+import { squaredError } from '../loss/loss.js';
+import { onlineModel } from '../model/online.js';
+import { influenceBalancingCell, influenceInitialState, INFLUENCE_OPTIMUM, INFLUENCE_TARGET, INFLUENCE_THETA0 } from './influence.js';
+import type { Outcome, Sample, Task, TaskStream } from './task.js';
+
+export function influenceTask(): Task {
+  return {
+    kind: 'influence',
+    title: 'influence balancing (23 linear units; θ pushes s₁ up at first and down in the long run; θ* = −1/6)',
+    inputSize: 1,
+    outputSize: 1,
+    loss: squaredError,
+    metric: { name: 'θ', unit: '', better: 'target' },
+    references: [{ axis: 'metric', label: 'θ* = −1/6', value: INFLUENCE_OPTIMUM }],
+    model: {
+      kind: 'fixed',
+      description: 'influence-balancing cell (n = 23, one parameter θ, θ0 = 0.5, s(0) = 1)',
+      create() {
+        const model = onlineModel({ core: influenceBalancingCell() });
+        model.theta[0] = INFLUENCE_THETA0;
+        return model;
+      },
+      initialState: () => influenceInitialState(),
+    },
+    setting: { optimizer: { kind: 'sgd', lr: 1e-4 }, steps: 20_000, source: 'Tallec & Ollivier (ICLR 2018), influence balancing: plain SGD, TBPTT updating every step' },
+    stream: () => new InfluenceStream(),
+  };
+}
+
+class InfluenceStream implements TaskStream {
+  private readonly input = new Float64Array([0]);
+  private readonly target = new Float64Array([INFLUENCE_TARGET]);
+  private theta = INFLUENCE_THETA0;
+
+  next(): Sample {
+    return { input: this.input, target: this.target, reset: false };
+  }
+
+  observe(outcome: Outcome): void {
+    this.theta = outcome.theta[0]!;
+  }
+
+  metric(): number {
+    return this.theta;
+  }
+}

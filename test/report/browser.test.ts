@@ -1,0 +1,62 @@
+/**
+ * The HTML report in a real browser: Debian's chromium driven by playwright-core. The page
+ * must draw both charts and the table, print no console error, and fetch nothing but itself.
+ * Skipped, with the reason printed, only where /usr/bin/chromium is not installed
+ * (.ci/run installs it).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { writeReport } from '../../src/report/write.js';
+import { chartAssets } from '../../src/report/assets.js';
+import { exampleComparison } from './example.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const missing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`;
+if (missing !== false) process.stdout.write(`# skipping the browser test: ${missing}\n`);
+
+test('the report renders both charts and the table in chromium, with no console error and no network request', { skip: missing, timeout: 60_000 }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'online-rnn-report-'));
+  const profile = mkdtempSync(join(tmpdir(), 'online-rnn-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  try {
+    const { html } = writeReport(join(directory, 'report.html'), exampleComparison(), chartAssets());
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) problems.push(`request: ${request.url()}`);
+    });
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('#chart-metric .uplot canvas', { timeout: 10_000 });
+    // Runs in the page (the test compiles without DOM types): coloured pixels per chart canvas.
+    const drawn = await page.evaluate<Array<{ width: number; coloured: number }>>(`
+      Array.from(document.querySelectorAll('.uplot canvas')).map((canvas) => {
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let coloured = 0;
+        for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] > 0 && (pixels[i] !== pixels[i + 1] || pixels[i + 1] !== pixels[i + 2])) coloured++;
+        return { width: canvas.width, coloured };
+      })`);
+    assert.equal(drawn.length, 2, 'two charts');
+    for (const chart of drawn) assert.ok(chart.width > 200 && chart.coloured > 500, `a chart with colour drawn: ${JSON.stringify(chart)}`);
+    const titles = await page.locator('.u-title').allTextContents();
+    assert.deepEqual(titles, ['loss (nats) — log scale', 'θ — asinh scale']);
+    const rows = await page.locator('#summary tbody tr').allTextContents();
+    assert.equal(rows.length, 3);
+    assert.match(rows[2]!, /tbptt:k=2.*diverged/);
+    assert.match(await page.locator('#command').textContent() ?? '', /^online-rnn compare --task influence/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    rmSync(directory, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
