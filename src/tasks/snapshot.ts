@@ -50,6 +50,12 @@ export function exactArray(values: ArrayLike<number>): ExactNumber[] {
 
 const SPECIAL: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity, '-0': -0 };
 
+/** The double `exact` wrote, or undefined when `value` is not one. */
+export function fromExact(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  return typeof value === 'string' && Object.hasOwn(SPECIAL, value) ? SPECIAL[value] : undefined;
+}
+
 /** Reads the fields of one stream's snapshot, checking each. */
 export class SnapshotReader {
   private constructor(
@@ -119,9 +125,7 @@ export class SnapshotReader {
   }
 
   private decode(value: unknown, name: string): number {
-    if (typeof value === 'number' && Number.isFinite(value)) return value;
-    if (typeof value === 'string' && value in SPECIAL) return SPECIAL[value]!;
-    return this.fail(name, 'a number (or "NaN", "Infinity", "-Infinity", "-0")');
+    return fromExact(value) ?? this.fail(name, 'a number (or "NaN", "Infinity", "-Infinity", "-0")');
   }
 }
 
