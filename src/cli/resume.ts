@@ -23,7 +23,7 @@ import { createTask, type TaskConfig } from '../tasks/config.js';
 import type { Task } from '../tasks/task.js';
 import type { CurvePoint } from '../report/curve.js';
 import { writeAtomically } from '../report/write.js';
-import { loadCheckpoint, type Checkpoint, type JsonValue } from '../io/checkpoint.js';
+import { LATEST_FILE, loadCheckpoint, type Checkpoint, type JsonValue } from '../io/checkpoint.js';
 import { FormatError } from '../io/safetensors.js';
 import { UsageError } from './errors.js';
 import type { ResumeState } from './job.js';
@@ -83,7 +83,10 @@ export function resumePlan(flags: ResumeFlags, command: Command): ResumePlan {
   const config = readJson(configPath);
   const settings = settingsOf(config);
   const checkpointsDir = join(dir, CHECKPOINTS);
-  if (!existsSync(checkpointsDir)) throw new UsageError(`--resume ${dir}: no checkpoint to resume from (the run was trained without --checkpoint-every)`);
+  if (!existsSync(join(checkpointsDir, LATEST_FILE))) {
+    const every = config.checkpointEvery;
+    throw new UsageError(`--resume ${dir}: no checkpoint to resume from (${typeof every === 'number' ? `the run stopped before its first, at step ${every}` : 'the run was trained without --checkpoint-every'})`);
+  }
   const checkpoint = loadCheckpoint(checkpointsDir);
   const learnerJson = join(checkpoint.path, 'learner.json');
   const runState = decodeRunState(checkpoint.extra, learnerJson);

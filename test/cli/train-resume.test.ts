@@ -182,6 +182,7 @@ test('bad --resume and --checkpoint-every input is one line on stderr, exit code
     const cases: Array<[string[], RegExp]> = [
       [['--resume', join(dir, 'nowhere')], /--resume .*nowhere: no such run directory/],
       [['--resume', plain, '--steps', '100'], /--resume .*plain: no checkpoint to resume from \(the run was trained without --checkpoint-every\)/],
+      [['--resume', broken('killed-early', (c) => rmSync(join(c, '..'), { recursive: true }))], /no checkpoint to resume from \(the run stopped before its first, at step 100\)/],
       [['--resume', broken('torn-model', (c) => writeFileSync(join(c, 'model.safetensors'), 'garbage'))], /model\.safetensors/],
       [['--resume', broken('torn-json', (c) => writeFileSync(learnerJson(c), '{"format": "online-rnn/check'))], /learner\.json: not valid JSON/],
       [['--resume', broken('bad-stream', (c) => editState(c, (s) => (s.extra.stream.state.level = 0))), '--steps', '300'], /checkpoint-000000200: copy stream snapshot: level must be an integer in \[1, \d+\]/],
