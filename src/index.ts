@@ -53,6 +53,7 @@ export { influenceBalancingCell, INFLUENCE_OPTIMUM } from './tasks/influence.js'
 
 export { createTask, TASK_KINDS, type TaskConfig, type TaskKind, type CorpusConfig } from './tasks/config.js';
 export type { Task, TaskStream, Sample, Outcome, MetricSpec, Reference, TaskModel, PaperSetting } from './tasks/task.js';
+export { SnapshotReader, exact, exactArray, fromExact, type StreamSnapshot, type SnapshotValue, type ExactNumber, type Reader } from './tasks/snapshot.js';
 export { copyTask, type CopyOptions } from './tasks/copy.js';
 export { addTask, addTaskLevels, type AddOptions } from './tasks/add.js';
 export { addingTask, type AddingOptions } from './tasks/adding.js';

@@ -6,17 +6,36 @@
  * Seeds: one number drives everything. Rng(seed) is split into the task's stream, and draws
  * the model's and the learner's seeds, so every learner of a comparison sees the same data
  * and starts from the same θ at a given seed.
+ *
+ * Checkpoints: with `checkpoint`, every `every` steps and when the run ends or is stopped, the
+ * job hands the files of a checkpoint (model, learner, and the run state of run-state.ts) to
+ * `onCheckpoint`, after the curve points up to that step; the caller writes them. With
+ * `resume`, it builds everything as a fresh run would, then takes θ, the learner, the stream
+ * and the loop from the checkpoint and goes on at the next step.
  */
 import { Rng } from '../tensor/rng.js';
-import { bytesPerElement } from '../tensor/dtype.js';
+import { bytesPerElement, type Vec } from '../tensor/dtype.js';
 import { createModel, type ModelConfig } from '../model/config.js';
+import type { Model } from '../model/model.js';
 import type { OnlineModel } from '../model/online.js';
 import { createLearner, type LearnerConfig } from '../learners/config.js';
+import type { LearnerSnapshot } from '../learners/learner.js';
 import type { OptimizerConfig } from '../optim/config.js';
 import { createTask, type TaskConfig } from '../tasks/config.js';
+import type { StreamSnapshot } from '../tasks/snapshot.js';
 import { train } from '../tasks/run.js';
 import { CurveRecorder, type CurvePoint } from '../report/curve.js';
 import { finalLoss, type RunResult } from '../report/comparison.js';
+import { encodeCheckpoint, type JsonValue } from '../io/checkpoint.js';
+import { encodeRunState, type LoopState } from './run-state.js';
+
+/** Where a resumed job starts: the checkpoint's θ, learner, stream and loop. */
+export interface ResumeState {
+  readonly theta: Vec;
+  readonly learner: LearnerSnapshot;
+  readonly stream: StreamSnapshot;
+  readonly loop: LoopState;
+}
 
 export interface Job {
   readonly id: number;
@@ -30,6 +49,9 @@ export interface Job {
   readonly steps: number;
   readonly seed: number;
   readonly logEvery: number;
+  /** Save a checkpoint every `every` steps and at the end; `settings` go into it as they are. */
+  readonly checkpoint?: { readonly every: number; readonly settings: { readonly [key: string]: JsonValue } };
+  readonly resume?: ResumeState;
 }
 
 export interface JobHooks {
@@ -39,6 +61,8 @@ export interface JobHooks {
   onPoints(points: CurvePoint[], latest: { step: number; loss: number; metric: number }): void;
   /** Checked every step: true ends the run as 'stopped'. */
   shouldStop(): boolean;
+  /** The files of a checkpoint at `step` (encodeCheckpoint), to write; only with `job.checkpoint`. */
+  onCheckpoint?(step: number, files: Record<string, Uint8Array | string>): void;
 }
 
 /** How often (in seconds) points are handed to onPoints: often enough for a live progress bar. */
@@ -50,6 +74,7 @@ export function runJob(job: Job, hooks: JobHooks): RunResult {
   const stream = task.stream(rng.split());
   const modelSeed = rng.nextUint32();
   const learnerSeed = rng.nextUint32();
+  let full: Model | null = null;
   let model: OnlineModel;
   let initialState: ArrayLike<number> | undefined;
   if (job.model === null) {
@@ -57,7 +82,14 @@ export function runJob(job: Job, hooks: JobHooks): RunResult {
     model = task.model.create();
     initialState = task.model.initialState?.();
   } else {
-    model = createModel(job.model, { seed: modelSeed }).online();
+    full = createModel(job.model, { seed: modelSeed });
+    model = full.online();
+  }
+  if (job.checkpoint !== undefined && full === null) throw new TypeError(`task ${task.kind} trains its own model, which a checkpoint cannot hold`);
+  const { resume } = job;
+  if (resume !== undefined) {
+    if (resume.theta.length !== model.paramSize) throw new RangeError(`resume: θ has ${resume.theta.length} entries, the model ${model.paramSize}`);
+    model.theta.set(resume.theta);
   }
   const learner = createLearner(job.learner, model, {
     loss: task.loss,
@@ -66,32 +98,55 @@ export function runJob(job: Job, hooks: JobHooks): RunResult {
     ...(job.clip !== undefined ? { clip: job.clip } : {}),
     ...(initialState !== undefined ? { initialState } : {}),
   });
+  if (resume !== undefined) {
+    learner.restore(resume.learner);
+    stream.restore(resume.stream);
+  }
 
-  const start = hooks.now();
+  const start = hooks.now() - (resume?.loop.seconds ?? 0);
   const recorder = new CurveRecorder(job.logEvery, hooks.now, start);
+  if (resume !== undefined) recorder.resume(resume.loop.curve);
   const points: CurvePoint[] = [];
   let sent = 0;
-  let lastFlush = start;
-  const latest = { step: 0, loss: Number.NaN, metric: Number.NaN };
+  let lastFlush = hooks.now();
+  const latest = { step: resume?.loop.step ?? 0, loss: resume?.loop.latest.loss ?? Number.NaN, metric: resume?.loop.latest.metric ?? Number.NaN };
   const flush = () => {
     hooks.onPoints(points.slice(sent), latest);
     sent = points.length;
     lastFlush = hooks.now();
   };
+  let saved = latest.step;
+  const checkpoint = () => {
+    if (job.checkpoint === undefined || full === null || latest.step === saved) return;
+    flush(); // the curve up to this step goes out first
+    const extra = encodeRunState({
+      settings: job.checkpoint.settings,
+      stream: stream.snapshot(),
+      loop: { step: latest.step, curve: recorder.pending, latest: { loss: latest.loss, metric: latest.metric }, seconds: hooks.now() - start },
+    });
+    const snapshot = learner.snapshot();
+    hooks.onCheckpoint?.(snapshot.step, encodeCheckpoint({ model: full, learner, extra }, snapshot));
+    saved = latest.step;
+  };
+  const every = job.checkpoint?.every ?? Infinity;
   const end = train({
     stream,
     learner,
     steps: job.steps,
+    from: latest.step,
     onStep(record) {
       latest.step = record.step;
       latest.metric = record.metric;
       if (!Number.isNaN(record.loss)) latest.loss = record.loss;
       const point = recorder.add(record);
       if (point !== null) points.push(point);
+      if (record.step % every === 0) checkpoint();
       if ((record.step & 255) === 0 && hooks.now() - lastFlush > FLUSH_SECONDS) flush();
       return hooks.shouldStop() ? 'stop' : undefined;
     },
   });
+  // A run that ends or is stopped keeps its last step; a diverged one keeps the checkpoint before.
+  if (end.kind !== 'diverged') checkpoint();
   const last = recorder.finish({ step: end.steps, loss: Number.NaN, metric: latest.metric });
   if (last !== null) points.push(last);
   flush();

@@ -10,11 +10,14 @@ import type { Job } from './job.js';
 
 export type WorkerMessage =
   | { readonly kind: 'progress'; readonly id: number; readonly points: CurvePoint[]; readonly latest: { step: number; loss: number; metric: number } }
+  | { readonly kind: 'checkpoint'; readonly id: number; readonly step: number; readonly files: Record<string, Uint8Array | string> }
   | { readonly kind: 'done'; readonly id: number; readonly result: RunResult }
   | { readonly kind: 'failed'; readonly id: number; readonly name: string; readonly message: string; readonly stack: string };
 
 export interface PoolEvents {
   onProgress?(job: Job, points: CurvePoint[], latest: { step: number; loss: number; metric: number }): void;
+  /** A checkpoint's files, after every progress event up to its step; an error here ends the pool. */
+  onCheckpoint?(job: Job, step: number, files: Record<string, Uint8Array | string>): void;
   onDone?(job: Job, result: RunResult): void;
 }
 
@@ -81,10 +84,18 @@ export function runPool(jobs: readonly Job[], options: { workers: number; stop: 
       const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { stop: options.stop.buffer } });
       workers.push(worker);
       worker.on('message', (message: WorkerMessage) => {
+        if (failed) return; // a failed pool writes nothing more
         const job = byId.get(message.id)!;
         switch (message.kind) {
           case 'progress':
             options.events?.onProgress?.(job, message.points, message.latest);
+            break;
+          case 'checkpoint':
+            try {
+              options.events?.onCheckpoint?.(job, message.step, message.files);
+            } catch (error) {
+              fail(new JobError(job, 'CheckpointError', `cannot write the checkpoint at step ${message.step}: ${(error as Error).message}`));
+            }
             break;
           case 'done':
             results.set(job.id, message.result);

@@ -27,7 +27,7 @@ export interface TaskFlags {
 }
 
 /** Which task each task flag belongs to. */
-const FLAG_TASK: Record<Exclude<keyof TaskFlags, 'task'>, TaskKind> = {
+export const FLAG_TASK: Record<Exclude<keyof TaskFlags, 'task'>, TaskKind> = {
   start: 'copy',
   threshold: 'copy',
   t1: 'add',

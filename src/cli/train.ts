@@ -3,31 +3,51 @@
  * it writes config.json first, then metrics.jsonl as the curve grows (step, loss, metric,
  * time), and at the end report.html and report.svg. Ctrl-C stops at the next step and keeps
  * everything written; bad input is refused before anything is created.
+ *
+ * With --checkpoint-every N it saves a checkpoint under <out>/checkpoints every N steps and
+ * when the run ends or is stopped (after the curve up to that step is on disk); --resume DIR
+ * goes on from the latest one as if the run had never stopped (resume.ts).
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createTask, type TaskConfig } from '../tasks/config.js';
-import { rowOf, type Comparison, type RunResult } from '../report/comparison.js';
+import type { Task } from '../tasks/task.js';
+import { finalLoss, rowOf, type Comparison, type RunResult } from '../report/comparison.js';
 import type { CurvePoint } from '../report/curve.js';
 import { writeAtomically, writeReport } from '../report/write.js';
 import { chartAssets } from '../report/assets.js';
 import { formatNumber } from '../report/scale.js';
 import { bytesText, referenceLines, spreadText } from '../report/table.js';
+import { writeCheckpoint } from '../io/checkpoint.js';
+import { syncFile } from '../io/files.js';
 import { runCommand, UsageError } from './errors.js';
 import { integerFlag } from './model-options.js';
-import { addTaskOptions, taskConfigFromFlags, type TaskFlags } from './task-options.js';
-import { addTrainingOptions, describeOptimizer, modelFromFlags, trainingFromFlags, type TrainingFlags } from './training-options.js';
-import { parseLearnerSpec } from './learner-spec.js';
+import { addTaskOptions, taskConfigFromFlags } from './task-options.js';
+import { taskRecord } from './task-record.js';
+import { addTrainingOptions, describeOptimizer, modelFromFlags, trainingFromFlags, type ModelChoice, type Training } from './training-options.js';
+import { parseLearnerSpec, type LearnerSpec } from './learner-spec.js';
 import { reportJobError, runPool, StopSignal } from './pool.js';
 import { Progress } from './progress.js';
 import { checkLearner, jobOf } from './plan.js';
+import type { Job } from './job.js';
 import { commandLine, toJson, versions } from './provenance.js';
+import { CHECKPOINTS, CONFIG_JSON, METRICS_JSONL, recordResume, resumePlan, rewindMetrics, type ResumeFlags, type ResumePlan, type Settings } from './resume.js';
 
-interface TrainFlags extends TaskFlags, TrainingFlags {
-  learner: string;
-  seed: string;
-  out?: string;
+type TrainFlags = ResumeFlags;
+
+/** What a run is, fresh or resumed. */
+interface Plan {
+  readonly taskConfig: TaskConfig;
+  readonly task: Task;
+  readonly spec: LearnerSpec;
+  readonly model: ModelChoice;
+  readonly training: Training;
+  readonly seed: number;
+  readonly out: string | null;
+  readonly settings: Settings;
+  readonly checkpointEvery: number | null;
+  readonly resume: ResumePlan | null;
 }
 
 export function registerTrain(program: Command): void {
@@ -37,11 +57,15 @@ export function registerTrain(program: Command): void {
     .option('--learner <spec>', 'tbptt:k=K, tbptt:k2=K:k1=J, rtrl, uoro, nbt, snap1 or kfrtrl; :lr=R sets its own rate', 'uoro')
     .option('--seed <n>', 'random seed (data, initial θ, the learner’s signs)', '1')
     .option('--out <dir>', 'write config.json, metrics.jsonl, report.html and report.svg there (a new or empty directory)')
+    .option('--checkpoint-every <n>', 'with --out: save a checkpoint under <out>/checkpoints every n steps, and when the run ends or is stopped')
+    .option('--resume <dir>', 'go on with the run in <dir> from its latest checkpoint, as if it had never stopped; only --steps, --checkpoint-every and --json may change')
     .addHelpText(
       'after',
       `
 Examples:
   $ online-rnn train --task copy --cell lstm --hidden 64 --learner uoro --steps 200000 --lr 1e-3 --seed 1 --out runs/copy-uoro
+  $ online-rnn train --task copy --learner rtrl --steps 200000 --checkpoint-every 10000 --out runs/copy-rtrl
+  $ online-rnn train --resume runs/copy-rtrl --steps 400000
   $ online-rnn train --task charlm --text book.txt --learner tbptt:k=32 --steps 100000
   $ online-rnn train --task series --csv prices.csv --column close --cell gru --hidden 16 --learner rtrl --json`,
     )
@@ -49,27 +73,32 @@ Examples:
 }
 
 async function trainCommand(flags: TrainFlags, command: Command): Promise<void> {
-  const taskConfig = taskConfigFromFlags(flags);
-  const spec = parseLearnerSpec(flags.learner);
-  const task = createTask(taskConfig);
-  const model = modelFromFlags(flags, command, task);
-  const training = trainingFromFlags(flags, task);
-  const seed = integerFlag(flags.seed, '--seed', { min: 0 });
-  checkLearner(spec, task, model, training);
-  const out = flags.out === undefined ? null : checkOutDirectory(flags.out);
-  const job = jobOf(0, spec, seed, taskConfig, model, training);
+  const plan = flags.resume !== undefined ? resumed(resumePlan(flags, command)) : freshPlan(flags, command);
+  const { task, spec, model, training, seed, out, resume } = plan;
+  const job: Job = {
+    ...jobOf(0, spec, seed, plan.taskConfig, model, training),
+    ...(plan.checkpointEvery !== null ? { checkpoint: { every: plan.checkpointEvery, settings: plan.settings } } : {}),
+    ...(resume !== null ? { resume: resume.state } : {}),
+  };
   const commandText = commandLine();
   const assets = chartAssets();
   const provenance = versions({ uplot: assets.version });
+  const rewound = resume === null ? null : rewindMetrics(join(resume.dir, METRICS_JSONL), resume.checkpoint.step, training.logEvery);
 
   // Everything is valid: from here on, files are written.
   let metrics: string | null = null;
   if (out !== null) {
     mkdirSync(out, { recursive: true });
-    writeAtomically(join(out, 'config.json'), toJson({ command: commandText, versions: provenance, date: new Date().toISOString(), task: describeTaskConfig(taskConfig), model: model.config ?? model.description, learner: spec.config, optimizer: job.optimizer, clip: job.clip ?? null, steps: job.steps, seed, logEvery: job.logEvery }) + '\n');
-    metrics = join(out, 'metrics.jsonl');
-    writeAtomically(metrics, '');
+    metrics = join(out, METRICS_JSONL);
+    if (resume === null) {
+      writeAtomically(join(out, CONFIG_JSON), toJson({ command: commandText, versions: provenance, date: new Date().toISOString(), ...plan.settings, steps: training.steps, checkpointEvery: plan.checkpointEvery }) + '\n');
+      writeAtomically(metrics, '');
+    } else {
+      recordResume(resume, commandText);
+      writeAtomically(metrics, rewound!.text);
+    }
   }
+  let checkpoint: string | null = null;
   const append = (points: CurvePoint[]) => {
     if (metrics !== null && points.length > 0) appendFileSync(metrics, points.map((p) => JSON.stringify({ step: p.step, loss: finite(p.loss), metric: finite(p.metric), time: Number(p.time.toFixed(3)) }) + '\n').join(''));
   };
@@ -91,10 +120,19 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
           append(points);
           progress.update(spec.label, 0, latest.step, latest.loss, latest.metric);
         },
+        onCheckpoint: (_job, step, files) => {
+          if (metrics !== null) syncFile(metrics); // the curve up to the checkpoint is on disk before it
+          checkpoint = writeCheckpoint(join(out!, CHECKPOINTS), step, files);
+        },
         onDone: (_job, r) => progress.update(spec.label, 0, r.steps, r.finalLoss, r.finalMetric),
       },
     });
     result = results.get(0)!;
+    if (rewound !== null && rewound.points.length > 0) {
+      // The report and the summary cover the whole run, from step 1.
+      const points = [...rewound.points, ...result.points];
+      result = { ...result, points, finalLoss: result.end === 'diverged' ? Infinity : finalLoss(points, result.steps) };
+    }
   } catch (error) {
     if (reportJobError(error)) return;
     throw error;
@@ -116,7 +154,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
   const report = out === null ? null : writeReport(join(out, 'report.html'), comparison, assets);
   if (flags.json === true) {
     const { points: _points, ...run } = result;
-    process.stdout.write(toJson({ task: { kind: task.kind, title: task.title, metric: task.metric, references: task.references }, model: model.description, learner: spec.config, optimizer: job.optimizer, ...run, stepsPerSecond: run.steps / run.seconds, out, report }) + '\n');
+    process.stdout.write(toJson({ task: { kind: task.kind, title: task.title, metric: task.metric, references: task.references }, model: model.description, learner: spec.config, optimizer: job.optimizer, ...run, stepsPerSecond: run.steps / run.seconds, resumedFrom: resume?.checkpoint.step ?? null, out, report, checkpoint }) + '\n');
     return;
   }
   const row = rowOf(comparison.learners[0]!);
@@ -125,13 +163,14 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     `task:      ${task.title}`,
     `model:     ${model.description}`,
     `learner:   ${spec.label}; optimizer: ${comparison.optimizer}${job.clip !== undefined ? `, clip ${job.clip}` : ''}; seed ${seed}`,
-    `steps:     ${result.steps.toLocaleString('en-US')} of ${training.steps.toLocaleString('en-US')} — ${ended}`,
+    `steps:     ${result.steps.toLocaleString('en-US')} of ${training.steps.toLocaleString('en-US')} — ${ended}${resume !== null ? ` (resumed at step ${resume.checkpoint.step.toLocaleString('en-US')})` : ''}`,
     `time:      ${result.seconds.toFixed(1)} s (${Math.round(result.steps / Math.max(result.seconds, 1e-9)).toLocaleString('en-US')} steps/s); learner state ${bytesText(result.stateBytes)}`,
     `loss:      ${result.end === 'diverged' ? 'diverged' : spreadText(row.finalLoss)} ${task.loss.unit} (mean over the last tenth of the steps)`,
     `${task.metric.name}: ${formatNumber(result.finalMetric)}${task.metric.unit === '' ? '' : ` ${task.metric.unit}`}`,
     ...referenceLines(task),
   ];
-  if (out !== null) lines.push(`wrote:     ${join(out, 'config.json')}, ${metrics}, ${report!.html}, ${report!.svg}`);
+  if (out !== null) lines.push(`wrote:     ${join(out, CONFIG_JSON)}, ${metrics}, ${report!.html}, ${report!.svg}`);
+  if (checkpoint !== null) lines.push(`checkpoint: ${checkpoint}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
@@ -148,9 +187,26 @@ function checkOutDirectory(path: string): string {
   return path;
 }
 
-/** The task config for config.json: a text or a CSV column is summarised, not copied. */
-function describeTaskConfig(config: TaskConfig): unknown {
-  if (config.kind === 'charlm' && config.corpus.kind === 'text') return { ...config, corpus: { kind: 'text', name: config.corpus.name, characters: [...config.corpus.text].length } };
-  if (config.kind === 'series' && config.source.kind === 'values') return { ...config, source: { kind: 'values', name: config.source.name, count: config.source.values.length } };
-  return config;
+function freshPlan(flags: TrainFlags, command: Command): Plan {
+  const taskConfig = taskConfigFromFlags(flags);
+  const spec = parseLearnerSpec(flags.learner);
+  const task = createTask(taskConfig);
+  const model = modelFromFlags(flags, command, task);
+  const training = trainingFromFlags(flags, task);
+  const seed = integerFlag(flags.seed, '--seed', { min: 0 });
+  checkLearner(spec, task, model, training);
+  const checkpointEvery = flags.checkpointEvery === undefined ? null : integerFlag(flags.checkpointEvery, '--checkpoint-every');
+  if (checkpointEvery !== null && flags.out === undefined) throw new UsageError('--checkpoint-every needs --out: checkpoints go under <out>/checkpoints');
+  if (checkpointEvery !== null && model.config === null) throw new UsageError(`--checkpoint-every: --task ${task.kind} trains its own model (${model.description}), which a checkpoint cannot hold`);
+  const out = flags.out === undefined ? null : checkOutDirectory(flags.out);
+  const job = jobOf(0, spec, seed, taskConfig, model, training);
+  // What config.json and every checkpoint record, as JSON reads it back.
+  const settings = JSON.parse(
+    JSON.stringify({ task: taskRecord(taskConfig, flags), model: model.config ?? model.description, label: spec.label, learner: spec.config, optimizer: job.optimizer, clip: job.clip ?? null, seed, logEvery: job.logEvery }),
+  ) as Settings;
+  return { taskConfig, task, spec, model, training, seed, out, settings, checkpointEvery, resume: null };
+}
+
+function resumed(plan: ResumePlan): Plan {
+  return { ...plan, out: plan.dir, resume: plan };
 }

@@ -38,7 +38,7 @@ export interface ModelChoice {
   readonly description: string;
 }
 
-const MODEL_FLAGS = ['cell', 'input', 'hidden', 'layers', 'bidirectional', 'output', 'dtype', 'proj', 'peephole', 'bias', 'resetAfter', 'nonlinearity', 'gateActivation'] as const;
+export const MODEL_FLAGS = ['cell', 'input', 'hidden', 'layers', 'bidirectional', 'output', 'dtype', 'proj', 'peephole', 'bias', 'resetAfter', 'nonlinearity', 'gateActivation'] as const;
 
 export function addTrainingOptions(command: Command): Command {
   addModelOptions(command, { input: false });
@@ -110,11 +110,16 @@ export function modelFromFlags(flags: TrainingFlags, command: Command, task: Tas
   const cell = flags.cell ?? task.model.defaultCell.kind;
   const hidden = flags.hidden ?? String(task.model.defaultCell.hiddenSize);
   const config = modelConfigFromFlags({ ...flags, cell, hidden }, task.inputSize, task.outputSize);
+  return { config, description: describeModel(config) };
+}
+
+/** `LSTM, hidden 64, dense head 2 (17,538 parameters, float64)`; throws for a model no online learner can train. */
+export function describeModel(config: ModelConfig): string {
   const model = createModel(config, { initialize: false });
   model.online(); // a bidirectional model is refused here, with the reason
+  const { cell } = config.layers[0]!;
   const layers = config.layers.length;
-  const description = `${cell.toUpperCase()}, hidden ${hidden}${layers > 1 ? `, ${layers} layers` : ''}, dense head ${task.outputSize} (${model.paramSize.toLocaleString('en-US')} parameters, ${config.dtype ?? 'float64'})`;
-  return { config, description };
+  return `${cell.kind.toUpperCase()}, hidden ${cell.hiddenSize}${layers > 1 ? `, ${layers} layers` : ''}, dense head ${config.outputSize} (${model.paramSize.toLocaleString('en-US')} parameters, ${config.dtype ?? 'float64'})`;
 }
 
 export function describeOptimizer(config: OptimizerConfig): string {

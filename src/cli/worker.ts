@@ -1,6 +1,7 @@
 /**
  * A worker thread of the job pool: runs the jobs it is sent, one at a time, posting curve
- * points as they come and the result at the end. A shared flag (set on Ctrl-C) stops the
+ * points as they come, checkpoints' files (the main thread writes them, after the points) and
+ * the result at the end. A shared flag (set on Ctrl-C) stops the
  * running job cleanly at its next step.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -18,6 +19,7 @@ port.on('message', (job: Job) => {
       now: () => performance.now() / 1000,
       onPoints: (points, latest) => post({ kind: 'progress', id: job.id, points, latest: { ...latest } }),
       shouldStop: () => Atomics.load(stop, 0) !== 0,
+      onCheckpoint: (step, files) => post({ kind: 'checkpoint', id: job.id, step, files }),
     });
     post({ kind: 'done', id: job.id, result });
   } catch (error) {

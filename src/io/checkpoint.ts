@@ -63,12 +63,20 @@ export interface Checkpoint {
  * checkpoints (default 2, so the one before the latest survives too). Returns its path.
  */
 export function saveCheckpoint(dir: string, input: CheckpointInput, options: { keep?: number } = {}): string {
+  const snapshot = input.learner.snapshot();
+  return writeCheckpoint(dir, snapshot.step, encodeCheckpoint(input, snapshot), options);
+}
+
+/**
+ * Writes the files of a checkpoint at learner step `step` (from `encodeCheckpoint`, e.g. made in
+ * a worker thread) the way `saveCheckpoint` does: a new directory, then `latest`, then pruning.
+ */
+export function writeCheckpoint(dir: string, step: number, files: Readonly<Record<string, Uint8Array | string>>, options: { keep?: number } = {}): string {
   const keep = options.keep ?? 2;
   if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`checkpoint: keep must be a positive integer, got ${keep}`);
-  const snapshot = input.learner.snapshot();
-  const files = encodeCheckpoint(input, snapshot);
+  if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`checkpoint: step must be a non-negative integer, got ${step}`);
   // Never replace a checkpoint in place (`latest` may name it): a repeated step gets a new name.
-  const base = `checkpoint-${String(snapshot.step).padStart(9, '0')}`;
+  const base = `checkpoint-${String(step).padStart(9, '0')}`;
   let name = base;
   for (let k = 1; existsSync(join(dir, name)); k++) name = `${base}-${k}`;
   writeDirectoryAtomic(join(dir, name), files);

@@ -23,6 +23,16 @@ function writeAndSync(path: string, contents: FileContents): void {
   }
 }
 
+/** Flushes a file's contents to disk, e.g. an appended log before a checkpoint that relies on it. */
+export function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Flushes a directory's entries (the renames into it). */
 export function syncDirectory(path: string): void {
   const fd = openSync(path, 'r');

@@ -37,6 +37,18 @@ export class CurveRecorder {
     return this.flush(record);
   }
 
+  /** The unfinished interval (the sum and count of its losses), for a checkpoint. */
+  get pending(): { readonly sum: number; readonly count: number } {
+    return { sum: this.sum, count: this.count };
+  }
+
+  /** Goes on with an unfinished interval `pending` read from a checkpoint. */
+  resume(pending: { readonly sum: number; readonly count: number }): void {
+    if (!(Number.isInteger(pending.count) && pending.count >= 0 && Number.isFinite(pending.sum))) throw new RangeError('curve: an unfinished interval needs a finite sum and a count ≥ 0');
+    this.sum = pending.sum;
+    this.count = pending.count;
+  }
+
   /** A point for a partial last interval (a run that stopped or diverged), or null if it is empty. */
   finish(record: Readonly<StepRecord>): CurvePoint | null {
     return record.step % this.every === 0 || record.step === 0 ? null : this.flush(record);

@@ -13,6 +13,7 @@
 import { crossEntropy } from '../loss/loss.js';
 import type { Rng } from '../tensor/rng.js';
 import { RecentMean } from './average.js';
+import { SnapshotReader, type StreamSnapshot } from './snapshot.js';
 import type { Outcome, Reference, Sample, Task, TaskStream } from './task.js';
 
 export interface AddOptions {
@@ -120,5 +121,21 @@ class AddStream implements TaskStream {
 
   metric(): number {
     return this.running.value;
+  }
+
+  snapshot(): StreamSnapshot {
+    return { task: 'add', state: { rng: [...this.rng.getState()], history: Array.from(this.history), cursor: this.cursor, running: this.running.snapshot() } };
+  }
+
+  restore(snapshot: StreamSnapshot): void {
+    const r = SnapshotReader.of(snapshot, 'add');
+    const rng = r.rng('rng');
+    const history = r.integers('history', this.history.length, 0, 1);
+    const cursor = r.integer('cursor', 0, this.history.length - 1);
+    const running = RecentMean.read(r.nested('running'));
+    this.rng.setState(rng);
+    this.history.set(history);
+    this.cursor = cursor;
+    this.running.setState(running);
   }
 }

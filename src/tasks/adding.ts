@@ -13,6 +13,7 @@
 import { mse } from '../loss/loss.js';
 import type { Rng } from '../tensor/rng.js';
 import { RecentMean } from './average.js';
+import { SnapshotReader, exactArray, type StreamSnapshot } from './snapshot.js';
 import type { Outcome, Sample, Task, TaskStream } from './task.js';
 
 export interface AddingOptions {
@@ -78,5 +79,30 @@ class AddingStream implements TaskStream {
 
   metric(): number {
     return this.solved.value;
+  }
+
+  snapshot(): StreamSnapshot {
+    return {
+      task: 'adding',
+      state: { rng: [...this.rng.getState()], position: this.position, values: exactArray(this.values), first: this.first, second: this.second, solved: this.solved.snapshot() },
+    };
+  }
+
+  restore(snapshot: StreamSnapshot): void {
+    const r = SnapshotReader.of(snapshot, 'adding');
+    const T = this.lag;
+    const half = Math.floor(T / 2);
+    const rng = r.rng('rng');
+    const position = r.integer('position', 0, T);
+    const values = r.numbers('values', T);
+    const first = r.integer('first', 0, half - 1);
+    const second = r.integer('second', 0, T - 1);
+    const solved = RecentMean.read(r.nested('solved'));
+    this.rng.setState(rng);
+    this.position = position;
+    this.values.set(values);
+    this.first = first;
+    this.second = second;
+    this.solved.setState(solved);
   }
 }

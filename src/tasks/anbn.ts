@@ -14,6 +14,7 @@
  */
 import type { Rng } from '../tensor/rng.js';
 import type { Corpus } from './corpus.js';
+import type { Reader } from './snapshot.js';
 
 export interface AnbnOptions {
   /** @default 1 */
@@ -32,18 +33,27 @@ export function anbnCorpus(options: AnbnOptions = {}): Corpus {
   if (!(Number.isInteger(min) && min >= 1 && Number.isInteger(max) && max >= min)) {
     throw new RangeError(`anbn: need integers 1 ≤ min ≤ max, got min ${min}, max ${max}`);
   }
-  const reader = (rng: Rng) => {
+  const reader = (rng: Rng): Reader => {
     let n = 0;
     let position = 2; // 2n + 2: the first call starts a block
-    return () => {
-      if (position === 2 * n + 2) {
-        n = min + rng.int(max - min + 1);
-        position = 0;
-      }
-      const p = position++;
-      if (p < n) return A;
-      if (p === n || p === 2 * n + 1) return NEWLINE;
-      return B;
+    return {
+      read: () => {
+        if (position === 2 * n + 2) {
+          n = min + rng.int(max - min + 1);
+          position = 0;
+        }
+        const p = position++;
+        if (p < n) return A;
+        if (p === n || p === 2 * n + 1) return NEWLINE;
+        return B;
+      },
+      snapshot: () => ({ n, position }),
+      restore: (state) => {
+        const block = state.integer('n', 0, max);
+        if (block !== 0 && block < min) state.fail('n', `0 or an integer in [${min}, ${max}]`);
+        const at = state.integer('position', 0, 2 * block + 2);
+        [n, position] = [block, at];
+      },
     };
   };
   return { name: `anbn(${min}, ${max})`, alphabet: ['a', 'b', '\n'], optimum: anbnOptimum(min, max), memoryless: anbnMemoryless(min, max), reader };

@@ -3,6 +3,13 @@
  * then an exponential average with weight 1/horizon — so early readings are exact means and
  * later ones follow the learner without keeping a window of values.
  */
+import { exact, type SnapshotReader, type SnapshotValue } from './snapshot.js';
+
+export interface MeanState {
+  readonly count: number;
+  readonly mean: number;
+}
+
 export class RecentMean {
   private count = 0;
   private mean = Number.NaN;
@@ -25,5 +32,20 @@ export class RecentMean {
   reset(value?: number): void {
     this.count = value === undefined ? 0 : this.horizon;
     this.mean = value ?? Number.NaN;
+  }
+
+  /** Its state, for a stream's snapshot. */
+  snapshot(): SnapshotValue {
+    return { count: this.count, mean: exact(this.mean) };
+  }
+
+  /** Reads (and checks) a state `snapshot` wrote, without applying it. */
+  static read(reader: SnapshotReader): MeanState {
+    return { count: reader.integer('count'), mean: reader.number('mean') };
+  }
+
+  setState(state: MeanState): void {
+    this.count = state.count;
+    this.mean = state.mean;
   }
 }

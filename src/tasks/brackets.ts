@@ -17,6 +17,7 @@
  */
 import type { Rng } from '../tensor/rng.js';
 import { sampledMemoryless, type Corpus } from './corpus.js';
+import type { Reader } from './snapshot.js';
 
 export interface BracketsOptions {
   /** Characters between the brackets, remembered. @default 1 */
@@ -43,21 +44,31 @@ export function bracketsCorpus(options: BracketsOptions = {}): Corpus {
   const symbols = Array.from({ length: m }, (_, i) => String.fromCharCode(33 + i));
   const alphabet = [...symbols, '[', ']', '\n'];
   const [LEFT, RIGHT, NEWLINE] = [m, m + 1, m + 2];
-  const reader = (rng: Rng) => {
+  const reader = (rng: Rng): Reader => {
     const stored = new Uint32Array(save);
-    const line: number[] = [];
+    let line: number[] = [];
     let position = 0;
-    return () => {
-      if (position === line.length) {
-        line.length = 0;
-        for (let i = 0; i < save; i++) stored[i] = rng.int(m);
-        const r = min + rng.int(max - min + 1);
-        line.push(LEFT, ...stored, RIGHT);
-        for (let j = 0; j < r; j++) line.push(rng.int(m));
-        line.push(LEFT, ...stored, RIGHT, NEWLINE);
-        position = 0;
-      }
-      return line[position++]!;
+    return {
+      read: () => {
+        if (position === line.length) {
+          line.length = 0;
+          for (let i = 0; i < save; i++) stored[i] = rng.int(m);
+          const r = min + rng.int(max - min + 1);
+          line.push(LEFT, ...stored, RIGHT);
+          for (let j = 0; j < r; j++) line.push(rng.int(m));
+          line.push(LEFT, ...stored, RIGHT, NEWLINE);
+          position = 0;
+        }
+        return line[position++]!;
+      },
+      // The current line, whole: the second bracketed group repeats the first.
+      snapshot: () => ({ line: [...line], position }),
+      restore: (state) => {
+        const saved = state.integers('line', [0, 2 * save + 5 + max], 0, NEWLINE);
+        if (saved.length !== 0 && saved.length < 2 * save + 5 + min) state.fail('line', `empty or ${2 * save + 5 + min} to ${2 * save + 5 + max} characters long`);
+        const at = state.integer('position', 0, saved.length);
+        [line, position] = [[...saved], at];
+      },
     };
   };
   return {

@@ -9,8 +9,10 @@
  * optimum in bits/char. The paper's setting: a 64-unit GRU, Adam, η(t) = 10⁻³/(1 + 0.03·√t).
  */
 import { crossEntropy } from '../loss/loss.js';
+import type { Rng } from '../tensor/rng.js';
 import { RecentMean } from './average.js';
 import type { Corpus } from './corpus.js';
+import { SnapshotReader, type Reader, type StreamSnapshot } from './snapshot.js';
 import { LN2, type Outcome, type Reference, type Sample, type Task, type TaskStream } from './task.js';
 
 export function charlmTask(corpus: Corpus): Task {
@@ -33,7 +35,7 @@ export function charlmTask(corpus: Corpus): Task {
       steps: 1_000_000,
       source: 'Tallec & Ollivier (ICLR 2018): 64-unit GRU, Adam, η(t) = 1e-3/(1 + 0.03·√t)',
     },
-    stream: (rng) => new CharStream(corpus.reader(rng), V),
+    stream: (rng) => new CharStream(corpus.reader(rng), rng, V),
   };
 }
 
@@ -44,17 +46,18 @@ class CharStream implements TaskStream {
   private readonly target = new Float64Array(1);
 
   constructor(
-    private readonly read: () => number,
+    private readonly reader: Reader,
+    private readonly rng: Rng,
     alphabetSize: number,
   ) {
     this.input = new Float64Array(alphabetSize);
-    this.current = read();
+    this.current = reader.read();
   }
 
   next(): Sample {
     this.input.fill(0);
     this.input[this.current] = 1;
-    this.current = this.read();
+    this.current = this.reader.read();
     this.target[0] = this.current;
     return { input: this.input, target: this.target, reset: false };
   }
@@ -65,5 +68,20 @@ class CharStream implements TaskStream {
 
   metric(): number {
     return this.bits.value;
+  }
+
+  snapshot(): StreamSnapshot {
+    return { task: 'charlm', state: { rng: [...this.rng.getState()], reader: this.reader.snapshot(), current: this.current, bits: this.bits.snapshot() } };
+  }
+
+  restore(snapshot: StreamSnapshot): void {
+    const r = SnapshotReader.of(snapshot, 'charlm');
+    const rng = r.rng('rng');
+    const current = r.integer('current', 0, this.input.length - 1);
+    const bits = RecentMean.read(r.nested('bits'));
+    this.reader.restore(r.nested('reader')); // checks, then takes its state: the last check
+    this.rng.setState(rng);
+    this.current = current;
+    this.bits.setState(bits);
   }
 }

@@ -18,6 +18,7 @@
 import { crossEntropy } from '../loss/loss.js';
 import type { Rng } from '../tensor/rng.js';
 import { RecentMean } from './average.js';
+import { SnapshotReader, exact, type StreamSnapshot } from './snapshot.js';
 import { LN2, type Outcome, type Sample, type Task, type TaskStream } from './task.js';
 
 export interface CopyOptions {
@@ -115,5 +116,38 @@ class CopyStream implements TaskStream {
 
   metric(): number {
     return this.level;
+  }
+
+  snapshot(): StreamSnapshot {
+    return {
+      task: 'copy',
+      state: {
+        rng: [...this.rng.getState()],
+        level: this.level,
+        running: this.running.snapshot(),
+        bits: Array.from(this.bits.subarray(0, this.length)),
+        position: this.position,
+        bitLoss: exact(this.bitLoss),
+      },
+    };
+  }
+
+  restore(snapshot: StreamSnapshot): void {
+    const r = SnapshotReader.of(snapshot, 'copy');
+    const rng = r.rng('rng');
+    const level = r.integer('level', 1);
+    const running = RecentMean.read(r.nested('running'));
+    // The sequence was drawn at this level or an earlier one: 1 ≤ L ≤ T.
+    const bits = r.integers('bits', [1, level], 0, 1);
+    const position = r.integer('position', 0, 2 * bits.length + 2);
+    const bitLoss = r.number('bitLoss');
+    this.rng.setState(rng);
+    this.level = level;
+    this.running.setState(running);
+    if (this.bits.length < bits.length) this.bits = new Uint8Array(2 * bits.length);
+    this.bits.set(bits);
+    this.length = bits.length;
+    this.position = position;
+    this.bitLoss = bitLoss;
   }
 }

@@ -5,6 +5,7 @@
  * paper's synthetic languages (anbn.ts, brackets.ts).
  */
 import { Rng } from '../tensor/rng.js';
+import type { Reader } from './snapshot.js';
 
 export interface Corpus {
   /** e.g. `anbn(1, 32)` or the text file's name. */
@@ -16,7 +17,7 @@ export interface Corpus {
   /** The loss (nats/char) of the best memoryless predictor, one that sees the current character only. */
   readonly memoryless: number;
   /** An endless stream of character indices, drawing only from `rng`. */
-  reader(rng: Rng): () => number;
+  reader(rng: Rng): Reader;
 }
 
 /**
@@ -39,10 +40,16 @@ export function textCorpus(text: string, name = 'text'): Corpus {
     memoryless: bigramEntropy(once, codes.length, alphabet.length),
     reader(rng) {
       let position = rng.int(codes.length);
-      return () => {
-        const c = codes[position]!;
-        position = position + 1 === codes.length ? 0 : position + 1;
-        return c;
+      return {
+        read: () => {
+          const c = codes[position]!;
+          position = position + 1 === codes.length ? 0 : position + 1;
+          return c;
+        },
+        snapshot: () => ({ position }),
+        restore: (reader) => {
+          position = reader.integer('position', 0, codes.length - 1);
+        },
       };
     },
   };
@@ -70,6 +77,6 @@ export function bigramEntropy(read: () => number, length: number, alphabetSize: 
 }
 
 /** The memoryless loss of a generated language, measured on 2^18 characters drawn with a fixed seed. */
-export function sampledMemoryless(reader: (rng: Rng) => () => number, alphabetSize: number): number {
-  return bigramEntropy(reader(new Rng(0x5eed)), 1 << 18, alphabetSize);
+export function sampledMemoryless(reader: (rng: Rng) => Reader, alphabetSize: number): number {
+  return bigramEntropy(reader(new Rng(0x5eed)).read, 1 << 18, alphabetSize);
 }

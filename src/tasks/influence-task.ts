@@ -10,6 +10,7 @@
 import { squaredError } from '../loss/loss.js';
 import { onlineModel } from '../model/online.js';
 import { influenceBalancingCell, influenceInitialState, INFLUENCE_OPTIMUM, INFLUENCE_TARGET, INFLUENCE_THETA0 } from './influence.js';
+import { SnapshotReader, exact, type StreamSnapshot } from './snapshot.js';
 import type { Outcome, Sample, Task, TaskStream } from './task.js';
 
 export function influenceTask(): Task {
@@ -51,5 +52,14 @@ class InfluenceStream implements TaskStream {
 
   metric(): number {
     return this.theta;
+  }
+
+  /** The samples never change: the metric (the last θ seen) is all there is to keep. */
+  snapshot(): StreamSnapshot {
+    return { task: 'influence', state: { theta: exact(this.theta) } };
+  }
+
+  restore(snapshot: StreamSnapshot): void {
+    this.theta = SnapshotReader.of(snapshot, 'influence').number('theta');
   }
 }

@@ -7,6 +7,7 @@
  * on [−τ, 0] is a constant drawn from U[0.5, 1.2], and the first 500 time units are discarded.
  */
 import type { Rng } from '../tensor/rng.js';
+import { exactArray, type Reader } from './snapshot.js';
 
 const BETA = 0.2;
 const GAMMA = 0.1;
@@ -20,8 +21,11 @@ export interface MackeyGlassOptions {
   interval?: number;
 }
 
-/** An endless Mackey–Glass sampler; every draw advances the equation by `interval`. */
-export function mackeyGlass(rng: Rng, options: MackeyGlassOptions = {}): () => number {
+/**
+ * An endless Mackey–Glass sampler; every draw advances the equation by `interval`. The Rng is
+ * drawn from once, at the start: the state to save is the recent history.
+ */
+export function mackeyGlass(rng: Rng, options: MackeyGlassOptions = {}): Reader {
   const tau = options.tau ?? 17;
   const interval = options.interval ?? 1;
   const lag = Math.round(tau / DT);
@@ -45,8 +49,17 @@ export function mackeyGlass(rng: Rng, options: MackeyGlassOptions = {}): () => n
   };
   const stepsPerSample = Math.round(interval / DT);
   for (let i = 0; i < BURN_IN / DT; i++) step();
-  return () => {
-    for (let i = 0; i < stepsPerSample; i++) step();
-    return history[n % (lag + 1)]!;
+  return {
+    read: () => {
+      for (let i = 0; i < stepsPerSample; i++) step();
+      return history[n % (lag + 1)]!;
+    },
+    snapshot: () => ({ n, history: exactArray(history) }),
+    restore: (state) => {
+      const at = state.integer('n', lag);
+      const values = state.numbers('history', lag + 1);
+      n = at;
+      history.set(values);
+    },
   };
 }

@@ -19,7 +19,10 @@ export interface StepRecord {
 export interface TrainOptions {
   readonly stream: TaskStream;
   readonly learner: Learner;
+  /** The step to stop after (counting from the start of the run). */
   readonly steps: number;
+  /** Steps already taken (a resumed run): the loop goes on at step `from` + 1. @default 0 */
+  readonly from?: number;
   readonly onStep?: (record: Readonly<StepRecord>) => void | 'stop';
 }
 
@@ -29,11 +32,12 @@ export type TrainEnd =
   /** The learner raised DivergenceError at `step`: the loss or the estimate stopped being finite. */
   | { readonly kind: 'diverged'; readonly steps: number; readonly message: string };
 
-export function train({ stream, learner, steps, onStep }: TrainOptions): TrainEnd {
+export function train({ stream, learner, steps, from = 0, onStep }: TrainOptions): TrainEnd {
+  if (!(Number.isInteger(from) && from >= 0 && from <= steps)) throw new RangeError(`train: from must be an integer in [0, steps = ${steps}], got ${from}`);
   const theta = learner.model.theta;
-  const record: StepRecord = { step: 0, loss: Number.NaN, metric: Number.NaN };
+  const record: StepRecord = { step: from, loss: Number.NaN, metric: Number.NaN };
   try {
-    for (let t = 1; t <= steps; t++) {
+    for (let t = from + 1; t <= steps; t++) {
       const sample = stream.next();
       if (sample.reset) learner.reset();
       const { loss, prediction } = learner.step(sample.input, sample.target);

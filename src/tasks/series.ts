@@ -13,6 +13,7 @@ import { mse } from '../loss/loss.js';
 import { Rng } from '../tensor/rng.js';
 import { RecentMean } from './average.js';
 import { mackeyGlass, type MackeyGlassOptions } from './mackey-glass.js';
+import { SnapshotReader, exact, type Reader, type StreamSnapshot } from './snapshot.js';
 import type { Outcome, Sample, Task, TaskStream } from './task.js';
 
 export type SeriesSource =
@@ -45,25 +46,34 @@ export function seriesTask(source: SeriesSource): Task {
     setting: { optimizer: { kind: 'adam', lr: 1e-3 }, steps: 100_000, source: 'next-value prediction, online (no paper setting)' },
     stream(rng) {
       if (source.kind === 'values') return new SeriesStream(cycle(z), z.length, std, horizon);
-      const draw = mackeyGlass(rng, source);
-      return new SeriesStream(() => (draw() - mean) / std, Infinity, std, horizon);
+      return new SeriesStream(standardised(mackeyGlass(rng, source), mean, std), Infinity, std, horizon);
     },
   };
 }
 
 function generate(options: MackeyGlassOptions, rng: Rng, n: number): Float64Array {
-  const draw = mackeyGlass(rng, options);
-  return Float64Array.from({ length: n }, draw);
+  return Float64Array.from({ length: n }, mackeyGlass(rng, options).read);
 }
 
 /** The series over and over. */
-function cycle(values: Float64Array): () => number {
+function cycle(values: Float64Array): Reader {
   let i = 0;
-  return () => {
-    const value = values[i]!;
-    i = i + 1 === values.length ? 0 : i + 1;
-    return value;
+  return {
+    read: () => {
+      const value = values[i]!;
+      i = i + 1 === values.length ? 0 : i + 1;
+      return value;
+    },
+    snapshot: () => ({ i }),
+    restore: (state) => {
+      i = state.integer('i', 0, values.length - 1);
+    },
   };
+}
+
+/** (x − mean)/std of every value read. */
+function standardised(source: Reader, mean: number, std: number): Reader {
+  return { ...source, read: () => (source.read() - mean) / std };
 }
 
 function moments(values: Float64Array): { mean: number; std: number } {
@@ -101,24 +111,24 @@ class SeriesStream implements TaskStream {
   private readonly target = new Float64Array(1);
 
   constructor(
-    private readonly read: () => number,
+    private readonly reader: Reader,
     private readonly passLength: number,
     private readonly std: number,
     horizon: number,
   ) {
     this.squared = new RecentMean(horizon);
-    this.current = read();
+    this.current = reader.read();
   }
 
   next(): Sample {
     const reset = this.position === 0;
-    const following = this.read();
+    const following = this.reader.read();
     this.input[0] = this.current;
     this.target[0] = following;
     this.current = following;
     // Across the end of a finite series there is nothing to predict: the next pass starts afresh.
     if (++this.position === this.passLength - 1) {
-      this.current = this.read();
+      this.current = this.reader.read();
       this.position = 0;
     }
     return { input: this.input, target: this.target, reset };
@@ -130,5 +140,21 @@ class SeriesStream implements TaskStream {
 
   metric(): number {
     return Math.sqrt(this.squared.value) * this.std;
+  }
+
+  /** No Rng: a series draws only when it starts (Mackey–Glass's initial history). */
+  snapshot(): StreamSnapshot {
+    return { task: 'series', state: { reader: this.reader.snapshot(), current: exact(this.current), position: this.position, squared: this.squared.snapshot() } };
+  }
+
+  restore(snapshot: StreamSnapshot): void {
+    const r = SnapshotReader.of(snapshot, 'series');
+    const current = r.number('current');
+    const position = r.integer('position', 0, Number.isFinite(this.passLength) ? this.passLength - 2 : Number.MAX_SAFE_INTEGER);
+    const squared = RecentMean.read(r.nested('squared'));
+    this.reader.restore(r.nested('reader')); // checks, then takes its state: the last check
+    this.current = current;
+    this.position = position;
+    this.squared.setState(squared);
   }
 }

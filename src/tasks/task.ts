@@ -15,6 +15,7 @@ import type { Loss } from '../loss/loss.js';
 import type { CellConfig } from '../model/config.js';
 import type { OnlineModel } from '../model/online.js';
 import type { OptimizerConfig } from '../optim/config.js';
+import type { StreamSnapshot } from './snapshot.js';
 
 export interface Sample {
   /** x_t (inputSize numbers): a view valid until the next call of `next`. */
@@ -41,6 +42,17 @@ export interface TaskStream {
   observe(outcome: Outcome): void;
   /** The metric's current value (NaN until it is defined). */
   metric(): number;
+  /**
+   * Everything the stream's future depends on — its Rng's state, the position in the current
+   * episode and what it holds, the curriculum, the metric's averages — as JSON. Taken between
+   * steps: after `observe`, before the next `next`.
+   */
+  snapshot(): StreamSnapshot;
+  /**
+   * Continues from a snapshot of a stream of the same task (its Rng's state is set too). An
+   * invalid snapshot is a RangeError naming the field, and leaves the stream as it was.
+   */
+  restore(snapshot: StreamSnapshot): void;
 }
 
 export interface MetricSpec {

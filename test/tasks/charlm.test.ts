@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../src/tensor/rng.js';
 import { anbnCorpus } from '../../src/tasks/anbn.js';
 import { BRACKETS_VARIANTS, bracketsCorpus } from '../../src/tasks/brackets.js';
-import { bigramEntropy, textCorpus } from '../../src/tasks/corpus.js';
+import { bigramEntropy, textCorpus, type Corpus } from '../../src/tasks/corpus.js';
 import { charlmTask } from '../../src/tasks/charlm.js';
 import { train } from '../../src/tasks/run.js';
 import { MemorylessLearner } from './memoryless-learner.js';
 
-function text(corpus: { alphabet: readonly string[]; reader(rng: Rng): () => number }, n: number, seed = 1): string {
-  const read = corpus.reader(new Rng(seed));
+function text(corpus: Corpus, n: number, seed = 1): string {
+  const { read } = corpus.reader(new Rng(seed));
   return Array.from({ length: n }, () => corpus.alphabet[read()]).join('');
 }
 
@@ -58,7 +58,7 @@ function anbnPerfectBits(read: () => number, n: number, K: number): number {
 
 test("a perfect predictor of anbn pays the analytic optimum, checking the renewal argument", () => {
   const corpus = anbnCorpus();
-  const measured = anbnPerfectBits(corpus.reader(new Rng(11)), 400_000, 32);
+  const measured = anbnPerfectBits(corpus.reader(new Rng(11)).read, 400_000, 32);
   assert.ok(Math.abs(measured - corpus.optimum!) < 0.003, `measured ${measured}, optimum ${corpus.optimum}`);
 });
 
@@ -84,7 +84,7 @@ test('a distant-brackets line repeats its bracketed symbols after r random chara
 test("a perfect predictor of distant brackets pays the analytic optimum", () => {
   const options = BRACKETS_VARIANTS[2];
   const corpus = bracketsCorpus(options);
-  const read = corpus.reader(new Rng(4));
+  const { read } = corpus.reader(new Rng(4));
   const m = options.alphabet;
   const LEFT = m;
   const K = options.max - options.min + 1;
@@ -144,7 +144,7 @@ test('a learner without memory settles near the memoryless reference of anbn and
 
 test("anbn's analytic memoryless loss is what bigram counts converge to", () => {
   const corpus = anbnCorpus();
-  const measured = bigramEntropy(corpus.reader(new Rng(7)), 1 << 22, 3);
+  const measured = bigramEntropy(corpus.reader(new Rng(7)).read, 1 << 22, 3);
   assert.ok(Math.abs(measured - corpus.memoryless) < 0.003, `measured ${measured / Math.LN2}, analytic ${corpus.memoryless / Math.LN2} bits/char`);
   assert.equal((corpus.memoryless / Math.LN2).toFixed(3), '0.368');
 });

@@ -31,6 +31,26 @@ test("train stops when onStep returns 'stop', and the same seed trains to the sa
   assert.notDeepEqual(run(300).theta, run(301).theta);
 });
 
+test('train with `from` goes on at the next step: two legs, 300 steps then 700 more, report what one run of 1000 does', () => {
+  const records = (legs: number[]) => {
+    const task = copyTask();
+    const stream = task.stream(new Rng(4));
+    const learner = new MemorylessLearner(3, 2, task.loss, 0.1);
+    const out: StepRecord[] = [];
+    let from = 0;
+    for (const steps of legs) {
+      const end = train({ stream, learner, steps, from, onStep: (r) => void out.push({ ...r }) });
+      assert.deepEqual(end, { kind: 'completed', steps });
+      from = steps;
+    }
+    return out;
+  };
+  const legs = records([300, 1000]);
+  assert.deepEqual(legs.map((r) => r.step), Array.from({ length: 1000 }, (_, i) => i + 1));
+  assert.deepStrictEqual(legs, records([1000]));
+  assert.throws(() => train({ stream: copyTask().stream(new Rng(1)), learner: new MemorylessLearner(3, 2, copyTask().loss, 0.1), steps: 5, from: 6 }), /from must be an integer in \[0, steps = 5\], got 6/);
+});
+
 test('a DivergenceError from the learner ends the run as diverged at that step; other errors propagate', () => {
   const task = copyTask();
   const learner = new MemorylessLearner(3, 2, task.loss, 0.1, 42);

@@ -1,0 +1,101 @@
+/**
+ * A task as a run directory records it (config.json, and every checkpoint of the run): the
+ * TaskConfig as it is, except that a text or a CSV column is not copied but named — its file's
+ * absolute path, its size and the SHA-256 of its contents — and read again, and checked, when
+ * the run is resumed.
+ */
+import { createHash } from 'node:crypto';
+import { basename, resolve } from 'node:path';
+import type { JsonValue } from '../io/checkpoint.js';
+import type { TaskConfig } from '../tasks/config.js';
+import { csvColumn } from '../tasks/csv.js';
+import { UsageError } from './errors.js';
+import { readText, type TaskFlags } from './task-options.js';
+
+/** The record of `config`, made from `flags` (which name the files it was read from). */
+export function taskRecord(config: TaskConfig, flags: TaskFlags): { [key: string]: JsonValue } {
+  if (config.kind === 'charlm' && config.corpus.kind === 'text') {
+    const { name, text } = config.corpus;
+    return { ...config, corpus: { kind: 'text', name, characters: [...text].length, path: resolve(flags.text!), sha256: sha256Text(text) } };
+  }
+  if (config.kind === 'series' && config.source.kind === 'values') {
+    const { name, values } = config.source;
+    return { ...config, source: { kind: 'values', name, count: values.length, path: resolve(flags.csv!), column: flags.column ?? null, sha256: sha256Values(values) } };
+  }
+  return JSON.parse(JSON.stringify(config)) as { [key: string]: JsonValue };
+}
+
+/**
+ * The TaskConfig a record stands for. A text or CSV is read from `--text`/`--csv` when given
+ * (a file that moved), else from the recorded path, and must have the recorded contents.
+ */
+export function taskFromRecord(record: JsonValue, flags: TaskFlags, source: string): TaskConfig {
+  const root = asRecord(record);
+  if (root === null || typeof root.kind !== 'string') throw new UsageError(`${source}: "task" must be a task config with a "kind"`);
+  if (root.kind === 'charlm' && asRecord(root.corpus)?.kind === 'text') {
+    const corpus = asRecord(root.corpus)!;
+    const path = flags.text ?? stringField(corpus.path, `${source}: task.corpus.path`);
+    const text = readData(path, '--text', flags.text !== undefined);
+    checkDigest(sha256Text(text), corpus.sha256, path, `${source}: task.corpus.sha256`, '--text');
+    return { kind: 'charlm', corpus: { kind: 'text', name: stringField(corpus.name, `${source}: task.corpus.name`), text } };
+  }
+  if (root.kind === 'series' && asRecord(root.source)?.kind === 'values') {
+    const data = asRecord(root.source)!;
+    const path = flags.csv ?? stringField(data.path, `${source}: task.source.path`);
+    const column = data.column === null ? undefined : stringField(data.column, `${source}: task.source.column`);
+    const values = Array.from(csvColumn(readData(path, '--csv', flags.csv !== undefined), column, basename(path)));
+    checkDigest(sha256Values(values), data.sha256, path, `${source}: task.source.sha256`, '--csv');
+    return { kind: 'series', source: { kind: 'values', name: stringField(data.name, `${source}: task.source.name`), values } };
+  }
+  return root as unknown as TaskConfig;
+}
+
+/** The record without what may differ for the same task: where its file is, and what it is called. */
+export function taskIdentity(record: JsonValue): JsonValue {
+  const root = asRecord(record);
+  if (root === null) return record;
+  const strip = (value: JsonValue | undefined) => {
+    const inner = asRecord(value ?? null);
+    if (inner === null) return value ?? null;
+    const { path: _path, name: _name, ...rest } = inner;
+    return rest;
+  };
+  if (root.kind === 'charlm') return { ...root, corpus: strip(root.corpus) };
+  if (root.kind === 'series') return { ...root, source: strip(root.source) };
+  return root;
+}
+
+/** The text of a data file; one the run recorded, when missing, is asked for by its flag. */
+function readData(path: string, flag: string, given: boolean): string {
+  try {
+    return readText(path, flag);
+  } catch (error) {
+    if (given) throw error;
+    throw new UsageError(`the run's data file ${path} cannot be read (${(error as Error).message.replace(`${flag} ${path}`, '').replace(/^[:\s]+/, '')}); give it with ${flag} FILE`);
+  }
+}
+
+function sha256Text(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The digest of the values as little-endian float64s: the numbers, whatever their spelling in the file. */
+function sha256Values(values: ArrayLike<number>): string {
+  const bytes = new DataView(new ArrayBuffer(8 * values.length));
+  for (let i = 0; i < values.length; i++) bytes.setFloat64(8 * i, values[i]!, true);
+  return createHash('sha256').update(new Uint8Array(bytes.buffer)).digest('hex');
+}
+
+function checkDigest(actual: string, recorded: JsonValue | undefined, path: string, where: string, flag: string): void {
+  if (typeof recorded !== 'string') throw new UsageError(`${where} must be a hex string`);
+  if (actual !== recorded) throw new UsageError(`${path} is not the data this run was trained on (its SHA-256 differs from ${where}); give the original with ${flag} FILE`);
+}
+
+function stringField(value: JsonValue | undefined, where: string): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`${where} must be a non-empty string`);
+  return value;
+}
+
+function asRecord(value: JsonValue | undefined): { readonly [key: string]: JsonValue } | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null;
+}
