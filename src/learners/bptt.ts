@@ -125,9 +125,7 @@ export class Bptt {
   /** One optimisation step on a batch: gradient, clipping, update. Returns the loss before the update. */
   trainBatch(batch: SequenceBatch): number {
     const loss = this.computeGradient(batch);
-    if (!Number.isFinite(loss)) throw new RangeError(`bptt: the loss diverged (${loss}); lower the learning rate or clip the gradient`);
-    if (this.options.clip !== undefined) clipGradNorm(this.gradient, this.options.clip);
-    this.options.optimizer.step(this.model.theta, this.gradient);
+    applyBatchGradient(this.model.theta, this.gradient, loss, this.options);
     return loss;
   }
 
@@ -141,6 +139,13 @@ export class Bptt {
 function firstNonFinite(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
   return -1;
+}
+
+/** The update every batch trainer shares: refuse a diverged loss, clip, step the optimizer. */
+export function applyBatchGradient(theta: Vec, gradient: Vec, loss: number, options: Pick<BpttOptions, 'clip' | 'optimizer'>): void {
+  if (!Number.isFinite(loss)) throw new RangeError(`bptt: the loss diverged (${loss}); lower the learning rate or clip the gradient`);
+  if (options.clip !== undefined) clipGradNorm(gradient, options.clip);
+  options.optimizer.step(theta, gradient);
 }
 
 export function bptt(model: Model, options: BpttOptions): Bptt {

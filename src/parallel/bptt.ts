@@ -15,8 +15,7 @@ import { Worker } from 'node:worker_threads';
 import { arena } from '../tensor/backend.js';
 import { zeros, type Vec } from '../tensor/dtype.js';
 import type { Model } from '../model/model.js';
-import { bptt, type Bptt, type BpttOptions, type SequenceBatch } from '../learners/bptt.js';
-import { clipGradNorm } from '../optim/clip.js';
+import { applyBatchGradient, bptt, type Bptt, type BpttOptions, type SequenceBatch } from '../learners/bptt.js';
 
 export interface ParallelBpttOptions extends BpttOptions {
   /** Worker threads besides this one. @default 1 */
@@ -156,9 +155,7 @@ export class ParallelBptt {
   /** One optimisation step on a batch; returns the loss before the update. */
   trainBatch(batch: SequenceBatch): number {
     const loss = this.computeGradient(batch);
-    if (!Number.isFinite(loss)) throw new RangeError(`bptt: the loss diverged (${loss}); lower the learning rate or clip the gradient`);
-    if (this.options.clip !== undefined) clipGradNorm(this.gradient, this.options.clip);
-    this.options.optimizer.step(this.model.theta, this.gradient);
+    applyBatchGradient(this.model.theta, this.gradient, loss, this.options);
     return loss;
   }
 
