@@ -99,7 +99,19 @@ export class LearnerContext {
   /** The result of a step with no target: ŷ_t only. */
   predictOnly(): StepResult {
     this.readout.predict(this.state);
-    return { loss: NaN, prediction: this.readout.prediction, updated: false };
+    return this.result(NaN, false);
+  }
+
+  /** One result object per learner, refilled every step, so a step allocates nothing. */
+  private readonly reused: { loss: number; prediction: Vec; updated: boolean } = { loss: NaN, prediction: zeros('float64', 0), updated: false };
+
+  /** The step's result: ℓ_t, ŷ_t (the readout's buffer) and whether θ moved. */
+  result(loss: number, updated: boolean): StepResult {
+    const r = this.reused;
+    r.loss = loss;
+    r.prediction = this.readout.prediction;
+    r.updated = updated;
+    return r;
   }
 
   resetState(): void {

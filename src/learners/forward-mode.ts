@@ -81,7 +81,7 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
     const loss = context.evaluate(target, context.zeroHeadGradient());
     estimator.readGradient(context.model.coreSlice(context.gradient), context.readout.dState); // eq. (3)
     context.update(); // eq. (4)
-    return { loss, prediction: context.readout.prediction, updated: context.optimizer !== null };
+    return context.result(loss, context.optimizer !== null);
   }
 
   reset(): void {

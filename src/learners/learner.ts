@@ -16,6 +16,7 @@ import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import type { OptimizerConfig } from '../optim/config.js';
 import type { OnlineModel } from '../model/online.js';
 
+/** What a step returns. The object is reused by the next step (nothing is allocated per step): read it first. */
 export interface StepResult {
   /** ℓ_t, or NaN when the step had no target. */
   readonly loss: number;

@@ -112,7 +112,7 @@ export class Tbptt implements Learner {
     }
     const updated = ++this.sinceUpdate === this.k1;
     if (updated) this.update();
-    return { loss, prediction: context.readout.prediction, updated: updated && context.optimizer !== null };
+    return context.result(loss, updated && context.optimizer !== null);
   }
 
   /** The backward sweep over the window, eqs. (2)–(3), then the optimizer. */
