@@ -2,7 +2,7 @@
  * Steps per second of each online learner on an LSTM (input 32, dense head 32), as a ratio
  * to one forward step (cell forward + head + loss) measured in the same process:
  *
- *   node dist/bench/learners.js [--seconds 1.5]
+ *   node dist/bench/learners.js [--seconds 1.5] [--hidden 32,128,512]
  *
  * Each learner runs warm-up steps, then alternates bursts with the forward baseline (five rounds
  * of `--seconds`/5 each); the best burst of each is kept, so a busy machine skews the ratios less.
@@ -14,7 +14,13 @@ import { Readout } from '../src/learners/readout.js';
 import { mse } from '../src/loss/loss.js';
 import { Rng } from '../src/tensor/rng.js';
 
-const budget = Number(process.argv[process.argv.indexOf('--seconds') + 1] ?? 1.5) * 1000 || 1500;
+function flag(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? undefined : process.argv[at + 1];
+}
+const budget = Number(flag('--seconds') ?? 1.5) * 1000 || 1500;
+const hiddenSizes = (flag('--hidden') ?? '32,128').split(',').map(Number);
+if (hiddenSizes.some((h) => !(Number.isInteger(h) && h > 0))) throw new RangeError(`--hidden takes positive integers separated by commas, got ${flag('--hidden')}`);
 const INPUT = 32;
 const OUTPUT = 32;
 
@@ -64,7 +70,7 @@ function compare(config: LearnerConfig, model: OnlineModel): { forward: number; 
 }
 
 const rows: string[][] = [['hidden', 'learner', 'steps/s', '× forward time']];
-for (const hidden of [32, 128]) {
+for (const hidden of hiddenSizes) {
   const model = createModel({ inputSize: INPUT, layers: [{ cell: { kind: 'lstm', hiddenSize: hidden } }], outputSize: OUTPUT }, { seed: 1 }).online();
   let fastestForward = Infinity;
   const configs: Array<[string, LearnerConfig]> = [

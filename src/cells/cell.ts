@@ -123,6 +123,13 @@ export interface ImmediateInfluence {
   combineState(sOut: Vec, coefficient: Vec, theta: Vec): void;
   /** dTheta (p) += Σ_b Σ_k coefficient[b·K + k]·u_k(b). */
   addCombinedParams(dTheta: Vec, coefficient: Vec): void;
+  /**
+   * The adjoint of combineState: coefficient[b·K + k] = ⟨v_k(b), s_b⟩, s (batch × n). Then
+   * addCombinedParams(dTheta, coefficient) adds sᵀ·∂F/∂θ, what vjp's dTheta gets from dSNext = s,
+   * with its norm known term by term (‖Σ_k c_k u_k‖² = Σ_k c_k²‖u_k‖², the u_k being disjoint).
+   * Optional: UORO uses it to update θ̃ without a p-sized scratch vector and the passes over it.
+   */
+  projectState?(coefficient: Vec, s: Vec, theta: Vec): void;
   /** Present when every u_k is one shared input z on parameter row k (Kronecker-factored RTRL needs it). */
   readonly kronecker?: KroneckerInfluence;
 }

@@ -420,6 +420,12 @@ class GruStep implements CellStep, ImmediateInfluence {
     }
   }
 
+  /** coefficient ← ∂L/∂a given ∂L/∂h' = s: the gate rows' cotangent, as in vjp. */
+  projectState(coefficient: Vec, s: Vec, theta: Vec): void {
+    this.preActivationCotangent(s, theta);
+    coefficient.set(this.da);
+  }
+
   addCombinedParams(dTheta: Vec, coefficient: Vec): void {
     this.recurrentCotangent(coefficient);
     this.accumulateParams(dTheta, coefficient);

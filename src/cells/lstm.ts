@@ -214,9 +214,27 @@ class LstmStep implements CellStep, ImmediateInfluence {
   }
 
   vjp(dX: Vec | null, dS: Vec | null, dTheta: Vec | null, dSNext: Vec, theta: Vec): void {
-    const { inputSize: I, hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
+    const { inputSize: I, hiddenSize: H, outputSize: P } = this.cell;
     const B = this.batch;
-    const [weightIh, weightHh, , peephole, weightHr] = this.cell.blocks.of(theta);
+    const [weightIh, weightHh] = this.cell.blocks.of(theta);
+    const da = this.aWork;
+    this.preActivationCotangent(dSNext, dS, theta);
+    if (dTheta !== null) this.accumulateParams(dTheta);
+    if (dX !== null) matmulAB(dX, da, weightIh, B, I, 4 * H);
+    if (dS !== null) {
+      matmulAB(this.hPrevWork, da, weightHh, B, P, 4 * H);
+      putColumns(dS, this.hPrevWork, B, this.cell.stateSize, 0, P);
+    }
+  }
+
+  /**
+   * ∂L/∂a (aWork) and, when projecting, ∂L/∂h' (hWork) given ∂L/∂s' — the cotangents every
+   * parameter row reads; also the c part of ∂L/∂s into dS when it is not null.
+   */
+  private preActivationCotangent(dSNext: Vec, dS: Vec | null, theta: Vec): void {
+    const { hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
+    const B = this.batch;
+    const [, , , peephole, weightHr] = this.cell.blocks.of(theta);
     const { a, y, c, tc, sigma } = this;
     const da = this.aWork;
     const dhNext = this.hWork;
@@ -248,12 +266,6 @@ class LstmStep implements CellStep, ImmediateInfluence {
           dS[n * b + P + j] = dc;
         }
       }
-    }
-    if (dTheta !== null) this.accumulateParams(dTheta);
-    if (dX !== null) matmulAB(dX, da, weightIh, B, I, 4 * H);
-    if (dS !== null) {
-      matmulAB(this.hPrevWork, da, weightHh, B, P, 4 * H);
-      putColumns(dS, this.hPrevWork, B, n, 0, P);
     }
   }
 
@@ -422,6 +434,14 @@ class LstmStep implements CellStep, ImmediateInfluence {
   addCombinedParams(dTheta: Vec, coefficient: Vec): void {
     this.unpackCoefficients(coefficient);
     this.accumulateParams(dTheta);
+  }
+
+  /** coefficient ← [∂L/∂a (4H); ∂L/∂h' (P, when projecting)] given ∂L/∂s' = s, as in vjp. */
+  projectState(coefficient: Vec, s: Vec, theta: Vec): void {
+    const { hiddenSize: H, outputSize: P } = this.cell;
+    this.preActivationCotangent(s, null, theta);
+    putColumns(coefficient, this.aWork, this.batch, this.termCount, 0, 4 * H);
+    if (this.projecting) putColumns(coefficient, this.hWork, this.batch, this.termCount, 4 * H, P);
   }
 
   /** Splits coefficient rows (B×K) into the gate part (aWork) and the projection part (hWork). */

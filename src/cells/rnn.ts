@@ -178,6 +178,11 @@ class RnnStep implements CellStep, ImmediateInfluence {
     for (let k = 0; k < this.batch * this.cell.hiddenSize; k++) sOut[k] = phi.grad(a[k], y[k]) * coefficient[k];
   }
 
+  projectState(coefficient: Vec, s: Vec): void {
+    const { a, y, phi } = this;
+    for (let k = 0; k < this.batch * this.cell.hiddenSize; k++) coefficient[k] = phi.grad(a[k], y[k]) * s[k];
+  }
+
   addCombinedParams(dTheta: Vec, coefficient: Vec): void {
     const { inputSize: I, hiddenSize: H } = this.cell;
     const B = this.batch;

@@ -169,6 +169,8 @@ class StackStep implements CellStep {
 
 class StackInfluence implements ImmediateInfluence {
   readonly termCount: number;
+  /** Offered when every layer offers it. */
+  readonly projectState?: (coefficient: Vec, s: Vec, theta: Vec) => void;
   private readonly termOffsets: number[];
   private readonly coefficients: Vec[];
   private readonly norms1: Vec[];
@@ -190,6 +192,7 @@ class StackInfluence implements ImmediateInfluence {
       total += c;
     }
     this.termCount = total;
+    if (steps.every((step) => step.influence!.projectState !== undefined)) this.projectState = this.projectStateOfLayers.bind(this);
     const { dtype, layers } = stack;
     this.coefficients = counts.map((c) => zeros(dtype, batch * c));
     this.norms1 = counts.map((c) => zeros(dtype, batch * c));
@@ -229,6 +232,30 @@ class StackInfluence implements ImmediateInfluence {
         for (let i = 0; i < tangent.length; i++) tangent[i] += this.local[l]![i];
       }
       copyColumns(sOut, this.stack.stateSize, this.stack.stateOffsets[l]!, tangent, cell.stateSize, 0, this.batch, cell.stateSize);
+    }
+  }
+
+  /**
+   * The adjoint of combineState, top layer first: layer l's cotangent is its part of s plus what
+   * layer l+1 sends back through its input; each layer projects its own cotangent.
+   */
+  private projectStateOfLayers(coefficient: Vec, s: Vec, theta: Vec): void {
+    const thetas = this.stack.thetaViews.of(theta);
+    const { layers } = this.stack;
+    const cotangent = this.tangent;
+    for (let l = 0; l < layers.length; l++) {
+      const cell = layers[l]!;
+      copyColumns(cotangent[l]!, cell.stateSize, 0, s, this.stack.stateSize, this.stack.stateOffsets[l]!, this.batch, cell.stateSize);
+    }
+    for (let l = layers.length - 1; l >= 0; l--) {
+      const K = this.steps[l]!.influence!.termCount;
+      this.steps[l]!.influence!.projectState!(this.coefficients[l]!, cotangent[l]!, thetas[l]!);
+      copyColumns(coefficient, this.termCount, this.termOffsets[l]!, this.coefficients[l]!, K, 0, this.batch, K);
+      if (l > 0) {
+        const below = layers[l - 1]!;
+        this.steps[l]!.vjp(this.input[l]!, null, null, cotangent[l]!, thetas[l]!);
+        addColumns(cotangent[l - 1]!, below.stateSize, below.outputOffset, this.input[l]!, below.outputSize, 0, this.batch, below.outputSize);
+      }
     }
   }
 

@@ -272,6 +272,39 @@ export function checkCell(name: string, makeCell: () => Cell, options: HarnessOp
     });
   }
 
+  if (probe.influence?.projectState !== undefined) {
+    test(`${name}: projectState is the adjoint of combineState, and its coefficients give vjp's ∂θ with the norm Σ_k c_k²‖u_k‖²`, () => {
+      const rng = new Rng(seed + 7);
+      const p = randomPoint(makeCell(), batch, rng);
+      const step = p.cell.createStep(batch);
+      step.forward(new Float64Array(p.s.length), p.x, p.s, p.theta);
+      const influence = step.influence!;
+      const K = influence.termCount;
+      const coefficient = randomVector(batch * K, rng);
+      const cotangent = randomVector(p.s.length, rng);
+      const combined = new Float64Array(p.s.length);
+      influence.combineState(combined, coefficient, p.theta);
+      const projected = new Float64Array(batch * K);
+      influence.projectState!(projected, cotangent, p.theta);
+      const left = innerProduct(combined, cotangent);
+      const right = innerProduct(coefficient, projected);
+      assert.ok(Math.abs(left - right) <= 1e-12 * Math.max(1, Math.abs(left)), `⟨Σ c_k v_k, s⟩ = ${left} but ⟨c, projectState(s)⟩ = ${right}`);
+      const viaTerms = new Float64Array(p.theta.length);
+      influence.addCombinedParams(viaTerms, projected);
+      const viaVjp = new Float64Array(p.theta.length);
+      step.vjp(null, null, viaVjp, cotangent, p.theta);
+      assert.ok(relativeError(viaTerms, viaVjp) < 1e-13, `Σ_k ⟨v_k, s⟩u_k differs from sᵀ∂F/∂θ by ${relativeError(viaTerms, viaVjp).toExponential(2)}`);
+      if (batch === 1) {
+        const uNorm = new Float64Array(K);
+        influence.norms(new Float64Array(K), uNorm, p.theta);
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += (projected[k]! * uNorm[k]!) ** 2;
+        const direct = innerProduct(viaVjp, viaVjp);
+        assert.ok(Math.abs(sum - direct) <= 1e-12 * direct, `Σ_k c_k²‖u_k‖² = ${sum}, ‖sᵀ∂F/∂θ‖² = ${direct}`);
+      }
+    });
+  }
+
   const makeFloat32 = options.float32;
   if (makeFloat32 !== undefined) {
     test(`${name}: float32 forward agrees with float64 to single precision`, () => {
