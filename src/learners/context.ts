@@ -9,7 +9,7 @@
  * lengths checked, so each learner only lists what it keeps.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { allFinite, norm, scale } from '../tensor/kernels.js';
+import { allFinite, dot, norm, scale } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
 import { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
@@ -87,13 +87,21 @@ export class LearnerContext {
     return this.gradient;
   }
 
-  /** Clips, checks and applies `gradient` (θ fixed when the optimizer is null). */
-  update(): void {
+  /**
+   * Clips, checks and applies `gradient` (θ fixed when the optimizer is null). `coreNormSquared`
+   * is ‖core slice‖² when the caller knows it (then only the head is measured), else NaN.
+   */
+  update(coreNormSquared = NaN): void {
     // One pass for both: the norm is not finite exactly when an entry is not (or it overflows).
-    const size = norm(this.gradient);
+    const size = Number.isNaN(coreNormSquared) ? norm(this.gradient) : Math.sqrt(coreNormSquared + this.headNormSquared());
     if (!Number.isFinite(size)) throw new DivergenceError(this.steps - 1, 'gradient estimate');
     if (this.clip !== undefined && size > this.clip) scale(this.gradient, this.clip / size);
     if (this.optimizer !== null) this.optimizer.step(this.model.theta, this.gradient);
+  }
+
+  private headNormSquared(): number {
+    const head = this.model.headSlice(this.gradient);
+    return head === null || head === undefined ? 0 : dot(head, head);
   }
 
   /** The result of a step with no target: ŷ_t only. */

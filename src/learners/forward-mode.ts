@@ -29,16 +29,22 @@ export interface EstimatorSetup {
 export interface SensitivityEstimator {
   /** Eq. (2): advances the estimate over the step `cellStep.forward` just recorded. */
   propagate(theta: Vec): void;
-  /** Eq. (3): writes the core part of ĝ_t (p_core numbers) given ∂ℓ_t/∂s_{t+1}. */
-  readGradient(out: Vec, dState: Vec): void;
+  /**
+   * Eq. (3): writes the core part of ĝ_t (p_core numbers) given ∂ℓ_t/∂s_{t+1}. Returns its
+   * squared norm when that comes free (a rank-one estimate knows it), else NaN: the update then
+   * measures it, one pass more.
+   */
+  readGradient(out: Vec, dState: Vec): number;
   /** An episode boundary: the estimate returns to M = 0. */
   reset(): void;
   /** The buffers a snapshot holds (live; the snapshot copies them). */
   tensors(): Record<string, Vec>;
   /** The estimator's own random stream, when it draws signs. */
   readonly rng: Rng | null;
-  /** Rebuilds what is derived from the tensors after a restore (e.g. a cached norm). */
-  restored?(): void;
+  /** Scalars a snapshot must hold besides the tensors (e.g. θ̃'s scale). */
+  values?(): Record<string, number>;
+  /** Rebuilds what is derived from the tensors, given the snapshot's values, after a restore. */
+  restored?(values: Readonly<Record<string, number>>): void;
 }
 
 export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEstimator> implements Learner {
@@ -79,8 +85,8 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
     estimator.propagate(theta); // eq. (2)
     if (target === null || target === undefined) return context.predictOnly();
     const loss = context.evaluate(target, context.zeroHeadGradient());
-    estimator.readGradient(context.model.coreSlice(context.gradient), context.readout.dState); // eq. (3)
-    context.update(); // eq. (4)
+    const coreNormSquared = estimator.readGradient(context.model.coreSlice(context.gradient), context.readout.dState); // eq. (3)
+    context.update(coreNormSquared); // eq. (4)
     return context.result(loss, context.optimizer !== null);
   }
 
@@ -90,11 +96,11 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
   }
 
   snapshot(): LearnerSnapshot {
-    return this.context.snapshot(this.estimator.tensors(), {}, this.estimator.rng);
+    return this.context.snapshot(this.estimator.tensors(), this.estimator.values?.() ?? {}, this.estimator.rng);
   }
 
   restore(snapshot: LearnerSnapshot): void {
-    this.context.restore(snapshot, this.estimator.tensors(), this.estimator.rng);
-    this.estimator.restored?.();
+    const values = this.context.restore(snapshot, this.estimator.tensors(), this.estimator.rng);
+    this.estimator.restored?.(values);
   }
 }

@@ -85,11 +85,12 @@ export class KfRtrlEstimator implements SensitivityEstimator {
   }
 
   /** Eq. (4): row k of the gradient is (Aᵀ·∂ℓ/∂s)_k·u. */
-  readGradient(out: Vec, dState: Vec): void {
+  readGradient(out: Vec, dState: Vec): number {
     const n = dState.length;
     for (let k = 0; k < this.rowSignal.length; k++) this.rowSignal[k] = dotAt(this.a, k * n, dState, 0, n);
     out.fill(0);
     this.kronecker.addOuter(out, this.rowSignal, this.u);
+    return NaN; // the update measures ‖ĝ‖
   }
 
   /** (A, u) at t → t+1, eqs. (2)–(3). */

@@ -22,13 +22,14 @@
  * addCombinedParams (≈ the parameter half of a vjp); memory O(n + p + K).
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { dot, norm, scale } from '../tensor/kernels.js';
+import { dot, norm } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
 import { checkEpsilon, UORO_EPSILON } from './uoro.js';
+import { ScaledVector } from './scaled-vector.js';
 import type { LearnerOptions } from './learner.js';
 
 export interface NbtOptions extends LearnerOptions {
@@ -42,7 +43,8 @@ export class NbtEstimator implements SensitivityEstimator {
   private readonly cellStep: CellStep;
   private readonly influence: ImmediateInfluence;
   private readonly sTilde: Vec;
-  private readonly thetaTilde: Vec;
+  /** θ̃, kept as σ·T (scaled-vector.ts). */
+  private readonly thetaTilde: ScaledVector;
   private readonly jsTilde: Vec;
   /** ε_1 … ε_K then ε_0 (K + 1 signs). */
   private readonly signs: Vec;
@@ -66,7 +68,7 @@ export class NbtEstimator implements SensitivityEstimator {
     const { dtype } = core;
     this.rng = new Rng(seed);
     this.sTilde = zeros(dtype, core.stateSize);
-    this.thetaTilde = zeros(dtype, core.paramSize);
+    this.thetaTilde = new ScaledVector(dtype, core.paramSize);
     this.jsTilde = zeros(dtype, core.stateSize);
     this.signs = zeros(dtype, K + 1);
     this.vNorm = zeros(dtype, K);
@@ -82,28 +84,36 @@ export class NbtEstimator implements SensitivityEstimator {
     influence.norms(vNorm, uNorm, theta);
     this.rng.fillSigns(signs);
     const sign0 = signs[K]!;
-    const rho0 = Math.sqrt(norm(thetaTilde) / (norm(jsTilde) + epsilon)) + epsilon; // eq. (3)
+    const rho0 = Math.sqrt(thetaTilde.norm() / (norm(jsTilde) + epsilon)) + epsilon; // eq. (3)
     for (let k = 0; k < K; k++) coefficient[k] = signs[k]! * (Math.sqrt(uNorm[k]! / (vNorm[k]! + epsilon)) + epsilon);
     influence.combineState(sTilde, coefficient, theta); // eq. (4)
     for (let i = 0; i < sTilde.length; i++) sTilde[i] += sign0 * rho0 * jsTilde[i]!;
-    for (let k = 0; k < K; k++) coefficient[k] = 1 / coefficient[k]!; // ε_k/ρ_k = 1/(ε_kρ_k) as ε_k² = 1
-    scale(thetaTilde, sign0 / rho0); // eq. (5)
-    influence.addCombinedParams(thetaTilde, coefficient);
+    thetaTilde.multiply(sign0 / rho0); // eq. (5)
+    const factor = thetaTilde.termFactor();
+    for (let k = 0; k < K; k++) coefficient[k] = factor / coefficient[k]!; // ε_k/ρ_k = 1/(ε_kρ_k) as ε_k² = 1
+    influence.addCombinedParams(thetaTilde.body, coefficient);
   }
 
-  /** Eq. (6). */
-  readGradient(out: Vec, dState: Vec): void {
-    out.set(this.thetaTilde);
-    scale(out, dot(dState, this.sTilde));
+  /** Eq. (6): (∂ℓ/∂s·s̃)·θ̃, written and measured in one pass. */
+  readGradient(out: Vec, dState: Vec): number {
+    return this.thetaTilde.writeScaled(out, dot(dState, this.sTilde));
   }
 
   reset(): void {
     this.sTilde.fill(0);
-    this.thetaTilde.fill(0);
+    this.thetaTilde.clear();
   }
 
   tensors(): Record<string, Vec> {
-    return { sTilde: this.sTilde, thetaTilde: this.thetaTilde };
+    return { sTilde: this.sTilde, thetaTilde: this.thetaTilde.body };
+  }
+
+  values(): Record<string, number> {
+    return this.thetaTilde.values();
+  }
+
+  restored(values: Readonly<Record<string, number>>): void {
+    this.thetaTilde.restore(values);
   }
 }
 

@@ -70,8 +70,9 @@ export class RtrlEstimator implements SensitivityEstimator {
   }
 
   /** Eq. (4). */
-  readGradient(out: Vec, dState: Vec): void {
+  readGradient(out: Vec, dState: Vec): number {
     matmulAB(out, dState, this.sensitivity, 1, this.p, this.n);
+    return NaN; // the update measures ‖ĝ‖
   }
 
   reset(): void {

@@ -80,7 +80,7 @@ export class Snap1Estimator implements SensitivityEstimator {
   }
 
   /** Eq. (3): the gradient of each term's parameters from its block. */
-  readGradient(out: Vec, dState: Vec): void {
+  readGradient(out: Vec, dState: Vec): number {
     const { support, supportOffset, owned, ownedOffset, blocks, blockOffset } = this;
     for (let k = 0; k < this.coefficient.length; k++) {
       const q0 = ownedOffset[k]!;
@@ -91,6 +91,7 @@ export class Snap1Estimator implements SensitivityEstimator {
         if (signal !== 0) for (let j = 0; j < width; j++) out[owned[q0 + j]!] += signal * blocks[row + j]!;
       }
     }
+    return NaN; // the update measures ‖ĝ‖
   }
 
   /** Eq. (2) for every term. */

@@ -19,16 +19,19 @@
  * of its tangent propagation; we use the cell's exact jvp instead, so ε appears only in (4).
  * `rescale: false` gives ρ0 = ρ1 = 1 (for gradstats).
  * Cost per step: one forward, one jvp, one vjp (about 3–4 forward steps); memory O(n + p).
+ * θ̃ is kept as σ·T (scaled-vector.ts), so dividing it by ρ0 costs O(1); with a cell that offers
+ * projectState, δθ is never formed as a p-vector (option `deltaTheta`).
  * Note: our loss at step t reads s_{t+1} (learner.ts), so (6) uses s̃_{t+1}, θ̃_{t+1}; the paper's
  * output reads s_t and its Algorithm 1 uses s̃_t, θ̃_t — the same estimator, indexed differently.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { axpby, dot, norm, scale } from '../tensor/kernels.js';
+import { dot, norm } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
-import type { CellStep } from '../cells/cell.js';
+import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
+import { ScaledVector } from './scaled-vector.js';
 import type { LearnerOptions } from './learner.js';
 
 /** The small constant of Algorithm 1's scalings (4). */
@@ -39,72 +42,132 @@ export interface UoroOptions extends LearnerOptions {
   epsilon?: number;
   /** Use the variance-reducing scalings ρ0, ρ1; false fixes both to 1. @default true */
   rescale?: boolean;
+  /**
+   * How δθ = νᵀ·∂F/∂θ is formed: 'vjp' (the black box: a vjp into a p-vector, then its norm and
+   * an update pass), or 'terms' (the cell's projectState: ⟨v_k, ν⟩ per term, ‖δθ‖ termwise and
+   * the terms added straight into θ̃ — same estimator, two passes fewer per step). 'auto' uses
+   * 'terms' when the cell offers projectState. @default 'auto'
+   */
+  deltaTheta?: 'auto' | 'vjp' | 'terms';
+}
+
+/** The immediate influence when it can form δθ term by term (batch 1, projectState present). */
+function termwiseInfluence(cellStep: CellStep): ImmediateInfluence | null {
+  const influence = cellStep.influence;
+  return cellStep.batch === 1 && influence?.projectState !== undefined ? influence : null;
 }
 
 /** UORO's estimate of M: the rank-one product s̃·θ̃ᵀ. */
 export class UoroEstimator implements SensitivityEstimator {
   readonly rng: Rng;
   private readonly cellStep: CellStep;
-  /** s̃ (n) and θ̃ (p_core). */
+  /** s̃ (n) and θ̃ (p_core, kept as σ·T). */
   private readonly sTilde: Vec;
-  private readonly thetaTilde: Vec;
+  private readonly thetaTilde: ScaledVector;
   private readonly nu: Vec;
   private readonly sTildeNext: Vec;
+  /** The termwise path: ⟨v_k, ν⟩ and ‖u_k‖ per term. */
+  private readonly influence: ImmediateInfluence | null;
+  private readonly coefficient: Vec;
+  private readonly vNorm: Vec;
+  private readonly uNorm: Vec;
+  /** The black-box path: δθ as a p-vector, left zeroed between steps. */
   private readonly deltaTheta: Vec;
-  /** ‖θ̃‖, kept by the update of θ̃ (one pass fewer a step); deltaTheta is left zeroed there too. */
-  private thetaTildeNorm = 0;
 
   constructor(
     { core, cellStep }: EstimatorSetup,
     readonly epsilon: number,
     readonly rescale: boolean,
     seed: number,
+    deltaTheta: 'auto' | 'vjp' | 'terms' = 'auto',
   ) {
     this.cellStep = cellStep;
     this.rng = new Rng(seed);
-    this.sTilde = zeros(core.dtype, core.stateSize);
-    this.thetaTilde = zeros(core.dtype, core.paramSize);
-    this.nu = zeros(core.dtype, core.stateSize);
-    this.sTildeNext = zeros(core.dtype, core.stateSize);
-    this.deltaTheta = zeros(core.dtype, core.paramSize);
+    const { dtype } = core;
+    this.sTilde = zeros(dtype, core.stateSize);
+    this.thetaTilde = new ScaledVector(dtype, core.paramSize);
+    this.nu = zeros(dtype, core.stateSize);
+    this.sTildeNext = zeros(dtype, core.stateSize);
+    this.influence = deltaTheta === 'vjp' ? null : termwiseInfluence(cellStep);
+    if (deltaTheta === 'terms' && this.influence === null) {
+      throw new TypeError(`uoro: deltaTheta 'terms' needs a cell whose steps offer influence.projectState (the ${core.kind} cell does not); use 'vjp' or 'auto'`);
+    }
+    const K = this.influence?.termCount ?? 0;
+    this.coefficient = zeros(dtype, K);
+    this.vNorm = zeros(dtype, K);
+    this.uNorm = zeros(dtype, K);
+    this.deltaTheta = zeros(dtype, this.influence === null ? core.paramSize : 0);
+  }
+
+  /** Whether δθ is formed term by term (no p-sized scratch vector). */
+  get termwise(): boolean {
+    return this.influence !== null;
   }
 
   /** (s̃, θ̃) at t → t+1, eqs. (2)–(5). */
   propagate(theta: Vec): void {
-    const { cellStep, sTilde, thetaTilde, nu, sTildeNext, deltaTheta, epsilon } = this;
+    const { cellStep, sTilde, thetaTilde, nu, sTildeNext, epsilon } = this;
     cellStep.jvp(sTildeNext, null, sTilde, null, theta); // eq. (2)
     this.rng.fillSigns(nu);
-    cellStep.vjp(null, null, deltaTheta, nu, theta); // eq. (3), deltaTheta was left zeroed
+    const deltaNorm = this.formDeltaTheta(theta); // eq. (3)
     let rho0 = 1;
     let rho1 = 1;
     if (this.rescale) {
-      rho0 = Math.sqrt(this.thetaTildeNorm / (norm(sTildeNext) + epsilon)) + epsilon; // eq. (4)
-      rho1 = Math.sqrt(norm(deltaTheta) / (norm(nu) + epsilon)) + epsilon;
+      rho0 = Math.sqrt(thetaTilde.norm() / (norm(sTildeNext) + epsilon)) + epsilon; // eq. (4)
+      rho1 = Math.sqrt(deltaNorm / (norm(nu) + epsilon)) + epsilon;
     }
     for (let i = 0; i < sTilde.length; i++) sTilde[i] = rho0 * sTildeNext[i]! + rho1 * nu[i]!; // eq. (5)
-    axpby(thetaTilde, 1 / rho1, deltaTheta, 1 / rho0); // θ̃/ρ0 + δθ/ρ1, as SIMD passes
-    deltaTheta.fill(0);
-    this.thetaTildeNorm = norm(thetaTilde);
+    thetaTilde.multiply(1 / rho0);
+    this.addDeltaTheta(1 / rho1);
   }
 
-  /** Eq. (6). */
-  readGradient(out: Vec, dState: Vec): void {
-    out.set(this.thetaTilde);
-    scale(out, dot(dState, this.sTilde));
+  /** δθ = νᵀ·∂F/∂θ, eq. (3): the coefficients ⟨v_k, ν⟩, or δθ itself. Returns ‖δθ‖. */
+  private formDeltaTheta(theta: Vec): number {
+    const { influence, coefficient, uNorm } = this;
+    if (influence === null) {
+      this.cellStep.vjp(null, null, this.deltaTheta, this.nu, theta); // deltaTheta was left zeroed
+      return norm(this.deltaTheta);
+    }
+    influence.projectState!(coefficient, this.nu, theta);
+    influence.norms(this.vNorm, uNorm, theta);
+    let sum = 0;
+    for (let k = 0; k < coefficient.length; k++) sum += (coefficient[k]! * uNorm[k]!) ** 2; // the u_k are disjoint
+    return Math.sqrt(sum);
+  }
+
+  /** θ̃ ← θ̃ + weight·δθ. */
+  private addDeltaTheta(weight: number): void {
+    const { influence, coefficient, thetaTilde } = this;
+    if (influence === null) {
+      thetaTilde.addScaled(weight, this.deltaTheta);
+      this.deltaTheta.fill(0);
+      return;
+    }
+    const factor = weight * thetaTilde.termFactor();
+    for (let k = 0; k < coefficient.length; k++) coefficient[k] *= factor;
+    influence.addCombinedParams(thetaTilde.body, coefficient);
+  }
+
+  /** Eq. (6): (∂ℓ/∂s·s̃)·θ̃, written and measured in one pass. */
+  readGradient(out: Vec, dState: Vec): number {
+    return this.thetaTilde.writeScaled(out, dot(dState, this.sTilde));
   }
 
   reset(): void {
     this.sTilde.fill(0);
-    this.thetaTilde.fill(0);
-    this.thetaTildeNorm = 0;
+    this.thetaTilde.clear();
   }
 
   tensors(): Record<string, Vec> {
-    return { sTilde: this.sTilde, thetaTilde: this.thetaTilde };
+    return { sTilde: this.sTilde, thetaTilde: this.thetaTilde.body };
   }
 
-  restored(): void {
-    this.thetaTildeNorm = norm(this.thetaTilde); // as the update computes it
+  values(): Record<string, number> {
+    return this.thetaTilde.values();
+  }
+
+  restored(values: Readonly<Record<string, number>>): void {
+    this.thetaTilde.restore(values);
   }
 }
 
@@ -120,5 +183,7 @@ export function checkEpsilon(kind: string, epsilon: number): number {
 export function uoro(model: OnlineModel | Model, options: UoroOptions): Uoro {
   const epsilon = checkEpsilon('uoro', options.epsilon ?? UORO_EPSILON);
   const rescale = options.rescale ?? true;
-  return new ForwardModeLearner('uoro', model, options, (setup) => new UoroEstimator(setup, epsilon, rescale, options.seed ?? 0));
+  const deltaTheta = options.deltaTheta ?? 'auto';
+  if (!['auto', 'vjp', 'terms'].includes(deltaTheta)) throw new RangeError(`uoro: deltaTheta must be 'auto', 'vjp' or 'terms', got ${String(deltaTheta)}`);
+  return new ForwardModeLearner('uoro', model, options, (setup) => new UoroEstimator(setup, epsilon, rescale, options.seed ?? 0, deltaTheta));
 }

@@ -40,6 +40,15 @@ export function scale(x: Vec, alpha: number): void {
   else reference.scale(x, alpha);
 }
 
+/**
+ * out ← alpha · x, returning ⟨x, x⟩ — equal bit for bit to dot(x, x) — in the same pass (a
+ * scaled copy whose norm the caller needs, as a gradient estimate α·θ̃ and its size).
+ */
+export function scaleInto(out: Vec, alpha: number, x: Vec): number {
+  if (simd !== null && x.length >= SIMD_VECTOR_MIN && simd.acceptsPair(out, x)) return simd.scaleInto(out, alpha, x, x.length);
+  return reference.scaleInto(out, alpha, x);
+}
+
 /** y ← alpha · x + beta · y over the whole buffers (the update of a running estimate). */
 export function axpby(y: Vec, alpha: number, x: Vec, beta: number): void {
   if (simd !== null && y.length >= SIMD_VECTOR_MIN && simd.acceptsPair(y, x)) simd.axpby(y, alpha, x, beta, y.length);

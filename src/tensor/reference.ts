@@ -103,6 +103,36 @@ export function scale(x: Vec, alpha: number): void {
   for (let i = 0; i < x.length; i++) x[i] *= alpha;
 }
 
+/** out ← alpha · x; returns ⟨x, x⟩ summed as dotAt sums it (the same four accumulators). */
+export function scaleInto(out: Vec, alpha: number, x: Vec): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  const n = x.length;
+  for (; i + 3 < n; i += 4) {
+    const x0 = x[i];
+    const x1 = x[i + 1];
+    const x2 = x[i + 2];
+    const x3 = x[i + 3];
+    s0 += x0 * x0;
+    s1 += x1 * x1;
+    s2 += x2 * x2;
+    s3 += x3 * x3;
+    out[i] = alpha * x0;
+    out[i + 1] = alpha * x1;
+    out[i + 2] = alpha * x2;
+    out[i + 3] = alpha * x3;
+  }
+  for (; i < n; i++) {
+    const value = x[i];
+    s0 += value * value;
+    out[i] = alpha * value;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
 /** Euclidean norm ‖x‖. */
 export function norm(x: Vec): number {
   return Math.sqrt(dotAt(x, 0, x, 0, x.length));

@@ -69,8 +69,46 @@ test("uoro's estimate at step t is (∂ℓ_t/∂s_{t+1}·s̃_{t+1})·θ̃_{t+1}:
     assert.deepEqual(Array.from(prediction), h);
     const y = stream.targets[t]!;
     assert.ok(Math.abs(loss - h.reduce((a, hi, i) => a + (hi - y[i]!) ** 2, 0) / 3) < 1e-15);
-    const { sTilde, thetaTilde } = learner.snapshot().tensors;
+    const snapshot = learner.snapshot();
+    const { sTilde, thetaTilde } = snapshot.tensors;
+    const sigma = snapshot.values['thetaTildeScale']!; // θ̃ = σ·T, T the stored body
     const signal = h.reduce((a, hi, i) => a + ((2 * (hi - y[i]!)) / 3) * sTilde![i]!, 0);
-    Array.from(thetaTilde!).forEach((v, i) => assert.ok(Math.abs(learner.gradient[i]! - signal * v) <= 1e-14));
+    Array.from(thetaTilde!).forEach((v, i) => assert.ok(Math.abs(learner.gradient[i]! - signal * sigma * v) <= 1e-14));
   });
+});
+
+for (const [name, layers] of [
+  ['lstm with peepholes and projection', [{ cell: { kind: 'lstm' as const, hiddenSize: 6, peephole: true, projSize: 3 } }]],
+  ['gru reset before', [{ cell: { kind: 'gru' as const, hiddenSize: 5, resetAfter: false } }]],
+  ['rnn under gru (a stack)', [{ cell: { kind: 'rnn' as const, hiddenSize: 4 } }, { cell: { kind: 'gru' as const, hiddenSize: 3 } }]],
+] as const) {
+  test(`uoro forming δθ term by term (projectState) gives the black-box vjp path's estimates and training run within rounding (${name})`, () => {
+    const run = (deltaTheta: 'vjp' | 'terms') => {
+      const model = createModel({ inputSize: 2, layers: [...layers], outputSize: 2 }, { seed: 5 }).online();
+      const learner = uoro(model, { loss: mse, optimizer: { kind: 'sgd', lr: 0.05 }, seed: 9, deltaTheta });
+      assert.equal(learner.estimator.termwise, deltaTheta === 'terms');
+      const stream = randomStream(60, 2, 2, 11);
+      const gradients: number[][] = [];
+      stream.inputs.forEach((x, t) => {
+        learner.step(x, t % 7 === 3 ? null : stream.targets[t]); // some steps without a target
+        gradients.push(Array.from(learner.gradient));
+      });
+      return { gradients, theta: Array.from(model.theta) };
+    };
+    const black = run('vjp');
+    const terms = run('terms');
+    let worst = 0;
+    black.gradients.forEach((g, t) => g.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - terms.gradients[t]![i]!) / (1e-3 + Math.abs(v))))));
+    assert.ok(worst < 1e-9, `largest relative difference of the estimates ${worst.toExponential(2)}`);
+    black.theta.forEach((v, i) => assert.ok(Math.abs(v - terms.theta[i]!) <= 1e-10 * Math.max(1, Math.abs(v))));
+  });
+}
+
+test("uoro's termwise δθ is chosen automatically when the cell offers projectState, and refused with a clear error when asked for without it", () => {
+  const model = createModel({ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }] }, { seed: 1 }).online();
+  assert.equal(uoro(model, { loss: mse, optimizer: null }).estimator.termwise, true);
+  const custom = onlineModel({ core: influenceBalancingCell() }); // a user's cell: influence without projectState
+  assert.equal(uoro(custom, { loss: squaredError, optimizer: null }).estimator.termwise, false);
+  assert.throws(() => uoro(custom, { loss: squaredError, optimizer: null, deltaTheta: 'terms' }), /deltaTheta 'terms' needs a cell whose steps offer influence.projectState/);
+  assert.throws(() => uoro(model, { loss: mse, optimizer: null, deltaTheta: 'fast' as 'terms' }), /deltaTheta must be 'auto', 'vjp' or 'terms'/);
 });

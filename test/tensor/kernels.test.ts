@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { zeros, type DType, type Vec } from '../../src/tensor/dtype.js';
 import { arena, fusedMultiplyAdd, kernelBackend, setKernelBackend } from '../../src/tensor/backend.js';
-import { axpby, axpy, dot, norm, lstmGates, matmulAB, matmulABAdd, matmulABt, matmulABtAdd, matmulAtBAdd } from '../../src/tensor/kernels.js';
+import { axpby, axpy, dot, norm, scaleInto, lstmGates, matmulAB, matmulABAdd, matmulABt, matmulABtAdd, matmulAtBAdd } from '../../src/tensor/kernels.js';
 import { sigmoid } from '../../src/tensor/activations.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { relativeError } from '../support/numeric.js';
@@ -164,7 +164,7 @@ test('the SIMD σ and tanh keep their relative precision near zero and saturate 
   }
 });
 
-test('the SIMD vector kernels (dot, norm, axpy, axpby) agree with the TypeScript reference on odd lengths', { skip }, () => {
+test('the SIMD vector kernels (dot, norm, axpy, axpby, scaleInto) agree with the TypeScript reference on odd lengths', { skip }, () => {
   const rng = new Rng(31);
   for (const dtype of ['float64', 'float32'] as const) {
     for (const n of [64, 65, 67, 100, 1031]) {
@@ -184,6 +184,20 @@ test('the SIMD vector kernels (dot, norm, axpy, axpby) agree with the TypeScript
       assert.ok(Math.abs(dotTs - dotWasm) < (dtype === 'float64' ? 1e-12 : 1e-4) * Math.sqrt(n), `${dtype} n=${n}: dot ${dotWasm} vs ${dotTs}`);
       const [normTs, normWasm] = both(() => norm(a)) as [number, number];
       assert.ok(Math.abs(normTs - normWasm) < 1e-12 * normTs, `${dtype} n=${n}: norm`);
+      for (const backend of ['ts', 'wasm'] as const) {
+        setKernelBackend(backend);
+        try {
+          const out = zeros(dtype, n);
+          const squares = scaleInto(out, -0.75, a);
+          assert.ok(Object.is(squares, dot(a, a)), `${dtype} n=${n} ${backend}: scaleInto's ⟨x, x⟩ ${squares} must equal dot(x, x) ${dot(a, a)} bit for bit`);
+          const expected = zeros(dtype, n);
+          expected.set(a);
+          axpby(expected, 0, a, -0.75);
+          assert.ok(relativeError(out, expected) <= (dtype === 'float64' ? 0 : 1e-7), `${dtype} n=${n} ${backend}: scaleInto's copy`);
+        } finally {
+          setKernelBackend('wasm');
+        }
+      }
       for (const [alpha, beta] of [[0.5, 1], [-1.25, 0.75]] as const) {
         const [yTs, yWasm] = both(() => {
           const y = zeros(dtype, n);

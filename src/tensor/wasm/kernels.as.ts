@@ -585,6 +585,60 @@ function scaleVec<T>(x: usize, alpha: T, n: i32): void {
   for (; i < n; i++) store<T>(x + <usize>i * S, alpha * load<T>(x + <usize>i * S));
 }
 
+/**
+ * out[i] = alpha·x[i], returning Σ x[i]² summed exactly as dotVec sums ⟨x, x⟩ (same lanes, same
+ * four accumulators, same order), so the result equals dot(x, x) bit for bit: one pass where a
+ * copy, a scaling and a norm would take three.
+ */
+function scaleIntoVec<T>(out: usize, alpha: T, x: usize, n: i32): f64 {
+  const S = <usize>sizeof<T>();
+  const a = v128.splat<T>(alpha);
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+  let i = 0;
+  if (sizeof<T>() == 8) {
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i * S;
+      const x0 = v128.load(x + o), x1 = v128.load(x + o, 16), x2 = v128.load(x + o, 32), x3 = v128.load(x + o, 48);
+      s0 = f64x2.add(s0, f64x2.mul(x0, x0));
+      s1 = f64x2.add(s1, f64x2.mul(x1, x1));
+      s2 = f64x2.add(s2, f64x2.mul(x2, x2));
+      s3 = f64x2.add(s3, f64x2.mul(x3, x3));
+      v128.store(out + o, f64x2.mul(a, x0));
+      v128.store(out + o, f64x2.mul(a, x1), 16);
+      v128.store(out + o, f64x2.mul(a, x2), 32);
+      v128.store(out + o, f64x2.mul(a, x3), 48);
+    }
+  } else {
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i * S;
+      const x0 = v128.load(x + o), x1 = v128.load(x + o, 16);
+      const lo0 = f64x2.promote_low_f32x4(x0), hi0 = f64x2.promote_low_f32x4(i8x16.shuffle(x0, x0, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+      const lo1 = f64x2.promote_low_f32x4(x1), hi1 = f64x2.promote_low_f32x4(i8x16.shuffle(x1, x1, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+      s0 = f64x2.add(s0, f64x2.mul(lo0, lo0));
+      s1 = f64x2.add(s1, f64x2.mul(hi0, hi0));
+      s2 = f64x2.add(s2, f64x2.mul(lo1, lo1));
+      s3 = f64x2.add(s3, f64x2.mul(hi1, hi1));
+      v128.store(out + o, f32x4.mul(a, x0));
+      v128.store(out + o, f32x4.mul(a, x1), 16);
+    }
+  }
+  const v = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+  let s = f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+  for (; i < n; i++) {
+    const value = load<T>(x + <usize>i * S);
+    s += <f64>value * <f64>value;
+    store<T>(out + <usize>i * S, alpha * value);
+  }
+  return s;
+}
+
+export function scaleInto_f64(out: usize, alpha: f64, x: usize, n: i32): f64 {
+  return scaleIntoVec<f64>(out, alpha, x, n);
+}
+export function scaleInto_f32(out: usize, alpha: f32, x: usize, n: i32): f64 {
+  return scaleIntoVec<f32>(out, alpha, x, n);
+}
+
 export function scale_f64(x: usize, alpha: f64, n: i32): void {
   scaleVec<f64>(x, alpha, n);
 }

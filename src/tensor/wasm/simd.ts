@@ -26,6 +26,8 @@ interface Exports {
   axpby_f32: (y: number, alpha: number, x: number, beta: number, n: number) => void;
   scale_f64: (x: number, alpha: number, n: number) => void;
   scale_f32: (x: number, alpha: number, n: number) => void;
+  scaleInto_f64: (out: number, alpha: number, x: number, n: number) => number;
+  scaleInto_f32: (out: number, alpha: number, x: number, n: number) => number;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
 }
@@ -125,6 +127,11 @@ export class SimdKernels {
   /** x ← alpha·x over n elements. */
   scale(x: Vec, alpha: number, n: number): void {
     (x.BYTES_PER_ELEMENT === 8 ? this.k.scale_f64 : this.k.scale_f32)(x.byteOffset, alpha, n);
+  }
+
+  /** out ← alpha·x over n elements; returns ⟨x, x⟩ summed as `dot` sums it. */
+  scaleInto(out: Vec, alpha: number, x: Vec, n: number): number {
+    return (x.BYTES_PER_ELEMENT === 8 ? this.k.scaleInto_f64 : this.k.scaleInto_f32)(out.byteOffset, alpha, x.byteOffset, n);
   }
 
   /** Whether the LSTM gate kernel can run in place on these buffers (bias and peephole may be null). */

@@ -1,0 +1,86 @@
+/**
+ * The parameter factor θ̃ of a rank-one sensitivity estimate (UORO, NoBackTrack), kept as
+ * θ̃ = σ·T with a scalar σ and a p-vector T. Every step multiplies θ̃ by a scalar and adds the
+ * step's terms; with σ the multiplication is one number, not a pass over p numbers, and the
+ * terms are added into T divided by σ. Reading the gradient estimate c·θ̃ writes c·σ·T and
+ * learns ‖T‖ in the same pass (`scaleInto`), which the next step's scalings need.
+ * Why it matters: a UORO step is a handful of passes over p-vectors (the forward step is about
+ * one), so each pass saved is a forward step's worth of time (bench/README.md).
+ * σ is folded back into T when it leaves [2⁻²⁵⁶, 2²⁵⁶], so T stays far from overflow.
+ */
+import { zeros, type DType, type Vec } from '../tensor/dtype.js';
+import { axpy, dot, scale, scaleInto } from '../tensor/kernels.js';
+
+const FOLD_ABOVE = 2 ** 256;
+const FOLD_BELOW = 2 ** -256;
+
+export class ScaledVector {
+  /** T, with θ̃ = scale·T. */
+  readonly body: Vec;
+  /** σ. */
+  scale = 1;
+  /** ‖T‖², or NaN when T changed since it was last measured. */
+  private bodyNormSquared = 0;
+
+  constructor(dtype: DType, size: number) {
+    this.body = zeros(dtype, size);
+  }
+
+  /** ‖θ̃‖ (one pass over T only when T changed since the gradient was last read). */
+  norm(): number {
+    if (Number.isNaN(this.bodyNormSquared)) this.bodyNormSquared = dot(this.body, this.body);
+    return Math.abs(this.scale) * Math.sqrt(this.bodyNormSquared);
+  }
+
+  /** θ̃ ← alpha·θ̃, in O(1). */
+  multiply(alpha: number): void {
+    this.scale *= alpha;
+    const size = Math.abs(this.scale);
+    if (size > FOLD_ABOVE || size < FOLD_BELOW) this.fold();
+  }
+
+  /** The factor the terms added to θ̃ must carry: adding w·u to θ̃ adds (w/σ)·u to T. */
+  termFactor(): number {
+    this.bodyNormSquared = NaN;
+    return 1 / this.scale;
+  }
+
+  /** θ̃ ← θ̃ + alpha·x (x is p numbers). */
+  addScaled(alpha: number, x: Vec): void {
+    axpy(this.body, alpha * this.termFactor(), x);
+  }
+
+  /** out ← c·θ̃; returns ‖out‖². One pass, which also measures ‖T‖ for `norm`. */
+  writeScaled(out: Vec, c: number): number {
+    const factor = c * this.scale;
+    this.bodyNormSquared = scaleInto(out, factor, this.body);
+    return factor * factor * this.bodyNormSquared;
+  }
+
+  /** θ̃ ← 0. */
+  clear(): void {
+    this.body.fill(0);
+    this.scale = 1;
+    this.bodyNormSquared = 0;
+  }
+
+  /** σ and the cached ‖T‖² (−1 when unknown), for a snapshot: T alone does not say what θ̃ is. */
+  values(): { thetaTildeScale: number; thetaTildeBodyNormSquared: number } {
+    return { thetaTildeScale: this.scale, thetaTildeBodyNormSquared: Number.isNaN(this.bodyNormSquared) ? -1 : this.bodyNormSquared };
+  }
+
+  /** After T was restored: σ and ‖T‖² from `values` (a snapshot without them held θ̃ itself: σ = 1). */
+  restore(values: Readonly<Record<string, number>>): void {
+    const scale = values['thetaTildeScale'] ?? 1;
+    if (!(Number.isFinite(scale) && scale !== 0)) throw new RangeError(`snapshot: thetaTildeScale must be a finite nonzero number, got ${scale}`);
+    this.scale = scale;
+    const normSquared = values['thetaTildeBodyNormSquared'];
+    this.bodyNormSquared = normSquared === undefined || normSquared < 0 ? NaN : normSquared;
+  }
+
+  private fold(): void {
+    scale(this.body, this.scale);
+    this.scale = 1;
+    this.bodyNormSquared = NaN;
+  }
+}
