@@ -404,7 +404,8 @@ class LstmStep implements CellStep, ImmediateInfluence {
         // ∂m/∂c' in full: through tanh and, with a peephole, through o.
         let kappa = o * (1 - tc[u] * tc[u]);
         if (this.hasPeephole) kappa += tc[u] * oGrad * peephole[2 * H + j];
-        const cTerm = Math.hypot(kappa * hScale, 1); // ‖∂s'/∂c'_j‖
+        const mTerm = kappa * hScale;
+        const cTerm = Math.sqrt(mTerm * mTerm + 1); // ‖∂s'/∂c'_j‖ (not Math.hypot, which allocates per call in V8)
         vNorm[t + j] = Math.abs(g * sigma.grad(a[k], i)) * cTerm;
         vNorm[t + H + j] = Math.abs(c[u] * sigma.grad(a[k + H], f)) * cTerm;
         vNorm[t + 2 * H + j] = Math.abs(i * (1 - g * g)) * cTerm;
