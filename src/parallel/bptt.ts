@@ -16,6 +16,7 @@ import { arena } from '../tensor/backend.js';
 import { zeros, type Vec } from '../tensor/dtype.js';
 import type { Model } from '../model/model.js';
 import { applyBatchGradient, bptt, type Bptt, type BpttOptions, type SequenceBatch } from '../learners/bptt.js';
+import { waitUntilEqual } from './wait.js';
 
 export interface ParallelBpttOptions extends BpttOptions {
   /** Worker threads besides this one. @default 1 */
@@ -142,7 +143,7 @@ export class ParallelBptt {
     workers.forEach((w, index) => {
       const c = w.control;
       const task = Atomics.load(c, TASK);
-      while (Atomics.load(c, DONE) !== task) Atomics.wait(c, DONE, Atomics.load(c, DONE));
+      waitUntilEqual(c, DONE, task);
       if (Atomics.load(c, FAILED) !== 0) throw new Error('parallel bptt: a worker failed (see its stderr)');
       const weight = rowsOf(index + 1) / B;
       loss += weight * w.loss[0]!;

@@ -11,6 +11,7 @@ import { Model } from '../model/model.js';
 import type { Vec } from '../tensor/dtype.js';
 import { DirectionRun } from './direction.js';
 import { INFERENCE } from './inference.js';
+import { waitWhileEqual } from './wait.js';
 
 const data = workerData as { memory: WasmMemory; config: ModelConfig; theta: number; control: number };
 adoptSharedMemory(data.memory);
@@ -33,7 +34,7 @@ function viewAt(address: number, length: number): Vec {
 let seen = Atomics.load(control, INFERENCE.TASK); // read before saying ready
 parentPort!.postMessage('ready');
 for (;;) {
-  Atomics.wait(control, INFERENCE.TASK, seen);
+  waitWhileEqual(control, INFERENCE.TASK, seen);
   seen = Atomics.load(control, INFERENCE.TASK);
   if (Atomics.load(control, INFERENCE.QUIT) !== 0) break;
   const l = Atomics.load(control, INFERENCE.LAYER);

@@ -12,6 +12,7 @@ import { arena } from '../tensor/backend.js';
 import { zeros, type Vec } from '../tensor/dtype.js';
 import type { Model } from '../model/model.js';
 import { DirectionRun } from './direction.js';
+import { waitUntilEqual } from './wait.js';
 
 /** Control block words (Int32). */
 export const INFERENCE = { TASK: 0, DONE: 1, LAYER: 2, STEPS: 3, BATCH: 4, INPUT: 5, OUTPUT: 6, QUIT: 7, WORDS: 8 } as const;
@@ -72,7 +73,7 @@ export class ParallelInference {
       this.forwardRuns[l]!.run(layerInput, output, { steps, batch, width: layer.outputSize, offset: 0, theta: model.cellTheta(l, 0) });
       if (layer.bidirectional) {
         const task = Atomics.load(c, INFERENCE.TASK);
-        while (Atomics.load(c, INFERENCE.DONE) !== task) Atomics.wait(c, INFERENCE.DONE, Atomics.load(c, INFERENCE.DONE));
+        waitUntilEqual(c, INFERENCE.DONE, task);
       }
       layerInput = output;
     });

@@ -12,6 +12,7 @@ import { bptt, type LossAt } from '../learners/bptt.js';
 import { lossByKind, type LossKind } from '../loss/loss.js';
 import { sgd } from '../optim/sgd.js';
 import { CONTROL } from './bptt.js';
+import { waitWhileEqual } from './wait.js';
 
 const data = workerData as { memory: WasmMemory; config: ModelConfig; theta: number; control: number; loss: LossKind; lossAt: LossAt };
 adoptSharedMemory(data.memory);
@@ -28,7 +29,7 @@ const targetSize = loss.targetSize(model.outputSize);
 let seen = Atomics.load(control, CONTROL.TASK); // read before saying ready: the first task may follow at once
 parentPort!.postMessage({ gradient: learner.gradient.byteOffset });
 for (;;) {
-  Atomics.wait(control, CONTROL.TASK, seen);
+  waitWhileEqual(control, CONTROL.TASK, seen);
   seen = Atomics.load(control, CONTROL.TASK);
   if (Atomics.load(control, CONTROL.QUIT) !== 0) break;
   const steps = Atomics.load(control, CONTROL.STEPS);
