@@ -6,13 +6,15 @@
  * learns ‖T‖ in the same pass (`scaleInto`), which the next step's scalings need.
  * Why it matters: a UORO step is a handful of passes over p-vectors (the forward step is about
  * one), so each pass saved is a forward step's worth of time (bench/README.md).
- * σ is folded back into T when it leaves [2⁻²⁵⁶, 2²⁵⁶], so T stays far from overflow.
+ * σ is folded back into T (one pass) when it leaves [2⁻ᵏ, 2ᵏ], k = 256 in float64 and 20 in
+ * float32, so T = θ̃/σ stays far inside the dtype's range (2^±126 for float32: with float64's
+ * bound a float32 UORO at H = 128 overflowed after ~1000 steps, σ drifting down steadily).
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { axpy, dot, scale, scaleInto } from '../tensor/kernels.js';
 
-const FOLD_ABOVE = 2 ** 256;
-const FOLD_BELOW = 2 ** -256;
+/** log₂ of the largest |σ| (and of 1/smallest) before σ is folded into T. */
+const FOLD_EXPONENT: Record<DType, number> = { float64: 256, float32: 20 };
 
 export class ScaledVector {
   /** T, with θ̃ = scale·T. */
@@ -22,8 +24,13 @@ export class ScaledVector {
   /** ‖T‖², or NaN when T changed since it was last measured. */
   private bodyNormSquared = 0;
 
+  private readonly foldAbove: number;
+  private readonly foldBelow: number;
+
   constructor(dtype: DType, size: number) {
     this.body = zeros(dtype, size);
+    this.foldAbove = 2 ** FOLD_EXPONENT[dtype];
+    this.foldBelow = 2 ** -FOLD_EXPONENT[dtype];
   }
 
   /** ‖θ̃‖ (one pass over T only when T changed since the gradient was last read). */
@@ -36,7 +43,7 @@ export class ScaledVector {
   multiply(alpha: number): void {
     this.scale *= alpha;
     const size = Math.abs(this.scale);
-    if (size > FOLD_ABOVE || size < FOLD_BELOW) this.fold();
+    if (size > this.foldAbove || size < this.foldBelow) this.fold();
   }
 
   /** The factor the terms added to θ̃ must carry: adding w·u to θ̃ adds (w/σ)·u to T. */

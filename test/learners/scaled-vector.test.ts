@@ -32,6 +32,16 @@ test('a scaled vector multiplied, added to and read equals the same operations o
   }
 });
 
+test('a float32 scaled vector folds σ within float32 range: σ stays in [2⁻²⁰, 2²⁰], so T = θ̃/σ cannot overflow', () => {
+  const v = new ScaledVector('float32', 2);
+  for (let step = 0; step < 400; step++) {
+    v.multiply(0.5); // θ̃ halves every step while a unit term is added: θ̃ stays near 2, T would grow like 2^step
+    v.addScaled(1, Float32Array.of(1, 1));
+    assert.ok(Math.abs(v.scale) >= 2 ** -20 && Math.abs(v.scale) <= 2 ** 20, `σ = ${v.scale}`);
+    assert.ok(Number.isFinite(v.body[0]!) && Math.abs(v.body[0]! * v.scale - (2 - 2 ** -step)) < 1e-5, `θ̃ = ${v.body[0]! * v.scale} at step ${step}`);
+  }
+});
+
 test('a scaled vector folds σ back into T when σ would overflow or underflow, without changing θ̃', () => {
   const v = new ScaledVector('float64', 4);
   v.addScaled(1, Float64Array.of(1, -2, 3, 0.5));

@@ -112,3 +112,13 @@ test("uoro's termwise δθ is chosen automatically when the cell offers projectS
   assert.throws(() => uoro(custom, { loss: squaredError, optimizer: null, deltaTheta: 'terms' }), /deltaTheta 'terms' needs a cell whose steps offer influence.projectState/);
   assert.throws(() => uoro(model, { loss: mse, optimizer: null, deltaTheta: 'fast' as 'terms' }), /deltaTheta must be 'auto', 'vjp' or 'terms'/);
 });
+
+test('a float32 uoro keeps θ̃ = σ·T finite over thousands of steps in which σ drifts steadily (bench: H = 128, SGD 1e-3, random data)', () => {
+  const model = createModel({ inputSize: 8, layers: [{ cell: { kind: 'lstm', hiddenSize: 32 } }], outputSize: 8, dtype: 'float32' }, { seed: 1 }).online();
+  const learner = uoro(model, { loss: mse, optimizer: { kind: 'sgd', lr: 1e-3 }, seed: 1 });
+  const stream = randomStream(3000, 8, 8, 3);
+  stream.inputs.forEach((x, t) => learner.step(x, stream.targets[t]));
+  const sigma = learner.snapshot().values['thetaTildeScale']!;
+  assert.ok(Math.abs(sigma) >= 2 ** -20 && Math.abs(sigma) <= 2 ** 20, `σ = ${sigma}`);
+  assert.ok(Array.from(learner.gradient).every(Number.isFinite));
+});
