@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Cell } from '../../src/cells/cell.js';
+import type { Cell, CellStep, ImmediateInfluence } from '../../src/cells/cell.js';
 import { Rng, randomVector, relativeError, innerProduct, addScaled, unitVector, maxAbsDiff } from './numeric.js';
 
 export interface CellUnderTest {
@@ -68,6 +68,15 @@ function analyticVjp(p: CellUnderTest, u: Float64Array): Tangent {
   };
   step.vjp(result.xDot, result.sDot, result.thetaDot, u, p.theta);
   return result;
+}
+
+/** A step recorded at a random point, with its structured influence (the cell must offer one). */
+function recordedInfluence(cell: Cell, batch: number, rng: Rng): { p: CellUnderTest; step: CellStep; influence: ImmediateInfluence; K: number } {
+  const p = randomPoint(cell, batch, rng);
+  const step = p.cell.createStep(batch);
+  step.forward(new Float64Array(p.s.length), p.x, p.s, p.theta);
+  const influence = step.influence!;
+  return { p, step, influence, K: influence.termCount };
 }
 
 function randomTangent(p: CellUnderTest, rng: Rng): Tangent {
@@ -221,11 +230,7 @@ export function checkCell(name: string, makeCell: () => Cell, options: HarnessOp
   if (probe.influence !== undefined) {
     test(`${name}: the structured immediate influence Σ v_k ⊗ u_k equals ∂F/∂θ, with disjoint u_k and the declared norms`, () => {
       const rng = new Rng(seed + 5);
-      const p = randomPoint(makeCell(), batch, rng);
-      const step = p.cell.createStep(batch);
-      step.forward(new Float64Array(p.s.length), p.x, p.s, p.theta);
-      const influence = step.influence!;
-      const K = influence.termCount;
+      const { p, influence, K } = recordedInfluence(makeCell(), batch, rng);
       const n = p.cell.stateSize;
       const vNorm = new Float64Array(batch * K);
       const uNorm = new Float64Array(batch * K);
@@ -275,11 +280,7 @@ export function checkCell(name: string, makeCell: () => Cell, options: HarnessOp
   if (probe.influence?.projectState !== undefined) {
     test(`${name}: projectState is the adjoint of combineState, and its coefficients give vjp's ∂θ with the norm Σ_k c_k²‖u_k‖²`, () => {
       const rng = new Rng(seed + 7);
-      const p = randomPoint(makeCell(), batch, rng);
-      const step = p.cell.createStep(batch);
-      step.forward(new Float64Array(p.s.length), p.x, p.s, p.theta);
-      const influence = step.influence!;
-      const K = influence.termCount;
+      const { p, step, influence, K } = recordedInfluence(makeCell(), batch, rng);
       const coefficient = randomVector(batch * K, rng);
       const cotangent = randomVector(p.s.length, rng);
       const combined = new Float64Array(p.s.length);
