@@ -101,7 +101,7 @@ export class LearnerContext {
 
   private headNormSquared(): number {
     const head = this.model.headSlice(this.gradient);
-    return head === null || head === undefined ? 0 : dot(head, head);
+    return head === null ? 0 : dot(head, head);
   }
 
   /** The result of a step with no target: ŷ_t only. */

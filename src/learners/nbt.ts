@@ -22,14 +22,14 @@
  * addCombinedParams (≈ the parameter half of a vjp); memory O(n + p + K).
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { dot, norm } from '../tensor/kernels.js';
+import { norm } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
+import { ForwardModeLearner, type EstimatorSetup } from './forward-mode.js';
 import { checkEpsilon, UORO_EPSILON } from './uoro.js';
-import { ScaledVector } from './scaled-vector.js';
+import { RankOneEstimator } from './rank-one.js';
 import type { LearnerOptions } from './learner.js';
 
 export interface NbtOptions extends LearnerOptions {
@@ -38,13 +38,10 @@ export interface NbtOptions extends LearnerOptions {
 }
 
 /** NoBackTrack's estimate of M: the rank-one product s̃·θ̃ᵀ, reduced term by term. */
-export class NbtEstimator implements SensitivityEstimator {
+export class NbtEstimator extends RankOneEstimator {
   readonly rng: Rng;
   private readonly cellStep: CellStep;
   private readonly influence: ImmediateInfluence;
-  private readonly sTilde: Vec;
-  /** θ̃, kept as σ·T (scaled-vector.ts). */
-  private readonly thetaTilde: ScaledVector;
   private readonly jsTilde: Vec;
   /** ε_1 … ε_K then ε_0 (K + 1 signs). */
   private readonly signs: Vec;
@@ -57,6 +54,7 @@ export class NbtEstimator implements SensitivityEstimator {
     readonly epsilon: number,
     seed: number,
   ) {
+    super(core.dtype, core.stateSize, core.paramSize);
     if (cellStep.influence === undefined) {
       throw new TypeError(
         `nbt: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): NoBackTrack draws one random sign per rank-one term of ∂F/∂θ, so it needs the cell's structure. Implement ImmediateInfluence for this cell, or use uoro, which needs only vjp and jvp.`,
@@ -67,8 +65,6 @@ export class NbtEstimator implements SensitivityEstimator {
     const K = this.influence.termCount;
     const { dtype } = core;
     this.rng = new Rng(seed);
-    this.sTilde = zeros(dtype, core.stateSize);
-    this.thetaTilde = new ScaledVector(dtype, core.paramSize);
     this.jsTilde = zeros(dtype, core.stateSize);
     this.signs = zeros(dtype, K + 1);
     this.vNorm = zeros(dtype, K);
@@ -92,28 +88,6 @@ export class NbtEstimator implements SensitivityEstimator {
     const factor = thetaTilde.termFactor();
     for (let k = 0; k < K; k++) coefficient[k] = factor / coefficient[k]!; // ε_k/ρ_k = 1/(ε_kρ_k) as ε_k² = 1
     influence.addCombinedParams(thetaTilde.body, coefficient);
-  }
-
-  /** Eq. (6): (∂ℓ/∂s·s̃)·θ̃, written and measured in one pass. */
-  readGradient(out: Vec, dState: Vec): number {
-    return this.thetaTilde.writeScaled(out, dot(dState, this.sTilde));
-  }
-
-  reset(): void {
-    this.sTilde.fill(0);
-    this.thetaTilde.clear();
-  }
-
-  tensors(): Record<string, Vec> {
-    return { sTilde: this.sTilde, thetaTilde: this.thetaTilde.body };
-  }
-
-  values(): Record<string, number> {
-    return this.thetaTilde.values();
-  }
-
-  restored(values: Readonly<Record<string, number>>): void {
-    this.thetaTilde.restore(values);
   }
 }
 

@@ -25,13 +25,13 @@
  * output reads s_t and its Algorithm 1 uses s̃_t, θ̃_t — the same estimator, indexed differently.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { dot, norm } from '../tensor/kernels.js';
+import { norm } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
-import { ScaledVector } from './scaled-vector.js';
+import { ForwardModeLearner, type EstimatorSetup } from './forward-mode.js';
+import { RankOneEstimator } from './rank-one.js';
 import type { LearnerOptions } from './learner.js';
 
 /** The small constant of Algorithm 1's scalings (4). */
@@ -58,13 +58,12 @@ function termwiseInfluence(cellStep: CellStep): ImmediateInfluence | null {
 }
 
 /** UORO's estimate of M: the rank-one product s̃·θ̃ᵀ. */
-export class UoroEstimator implements SensitivityEstimator {
+export class UoroEstimator extends RankOneEstimator {
   readonly rng: Rng;
   private readonly cellStep: CellStep;
-  /** s̃ (n) and θ̃ (p_core, kept as σ·T). */
-  private readonly sTilde: Vec;
-  private readonly thetaTilde: ScaledVector;
   private readonly nu: Vec;
+  /** ‖ν‖ = √n for signs ±1. */
+  private readonly nuNorm: number;
   private readonly sTildeNext: Vec;
   /** The termwise path: ⟨v_k, ν⟩ and ‖u_k‖ per term. */
   private readonly influence: ImmediateInfluence | null;
@@ -81,12 +80,12 @@ export class UoroEstimator implements SensitivityEstimator {
     seed: number,
     deltaTheta: 'auto' | 'vjp' | 'terms' = 'auto',
   ) {
+    super(core.dtype, core.stateSize, core.paramSize);
     this.cellStep = cellStep;
     this.rng = new Rng(seed);
     const { dtype } = core;
-    this.sTilde = zeros(dtype, core.stateSize);
-    this.thetaTilde = new ScaledVector(dtype, core.paramSize);
     this.nu = zeros(dtype, core.stateSize);
+    this.nuNorm = Math.sqrt(core.stateSize);
     this.sTildeNext = zeros(dtype, core.stateSize);
     this.influence = deltaTheta === 'vjp' ? null : termwiseInfluence(cellStep);
     if (deltaTheta === 'terms' && this.influence === null) {
@@ -114,7 +113,7 @@ export class UoroEstimator implements SensitivityEstimator {
     let rho1 = 1;
     if (this.rescale) {
       rho0 = Math.sqrt(thetaTilde.norm() / (norm(sTildeNext) + epsilon)) + epsilon; // eq. (4)
-      rho1 = Math.sqrt(deltaNorm / (norm(nu) + epsilon)) + epsilon;
+      rho1 = Math.sqrt(deltaNorm / (this.nuNorm + epsilon)) + epsilon;
     }
     for (let i = 0; i < sTilde.length; i++) sTilde[i] = rho0 * sTildeNext[i]! + rho1 * nu[i]!; // eq. (5)
     thetaTilde.multiply(1 / rho0);
@@ -146,28 +145,6 @@ export class UoroEstimator implements SensitivityEstimator {
     const factor = weight * thetaTilde.termFactor();
     for (let k = 0; k < coefficient.length; k++) coefficient[k] *= factor;
     influence.addCombinedParams(thetaTilde.body, coefficient);
-  }
-
-  /** Eq. (6): (∂ℓ/∂s·s̃)·θ̃, written and measured in one pass. */
-  readGradient(out: Vec, dState: Vec): number {
-    return this.thetaTilde.writeScaled(out, dot(dState, this.sTilde));
-  }
-
-  reset(): void {
-    this.sTilde.fill(0);
-    this.thetaTilde.clear();
-  }
-
-  tensors(): Record<string, Vec> {
-    return { sTilde: this.sTilde, thetaTilde: this.thetaTilde.body };
-  }
-
-  values(): Record<string, number> {
-    return this.thetaTilde.values();
-  }
-
-  restored(values: Readonly<Record<string, number>>): void {
-    this.thetaTilde.restore(values);
   }
 }
 
