@@ -71,7 +71,11 @@ export { fromPyTorch, toPyTorchNames, pytorchArgs, pytorchConfig, statesFromPyTo
 
 // Formats (pure: bytes in, bytes out — browsers too). File access lives in 'online-rnn/node'.
 export { parseSafetensors, writeSafetensors, readTensor, FormatError, type SafetensorsFile, type TensorToWrite } from './io/safetensors.js';
-export { encodeModel, decodeModel, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './io/model-format.js';
+export { encodeModel, decodeModel, encodeModelConfig, decodeModelConfig, MODEL_FORMAT, MODEL_FORMAT_VERSION, type DecodeOptions } from './io/model-format.js';
+// A model or checkpoint as one byte array (a tar of its files): for IndexedDB, downloads, the wire.
+export { encodeModelArchive, decodeModelArchive } from './codec/model.js';
+export { encodeCheckpoint, encodeCheckpointArchive, decodeCheckpointArchive, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointInput, type CheckpointContents, type JsonValue } from './codec/checkpoint.js';
+export { packFiles, unpackFiles, type FileContents } from './codec/tar.js';
 export { importPyTorch, exportPyTorch, parsePyTorchSpec, type PyTorchSpec } from './io/pytorch-safetensors.js';
 export { importTfjs, type TfjsModelJson } from './io/tfjs.js';
 export { exportTfjs } from './io/tfjs-export.js';

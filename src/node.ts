@@ -1,5 +1,5 @@
 /** online-rnn/node: the file-based half of the API (Node only). This file only re-exports. */
 export * from './index.js';
 export { saveModel, loadModel } from './io/model-files.js';
-export { saveCheckpoint, writeCheckpoint, encodeCheckpoint, loadCheckpoint, resumeRun, checkpointDirectory, type Checkpoint, type CheckpointInput, type JsonValue } from './io/checkpoint.js';
+export { saveCheckpoint, writeCheckpoint, loadCheckpoint, resumeRun, checkpointDirectory, type Checkpoint } from './io/checkpoint.js';
 export { loadAnyModel, saveAnyModel, detectFormat, loadTfjs, MODEL_FORMATS, type ModelFormat } from './io/load.js';

@@ -1,16 +1,11 @@
 /**
- * Checkpoints of online training: everything needed to continue a run bit for bit.
+ * Checkpoints of online training on disk: everything needed to continue a run bit for bit.
  *
  *   DIR/latest                         the name of the newest complete checkpoint
  *   DIR/checkpoint-000001000/          one checkpoint (also a native model directory; a step
  *                                       saved again gets checkpoint-000001000-1, never a rewrite):
- *     config.json, model.safetensors   the model (model-format.ts)
- *     learner.json                     {"format": "online-rnn/checkpoint", "version": 1,
- *                                       "learner": {kind, step, rng, optimizer: {kind, t} | null,
- *                                                   tensors: [names], values: [names]},
- *                                       "extra": caller's JSON, "extraTensors": [names]}
- *     learner.safetensors              learner.<name>, optimizer.<name>, value.<name> (F64
- *                                       scalars, so NaN and −0 survive), extra.<name>
+ *     config.json, model.safetensors,  its files, encoded and decoded in the core
+ *     learner.json, learner.safetensors (codec/checkpoint.ts, docs/formats.md)
  *
  * A save writes the checkpoint directory under a temporary name (every file fsynced), renames
  * it into place, then replaces `latest` the same way, then prunes old checkpoints. A crash at
@@ -19,43 +14,21 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Vec } from '../tensor/dtype.js';
-import type { RngState } from '../tensor/rng.js';
 import type { Model } from '../model/model.js';
-import type { Learner, LearnerSnapshot } from '../learners/learner.js';
-import type { OptimizerState } from '../optim/optimizer.js';
-import { CONFIG_FILE, TENSORS_FILE, asRecord, decodeModel, decodeModelConfig, encodeModel } from './model-format.js';
-import { FormatError, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
-import { readFileChecked, readTextChecked, removeStaleTemporaries, writeDirectoryAtomic, writeFileAtomic } from './files.js';
+import type { Learner } from '../learners/learner.js';
+import { FormatError } from './safetensors.js';
+import { STATE_JSON, encodeCheckpoint, readCheckpointFiles, type CheckpointContents, type CheckpointInput, type JsonValue } from '../codec/checkpoint.js';
+import { directoryFiles, readTextChecked, type FileContents, removeStaleTemporaries, writeDirectoryAtomic, writeFileAtomic } from './files.js';
 
-export const CHECKPOINT_FORMAT = 'online-rnn/checkpoint';
-export const CHECKPOINT_VERSION = 1;
+export { encodeCheckpoint, type CheckpointInput, type JsonValue } from '../codec/checkpoint.js';
+
 export const LATEST_FILE = 'latest';
-const STATE_JSON = 'learner.json';
-const STATE_TENSORS = 'learner.safetensors';
 /** checkpoint-<step>, or checkpoint-<step>-<k> when that step was saved before. */
 const NAME = /^checkpoint-(\d{9,})(?:-(\d+))?$/;
 
-/** JSON the caller keeps beside the learner (task position, run options, …). */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-export interface CheckpointInput {
-  model: Model;
-  learner: Learner;
-  /** The caller's own state, e.g. the task's RNG state and the run's options. Finite numbers only. */
-  extra?: JsonValue;
-  /** The caller's own buffers, kept bit for bit. */
-  extraTensors?: Readonly<Record<string, Vec>>;
-}
-
-export interface Checkpoint {
+export interface Checkpoint extends CheckpointContents {
   /** The directory the checkpoint was read from. */
   readonly path: string;
-  readonly model: Model;
-  readonly snapshot: LearnerSnapshot;
-  readonly extra: JsonValue;
-  readonly extraTensors: Readonly<Record<string, Vec>>;
-  /** The learner's step count when saved. */
-  readonly step: number;
 }
 
 /**
@@ -71,7 +44,7 @@ export function saveCheckpoint(dir: string, input: CheckpointInput, options: { k
  * Writes the files of a checkpoint at learner step `step` (from `encodeCheckpoint`, e.g. made in
  * a worker thread) the way `saveCheckpoint` does: a new directory, then `latest`, then pruning.
  */
-export function writeCheckpoint(dir: string, step: number, files: Readonly<Record<string, Uint8Array | string>>, options: { keep?: number } = {}): string {
+export function writeCheckpoint(dir: string, step: number, files: Readonly<Record<string, FileContents>>, options: { keep?: number } = {}): string {
   const keep = options.keep ?? 2;
   if (!Number.isInteger(keep) || keep < 1) throw new RangeError(`checkpoint: keep must be a positive integer, got ${keep}`);
   if (!Number.isSafeInteger(step) || step < 0) throw new RangeError(`checkpoint: step must be a non-negative integer, got ${step}`);
@@ -98,84 +71,13 @@ function checkpointNames(dir: string): string[] {
     .sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
 }
 
-/** The files of one checkpoint (pure, apart from taking the snapshot). */
-export function encodeCheckpoint(input: CheckpointInput, snapshot: LearnerSnapshot = input.learner.snapshot()): Record<string, Uint8Array | string> {
-  const { model, extra = null, extraTensors = {} } = input;
-  checkJson(extra, 'extra');
-  const tensors: TensorToWrite[] = [];
-  const add = (prefix: string, buffers: Readonly<Record<string, Vec>>) => {
-    for (const [name, data] of Object.entries(buffers)) tensors.push({ name: `${prefix}.${name}`, shape: [data.length], data });
-  };
-  add('learner', snapshot.tensors);
-  if (snapshot.optimizer !== null) add('optimizer', snapshot.optimizer.buffers);
-  for (const [name, value] of Object.entries(snapshot.values)) tensors.push({ name: `value.${name}`, shape: [], data: Float64Array.of(value) });
-  add('extra', extraTensors);
-  const state = {
-    format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
-    learner: {
-      kind: snapshot.kind,
-      step: snapshot.step,
-      // As unsigned words: the same bits, and what Rng.setState accepts (getState may hand back int32s).
-      rng: snapshot.rng === null ? null : snapshot.rng.map((word) => word >>> 0),
-      optimizer: snapshot.optimizer === null ? null : { kind: snapshot.optimizer.kind, t: snapshot.optimizer.t, buffers: Object.keys(snapshot.optimizer.buffers) },
-      tensors: Object.keys(snapshot.tensors),
-      values: Object.keys(snapshot.values),
-    },
-    extra,
-    extraTensors: Object.keys(extraTensors),
-  };
-  const encoded = encodeModel(model);
-  return {
-    [CONFIG_FILE]: encoded.config,
-    [TENSORS_FILE]: encoded.tensors,
-    [STATE_JSON]: JSON.stringify(state, null, 2) + '\n',
-    [STATE_TENSORS]: writeSafetensors(tensors, { format: CHECKPOINT_FORMAT }),
-  };
-}
-
 /**
  * Reads the newest checkpoint under `dir` (via `latest`), or `dir` itself when it is a
  * checkpoint directory. Everything is validated; nothing is restored yet.
  */
 export function loadCheckpoint(dir: string): Checkpoint {
   const path = checkpointDirectory(dir);
-  const configPath = join(path, CONFIG_FILE);
-  const model = decodeModel(decodeModelConfig(readTextChecked(configPath, 'model config'), configPath), readFileChecked(join(path, TENSORS_FILE), 'model tensors'), { source: join(path, TENSORS_FILE) });
-  const statePath = join(path, STATE_JSON);
-  let json: unknown;
-  try {
-    json = JSON.parse(readTextChecked(statePath, 'learner state'));
-  } catch (e) {
-    if (e instanceof FormatError) throw e;
-    throw new FormatError(`${statePath}: not valid JSON (${(e as Error).message})`);
-  }
-  const state = decodeState(json, statePath);
-  const tensorsPath = join(path, STATE_TENSORS);
-  const file = parseSafetensors(readFileChecked(tensorsPath, 'learner tensors'), tensorsPath);
-  const expected = new Set<string>();
-  const read = (prefix: string, names: readonly string[], allowNonFinite = false): Record<string, Vec> => {
-    const out: Record<string, Vec> = {};
-    for (const name of names) {
-      expected.add(`${prefix}.${name}`);
-      out[name] = readTensor(file, `${prefix}.${name}`, { allowNonFinite });
-    }
-    return out;
-  };
-  const tensors = read('learner', state.tensors);
-  const optimizerBuffers = state.optimizer === null ? {} : read('optimizer', state.optimizer.buffers);
-  const valueTensors = read('value', state.values, true);
-  const extraTensors = read('extra', state.extraTensors, true);
-  const unexpected = [...file.tensors.keys()].filter((name) => !expected.has(name));
-  if (unexpected.length > 0) throw new FormatError(`${tensorsPath}: tensors ${STATE_JSON} does not list: ${unexpected.slice(0, 5).join(', ')}`);
-  const values: Record<string, number> = {};
-  for (const [name, tensor] of Object.entries(valueTensors)) {
-    if (tensor.length !== 1) throw new FormatError(`${tensorsPath}: value.${name} must be a scalar`);
-    values[name] = tensor[0]!;
-  }
-  const optimizer: OptimizerState | null = state.optimizer === null ? null : { kind: state.optimizer.kind, t: state.optimizer.t, buffers: optimizerBuffers };
-  const snapshot: LearnerSnapshot = { kind: state.kind, step: state.step, tensors, values, rng: state.rng, optimizer };
-  return { path, model, snapshot, extra: state.extra, extraTensors, step: state.step };
+  return { path, ...readCheckpointFiles(directoryFiles(path)) };
 }
 
 /** The checkpoint directory `dir` means: itself when it holds one, else the one `dir/latest` names. */
@@ -198,75 +100,4 @@ export function resumeRun(dir: string, makeLearner: (model: Model, extra: JsonVa
   if (learner.kind !== checkpoint.snapshot.kind) throw new FormatError(`${checkpoint.path}: the checkpoint holds a ${checkpoint.snapshot.kind} learner, not ${learner.kind}`);
   learner.restore(checkpoint.snapshot);
   return { model: checkpoint.model, learner, extra: checkpoint.extra, extraTensors: checkpoint.extraTensors, step: checkpoint.step, path: checkpoint.path };
-}
-
-interface DecodedState {
-  kind: string;
-  step: number;
-  rng: RngState | null;
-  optimizer: { kind: string; t: number; buffers: string[] } | null;
-  tensors: string[];
-  values: string[];
-  extra: JsonValue;
-  extraTensors: string[];
-}
-
-function decodeState(value: unknown, source: string): DecodedState {
-  const root = asRecord(value, source);
-  if (root.format !== CHECKPOINT_FORMAT) throw new FormatError(`${source}: "format" must be "${CHECKPOINT_FORMAT}", got ${JSON.stringify(root.format)}`);
-  if (root.version !== CHECKPOINT_VERSION) throw new FormatError(`${source}: checkpoint version ${JSON.stringify(root.version)} is not supported (this build reads version ${CHECKPOINT_VERSION})`);
-  const learner = asRecord(root.learner, `${source}: learner`);
-  const kind = learner.kind;
-  if (typeof kind !== 'string' || kind === '') throw new FormatError(`${source}: learner.kind must be a non-empty string`);
-  const step = learner.step;
-  if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 0) throw new FormatError(`${source}: learner.step must be a non-negative integer`);
-  let rng: RngState | null = null;
-  if (learner.rng !== null) {
-    const words = learner.rng;
-    if (!Array.isArray(words) || words.length !== 4 || words.some((w) => typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > 0xffffffff)) {
-      throw new FormatError(`${source}: learner.rng must be null or four unsigned 32-bit integers`);
-    }
-    rng = [words[0], words[1], words[2], words[3]] as RngState;
-  }
-  let optimizer: DecodedState['optimizer'] = null;
-  if (learner.optimizer !== null) {
-    const o = asRecord(learner.optimizer, `${source}: learner.optimizer`);
-    if (typeof o.kind !== 'string') throw new FormatError(`${source}: learner.optimizer.kind must be a string`);
-    if (typeof o.t !== 'number' || !Number.isSafeInteger(o.t) || o.t < 0) throw new FormatError(`${source}: learner.optimizer.t must be a non-negative integer`);
-    optimizer = { kind: o.kind, t: o.t, buffers: names(o.buffers, `${source}: learner.optimizer.buffers`) };
-  }
-  return {
-    kind,
-    step,
-    rng,
-    optimizer,
-    tensors: names(learner.tensors, `${source}: learner.tensors`),
-    values: names(learner.values, `${source}: learner.values`),
-    extra: (root.extra ?? null) as JsonValue,
-    extraTensors: names(root.extraTensors ?? [], `${source}: extraTensors`),
-  };
-}
-
-function names(value: unknown, where: string): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) throw new FormatError(`${where} must be an array of names`);
-  if (new Set(value).size !== value.length) throw new FormatError(`${where} lists a name twice`);
-  return value as string[];
-}
-
-/** JSON that survives a round trip unchanged: no NaN, ±Inf, undefined or functions. */
-function checkJson(value: unknown, where: string): void {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`checkpoint: ${where} holds ${value}, which JSON cannot keep; store it in extraTensors`);
-    return;
-  }
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => checkJson(v, `${where}[${i}]`));
-    return;
-  }
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [key, v] of Object.entries(value)) checkJson(v, `${where}.${key}`);
-    return;
-  }
-  throw new TypeError(`checkpoint: ${where} is ${typeof value}, which JSON cannot keep`);
 }

@@ -8,8 +8,10 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FormatError } from './safetensors.js';
+import type { FileContents } from '../codec/tar.js';
+import { utf8, type FileSource } from '../codec/files.js';
 
-export type FileContents = Uint8Array | string;
+export type { FileContents } from '../codec/tar.js';
 
 function writeAndSync(path: string, contents: FileContents): void {
   const data = typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
@@ -128,10 +130,14 @@ export function readFileChecked(path: string, what = 'file'): Buffer {
 }
 
 export function readTextChecked(path: string, what = 'file'): string {
-  const bytes = readFileChecked(path, what);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new FormatError(`${path}: the ${what} is not valid UTF-8 text`);
-  }
+  return utf8(readFileChecked(path, what), path, what);
+}
+
+/** The files of directory `dir`, read on demand with the checks above, for the core's decoders. */
+export function directoryFiles(dir: string): FileSource {
+  return {
+    bytes: (name, what) => readFileChecked(join(dir, name), what),
+    text: (name, what) => readTextChecked(join(dir, name), what),
+    where: (name) => join(dir, name),
+  };
 }

@@ -2,10 +2,10 @@
  * Saving and loading native models on disk (format in model-format.ts and docs/formats.md).
  * A save builds the directory under a temporary name and renames it into place.
  */
-import { join } from 'node:path';
 import type { Model } from '../model/model.js';
-import { CONFIG_FILE, TENSORS_FILE, decodeModel, decodeModelConfig, encodeModel, type DecodeOptions } from './model-format.js';
-import { readFileChecked, readTextChecked, writeDirectoryAtomic } from './files.js';
+import { CONFIG_FILE, TENSORS_FILE, encodeModel, type DecodeOptions } from './model-format.js';
+import { readModelFiles } from '../codec/model.js';
+import { directoryFiles, writeDirectoryAtomic } from './files.js';
 
 /** Writes `model` as a directory {config.json, model.safetensors}. */
 export function saveModel(model: Model, dir: string, options: { overwrite?: boolean } = {}): void {
@@ -15,8 +15,5 @@ export function saveModel(model: Model, dir: string, options: { overwrite?: bool
 
 /** Reads a model directory written by saveModel, validating every byte. */
 export function loadModel(dir: string, options: Omit<DecodeOptions, 'source'> = {}): Model {
-  const configPath = join(dir, CONFIG_FILE);
-  const tensorsPath = join(dir, TENSORS_FILE);
-  const config = decodeModelConfig(readTextChecked(configPath, 'model config'), configPath);
-  return decodeModel(config, readFileChecked(tensorsPath, 'model tensors'), { ...options, source: tensorsPath });
+  return readModelFiles(directoryFiles(dir), options);
 }

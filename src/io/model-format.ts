@@ -114,9 +114,13 @@ export interface DecodeOptions {
   source?: string;
 }
 
-/** A model from its config and its tensors' bytes, after checking one against the other. */
-export function decodeModel(config: ModelConfig, tensorBytes: Uint8Array, options: DecodeOptions = {}): Model {
+/**
+ * A model from its config — parsed, or config.json's text as `encodeModel` gives it — and its
+ * tensors' bytes, after checking one against the other.
+ */
+export function decodeModel(configOrText: ModelConfig | string, tensorBytes: Uint8Array, options: DecodeOptions = {}): Model {
   const source = options.source ?? TENSORS_FILE;
+  const config = typeof configOrText === 'string' ? decodeModelConfig(configOrText) : configOrText;
   const file = parseSafetensors(tensorBytes, source);
   const dtype: DType = config.dtype ?? 'float64';
   const expectedDType = dtype === 'float64' ? 'F64' : 'F32';

@@ -13,6 +13,7 @@
  * file's own length before it is used, so a truncated or forged file is a FormatError naming
  * the problem, and nothing is allocated beyond the size of the file. Pure: no Node imports.
  */
+import { decodeUtf8, encodeUtf8 } from '../codec/utf8.js';
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 
 /** A model or checkpoint file that cannot be read; the message names the file and the problem. */
@@ -75,7 +76,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors file')
   if (low < 2) fail(`the header length ${low} is too short for a JSON object`);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + low));
+    text = decodeUtf8(bytes.subarray(8, 8 + low));
   } catch {
     return fail('the header is not valid UTF-8');
   }
@@ -221,7 +222,7 @@ export function writeSafetensors(tensors: readonly TensorToWrite[], metadata?: R
     header[name] = { dtype: data instanceof Float64Array ? 'F64' : 'F32', shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  let json = encodeUtf8(JSON.stringify(header));
   const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
   if (padded !== json.length) {
     const withSpaces = new Uint8Array(padded).fill(0x20);
