@@ -6,35 +6,24 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { writeReport } from '../../src/report/write.js';
 import { chartAssets } from '../../src/report/assets.js';
 import { exampleComparison } from './example.js';
+import { chromiumMissing as missing, launchChromium } from '../support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const missing = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install -y chromium)`;
 if (missing !== false) process.stdout.write(`# skipping the browser test: ${missing}\n`);
 
 test('the report renders both charts and the table in chromium, with no console error and no network request', { skip: missing, timeout: 60_000 }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'online-rnn-report-'));
-  const profile = mkdtempSync(join(tmpdir(), 'online-rnn-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await launchChromium();
   try {
     const { html } = writeReport(join(directory, 'report.html'), exampleComparison(), chartAssets());
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('request', (request) => {
-      if (!request.url().startsWith('file:')) problems.push(`request: ${request.url()}`);
-    });
+    const page = await browser.page();
+    const problems = browser.problems;
     await page.goto(pathToFileURL(html).href);
     await page.waitForSelector('#chart-metric .uplot canvas', { timeout: 10_000 });
     // Runs in the page (the test compiles without DOM types): coloured pixels per chart canvas.
@@ -55,8 +44,7 @@ test('the report renders both charts and the table in chromium, with no console 
     assert.match(await page.locator('#command').textContent() ?? '', /^online-rnn compare --task influence/);
     assert.deepEqual(problems, []);
   } finally {
-    await context.close();
+    await browser.close();
     rmSync(directory, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
   }
 });
