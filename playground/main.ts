@@ -19,6 +19,8 @@ declare const WORKER_SOURCE: string;
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
 const REDRAW_MS = 250;
 const SESSION_MS = 10_000;
+/** The name a checkpoint from IndexedDB goes by in messages. */
+const SESSION_NAME = 'the last session';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const element = document.getElementById(id);
@@ -63,7 +65,7 @@ class Lane {
         case 'opened':
           this.curve.truncate(message.step);
           this.error = '';
-          announce(`Learner ${this.index + 1} continues from the checkpoint at step ${message.step.toLocaleString('en-US')}.`);
+          if (message.name !== SESSION_NAME) announce(`Learner ${this.index + 1} continues from the checkpoint at step ${message.step.toLocaleString('en-US')}.`);
           break;
         case 'error':
           this.error = message.message;
@@ -229,7 +231,7 @@ function start(next: Settings, options: { run?: boolean; checkpoints?: ReadonlyA
     const lane = new Lane(i, spec, { stream: next.stream, cell: next.cell, hidden: next.hidden, layers: next.layers, learner: spec, seed: next.seed }, () => (dirty = true));
     grid.append(lane.card);
     const checkpoint = options.checkpoints?.[i];
-    if (checkpoint) lane.send({ type: 'open', bytes: checkpoint, name: 'the last session' });
+    if (checkpoint) lane.send({ type: 'open', bytes: checkpoint, name: SESSION_NAME });
     options.curves?.[i]?.forEach((loss, b) => (lane.curve.losses[b] = loss));
     return lane;
   });

@@ -42,7 +42,7 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly title: string; readonly model: string; readonly categorical: boolean }
   | Progress
   | { readonly type: 'saved'; readonly what: 'checkpoint' | 'model'; readonly bytes: Uint8Array; readonly step: number }
-  | { readonly type: 'opened'; readonly step: number; readonly setup: LearnerSetup }
+  | { readonly type: 'opened'; readonly step: number; readonly setup: LearnerSetup; readonly name: string }
   | { readonly type: 'error'; readonly message: string };
 
 /** Steps per point of the prequential loss curve. */

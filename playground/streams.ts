@@ -39,7 +39,8 @@ function taskConfig(spec: StreamSpec): TaskConfig {
 export function drifted(spec: StreamSpec): StreamSpec {
   switch (spec.kind) {
     case 'sine':
-      return { kind: 'sine', period: spec.period >= 30 ? Math.round(spec.period / 2.5) : Math.round(spec.period * 2.5) };
+      // A fivefold change of frequency: far enough that yesterday's predictor is plainly wrong.
+      return { kind: 'sine', period: spec.period >= 20 ? Math.max(4, Math.round(spec.period / 5)) : spec.period * 5 };
     case 'mackeyGlass':
       return { kind: 'mackeyGlass', tau: spec.tau === 17 ? 30 : 17 };
     case 'anbn':

@@ -244,7 +244,7 @@ scope.onmessage = (event) => {
       case 'open': {
         const wasRunning = run?.running ?? false;
         run = reopen(message.bytes, message.name);
-        post({ type: 'opened', step: run.step, setup: run.setup });
+        post({ type: 'opened', step: run.step, setup: run.setup, name: message.name });
         post({ type: 'ready', title: run.task.title, model: describe(run), categorical: run.categorical });
         run.running = wasRunning;
         post(run.report());

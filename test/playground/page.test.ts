@@ -1,0 +1,112 @@
+/**
+ * The playground in Debian's chromium, opened from file:// as a user would open the built file:
+ * no network request, no console error; UORO and truncated BPTT race on the sine and each
+ * one's prequential loss falls tenfold within 20 s; a drift of the stream raises the loss and it
+ * falls again; a downloaded checkpoint reopened makes bit-identical next predictions; and the
+ * last session comes back from IndexedDB. Skipped, with the reason, only without chromium.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { repoRoot } from '../support/fixtures.js';
+import { chromiumMissing, launchChromium } from '../support/chromium.js';
+
+const PAGE = join(repoRoot, 'dist/playground/index.html');
+const skip = chromiumMissing !== false ? chromiumMissing : existsSync(PAGE) ? false : `${PAGE} is not built (npm run build)`;
+if (skip !== false) process.stdout.write(`# skipping the playground test: ${skip}\n`);
+
+interface LaneView {
+  spec: string;
+  step: number;
+  losses: number[];
+  recent: { step: number[]; prediction: number[]; target: number[] } | null;
+  error: string;
+}
+
+const lanes = (page: Page) => page.evaluate<LaneView[]>('window.onlineRnnPlayground.lanes()');
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** Polls `condition` over the lanes every 250 ms until it holds or `seconds` pass; returns the last lanes and the time taken. */
+async function until(page: Page, seconds: number, condition: (lanes: LaneView[]) => boolean): Promise<{ lanes: LaneView[]; seconds: number; held: boolean }> {
+  const started = Date.now();
+  for (;;) {
+    const now = await lanes(page);
+    if (condition(now)) return { lanes: now, seconds: (Date.now() - started) / 1000, held: true };
+    if (Date.now() - started > seconds * 1000) return { lanes: now, seconds: (Date.now() - started) / 1000, held: false };
+    await page.waitForTimeout(250);
+  }
+}
+
+/** The loss of the first 300 steps over that of the last 300 reported. */
+const fall = (lane: LaneView) => (lane.losses.length < 6 ? 1 : mean(lane.losses.slice(0, 3)) / mean(lane.losses.slice(-3)));
+
+test('the playground races UORO and TBPTT on a sine from file://, adapts to a drift, reopens a checkpoint bit for bit and keeps the session', { skip, timeout: 180_000 }, async (t) => {
+  const browser = await launchChromium({ viewport: { width: 1400, height: 1000 } });
+  const downloads = mkdtempSync(join(tmpdir(), 'online-rnn-playground-'));
+  try {
+    const page = await browser.page();
+    const url = pathToFileURL(PAGE).href;
+    await page.goto(`${url}#stream=sine&period=40&cell=lstm&hidden=32&layers=1&learners=uoro,tbptt:k=16&seed=1`);
+    await page.waitForSelector('#loss-chart .uplot canvas');
+    assert.deepEqual((await lanes(page)).map((lane) => lane.spec), ['uoro', 'tbptt:k=16']);
+    const legend = await page.locator('#loss-chart .u-legend .u-label').allTextContents();
+    assert.deepEqual(legend, ['step', '1: uoro', '2: tbptt:k=16'], 'the loss chart has a legend naming each learner');
+
+    // The race: both losses fall tenfold within 20 s of page time.
+    await page.keyboard.press('Space');
+    const race = await until(page, 20, (now) => now.every((lane) => fall(lane) >= 10));
+    t.diagnostic(`after ${race.seconds.toFixed(1)} s: ${race.lanes.map((lane) => `${lane.spec} step ${lane.step}, loss ÷${fall(lane).toFixed(1)}`).join('; ')}`);
+    assert.ok(race.held, `prequential loss fell tenfold within 20 s: ${race.lanes.map((lane) => `${lane.spec} ÷${fall(lane).toFixed(1)} at step ${lane.step}`).join(', ')}`);
+
+    // A drift: the loss rises above what it was, then falls again.
+    const before = (await lanes(page)).map((lane) => ({ blocks: lane.losses.length, level: mean(lane.losses.slice(-5)) }));
+    await page.click('#drift');
+    const [at] = await page.evaluate<number[]>('window.onlineRnnPlayground.drifts()');
+    assert.ok(at !== undefined && at > 0);
+    const firstBlock = Math.floor(at! / 100);
+    const after = (lane: LaneView) => lane.losses.slice(firstBlock);
+    const rose = await until(page, 20, (now) => now.every((lane, i) => after(lane).length >= 3 && Math.max(...after(lane).slice(0, 5)) > 3 * before[i]!.level));
+    assert.ok(rose.held, `the loss rose after the drift at step ${at}: ${rose.lanes.map((lane, i) => `${lane.spec} ${before[i]!.level.toExponential(2)} → ${Math.max(...after(lane).slice(0, 5)).toExponential(2)}`).join(', ')}`);
+    const recovered = await until(page, 40, (now) => now.every((lane) => after(lane).length >= 10 && mean(after(lane).slice(-3)) < Math.max(...after(lane).slice(0, 5)) / 3));
+    t.diagnostic(`drift at step ${at}: ${recovered.lanes.map((lane, i) => `${lane.spec} ${before[i]!.level.toExponential(2)} → peak ${Math.max(...after(lane).slice(0, 5)).toExponential(2)} → ${mean(after(lane).slice(-3)).toExponential(2)}`).join('; ')}`);
+    assert.ok(recovered.held, 'the loss fell again after the drift');
+
+    // Pause, download UORO's checkpoint, step 100, reopen it, step 100 again: the same predictions, bit for bit.
+    await page.click('#run');
+    const paused = await until(page, 10, (now) => now.every((lane) => lane.step > 0));
+    await page.waitForTimeout(500);
+    const saved = (await lanes(page))[0]!.step;
+    assert.ok(paused.held);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.learner').first().locator('[data-action=checkpoint]').click()]);
+    const file = join(downloads, download.suggestedFilename());
+    await download.saveAs(file);
+    assert.match(download.suggestedFilename(), /^online-rnn-uoro-checkpoint-step\d+\.tar$/);
+    await page.click('#step');
+    const first = await until(page, 30, (now) => now[0]!.step === saved + 100);
+    assert.ok(first.held, `stepped 100 from ${saved}: at ${first.lanes[0]!.step}`);
+    await page.locator('.learner').first().locator('input[data-action=open]').setInputFiles(file);
+    const reopened = await until(page, 10, (now) => now[0]!.step === saved);
+    assert.ok(reopened.held, 'the checkpoint reopened at its step');
+    await page.click('#step');
+    const second = await until(page, 30, (now) => now[0]!.step === saved + 100);
+    assert.ok(second.held);
+    const tail = (lane: LaneView) => lane.recent!.step.map((step, i) => [step, lane.recent!.prediction[i]!]).filter(([step]) => step! > saved);
+    assert.equal(tail(first.lanes[0]!).length, 100);
+    assert.deepEqual(tail(second.lanes[0]!), tail(first.lanes[0]!), 'the next 100 predictions after reopening the checkpoint');
+
+    // The session survives a reload without settings in the URL.
+    await page.evaluate('window.onlineRnnPlayground.remember()');
+    await page.goto(url);
+    const restored = await until(page, 15, (now) => now.length === 2 && now[0]!.step === saved + 100);
+    assert.ok(restored.held, `the last session restored: ${JSON.stringify(restored.lanes.map((lane) => lane.step))}`);
+    assert.match((await page.locator('#status').textContent()) ?? '', /Restored the last session/);
+    assert.deepEqual(browser.problems, []);
+  } finally {
+    await browser.close();
+    rmSync(downloads, { recursive: true, force: true });
+  }
+});
