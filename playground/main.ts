@@ -295,7 +295,7 @@ function rebuildLossChart(): void {
       scales: { x: { time: false }, y: { distr: 3 } },
       axes: [
         { label: 'stream step', stroke: '#333', grid: { stroke: '#eee' } },
-        { label: lossUnit(), stroke: '#333', grid: { stroke: '#eee' }, size: 70 },
+        { label: lossUnit(), stroke: '#333', grid: { stroke: '#eee' }, size: 70, values: (_chart: uPlot, splits: Array<number | null>) => splits.map(decade) },
       ],
       series,
       legend: { live: true },
@@ -304,6 +304,12 @@ function rebuildLossChart(): void {
     [[], ...lanes.map(() => [])] as unknown as uPlot.AlignedData,
     host,
   );
+}
+
+/** A log axis' tick: 0.01 … 100 as written, smaller and larger as 1e-4, 1e+3 (null: a split uPlot leaves unlabelled). */
+function decade(value: number | null): string {
+  if (value === null) return '';
+  return value >= 0.01 && value <= 100 ? String(value) : value.toExponential(0);
 }
 
 function lossUnit(): string {
@@ -337,7 +343,7 @@ function predictionChart(host: HTMLElement, colour: string): uPlot {
       scales: { x: { time: false } },
       axes: [
         { label: 'stream step', stroke: '#333', grid: { stroke: '#eee' }, size: 36, labelSize: 18 },
-        { label: 'output', stroke: '#333', grid: { stroke: '#eee' }, size: 44, labelSize: 18 },
+        { label: 'output', stroke: '#333', grid: { stroke: '#eee' }, size: 44, labelSize: 18, space: 18 },
       ],
       series: [{ label: 'step' }, { label: 'target', stroke: '#222', width: 1.5, dash: [4, 3] }, { label: 'prediction', stroke: colour, width: 2 }],
       legend: { live: false },
@@ -355,6 +361,7 @@ function redraw(): void {
   const bins = Math.floor(longest / width);
   const x = Array.from({ length: bins }, (_, j) => (j + 1) * width * BLOCK);
   lossChart?.setData([x, ...lanes.map((lane) => binned(lane.curve, width, bins))] as unknown as uPlot.AlignedData);
+  $('loss-chart').classList.toggle('empty', longest === 0);
   for (const lane of lanes) updateCard(lane);
   $('leader-step').textContent = leaderStep().toLocaleString('en-US');
 }
@@ -413,7 +420,9 @@ function updateCard(lane: Lane): void {
   set('model', lane.model);
   set('error', lane.error);
   set('caption', last?.categorical ? 'probability given to the symbol that came (target: 1), last steps' : 'prediction vs target, last steps');
-  if (last !== null && last.recent.step.length > 0) lane.chart.setData([last.recent.step, last.recent.target, last.recent.prediction]);
+  const hasData = last !== null && last.recent.step.length > 0;
+  lane.card.querySelector('.prediction')!.classList.toggle('empty', !hasData);
+  if (hasData) lane.chart.setData([last.recent.step, last.recent.target, last.recent.prediction]);
 }
 
 function escapeHtml(text: string): string {

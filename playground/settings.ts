@@ -56,12 +56,12 @@ export const STREAM_LABELS: Record<StreamKind, string> = {
 
 /** What each learner does and what it costs per step, beside its curve. n: state size, p: parameters. */
 export const LEARNER_NOTES: Record<LearnerKind, { name: string; what: string; cost: string }> = {
-  tbptt: { name: 'truncated BPTT', what: 'Backpropagates through the last k steps at every step. Exact within the window, blind to longer dependencies (biased).', cost: 'k backward steps: O(k·p) time, O(k·n) memory' },
-  rtrl: { name: 'RTRL', what: 'Carries the exact sensitivity ∂s/∂θ forward in time: the true online gradient, the reference.', cost: 'O(n²·p) time, O(n·p) memory — slow beyond small models' },
-  uoro: { name: 'UORO', what: 'Keeps a random rank-one estimate s̃ ⊗ θ̃ of ∂s/∂θ: unbiased, noisy, black-box (one JVP + one VJP).', cost: 'about twice a forward step: O(p) time, O(n + p) memory' },
-  nbt: { name: 'NoBackTrack', what: 'Rank-one and unbiased like UORO, but uses the cell\'s structure (random signs per unit) for less variance.', cost: 'O(p) time plus per-unit terms, O(n + p) memory' },
-  snap1: { name: 'SnAp-1', what: 'Keeps only each parameter\'s immediate effect on its own unit: a sparse, biased approximation of RTRL.', cost: 'O(p) time and memory' },
-  kfrtrl: { name: 'KF-RTRL', what: 'A Kronecker-factored unbiased approximation of RTRL: lower variance than UORO, more work.', cost: 'O(n³) time per step, O(n² + p) memory' },
+  tbptt: { name: 'truncated BPTT', what: 'Backpropagates through the last k steps at every step. Exact within the window, blind to longer dependencies (biased).', cost: 'a forward step + k backward steps: O(k·p) time, O(k·n) memory' },
+  rtrl: { name: 'RTRL', what: 'Carries the exact sensitivity ∂s/∂θ forward in time: the true online gradient, the reference.', cost: 'n VJPs + O(n²·p) time, O(n·p) memory — slow beyond small models' },
+  uoro: { name: 'UORO', what: 'Keeps a random rank-one estimate s̃ ⊗ θ̃ of ∂s/∂θ: unbiased, noisy, black-box (one JVP + one VJP).', cost: 'a forward step + 1 JVP + half a VJP + O(p) time, O(n + p) memory' },
+  nbt: { name: 'NoBackTrack', what: 'Rank-one and unbiased like UORO, but uses the cell\'s structure (random signs per unit) for less variance.', cost: 'a forward step + 1 JVP + the per-unit influence terms, O(n + p) memory' },
+  snap1: { name: 'SnAp-1', what: 'Keeps only each parameter\'s immediate effect on its own unit: a sparse, biased approximation of RTRL.', cost: 'n VJPs (one per state unit) + O(p) time, O(p) memory' },
+  kfrtrl: { name: 'KF-RTRL', what: 'A Kronecker-factored unbiased approximation of RTRL: lower variance than UORO, more work.', cost: 'a forward step + R JVPs + O(R·p) time, O(n·R) memory' },
 };
 
 export const CELL_SIZES = { hidden: [1, 256], layers: [1, 3] } as const;

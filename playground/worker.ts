@@ -11,6 +11,7 @@ import { createLearner } from '../src/learners/config.js';
 import { DivergenceError, type Learner } from '../src/learners/learner.js';
 import { bytesPerElement } from '../src/tensor/dtype.js';
 import { Rng } from '../src/tensor/rng.js';
+import { enableWasmKernels, type KernelBackend } from '../src/tensor/backend.js';
 import type { Task, TaskStream } from '../src/tasks/task.js';
 import type { StreamSnapshot } from '../src/tasks/snapshot.js';
 import { decodeCheckpointArchive, encodeCheckpointArchive, type JsonValue } from '../src/codec/checkpoint.js';
@@ -232,8 +233,18 @@ function reopen(bytes: Uint8Array, name: string): Run {
   return next;
 }
 
+/** The WebAssembly SIMD kernels, compiled asynchronously (as browsers prefer) before any model is built. */
+const kernels: Promise<KernelBackend> = enableWasmKernels().catch(() => 'ts' as const);
+let backend: KernelBackend = 'ts';
+
 scope.onmessage = (event) => {
-  const message = event.data;
+  void kernels.then((ready) => {
+    backend = ready;
+    handle(event.data);
+  });
+};
+
+function handle(message: ToWorker): void {
   try {
     switch (message.type) {
       case 'start':
@@ -281,11 +292,11 @@ scope.onmessage = (event) => {
   } catch (error) {
     post({ type: 'error', message: (error as Error).message });
   }
-};
+}
 
 function describe(r: Run): string {
   const model = r.model;
   const params = model.paramSize.toLocaleString('en-US');
-  if (!('config' in model) || model.config === null) return `hand-built model, ${params} parameters`;
-  return `${r.setup.layers > 1 ? `${r.setup.layers} × ` : ''}${r.setup.cell.toUpperCase()} ${r.setup.hidden}, ${params} parameters, ${model.dtype}`;
+  if (!('config' in model) || model.config === null) return `hand-built model, ${params} parameter${model.paramSize === 1 ? '' : 's'}`;
+  return `${r.setup.layers > 1 ? `${r.setup.layers} × ` : ''}${r.setup.cell.toUpperCase()} ${r.setup.hidden}, ${params} parameters, ${model.dtype}, ${backend === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript'} kernels`;
 }

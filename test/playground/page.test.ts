@@ -55,6 +55,8 @@ test('the playground races UORO and TBPTT on a sine from file://, adapts to a dr
     assert.deepEqual((await lanes(page)).map((lane) => lane.spec), ['uoro', 'tbptt:k=16']);
     const legend = await page.locator('#loss-chart .u-legend .u-label').allTextContents();
     assert.deepEqual(legend, ['step', '1: uoro', '2: tbptt:k=16'], 'the loss chart has a legend naming each learner');
+    await page.waitForFunction(`document.querySelectorAll('.learner .model').length === 2 && [...document.querySelectorAll('.learner .model')].every((e) => e.textContent !== '')`);
+    for (const line of await page.locator('.learner .model').allTextContents()) assert.match(line, /^LSTM 32, 4,385 parameters, float64, WebAssembly SIMD kernels$/, 'the workers compile the SIMD kernels (the page\'s CSP allows WebAssembly)');
 
     // The race: both losses fall tenfold within 20 s of page time.
     await page.keyboard.press('Space');
