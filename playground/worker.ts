@@ -263,7 +263,7 @@ function handle(message: ToWorker): void {
         return;
       }
     }
-    if (run === null) throw new Error(`'${message.type}' before 'start'`);
+    if (run === null) return; // the start failed, and said why: nothing to run, pause or save
     switch (message.type) {
       case 'run':
         run.running = true;
