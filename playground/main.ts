@@ -6,7 +6,7 @@
  */
 import uPlot from 'uplot';
 import { bytesText } from '../src/report/table.js';
-import { csvColumn } from '../src/tasks/csv.js';
+import { csvColumn, parseCsv } from '../src/tasks/csv.js';
 import type { LearnerKind } from '../src/learners/config.js';
 import { BLOCK, type FromWorker, type LearnerSetup, type Progress, type ToWorker } from './protocol.js';
 import { LossCurve, binWidth, binned } from './curves.js';
@@ -38,7 +38,9 @@ class Lane {
   error = '';
   readonly card: HTMLElement;
   readonly chart: uPlot;
-  private pending: ((bytes: Uint8Array) => void) | null = null;
+  savable = false;
+  /** Saves asked for and not yet answered, in order (the worker answers in order). */
+  private readonly pending: Array<(bytes: Uint8Array) => void> = [];
 
   constructor(
     readonly index: number,
@@ -53,14 +55,15 @@ class Lane {
         case 'ready':
           this.title = message.title;
           this.model = message.model;
+          this.savable = message.savable;
+          for (const button of this.card.querySelectorAll<HTMLButtonElement>('.files button')) button.disabled = !message.savable;
           break;
         case 'progress':
           this.last = message;
           this.curve.add(message.blocks.step, message.blocks.loss);
           break;
         case 'saved':
-          this.pending?.(message.bytes);
-          this.pending = null;
+          this.pending.shift()?.(message.bytes);
           break;
         case 'opened':
           this.curve.truncate(message.step);
@@ -89,7 +92,7 @@ class Lane {
 
   save(what: 'checkpoint' | 'model'): Promise<Uint8Array> {
     return new Promise((resolve) => {
-      this.pending = resolve;
+      this.pending.push(resolve);
       this.send({ type: 'save', what });
     });
   }
@@ -446,17 +449,32 @@ async function download(lane: Lane, what: 'checkpoint' | 'model'): Promise<void>
   announce(`Saved ${name} (${bytesText(bytes.length)}): unpack with tar -xf for the command line.`);
 }
 
-/** A dropped file: a CSV's first numeric column, or any other text as characters. */
+/** A dropped file: a CSV's last numeric column, or any other text as characters. */
 async function useFile(file: File): Promise<void> {
   const text = await file.text();
   let next: StreamSpec;
   if (/\.csv$/i.test(file.name)) {
-    next = { kind: 'values', name: file.name, values: Array.from(csvColumn(text, undefined, file.name)) };
+    const { column, values } = lastNumericColumn(text, file.name);
+    next = { kind: 'values', name: `${file.name}, column ${column}`, values };
   } else {
     if (text.length < 2) throw new RangeError(`${file.name}: too short to learn from`);
     next = { kind: 'text', name: file.name, text: text.slice(0, 1_000_000) };
   }
   useStream(next);
+}
+
+/** The right-most column of a CSV whose every value is a number (a price after its date, say). */
+function lastNumericColumn(text: string, source: string): { column: string; values: number[] } {
+  const header = (parseCsv(text, source)[0] ?? []).map((name) => name.trim());
+  let problem = `${source} has no header row`;
+  for (const column of [...header].reverse()) {
+    try {
+      return { column, values: Array.from(csvColumn(text, column, source)) };
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+  }
+  throw new RangeError(`${source}: no column holds only numbers (${problem})`);
 }
 
 /** A new stream: a drift when the model fits it, else a new run. */
@@ -537,8 +555,7 @@ function resample(points: ReadonlyArray<[number, number]>, n: number): number[] 
 
 async function rememberSession(): Promise<void> {
   if (lanes.length === 0 || leaderStep() === 0) return;
-  const savable = settings.stream.kind !== 'influence';
-  const checkpoints = savable ? await Promise.all(lanes.map((lane) => (lane.error === '' ? lane.save('checkpoint') : Promise.resolve(null)))) : lanes.map(() => null);
+  const checkpoints = await Promise.all(lanes.map((lane) => (lane.savable && lane.error === '' ? lane.save('checkpoint') : Promise.resolve(null))));
   const session: SavedSession = { settings, checkpoints, curves: lanes.map((lane) => [...lane.curve.losses]), drifts, savedAt: new Date().toISOString() };
   await saveSession(session);
 }

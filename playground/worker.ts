@@ -177,8 +177,12 @@ class Run {
     return encodeModelArchive(this.requireSavable());
   }
 
+  get savable(): boolean {
+    return 'config' in this.model && this.model.config !== null;
+  }
+
   private requireSavable(): Model {
-    if (!('config' in this.model) || this.model.config === null) throw new TypeError(`${this.task.title.split(' (')[0]} trains a hand-built model that a file cannot describe; nothing to save`);
+    if (!this.savable || !('config' in this.model)) throw new TypeError(`${this.task.title.split(' (')[0]} trains a hand-built model that a file cannot describe; nothing to save`);
     return this.model;
   }
 }
@@ -249,14 +253,14 @@ function handle(message: ToWorker): void {
     switch (message.type) {
       case 'start':
         run = new Run(message.setup);
-        post({ type: 'ready', title: run.task.title, model: describe(run), categorical: run.categorical });
+        post({ type: 'ready', title: run.task.title, model: describe(run), categorical: run.categorical, savable: run.savable });
         post(run.report());
         return;
       case 'open': {
         const wasRunning = run?.running ?? false;
         run = reopen(message.bytes, message.name);
         post({ type: 'opened', step: run.step, setup: run.setup, name: message.name });
-        post({ type: 'ready', title: run.task.title, model: describe(run), categorical: run.categorical });
+        post({ type: 'ready', title: run.task.title, model: describe(run), categorical: run.categorical, savable: run.savable });
         run.running = wasRunning;
         post(run.report());
         if (run.running) schedule();

@@ -2,12 +2,13 @@
  * The playground in Debian's chromium, opened from file:// as a user would open the built file:
  * no network request, no console error; UORO and truncated BPTT race on the sine and each
  * one's prequential loss falls tenfold within 20 s; a drift of the stream raises the loss and it
- * falls again; a downloaded checkpoint reopened makes bit-identical next predictions; and the
- * last session comes back from IndexedDB. Skipped, with the reason, only without chromium.
+ * falls again; a downloaded checkpoint reopened makes bit-identical next predictions; the
+ * last session comes back from IndexedDB; a dropped CSV and a series drawn with the mouse become
+ * the stream. Skipped, with the reason, only without chromium.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,10 +42,19 @@ async function until(page: Page, seconds: number, condition: (lanes: LaneView[])
   }
 }
 
+/** Polls a page expression until it is true (waitForFunction would eval inside the page, which its CSP forbids). */
+async function waitFor(page: Page, expression: string, seconds = 10): Promise<void> {
+  const started = Date.now();
+  while (!(await page.evaluate<boolean>(expression))) {
+    if (Date.now() - started > seconds * 1000) throw new Error(`waited ${seconds} s for ${expression}`);
+    await page.waitForTimeout(100);
+  }
+}
+
 /** The loss of the first 300 steps over that of the last 300 reported. */
 const fall = (lane: LaneView) => (lane.losses.length < 6 ? 1 : mean(lane.losses.slice(0, 3)) / mean(lane.losses.slice(-3)));
 
-test('the playground races UORO and TBPTT on a sine from file://, adapts to a drift, reopens a checkpoint bit for bit and keeps the session', { skip, timeout: 180_000 }, async (t) => {
+test('the playground races UORO and TBPTT on a sine from file://, adapts to a drift, reopens a checkpoint bit for bit, keeps the session and learns a dropped CSV and a drawn series', { skip, timeout: 180_000 }, async (t) => {
   const browser = await launchChromium({ viewport: { width: 1400, height: 1000 } });
   const downloads = mkdtempSync(join(tmpdir(), 'online-rnn-playground-'));
   try {
@@ -55,7 +65,7 @@ test('the playground races UORO and TBPTT on a sine from file://, adapts to a dr
     assert.deepEqual((await lanes(page)).map((lane) => lane.spec), ['uoro', 'tbptt:k=16']);
     const legend = await page.locator('#loss-chart .u-legend .u-label').allTextContents();
     assert.deepEqual(legend, ['step', '1: uoro', '2: tbptt:k=16'], 'the loss chart has a legend naming each learner');
-    await page.waitForFunction(`document.querySelectorAll('.learner .model').length === 2 && [...document.querySelectorAll('.learner .model')].every((e) => e.textContent !== '')`);
+    await waitFor(page, `document.querySelectorAll('.learner .model').length === 2 && [...document.querySelectorAll('.learner .model')].every((e) => e.textContent !== '')`);
     for (const line of await page.locator('.learner .model').allTextContents()) assert.match(line, /^LSTM 32, 4,385 parameters, float64, WebAssembly SIMD kernels$/, 'the workers compile the SIMD kernels (the page\'s CSP allows WebAssembly)');
 
     // The race: both losses fall tenfold within 20 s of page time.
@@ -106,6 +116,20 @@ test('the playground races UORO and TBPTT on a sine from file://, adapts to a dr
     const restored = await until(page, 15, (now) => now.length === 2 && now[0]!.step === saved + 100);
     assert.ok(restored.held, `the last session restored: ${JSON.stringify(restored.lanes.map((lane) => lane.step))}`);
     assert.match((await page.locator('#status').textContent()) ?? '', /Restored the last session/);
+
+    // A dropped CSV and a drawn series are streams of the same shape as the sine: each is a drift.
+    const csv = join(downloads, 'prices.csv');
+    writeFileSync(csv, 'day,close\n' + Array.from({ length: 300 }, (_, i) => `${i},${(100 + 10 * Math.sin(i / 7) + i / 50).toFixed(3)}`).join('\n') + '\n');
+    await page.locator('#data-file').setInputFiles(csv);
+    await waitFor(page, 'window.onlineRnnPlayground.drifts().length === 2');
+    assert.match((await page.locator('#status').textContent()) ?? '', /The stream changes at step [\d,]+: prices\.csv, column close\./);
+    const box = (await page.locator('#draw').boundingBox())!;
+    await page.mouse.move(box.x + 5, box.y + box.height / 2);
+    await page.mouse.down();
+    for (let i = 1; i <= 30; i++) await page.mouse.move(box.x + 5 + ((box.width - 10) * i) / 30, box.y + box.height / 2 + (box.height / 3) * Math.sin(i / 3));
+    await page.mouse.up();
+    await waitFor(page, 'window.onlineRnnPlayground.drifts().length === 3');
+    assert.match((await page.locator('#status').textContent()) ?? '', /drawn with the mouse/);
     assert.deepEqual(browser.problems, []);
   } finally {
     await browser.close();
