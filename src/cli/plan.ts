@@ -4,20 +4,21 @@
  * structured influence, say) fails with one line before any run starts or any file is written.
  */
 import { createModel } from '../model/config.js';
-import { createLearner } from '../learners/config.js';
-import type { TaskConfig } from '../tasks/config.js';
+import { createLearner } from '../kinds/learners.js';
+import type { TaskConfig } from '../kinds/tasks.js';
 import type { Task } from '../tasks/task.js';
 import { UsageError } from './errors.js';
 import type { Job } from './job.js';
 import type { LearnerSpec } from './learner-spec.js';
-import type { ModelChoice, Training } from './training-options.js';
+import type { Training } from './training-options.js';
+import type { ModelConfig } from '../model/config.js';
 
-export function jobOf(id: number, spec: LearnerSpec, seed: number, task: TaskConfig, model: ModelChoice, training: Training): Job {
+export function jobOf(id: number, spec: LearnerSpec, seed: number, task: TaskConfig, model: ModelConfig, training: Training): Job {
   return {
     id,
     label: spec.label,
     task,
-    model: model.config,
+    model,
     learner: spec.config,
     optimizer: spec.lr === undefined ? training.optimizer : { ...training.optimizer, lr: spec.lr },
     ...(training.clip !== undefined ? { clip: training.clip } : {}),
@@ -27,9 +28,8 @@ export function jobOf(id: number, spec: LearnerSpec, seed: number, task: TaskCon
   };
 }
 
-export function checkLearner(spec: LearnerSpec, task: Task, model: ModelChoice, training: Training): void {
-  const online = model.config !== null ? createModel(model.config, { initialize: false }).online() : task.model.kind === 'fixed' ? task.model.create() : null;
-  if (online === null) return;
+export function checkLearner(spec: LearnerSpec, task: Task, model: ModelConfig, training: Training): void {
+  const online = createModel(model, { initialize: false }).online();
   try {
     createLearner(spec.config, online, { loss: task.loss, optimizer: null, ...(training.clip !== undefined ? { clip: training.clip } : {}) });
   } catch (error) {
