@@ -50,7 +50,7 @@ export { kfrtrl, KfRtrlEstimator, type KfRtrl, type KfRtrlOptions } from './lear
 export { ForwardModeLearner, type SensitivityEstimator, type EstimatorSetup } from './learners/forward-mode.js';
 export { createLearner, parseLearnerConfig, LEARNERS, LEARNER_KINDS, type LearnerConfig, type LearnerKind } from './kinds/learners.js';
 export { supports, capabilitiesOf } from './kinds/support.js';
-export { CELLS, type SizedCellConfig } from './kinds/cells.js';
+export { CELLS, type InteropCellConfig } from './kinds/cells.js';
 export type { CellSpec, FlagSpec, Capability } from './kinds/spec.js';
 export { exactGradient, estimatorStats, type EstimatorStats } from './learners/gradstats.js';
 export { influenceBalancingCell, INFLUENCE_OPTIMUM, type InfluenceCellConfig } from './cells/influence.js';

@@ -4,7 +4,7 @@
  */
 import type { Vec } from '../tensor/dtype.js';
 import type { GateActivation } from '../tensor/activations.js';
-import { interopCell, type SizedCellConfig } from '../kinds/cells.js';
+import { interopCell, type InteropCellConfig } from '../kinds/cells.js';
 import type { Model } from '../model/model.js';
 import { paramView } from '../cells/cell.js';
 import { KERAS_CLASSES, KERAS_GATE, TFJS_SHARD, transpose, type TfjsModelJson, type TfjsWeightSpec } from './tfjs.js';
@@ -82,7 +82,7 @@ export function exportTfjs(model: Model, options: { shard?: string } = {}): { mo
   return { modelJson, weights };
 }
 
-function recurrentKerasConfig(cell: SizedCellConfig, name: string, layer: number): Record<string, unknown> {
+function recurrentKerasConfig(cell: InteropCellConfig, name: string, layer: number): Record<string, unknown> {
   const common = { name, trainable: true, units: cell.hiddenSize, use_bias: cell.bias !== false, return_sequences: true, return_state: false, go_backwards: false, stateful: false, unroll: false, dropout: 0, recurrent_dropout: 0 };
   const where = `tfjs export: layer ${layer}`;
   switch (cell.kind) {

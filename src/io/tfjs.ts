@@ -20,7 +20,7 @@
 import type { DType } from '../tensor/dtype.js';
 import type { GateActivation, Nonlinearity } from '../tensor/activations.js';
 import { createModel, type CellConfig, type LayerConfig, type ModelConfig } from '../model/config.js';
-import { interopCell, type SizedCellConfig } from '../kinds/cells.js';
+import { interopCell, type InteropCellConfig } from '../kinds/cells.js';
 import type { Model } from '../model/model.js';
 import { FormatError } from './safetensors.js';
 import { checkLayout, parseConfigIn } from './model-format.js';
@@ -50,7 +50,7 @@ export const KERAS_CLASSES = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' } as c
 type KerasRecurrent = (typeof KERAS_CLASSES)[keyof typeof KERAS_CLASSES];
 
 /** Our gate block g holds Keras's gate KERAS_GATE[g] (GRU: our r, z, n ← Keras z, r, h). */
-export const KERAS_GATE: Readonly<Record<SizedCellConfig['kind'], readonly number[]>> = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
+export const KERAS_GATE: Readonly<Record<InteropCellConfig['kind'], readonly number[]>> = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
 
 // ---- import ------------------------------------------------------------------------------
 

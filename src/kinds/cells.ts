@@ -160,11 +160,12 @@ export function cellOutputSize(config: CellConfig): number {
   return cellSpec(config).outputSize(config);
 }
 
-/** The cell kinds with a hidden size (every kind but influence balancing's fixed 23 units). */
-export type SizedCellConfig = Extract<CellConfig, { readonly hiddenSize: number }>;
+/** The cells the interop formats (io/pytorch, io/tfjs) map; another kind is refused there by name, whatever it is. */
+export type InteropCellConfig = RnnCellConfig | LstmCellConfig | GruCellConfig;
+const INTEROP_KINDS: readonly string[] = ['rnn', 'lstm', 'gru'] satisfies ReadonlyArray<InteropCellConfig['kind']>;
 
-/** The config of a cell that `target` has a layer for, or a TypeError naming what cannot be written. */
-export function interopCell(config: CellConfig, target: 'pytorch' | 'tfjs', what: string): SizedCellConfig {
-  if (cellSpec(config).interop[target] === null || !('hiddenSize' in config)) throw new TypeError(`${what}: the ${config.kind} cell has no ${target === 'pytorch' ? 'PyTorch' : 'TF.js'} counterpart`);
-  return config;
+/** The config of a cell that `target` has a layer for (its table line names one), or a TypeError naming what cannot be written. */
+export function interopCell(config: CellConfig, target: 'pytorch' | 'tfjs', what: string): InteropCellConfig {
+  if (cellSpec(config).interop[target] === null || !INTEROP_KINDS.includes(config.kind)) throw new TypeError(`${what}: the ${config.kind} cell has no ${target === 'pytorch' ? 'PyTorch' : 'TF.js'} counterpart`);
+  return config as InteropCellConfig;
 }
