@@ -66,7 +66,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
   const firstSeed = integerFlag(flags.seed, '--seed', { min: 0 });
   const workers = flags.workers === undefined ? availableParallelism() : integerFlag(flags.workers, '--workers');
   const reportPath = flags.report === undefined ? null : checkReportPath(flags.report);
-  for (const spec of specs) checkLearner(spec, task, model, training);
+  for (const spec of specs) checkLearner(spec, model);
 
   const seeds = Array.from({ length: seedCount }, (_, i) => firstSeed + i);
   // Seed-major order: every learner gets its first seed before any gets its second.

@@ -1,12 +1,11 @@
 /**
- * From validated choices to jobs: one Job per (learner, seed), and a dry construction of each
- * learner on the model, so a combination the library refuses (NoBackTrack on a core without
- * structured influence, say) fails with one line before any run starts or any file is written.
+ * From validated choices to jobs: one Job per (learner, seed), and a check of each learner
+ * against the model by the kind tables, so a combination the library refuses (KF-RTRL on a GRU,
+ * say) fails with one line before any run starts or any file is written.
  */
-import { createModel } from '../model/config.js';
-import { createLearner } from '../kinds/learners.js';
+import { LEARNERS } from '../kinds/learners.js';
+import { supports } from '../kinds/support.js';
 import type { TaskConfig } from '../kinds/tasks.js';
-import type { Task } from '../tasks/task.js';
 import { UsageError } from './errors.js';
 import type { Job } from './job.js';
 import type { LearnerSpec } from './learner-spec.js';
@@ -28,11 +27,9 @@ export function jobOf(id: number, spec: LearnerSpec, seed: number, task: TaskCon
   };
 }
 
-export function checkLearner(spec: LearnerSpec, task: Task, model: ModelConfig, training: Training): void {
-  const online = createModel(model, { initialize: false }).online();
-  try {
-    createLearner(spec.config, online, { loss: task.loss, optimizer: null, ...(training.clip !== undefined ? { clip: training.clip } : {}) });
-  } catch (error) {
-    throw new UsageError(`learner '${spec.label}': ${(error as Error).message}`);
-  }
+/** Refuses a learner the tables say cannot train the model, without building either (test/kinds checks the tables against the learners). */
+export function checkLearner(spec: LearnerSpec, model: ModelConfig): void {
+  if (supports(spec.config, model.layers)) return;
+  const { kind } = spec.config;
+  throw new UsageError(`learner '${spec.label}': ${kind} needs a core with ${LEARNERS[kind].needs}, which ${model.layers.length > 1 ? 'a stack of layers' : `this ${model.layers[0]!.cell.kind} cell`} does not offer (${LEARNERS[kind].summary}); use uoro or rtrl instead`);
 }

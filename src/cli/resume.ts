@@ -83,7 +83,7 @@ export function resumePlan(flags: RunFlags, command: Command): ResumePlan {
   const steps = given('steps') ? integerFlag(String(flags.steps), '--steps') : recordedSteps;
   const run = parseRunConfig(settings, steps, flags, configPath);
   const task = createTask(run.task);
-  checkOverrides(flags, command, run, dir);
+  checkOverrides(flags, command, run, task, dir);
 
   if (steps <= step) throw new UsageError(`--resume ${dir}: the checkpoint is at step ${step}, ${given('steps') ? `--steps ${steps} asks for no more` : `already the run's --steps ${steps}`}; give a larger --steps to train on`);
   const recordedEvery = config.checkpointEvery;

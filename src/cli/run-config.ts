@@ -15,6 +15,7 @@ import type { Command } from 'commander';
 import { parseModelConfig, type ModelConfig } from '../model/config.js';
 import { parseOptimizerConfig, type OptimizerConfig } from '../kinds/optimizers.js';
 import { createTask, TASKS, type TaskConfig } from '../kinds/tasks.js';
+import type { Task } from '../tasks/task.js';
 import type { JsonValue } from '../io/checkpoint.js';
 import { FormatError } from '../io/safetensors.js';
 import { UsageError } from './errors.js';
@@ -40,12 +41,12 @@ export interface RunConfig {
 /** The flags train reads into a RunConfig. */
 export type RunFlags = FlagValues;
 
-/** A fresh run: the flags on top of the task's defaults. */
-export function runFromFlags(flags: RunFlags, command: Command): RunConfig {
+/** A fresh run: the flags on top of the task's defaults; and its task, built once. */
+export function runFromFlags(flags: RunFlags, command: Command): { run: RunConfig; task: Task } {
   const given = givenOn(command);
   const task = taskConfigFromFlags(flags, given);
   const built = createTask(task);
-  return {
+  const run: RunConfig = {
     task,
     files: filesOf(flags),
     model: modelFromFlags(flags, given, built),
@@ -53,6 +54,7 @@ export function runFromFlags(flags: RunFlags, command: Command): RunConfig {
     training: trainingFromFlags(flags, given, taskTraining(built, stepsFlag(flags, given, built.setting.steps))),
     seed: integerFlag(String(flags.seed), '--seed', { min: 0 }),
   };
+  return { run, task: built };
 }
 
 function filesOf(flags: RunFlags): TaskFiles {
@@ -105,7 +107,7 @@ export function parseRunConfig(settings: { readonly [key: string]: JsonValue | u
  * flags are applied to the run's configuration as they would be to a task's defaults, and the
  * result compared with it, group by group, as values.
  */
-export function checkOverrides(flags: RunFlags, command: Command, run: RunConfig, dir: string): void {
+export function checkOverrides(flags: RunFlags, command: Command, run: RunConfig, task: Task, dir: string): void {
   const given = givenOn(command);
   const text = (names: readonly string[]) =>
     names
@@ -116,7 +118,6 @@ export function checkOverrides(flags: RunFlags, command: Command, run: RunConfig
       })
       .join(' ');
   const contradicts = (names: readonly string[], theirs: string) => new UsageError(`${text(names)} contradicts the run in ${dir}: it has ${theirs} (with --resume only --steps, --checkpoint-every and --json may change)`);
-  const task = createTask(run.task);
 
   const taskFlags = TASK_FLAG_NAMES.filter(given);
   if (taskFlags.length > 0 && !sameTaskAfter(flags, given, run)) throw contradicts(taskFlags, `the task ${task.title}`);

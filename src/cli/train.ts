@@ -11,7 +11,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createTask } from '../kinds/tasks.js';
 import type { Task } from '../tasks/task.js';
 import { finalLoss, rowOf, type Comparison, type RunResult } from '../report/comparison.js';
 import type { CurvePoint } from '../report/curve.js';
@@ -187,9 +186,8 @@ function checkOutDirectory(path: string): string {
 }
 
 function freshPlan(flags: TrainFlags, command: Command): Plan {
-  const run = runFromFlags(flags, command);
-  const task = createTask(run.task);
-  checkLearner(run.learner, task, run.model, run.training);
+  const { run, task } = runFromFlags(flags, command);
+  checkLearner(run.learner, run.model);
   const checkpointEvery = flags.checkpointEvery === undefined ? null : integerFlag(String(flags.checkpointEvery), '--checkpoint-every');
   if (checkpointEvery !== null && flags.out === undefined) throw new UsageError('--checkpoint-every needs --out: checkpoints go under <out>/checkpoints');
   const out = flags.out === undefined ? null : checkOutDirectory(String(flags.out));

@@ -103,7 +103,7 @@ export function describeModel(config: ModelConfig): string {
   const { cell } = config.layers[0]!;
   const layers = config.layers.length;
   const head = config.outputSize === undefined ? '' : `, dense head ${config.outputSize}`;
-  return `${cellSpec(cell).describe(cell)}${layers > 1 ? `, ${layers} layers` : ''}${head} (${model.paramSize.toLocaleString('en-US')} parameters, ${config.dtype ?? 'float64'})`;
+  return `${cellSpec(cell).describe(cell)}${layers > 1 ? `, ${layers} layers` : ''}${head} (${model.paramSize.toLocaleString('en-US')} parameter${model.paramSize === 1 ? '' : 's'}, ${config.dtype ?? 'float64'})`;
 }
 
 export function describeOptimizer(config: OptimizerConfig): string {

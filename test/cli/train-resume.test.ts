@@ -233,7 +233,7 @@ test('an influence-balancing run is checkpointed and resumed like any other: the
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.equal(reference.status, 0, reference.stderr);
     assert.deepStrictEqual(curve(run), curve(straight));
-    assert.match(resumed.stdout, /model: +influence-balancing cell \(n = 23, one parameter θ, θ0 = 0\.5, s\(0\) = 1\) \(1 parameters, float64\)/);
+    assert.match(resumed.stdout, /model: +influence-balancing cell \(n = 23, one parameter θ, θ0 = 0\.5, s\(0\) = 1\) \(1 parameter, float64\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
