@@ -10,7 +10,7 @@ import { rnn } from '../cells/rnn.js';
 import { lstm } from '../cells/lstm.js';
 import { gru } from '../cells/gru.js';
 import { influenceSpec } from '../cells/influence.js';
-import { allowOnly, defined, kindOf, kindsOf, optionalBoolean, optionalChoice, optionalPositiveInteger, positiveInteger } from './options.js';
+import { allowOnly, defined, kindsOf, parseKind, specOf, optionalBoolean, optionalChoice, optionalPositiveInteger, positiveInteger } from './options.js';
 import type { CellSpec, ConfigOf, FlagSpec } from './spec.js';
 
 export interface RnnCellConfig {
@@ -126,29 +126,15 @@ const gruSpec = {
 } satisfies CellSpec<GruCellConfig>;
 
 /** The closed table of cell kinds. */
-export const CELLS = {
-  rnn: rnnSpec,
-  lstm: lstmSpec,
-  gru: gruSpec,
-  influence: influenceSpec,
-} as const satisfies { readonly [K in string]: CellSpec<{ readonly kind: K }> };
-
+export const CELLS = { rnn: rnnSpec, lstm: lstmSpec, gru: gruSpec, influence: influenceSpec } as const satisfies { readonly [K in string]: CellSpec<{ readonly kind: K }> };
 export type CellKind = keyof typeof CELLS;
 export type CellConfig = { [K in CellKind]: ConfigOf<(typeof CELLS)[K]> }[CellKind];
 export const CELL_KINDS: readonly CellKind[] = kindsOf(CELLS);
 
-/** The spec of a config's kind, typed for it (one cast, here, instead of a switch per use). */
-export function cellSpec<C extends CellConfig>(config: C): CellSpec<C> {
-  return CELLS[config.kind] as unknown as CellSpec<C>;
-}
+export const cellSpec = <C extends CellConfig>(config: C) => specOf<CellSpec<C>>(CELLS, config);
 
 /** Validates an untrusted cell config; errors name the field. */
-export function parseCell(value: unknown, where: string): CellConfig {
-  const raw = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  if (raw === null) throw new TypeError(`${where} must be an object`);
-  const kind = kindOf(raw, CELL_KINDS, 'cell', where);
-  return (CELLS[kind] as unknown as CellSpec<CellConfig>).parse(raw, where);
-}
+export const parseCell = (value: unknown, where: string): CellConfig => parseKind(CELLS, 'cell', value, where) as CellConfig;
 
 /** One cell from its config: the single place a cell kind becomes code. */
 export function buildCell(config: CellConfig, inputSize: number, dtype: DType) {

@@ -14,7 +14,7 @@ import { uoro } from '../learners/uoro.js';
 import { nbt } from '../learners/nbt.js';
 import { snap1 } from '../learners/snap1.js';
 import { kfrtrl } from '../learners/kfrtrl.js';
-import { allowOnly, defined, kindOf, kindsOf, optionalBoolean, positiveInteger, record } from './options.js';
+import { allowOnly, defined, kindsOf, optionalBoolean, parseKind, positiveInteger, specOf } from './options.js';
 import type { Capability, ConfigOf, Example } from './spec.js';
 
 export interface LearnerSpec<C extends { readonly kind: string }> {
@@ -57,17 +57,38 @@ const tbpttSpec = {
   ],
 } satisfies LearnerSpec<{ readonly kind: 'tbptt'; readonly k2: number; readonly k1?: number }>;
 
+/** A learner with no options: its --learner form, parse and build, its gradstats name and its contract example. */
+function plain<K extends string>(kind: K, factory: (model: OnlineModel | Model, options: LearnerOptions) => Learner) {
+  return {
+    usage: kind,
+    parse(raw: Record<string, unknown>): { readonly kind: K } {
+      allowOnly(raw, ['kind'], kind);
+      return { kind };
+    },
+    build: (_config: unknown, model: OnlineModel | Model, options: LearnerOptions) => factory(model, options),
+    gradstats: () => ({ [kind]: { kind } }),
+    examples: [{ name: kind, config: { kind } }],
+  };
+}
+
+/** The same for a learner whose one option is ε. */
+function withEpsilon<K extends string>(kind: K, factory: (model: OnlineModel | Model, options: LearnerOptions & { epsilon?: number }) => Learner) {
+  return {
+    usage: kind,
+    parse(raw: Record<string, unknown>): { readonly kind: K; readonly epsilon?: number } {
+      allowOnly(raw, ['kind', 'epsilon'], kind);
+      return { kind, ...defined({ epsilon: epsilon(raw, kind) }) };
+    },
+    build: (config: { readonly kind: K; readonly epsilon?: number }, model: OnlineModel | Model, options: LearnerOptions) => factory(model, { ...options, ...defined({ epsilon: config.epsilon }) }),
+    gradstats: () => ({ [kind]: { kind } }),
+    examples: [{ name: kind, config: { kind } }],
+  };
+}
+
 const rtrlSpec = {
-  usage: 'rtrl',
   summary: 'real-time recurrent learning: the exact forward-mode gradient',
-  parse(raw) {
-    allowOnly(raw, ['kind'], 'rtrl');
-    return { kind: 'rtrl' };
-  },
-  build: (_config, model, options) => rtrl(model, options),
   needs: null,
-  gradstats: () => ({ rtrl: { kind: 'rtrl' } }),
-  examples: [{ name: 'rtrl', config: { kind: 'rtrl' } }],
+  ...plain('rtrl', rtrl),
 } satisfies LearnerSpec<{ readonly kind: 'rtrl' }>;
 
 const uoroSpec = {
@@ -84,61 +105,30 @@ const uoroSpec = {
 } satisfies LearnerSpec<{ readonly kind: 'uoro'; readonly epsilon?: number; readonly rescale?: boolean }>;
 
 const nbtSpec = {
-  usage: 'nbt',
   summary: 'NoBackTrack (Ollivier, Tallec & Charpiat 2015): unbiased rank-one on the cell’s structure',
-  parse(raw) {
-    allowOnly(raw, ['kind', 'epsilon'], 'nbt');
-    return { kind: 'nbt', ...defined({ epsilon: epsilon(raw, 'nbt') }) };
-  },
-  build: (config, model, options) => nbt(model, { ...options, ...defined({ epsilon: config.epsilon }) }),
   needs: 'structuredInfluence',
-  gradstats: () => ({ nbt: { kind: 'nbt' } }),
-  examples: [{ name: 'nbt', config: { kind: 'nbt' } }],
+  ...withEpsilon('nbt', nbt),
 } satisfies LearnerSpec<{ readonly kind: 'nbt'; readonly epsilon?: number }>;
 
 const snap1Spec = {
-  usage: 'snap1',
   summary: 'SnAp-1 (Menick et al. 2021): RTRL kept on the pattern of the immediate influence',
-  parse(raw) {
-    allowOnly(raw, ['kind'], 'snap1');
-    return { kind: 'snap1' };
-  },
-  build: (_config, model, options) => snap1(model, options),
   needs: 'structuredInfluence',
-  gradstats: () => ({ snap1: { kind: 'snap1' } }),
-  examples: [{ name: 'snap1', config: { kind: 'snap1' } }],
+  ...plain('snap1', snap1),
 } satisfies LearnerSpec<{ readonly kind: 'snap1' }>;
 
 const kfrtrlSpec = {
-  usage: 'kfrtrl',
   summary: 'KF-RTRL (Mujika et al. 2018): Kronecker-factored RTRL; Elman RNN or LSTM without peepholes or projection, one layer',
-  parse(raw) {
-    allowOnly(raw, ['kind', 'epsilon'], 'kfrtrl');
-    return { kind: 'kfrtrl', ...defined({ epsilon: epsilon(raw, 'kfrtrl') }) };
-  },
-  build: (config, model, options) => kfrtrl(model, { ...options, ...defined({ epsilon: config.epsilon }) }),
   needs: 'kroneckerInfluence',
-  gradstats: () => ({ kfrtrl: { kind: 'kfrtrl' } }),
-  examples: [{ name: 'kfrtrl', config: { kind: 'kfrtrl' } }],
+  ...withEpsilon('kfrtrl', kfrtrl),
 } satisfies LearnerSpec<{ readonly kind: 'kfrtrl'; readonly epsilon?: number }>;
 
 /** The closed table of online learners. */
-export const LEARNERS = {
-  tbptt: tbpttSpec,
-  rtrl: rtrlSpec,
-  uoro: uoroSpec,
-  nbt: nbtSpec,
-  snap1: snap1Spec,
-  kfrtrl: kfrtrlSpec,
-} as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
-
+export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
 export type LearnerKind = keyof typeof LEARNERS;
 export type LearnerConfig = { [K in LearnerKind]: ConfigOf<(typeof LEARNERS)[K]> }[LearnerKind];
 export const LEARNER_KINDS: readonly LearnerKind[] = kindsOf(LEARNERS);
 
-export function learnerSpec<C extends LearnerConfig>(config: C): LearnerSpec<C> {
-  return LEARNERS[config.kind] as unknown as LearnerSpec<C>;
-}
+export const learnerSpec = <C extends LearnerConfig>(config: C) => specOf<LearnerSpec<C>>(LEARNERS, config);
 
 /** A learner from its config: the single place a learner kind becomes code. */
 export function createLearner(config: LearnerConfig, model: OnlineModel | Model, options: LearnerOptions): Learner {
@@ -146,11 +136,7 @@ export function createLearner(config: LearnerConfig, model: OnlineModel | Model,
 }
 
 /** Validates untrusted configuration (JSON, CLI) and returns it typed; errors name the field. */
-export function parseLearnerConfig(value: unknown): LearnerConfig {
-  const raw = record(value, 'learner config');
-  const kind = kindOf(raw, LEARNER_KINDS, 'learner');
-  return (LEARNERS[kind] as unknown as LearnerSpec<LearnerConfig>).parse(raw, kind);
-}
+export const parseLearnerConfig = (value: unknown): LearnerConfig => parseKind(LEARNERS, 'learner', value, '') as LearnerConfig;
 
 /** gradstats' names: every learner's, in table order. */
 export function gradstatsLearners(k: number): ReadonlyMap<string, { readonly config: LearnerConfig; readonly needs: Capability | null }> {

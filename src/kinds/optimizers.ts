@@ -8,7 +8,7 @@ import { checkSchedule, type Schedule } from '../optim/schedule.js';
 import { sgd } from '../optim/sgd.js';
 import { momentum } from '../optim/momentum.js';
 import { adam } from '../optim/adam.js';
-import { allowOnly, defined, kindOf, kindsOf, optionalNumber, record } from './options.js';
+import { allowOnly, defined, kindOf, kindsOf, optionalNumber, parseKind, record, specOf } from './options.js';
 import type { ConfigOf, Example } from './spec.js';
 
 export interface OptimizerSpec<C extends { readonly kind: string }> {
@@ -64,23 +64,14 @@ const adamSpec = {
 } satisfies OptimizerSpec<{ readonly kind: 'adam'; readonly lr: number; readonly beta1?: number; readonly beta2?: number; readonly epsilon?: number; readonly schedule?: Schedule }>;
 
 /** The closed table of optimizers. */
-export const OPTIMIZERS = {
-  sgd: sgdSpec,
-  momentum: momentumSpec,
-  adam: adamSpec,
-} as const satisfies { readonly [K in string]: OptimizerSpec<{ readonly kind: K }> };
-
+export const OPTIMIZERS = { sgd: sgdSpec, momentum: momentumSpec, adam: adamSpec } as const satisfies { readonly [K in string]: OptimizerSpec<{ readonly kind: K }> };
 export type OptimizerKind = keyof typeof OPTIMIZERS;
 export type OptimizerConfig = { [K in OptimizerKind]: ConfigOf<(typeof OPTIMIZERS)[K]> }[OptimizerKind];
 export const OPTIMIZER_KINDS: readonly OptimizerKind[] = kindsOf(OPTIMIZERS);
 
 export function createOptimizer(config: OptimizerConfig, paramSize: number, dtype: DType): Optimizer {
-  return (OPTIMIZERS[config.kind] as unknown as OptimizerSpec<OptimizerConfig>).build(config, paramSize, dtype);
+  return specOf<OptimizerSpec<OptimizerConfig>>(OPTIMIZERS, config).build(config, paramSize, dtype);
 }
 
 /** Validates an untrusted optimizer config (a run directory's); errors name the field. */
-export function parseOptimizerConfig(value: unknown, where = 'optimizer'): OptimizerConfig {
-  const raw = record(value, where);
-  const kind = kindOf(raw, OPTIMIZER_KINDS, 'optimizer', where);
-  return (OPTIMIZERS[kind] as unknown as OptimizerSpec<OptimizerConfig>).parse(raw, where);
-}
+export const parseOptimizerConfig = (value: unknown, where = 'optimizer'): OptimizerConfig => parseKind(OPTIMIZERS, 'optimizer', value, where) as OptimizerConfig;

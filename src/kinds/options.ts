@@ -61,3 +61,15 @@ export function defined<T extends Record<string, unknown>>(value: T): { [K in ke
 export function kindsOf<T extends object>(table: T): ReadonlyArray<keyof T & string> {
   return Object.keys(table) as Array<keyof T & string>;
 }
+
+/** The spec of a config's kind in its closed table, typed for it (the one cast a table needs). */
+export function specOf<S>(table: object, config: { readonly kind: string }): S {
+  return (table as Record<string, S>)[config.kind]!;
+}
+
+/** An untrusted config read by its kind's own parser; errors name `where` (or the kind) and list the table's kinds. */
+export function parseKind(table: Readonly<Record<string, { parse(raw: Record<string, unknown>, where: string): unknown }>>, what: string, value: unknown, where: string): unknown {
+  const raw = record(value, where === '' ? `${what} config` : where);
+  const kind = kindOf(raw, Object.keys(table), what, where);
+  return table[kind]!.parse(raw, where === '' ? kind : where);
+}

@@ -15,7 +15,7 @@ import { BRACKETS_VARIANTS, bracketsCorpus } from '../tasks/brackets.js';
 import { seriesTask } from '../tasks/series.js';
 import { csvColumn } from '../tasks/csv.js';
 import { influenceTask } from '../tasks/influence-task.js';
-import { allowOnly, defined, kindOf, kindsOf, optionalChoice, optionalNumber, optionalPositiveInteger, record } from './options.js';
+import { allowOnly, defined, kindOf, kindsOf, optionalChoice, optionalNumber, optionalPositiveInteger, parseKind, record, specOf } from './options.js';
 import type { ConfigOf, Example, FlagSpec } from './spec.js';
 
 /** The flags' values, by option name, as the CLI converted them (numbers, strings). */
@@ -172,11 +172,6 @@ const seriesSpec = {
     return { kind: 'series', source: { kind: 'mackeyGlass', ...defined({ tau: optionalNumber(source.tau, `${where}.source.tau`), interval: optionalPositiveInteger(source.interval, `${where}.source.interval`) }) } };
   },
   build: (config) => seriesTask(config.source),
-  flags: [
-    { flag: '--csv <file>', option: 'csv', value: 'string', help: 'a CSV file (first row: column names)' },
-    { flag: '--column <name>', option: 'column', value: 'string', help: 'the CSV column to predict (default: the only one)' },
-    { flag: '--interval <t>', option: 'interval', value: 'integer', help: 'without --csv: Mackey–Glass time units between samples (default: 1)' },
-  ],
   fromFlags(values, read) {
     const { csv, column, interval } = values;
     if (typeof csv !== 'string') {
@@ -187,6 +182,11 @@ const seriesSpec = {
     const name = basename(csv);
     return { kind: 'series', source: { kind: 'values', name, values: Array.from(csvColumn(read(csv, '--csv'), column as string | undefined, name)) } };
   },
+  flags: [
+    { flag: '--csv <file>', option: 'csv', value: 'string', help: 'a CSV file (first row: column names)' },
+    { flag: '--column <name>', option: 'column', value: 'string', help: 'the CSV column to predict (default: the only one)' },
+    { flag: '--interval <t>', option: 'interval', value: 'integer', help: 'without --csv: Mackey–Glass time units between samples (default: 1)' },
+  ],
   examples: [
     { name: 'series mackey-glass', config: { kind: 'series', source: { kind: 'mackeyGlass' } } },
     { name: 'series values', config: { kind: 'series', source: { kind: 'values', name: 'saw', values: [1, 3, 2, 5, 4, 6, 2, 7] } } },
@@ -205,33 +205,19 @@ const influenceSpec = {
 } satisfies TaskSpec<{ readonly kind: 'influence' }>;
 
 /** The closed table of tasks. */
-export const TASKS = {
-  copy: copySpec,
-  add: addSpec,
-  adding: addingSpec,
-  charlm: charlmSpec,
-  series: seriesSpec,
-  influence: influenceSpec,
-} as const satisfies { readonly [K in string]: TaskSpec<{ readonly kind: K }> };
-
+export const TASKS = { copy: copySpec, add: addSpec, adding: addingSpec, charlm: charlmSpec, series: seriesSpec, influence: influenceSpec } as const satisfies { readonly [K in string]: TaskSpec<{ readonly kind: K }> };
 export type TaskKind = keyof typeof TASKS;
 export type TaskConfig = { [K in TaskKind]: ConfigOf<(typeof TASKS)[K]> }[TaskKind];
 export const TASK_KINDS: readonly TaskKind[] = kindsOf(TASKS);
 
-export function taskSpec<C extends TaskConfig>(config: C): TaskSpec<C> {
-  return TASKS[config.kind] as unknown as TaskSpec<C>;
-}
+export const taskSpec = <C extends TaskConfig>(config: C) => specOf<TaskSpec<C>>(TASKS, config);
 
 export function createTask(config: TaskConfig): Task {
   return taskSpec(config).build(config);
 }
 
 /** Validates an untrusted task config (a run directory's, a worker's); errors name the field. */
-export function parseTaskConfig(value: unknown, where = 'task'): TaskConfig {
-  const raw = record(value, where);
-  const kind = kindOf(raw, TASK_KINDS, 'task', where);
-  return (TASKS[kind] as unknown as TaskSpec<TaskConfig>).parse(raw, where);
-}
+export const parseTaskConfig = (value: unknown, where = 'task'): TaskConfig => parseKind(TASKS, 'task', value, where) as TaskConfig;
 
 /** The config the flags (values by option name) describe for `kind`. */
 export function taskFromFlags(kind: TaskKind, values: FlagValues, read: ReadFile): TaskConfig {
