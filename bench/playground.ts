@@ -12,8 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createModel } from '../src/model/config.js';
-import { createLearner } from '../src/learners/config.js';
-import { createTask } from '../src/tasks/config.js';
+import { createLearner } from '../src/kinds/learners.js';
+import { createTask } from '../src/kinds/tasks.js';
 import { Rng } from '../src/tensor/rng.js';
 import { kernelBackend } from '../src/tensor/backend.js';
 

@@ -1,24 +1,66 @@
 /**
- * A learner's prequential loss curve: the mean loss of each block of BLOCK steps, kept whole,
- * drawn binned so that a chart never holds more than about MAX_POINTS points per learner.
+ * A learner's prequential loss curve: the mean loss of consecutive bins of `width` steps. Bins
+ * start at BLOCK steps (the worker's report) and double in width, pairs merged, whenever the
+ * curve passes MAX_KEPT points, so a learner running a million steps a second neither fills
+ * the memory nor slows the drawing. Charts bin further to a common grid of at most MAX_POINTS.
  */
 import { BLOCK } from './protocol.js';
 
+const MAX_KEPT = 4000;
 const MAX_POINTS = 1500;
+/** The range drawn on the log axis (uPlot's axes break on 0 and near the float range): a loss of 0 sits on the floor, a runaway one at the ceiling. */
+const FLOOR = 1e-30;
+const CEILING = 1e30;
 
 export class LossCurve {
-  /** losses[i]: the mean loss of steps i·BLOCK + 1 … (i + 1)·BLOCK. */
+  /** Steps per point. */
+  width = BLOCK;
+  /** losses[i]: the mean loss of steps i·width + 1 … (i + 1)·width. */
   readonly losses: number[] = [];
+  private partialSum = 0;
+  private partialBlocks = 0;
 
-  add(steps: readonly number[], losses: readonly number[]): void {
-    steps.forEach((step, j) => {
-      this.losses[step / BLOCK - 1] = losses[j]!;
-    });
+  /** Block means in order, as the worker reports them (one per BLOCK steps). */
+  add(losses: readonly number[]): void {
+    for (const loss of losses) {
+      this.partialSum += loss;
+      if (++this.partialBlocks === this.width / BLOCK) {
+        this.losses.push(this.partialSum / this.partialBlocks);
+        this.partialSum = 0;
+        this.partialBlocks = 0;
+      }
+      if (this.losses.length > MAX_KEPT) this.coarsen();
+    }
+  }
+
+  private coarsen(): void {
+    const merged = Array.from({ length: Math.floor(this.losses.length / 2) }, (_, i) => (this.losses[2 * i]! + this.losses[2 * i + 1]!) / 2);
+    if (this.losses.length % 2 === 1) {
+      this.partialSum += this.losses[this.losses.length - 1]! * (this.width / BLOCK);
+      this.partialBlocks += this.width / BLOCK;
+    }
+    this.losses.splice(0, this.losses.length, ...merged);
+    this.width *= 2;
+  }
+
+  /** The curve as a session kept it. */
+  restore(width: number, losses: readonly number[]): void {
+    this.width = width;
+    this.losses.splice(0, this.losses.length, ...losses);
+    this.partialSum = 0;
+    this.partialBlocks = 0;
   }
 
   /** Forgets what comes after `step` (a checkpoint reopened at an earlier step). */
   truncate(step: number): void {
-    this.losses.length = Math.min(this.losses.length, Math.floor(step / BLOCK));
+    this.losses.length = Math.min(this.losses.length, Math.floor(step / this.width));
+    this.partialSum = 0;
+    this.partialBlocks = 0;
+  }
+
+  /** The steps the curve covers. */
+  get steps(): number {
+    return this.losses.length * this.width;
   }
 
   latest(): number {
@@ -26,27 +68,33 @@ export class LossCurve {
   }
 }
 
-/** The bin width (in blocks) that keeps the longest curve within MAX_POINTS points. */
-export function binWidth(longest: number): number {
-  return Math.max(1, Math.ceil(longest / MAX_POINTS));
+/** A bin width in steps, a multiple of every curve's width, that keeps the longest within MAX_POINTS points. */
+export function binWidth(curves: readonly LossCurve[]): number {
+  const widest = Math.max(BLOCK, ...curves.map((curve) => curve.width));
+  const longest = Math.max(0, ...curves.map((curve) => curve.steps));
+  let width = widest;
+  while (longest / width > MAX_POINTS) width *= 2;
+  return width;
 }
 
-/** A curve's mean in bins of `width` blocks, on the grid x_j = (j + 1)·width·BLOCK; null where a bin is incomplete. */
+/** A curve's mean in bins of `width` steps, on the grid x_j = (j + 1)·width; null where a bin is incomplete. */
 export function binned(curve: LossCurve, width: number, bins: number): Array<number | null> {
+  const per = width / curve.width;
   const out: Array<number | null> = new Array(bins).fill(null);
   for (let j = 0; j < bins; j++) {
-    const end = (j + 1) * width;
+    const end = (j + 1) * per;
     if (end > curve.losses.length) break;
     let sum = 0;
     let count = 0;
-    for (let i = j * width; i < end; i++) {
-      const value = curve.losses[i];
-      if (value !== undefined && Number.isFinite(value)) {
+    for (let i = j * per; i < end; i++) {
+      const value = curve.losses[i]!;
+      if (!Number.isNaN(value)) {
         sum += value;
         count++;
       }
     }
-    out[j] = count === 0 ? null : sum / count;
+    const mean = sum / count;
+    out[j] = count === 0 ? null : Number.isFinite(mean) ? Math.min(Math.max(mean, FLOOR), CEILING) : CEILING;
   }
   return out;
 }

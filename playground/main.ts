@@ -7,7 +7,7 @@
 import uPlot from 'uplot';
 import { bytesText } from '../src/report/table.js';
 import { csvColumn, parseCsv } from '../src/tasks/csv.js';
-import type { LearnerKind } from '../src/learners/config.js';
+import type { LearnerKind } from '../src/kinds/learners.js';
 import { BLOCK, type FromWorker, type LearnerSetup, type Progress, type ToWorker } from './protocol.js';
 import { LossCurve, binWidth, binned } from './curves.js';
 import { drifted } from './streams.js';
@@ -38,7 +38,6 @@ class Lane {
   error = '';
   readonly card: HTMLElement;
   readonly chart: uPlot;
-  savable = false;
   /** Saves asked for and not yet answered, in order (the worker answers in order). */
   private readonly pending: Array<(bytes: Uint8Array) => void> = [];
 
@@ -55,12 +54,10 @@ class Lane {
         case 'ready':
           this.title = message.title;
           this.model = message.model;
-          this.savable = message.savable;
-          for (const button of this.card.querySelectorAll<HTMLButtonElement>('.files button')) button.disabled = !message.savable;
           break;
         case 'progress':
           this.last = message;
-          this.curve.add(message.blocks.step, message.blocks.loss);
+          this.curve.add(message.blocks.loss);
           break;
         case 'saved':
           this.pending.shift()?.(message.bytes);
@@ -223,7 +220,7 @@ function addLearnerRow(spec: string): void {
 
 // ---------------------------------------------------------------- runs
 
-function start(next: Settings, options: { run?: boolean; checkpoints?: ReadonlyArray<Uint8Array | null>; curves?: ReadonlyArray<readonly number[]>; drifts?: readonly number[] } = {}): void {
+function start(next: Settings, options: { run?: boolean; checkpoints?: ReadonlyArray<Uint8Array | null>; curves?: SavedSession['curves']; drifts?: readonly number[] } = {}): void {
   for (const lane of lanes) lane.stop();
   settings = next;
   stream = next.stream;
@@ -235,7 +232,8 @@ function start(next: Settings, options: { run?: boolean; checkpoints?: ReadonlyA
     grid.append(lane.card);
     const checkpoint = options.checkpoints?.[i];
     if (checkpoint) lane.send({ type: 'open', bytes: checkpoint, name: SESSION_NAME });
-    options.curves?.[i]?.forEach((loss, b) => (lane.curve.losses[b] = loss));
+    const curve = options.curves?.[i];
+    if (curve !== undefined) lane.curve.restore(curve.width, curve.losses);
     return lane;
   });
   rebuildLossChart();
@@ -359,10 +357,11 @@ function predictionChart(host: HTMLElement, colour: string): uPlot {
 function redraw(): void {
   if (!dirty) return;
   dirty = false;
-  const longest = Math.max(0, ...lanes.map((lane) => lane.curve.losses.length));
-  const width = binWidth(longest);
+  const curves = lanes.map((lane) => lane.curve);
+  const longest = Math.max(0, ...curves.map((curve) => curve.steps));
+  const width = binWidth(curves);
   const bins = Math.floor(longest / width);
-  const x = Array.from({ length: bins }, (_, j) => (j + 1) * width * BLOCK);
+  const x = Array.from({ length: bins }, (_, j) => (j + 1) * width);
   lossChart?.setData([x, ...lanes.map((lane) => binned(lane.curve, width, bins))] as unknown as uPlot.AlignedData);
   $('loss-chart').classList.toggle('empty', longest === 0);
   for (const lane of lanes) updateCard(lane);
@@ -425,7 +424,9 @@ function updateCard(lane: Lane): void {
   set('caption', last?.categorical ? 'probability given to the symbol that came (target: 1), last steps' : 'prediction vs target, last steps');
   const hasData = last !== null && last.recent.step.length > 0;
   lane.card.querySelector('.prediction')!.classList.toggle('empty', !hasData);
-  if (hasData) lane.chart.setData([last.recent.step, last.recent.target, last.recent.prediction]);
+  // A diverged learner's predictions overflow: uPlot's axes cannot span them, so they are left out.
+  const drawable = (values: number[]) => values.map((v) => (Number.isFinite(v) && Math.abs(v) < 1e30 ? v : null));
+  if (hasData) lane.chart.setData([last.recent.step, drawable(last.recent.target), drawable(last.recent.prediction)] as unknown as uPlot.AlignedData);
 }
 
 function escapeHtml(text: string): string {
@@ -555,8 +556,8 @@ function resample(points: ReadonlyArray<[number, number]>, n: number): number[] 
 
 async function rememberSession(): Promise<void> {
   if (lanes.length === 0 || leaderStep() === 0) return;
-  const checkpoints = await Promise.all(lanes.map((lane) => (lane.savable && lane.error === '' ? lane.save('checkpoint') : Promise.resolve(null))));
-  const session: SavedSession = { settings, checkpoints, curves: lanes.map((lane) => [...lane.curve.losses]), drifts, savedAt: new Date().toISOString() };
+  const checkpoints = await Promise.all(lanes.map((lane) => (lane.error === '' ? lane.save('checkpoint') : Promise.resolve(null))));
+  const session: SavedSession = { settings, checkpoints, curves: lanes.map((lane) => ({ width: lane.curve.width, losses: [...lane.curve.losses] })), drifts, savedAt: new Date().toISOString() };
   await saveSession(session);
 }
 
@@ -666,7 +667,7 @@ function wire(): void {
 /** For automation (the tests, the benchmark): a read-only look at the lanes. */
 function exposeState(): void {
   (window as unknown as { onlineRnnPlayground: unknown }).onlineRnnPlayground = {
-    lanes: () => lanes.map((lane) => ({ spec: lane.spec, step: lane.last?.step ?? 0, stepsPerSecond: lane.last?.stepsPerSecond ?? NaN, stateBytes: lane.last?.stateBytes ?? NaN, losses: [...lane.curve.losses], recent: lane.last?.recent ?? null, error: lane.error })),
+    lanes: () => lanes.map((lane) => ({ spec: lane.spec, step: lane.last?.step ?? 0, stepsPerSecond: lane.last?.stepsPerSecond ?? NaN, stateBytes: lane.last?.stateBytes ?? NaN, losses: [...lane.curve.losses], lossWidth: lane.curve.width, recent: lane.last?.recent ?? null, error: lane.error })),
     drifts: () => [...drifts],
     remember: () => rememberSession(),
   };

@@ -39,8 +39,7 @@ export interface Progress {
 }
 
 export type FromWorker =
-  /** `savable`: false for a hand-built model (influence balancing), which no file describes. */
-  | { readonly type: 'ready'; readonly title: string; readonly model: string; readonly categorical: boolean; readonly savable: boolean }
+  | { readonly type: 'ready'; readonly title: string; readonly model: string; readonly categorical: boolean }
   | Progress
   | { readonly type: 'saved'; readonly what: 'checkpoint' | 'model'; readonly bytes: Uint8Array; readonly step: number }
   | { readonly type: 'opened'; readonly step: number; readonly setup: LearnerSetup; readonly name: string }

@@ -7,7 +7,8 @@ import type { Settings } from './settings.js';
 export interface SavedSession {
   readonly settings: Settings;
   readonly checkpoints: ReadonlyArray<Uint8Array | null>;
-  readonly curves: ReadonlyArray<readonly number[]>;
+  /** Each learner's loss curve: `width` steps a point. */
+  readonly curves: ReadonlyArray<{ readonly width: number; readonly losses: readonly number[] }>;
   readonly drifts: readonly number[];
   readonly savedAt: string;
 }

@@ -6,8 +6,7 @@
  * page's IndexedDB session, and a URL naming such a stream falls back to the sine.
  */
 import { parseLearnerSpec, type LearnerSpec } from '../src/cli/learner-spec.js';
-import type { CellKind } from '../src/model/config.js';
-import type { LearnerKind } from '../src/learners/config.js';
+import type { LearnerKind } from '../src/kinds/learners.js';
 
 export type StreamSpec =
   | { readonly kind: 'sine'; readonly period: number }
@@ -24,7 +23,8 @@ export type StreamKind = StreamSpec['kind'];
 
 export interface Settings {
   readonly stream: StreamSpec;
-  readonly cell: CellKind;
+  /** The trainable cells (the influence-balancing cell comes with its task). */
+  readonly cell: 'rnn' | 'lstm' | 'gru';
   readonly hidden: number;
   readonly layers: number;
   /** 1 to 4 learners, each `kind[:option=value…][:lr=R]`. */

@@ -2,7 +2,7 @@
  * The page's streams as the core's tasks: every learner's worker builds the same Task from the
  * same StreamSpec and draws it from an Rng seeded alike, so all learners see the same samples.
  */
-import { createTask, type TaskConfig } from '../src/tasks/config.js';
+import { createTask, type TaskConfig } from '../src/kinds/tasks.js';
 import type { Task } from '../src/tasks/task.js';
 import type { StreamSpec } from './settings.js';
 
@@ -29,7 +29,7 @@ function taskConfig(spec: StreamSpec): TaskConfig {
     case 'anbn':
       return { kind: 'charlm', corpus: { kind: 'anbn', max: spec.max } };
     case 'values':
-      return { kind: 'series', source: { kind: 'values', name: spec.name, values: spec.values } };
+      return { kind: 'series', source: { kind: 'values', name: spec.name, values: [...spec.values] } };
     case 'text':
       return { kind: 'charlm', corpus: { kind: 'text', name: spec.name, text: spec.text } };
   }

@@ -4,15 +4,14 @@
  * the prequential (test-then-train) loss — each step's loss is measured before the step's
  * update — block by block, its recent predictions, steps/s and the bytes of the learner's state.
  */
-import { createModel } from '../src/model/config.js';
+import { createModel, initialState } from '../src/model/config.js';
 import type { Model } from '../src/model/model.js';
-import type { OnlineModel } from '../src/model/online.js';
-import { createLearner } from '../src/learners/config.js';
+import { createLearner } from '../src/kinds/learners.js';
 import { DivergenceError, type Learner } from '../src/learners/learner.js';
 import { bytesPerElement } from '../src/tensor/dtype.js';
 import { Rng } from '../src/tensor/rng.js';
 import { enableWasmKernels, type KernelBackend } from '../src/tensor/backend.js';
-import type { Task, TaskStream } from '../src/tasks/task.js';
+import { defaultModel, type Task, type TaskStream } from '../src/tasks/task.js';
 import type { StreamSnapshot } from '../src/tasks/snapshot.js';
 import { decodeCheckpointArchive, encodeCheckpointArchive, type JsonValue } from '../src/codec/checkpoint.js';
 import { encodeModelArchive } from '../src/codec/model.js';
@@ -32,7 +31,7 @@ const SLICE_MS = 12;
 const REPORT_MS = 100;
 
 class Run {
-  readonly model: Model | OnlineModel;
+  readonly model: Model;
   readonly learner: Learner;
   readonly categorical: boolean;
   readonly stateBytes: number;
@@ -56,20 +55,19 @@ class Run {
     this.task = streamTask(setup.stream);
     const spec = parseLearnerSpec(setup.learner);
     const optimizer = { ...this.task.setting.optimizer, ...(spec.lr === undefined ? {} : { lr: spec.lr }) };
-    const fixed = this.task.model.kind === 'fixed' ? this.task.model : null;
-    this.model =
-      fixed?.create() ??
-      createModel(
-        { inputSize: this.task.inputSize, layers: Array.from({ length: setup.layers }, () => ({ cell: { kind: setup.cell, hiddenSize: setup.hidden } })), outputSize: this.task.outputSize },
-        { seed: setup.seed },
-      );
-    const initialState = fixed?.initialState?.();
+    // A task whose model is fixed (influence balancing: its metric is the cell's θ) trains its own.
+    const config =
+      this.task.model.fixed !== undefined
+        ? defaultModel(this.task)
+        : { inputSize: this.task.inputSize, layers: Array.from({ length: setup.layers }, () => ({ cell: { kind: setup.cell, hiddenSize: setup.hidden } })), outputSize: this.task.outputSize };
+    this.model = createModel(config, { seed: setup.seed });
+    const s0 = initialState(this.model);
     this.learner = createLearner(spec.config, this.model, {
       loss: this.task.loss,
       optimizer,
       seed: setup.seed,
       ...(this.task.setting.clip === undefined ? {} : { clip: this.task.setting.clip }),
-      ...(initialState === undefined ? {} : { initialState }),
+      ...(s0 === undefined ? {} : { initialState: s0 }),
     });
     this.categorical = this.task.loss.kind === 'crossEntropy';
     this.stream = this.task.stream(new Rng(setup.seed));
@@ -168,22 +166,13 @@ class Run {
 
   /** The learner, model and stream position as a checkpoint archive; `extra` holds what rebuilds the rest. */
   checkpoint(): Uint8Array {
-    const model = this.requireSavable();
+    const model = this.model;
     const extra: JsonValue = { playground: 1, setup: this.setup as unknown as JsonValue, streamSpec: this.streamSpec as unknown as JsonValue, drifts: this.drifts, stream: this.stream.snapshot() as unknown as JsonValue };
     return encodeCheckpointArchive({ model, learner: this.learner, extra });
   }
 
   modelArchive(): Uint8Array {
-    return encodeModelArchive(this.requireSavable());
-  }
-
-  get savable(): boolean {
-    return 'config' in this.model && this.model.config !== null;
-  }
-
-  private requireSavable(): Model {
-    if (!this.savable || !('config' in this.model)) throw new TypeError(`${this.task.title.split(' (')[0]} trains a hand-built model that a file cannot describe; nothing to save`);
-    return this.model;
+    return encodeModelArchive(this.model);
   }
 }
 
@@ -253,14 +242,14 @@ function handle(message: ToWorker): void {
     switch (message.type) {
       case 'start':
         run = new Run(message.setup);
-        post({ type: 'ready', title: run.task.title, model: describe(run), categorical: run.categorical, savable: run.savable });
+        post({ type: 'ready', title: run.task.title, model: describe(run), categorical: run.categorical });
         post(run.report());
         return;
       case 'open': {
         const wasRunning = run?.running ?? false;
         run = reopen(message.bytes, message.name);
         post({ type: 'opened', step: run.step, setup: run.setup, name: message.name });
-        post({ type: 'ready', title: run.task.title, model: describe(run), categorical: run.categorical, savable: run.savable });
+        post({ type: 'ready', title: run.task.title, model: describe(run), categorical: run.categorical });
         run.running = wasRunning;
         post(run.report());
         if (run.running) schedule();
@@ -301,6 +290,6 @@ function handle(message: ToWorker): void {
 function describe(r: Run): string {
   const model = r.model;
   const params = model.paramSize.toLocaleString('en-US');
-  if (!('config' in model) || model.config === null) return `hand-built model, ${params} parameter${model.paramSize === 1 ? '' : 's'}`;
+  if (r.task.model.fixed !== undefined) return `the task's own model (${r.task.model.fixed}), ${params} parameter${model.paramSize === 1 ? '' : 's'}`;
   return `${r.setup.layers > 1 ? `${r.setup.layers} × ` : ''}${r.setup.cell.toUpperCase()} ${r.setup.hidden}, ${params} parameters, ${model.dtype}, ${backend === 'wasm' ? 'WebAssembly SIMD' : 'TypeScript'} kernels`;
 }

@@ -15,7 +15,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'playground');
 const out = join(root, 'dist/playground');
 const require = createRequire(import.meta.url);
-const common = { bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', minify: true, legalComments: 'none', logLevel: 'warning' };
+const common = { bundle: true, write: false, platform: 'browser', format: 'iife', target: 'es2022', minify: process.env.PLAYGROUND_DEBUG === undefined, legalComments: 'none', logLevel: 'warning' };
 
 const worker = await build({ ...common, entryPoints: [join(source, 'worker.ts')] });
 const page = await build({ ...common, entryPoints: [join(source, 'main.ts')], define: { WORKER_SOURCE: JSON.stringify(worker.outputFiles[0].text) } });

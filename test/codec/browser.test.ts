@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { repoRoot } from '../support/fixtures.js';
 import { chromiumMissing, launchChromium } from '../support/chromium.js';
-import { createLearner } from '../../src/learners/config.js';
+import { createLearner } from '../../src/kinds/learners.js';
 import { mse } from '../../src/loss/loss.js';
 import { decodeCheckpointArchive, encodeCheckpointArchive } from '../../src/codec/checkpoint.js';
 

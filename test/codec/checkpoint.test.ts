@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createModel, type ModelConfig } from '../../src/model/config.js';
-import { createLearner, type LearnerConfig } from '../../src/learners/config.js';
+import { createLearner, type LearnerConfig } from '../../src/kinds/learners.js';
 import { mse } from '../../src/loss/loss.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { decodeModel, encodeModel } from '../../src/io/model-format.js';
