@@ -79,12 +79,13 @@ test('the playground races UORO and TBPTT on a sine from file://, adapts to a dr
     await page.click('#drift');
     const [at] = await page.evaluate<number[]>('window.onlineRnnPlayground.drifts()');
     assert.ok(at !== undefined && at > 0);
+    // A learner already past `at` switches when the message reaches it, a little later: look at all blocks since.
     const firstBlock = Math.floor(at! / 100);
     const after = (lane: LaneView) => lane.losses.slice(firstBlock);
-    const rose = await until(page, 20, (now) => now.every((lane, i) => after(lane).length >= 3 && Math.max(...after(lane).slice(0, 5)) > 3 * before[i]!.level));
-    assert.ok(rose.held, `the loss rose after the drift at step ${at}: ${rose.lanes.map((lane, i) => `${lane.spec} ${before[i]!.level.toExponential(2)} → ${Math.max(...after(lane).slice(0, 5)).toExponential(2)}`).join(', ')}`);
-    const recovered = await until(page, 40, (now) => now.every((lane) => after(lane).length >= 10 && mean(after(lane).slice(-3)) < Math.max(...after(lane).slice(0, 5)) / 3));
-    t.diagnostic(`drift at step ${at}: ${recovered.lanes.map((lane, i) => `${lane.spec} ${before[i]!.level.toExponential(2)} → peak ${Math.max(...after(lane).slice(0, 5)).toExponential(2)} → ${mean(after(lane).slice(-3)).toExponential(2)}`).join('; ')}`);
+    const rose = await until(page, 20, (now) => now.every((lane, i) => after(lane).length >= 3 && Math.max(...after(lane)) > 3 * before[i]!.level));
+    assert.ok(rose.held, `the loss rose after the drift at step ${at}: ${rose.lanes.map((lane, i) => `${lane.spec} ${before[i]!.level.toExponential(2)} → ${Math.max(...after(lane)).toExponential(2)}`).join(', ')}`);
+    const recovered = await until(page, 40, (now) => now.every((lane) => after(lane).length >= 10 && mean(after(lane).slice(-3)) < Math.max(...after(lane)) / 3));
+    t.diagnostic(`drift at step ${at}: ${recovered.lanes.map((lane, i) => `${lane.spec} ${before[i]!.level.toExponential(2)} → peak ${Math.max(...after(lane)).toExponential(2)} → ${mean(after(lane).slice(-3)).toExponential(2)}`).join('; ')}`);
     assert.ok(recovered.held, 'the loss fell again after the drift');
 
     // Pause, download UORO's checkpoint, step 100, reopen it, step 100 again: the same predictions, bit for bit.
