@@ -243,7 +243,7 @@ export function pytorchArgs(model: Model): { module: PyTorchModule; args: PyTorc
       if ((cell.gateActivation ?? 'sigmoid') !== 'sigmoid') throw new TypeError('pytorch export: torch.nn.GRU gates use the logistic sigmoid only');
       return { module: 'gru', args: base };
     case 'rnn':
-      if (cell.nonlinearity === 'satlin') throw new TypeError('pytorch export: torch.nn.RNN supports tanh and relu only');
+      if (cell.nonlinearity === 'satlin' || cell.nonlinearity === 'linear') throw new TypeError('pytorch export: torch.nn.RNN supports tanh and relu only');
       return { module: 'rnn', args: { ...base, nonlinearity: cell.nonlinearity ?? 'tanh' } };
   }
 }
