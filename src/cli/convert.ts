@@ -21,8 +21,8 @@ interface ConvertFlags {
 export function registerConvert(program: Command): void {
   program
     .command('convert')
-    .description('convert a model between the native format, PyTorch (safetensors) and TF.js (layers model)')
-    .argument('<input>', 'a native model directory, a PyTorch .safetensors file, or a TF.js model.json')
+    .description('convert a model between the native format, PyTorch (safetensors), TF.js (layers model) and ONNX')
+    .argument('<input>', 'a native model directory, a PyTorch .safetensors file, a TF.js model.json or an ONNX .onnx file')
     .option('--from <format>', `the input's format: ${MODEL_FORMATS.join(', ')} (default: from the path)`)
     .option('--to <format>', `the output's format: ${MODEL_FORMATS.join(', ')}`, 'native')
     .option('--config <args.json>', 'PyTorch input: the module and its constructor arguments')
@@ -37,12 +37,14 @@ Outputs:
   native   DIR/config.json, DIR/model.safetensors
   pytorch  DIR/model.safetensors (state_dict, PyTorch's names), DIR/args.json
   tfjs     DIR/model.json, DIR/group1-shard1of1.bin
+  onnx     DIR/model.onnx (opset 14: LSTM/GRU/RNN operators, MatMul + Add head)
 
 Examples:
   $ online-rnn convert --from pytorch lstm.safetensors --config args.json --out model/
   $ online-rnn convert model/ --to pytorch --out torch/
   $ online-rnn convert keras/model.json --out model/
-  $ online-rnn convert model/ --to tfjs --out web/`,
+  $ online-rnn convert model/ --to tfjs --out web/
+  $ online-rnn convert model/ --to onnx --out onnx/`,
     )
     .action((input: string, flags: ConvertFlags) =>
       runCommand(() => {

@@ -103,7 +103,7 @@ test('forward input is checked against the model: shape, finiteness, h0 and c0, 
     assert.throws(() => loadAnyModel(join(dir, 'weights.bin')), /no such file/);
     writeFileSync(join(dir, 'weights.bin'), 'xx');
     assert.throws(() => loadAnyModel(join(dir, 'weights.bin')), /cannot tell the format from the name; say which with --from/);
-    assert.throws(() => loadAnyModel(dir), /a directory without config.json \(native\), latest \(checkpoints\) or model.json \(TF.js\)/);
+    assert.throws(() => loadAnyModel(dir), /a directory without config.json \(native\), latest \(checkpoints\), model.json \(TF.js\) or model.onnx \(ONNX\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
