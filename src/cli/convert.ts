@@ -4,7 +4,7 @@
  * conversion leaves nothing half-written.
  */
 import type { Command } from 'commander';
-import { loadAnyModel, saveAnyModel, MODEL_FORMATS, type ModelFormat } from '../io/load.js';
+import { loadAnyModelAsync, saveAnyModel, MODEL_FORMATS, type ModelFormat } from '../io/load.js';
 import { runCommand, UsageError } from './errors.js';
 import { loadOptions } from './forward.js';
 
@@ -22,7 +22,7 @@ export function registerConvert(program: Command): void {
   program
     .command('convert')
     .description('convert a model between the native format, PyTorch (safetensors), TF.js (layers model) and ONNX')
-    .argument('<input>', 'a native model directory, a PyTorch .safetensors file, a TF.js model.json or an ONNX .onnx file')
+    .argument('<input>', 'a native model directory, a PyTorch .safetensors file, a TF.js model.json, an ONNX .onnx or a Keras 3 .keras file')
     .option('--from <format>', `the input's format: ${MODEL_FORMATS.join(', ')} (default: from the path)`)
     .option('--to <format>', `the output's format: ${MODEL_FORMATS.join(', ')}`, 'native')
     .option('--config <args.json>', 'PyTorch input: the module and its constructor arguments')
@@ -47,9 +47,9 @@ Examples:
   $ online-rnn convert model/ --to onnx --out onnx/`,
     )
     .action((input: string, flags: ConvertFlags) =>
-      runCommand(() => {
+      runCommand(async () => {
         if (!(MODEL_FORMATS as readonly string[]).includes(flags.to)) throw new UsageError(`--to must be one of ${MODEL_FORMATS.join(', ')}, got '${flags.to}'`);
-        const model = loadAnyModel(input, loadOptions(flags));
+        const model = await loadAnyModelAsync(input, loadOptions(flags));
         try {
           saveAnyModel(model, flags.to as ModelFormat, flags.out!, { overwrite: flags.force === true });
         } catch (e) {

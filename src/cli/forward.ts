@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { isDType, fromValues, type Vec } from '../tensor/dtype.js';
 import type { Model } from '../model/model.js';
-import { loadAnyModel, MODEL_FORMATS, type LoadOptions, type ModelFormat } from '../io/load.js';
+import { loadAnyModelAsync, MODEL_FORMATS, type LoadOptions, type ModelFormat } from '../io/load.js';
 import { readTextChecked } from '../io/files.js';
 import { statesFromPyTorch } from '../io/pytorch.js';
 import { runSequence } from '../io/run.js';
@@ -39,7 +39,7 @@ export function registerForward(program: Command): void {
   program
     .command('forward')
     .description('run a saved or imported model over one sequence (or a batch) and print its outputs and final states')
-    .requiredOption('--model <path>', 'a native model directory, a PyTorch .safetensors file, a TF.js model.json or an ONNX .onnx file')
+    .requiredOption('--model <path>', 'a native model directory, a PyTorch .safetensors file, a TF.js model.json, an ONNX .onnx or a Keras 3 .keras file')
     .option('--config <args.json>', 'PyTorch: the module and its constructor arguments')
     .option('--from <format>', `the model's format: ${MODEL_FORMATS.join(', ')} (default: from the path)`)
     .option('--prefix <p>', "PyTorch: strip this prefix from the state_dict's names")
@@ -56,8 +56,8 @@ Examples:
   $ online-rnn forward --model tfjs/model.json --input batch.json --json`,
     )
     .action((flags: ForwardFlags) =>
-      runCommand(() => {
-        const model = loadAnyModel(flags.model!, loadOptions(flags));
+      runCommand(async () => {
+        const model = await loadAnyModelAsync(flags.model!, loadOptions(flags));
         const { sequences, batch } = readInputs(flags.input!, model);
         const results = sequences.map(({ inputs, steps, states }, s) => {
           const result = runSequence(model, inputs, steps, states);

@@ -55,8 +55,9 @@ export interface KerasRecurrentLayer {
 export interface KerasSequential {
   readonly recurrent: readonly KerasRecurrentLayer[];
   readonly dense: { readonly name: string; readonly units: number; readonly bias: boolean } | null;
-  /** The feature size an InputLayer or batch_input_shape declares, if any. */
+  /** The feature size an InputLayer or batch_input_shape declares, if any, and where. */
   readonly declaredInputSize: number | null;
+  readonly declaredBy: string;
 }
 
 export interface KerasWeight {
@@ -85,11 +86,13 @@ export function parseKerasSequential(topology: Record<string, unknown>, producer
   const recurrent: KerasRecurrentLayer[] = [];
   let dense: KerasSequential['dense'] = null;
   let declaredInputSize: number | null = null;
+  let declaredBy = '';
   const declare = (config: Record<string, unknown>, where: string) => {
-    const size = batchShapeFeatures(config, where);
-    if (size === null) return;
-    if (recurrent.length > 0 || (declaredInputSize !== null && declaredInputSize !== size)) fail(`${where}: its input shape declares ${size} features, which contradicts the layers before it`);
-    declaredInputSize = size;
+    const found = batchShapeFeatures(config, where);
+    if (found === null) return;
+    if (recurrent.length > 0 || (declaredInputSize !== null && declaredInputSize !== found.features)) fail(`${where}: its input shape declares ${found.features} features, which contradicts the layers before it`);
+    declaredInputSize = found.features;
+    declaredBy = `${where} ${found.key}`;
   };
   for (const [index, value] of (layerList as unknown[]).entries()) {
     const layer = record(value, `${source}: layer ${index}`);
@@ -151,7 +154,7 @@ export function parseKerasSequential(topology: Record<string, unknown>, producer
     }
   }
   if (recurrent.length === 0) fail('the model has no recurrent layer');
-  return { recurrent, dense, declaredInputSize };
+  return { recurrent, dense, declaredInputSize, declaredBy };
 }
 
 /**
@@ -168,7 +171,7 @@ export function assembleKerasModel(sequential: KerasSequential, lookup: WeightLo
   if (firstKernel.shape.length !== 2) fail(`weight ${firstKernel.name} must be a matrix, got shape [${firstKernel.shape.join(', ')}]`);
   const inputSize = firstKernel.shape[0]!;
   if (sequential.declaredInputSize !== null && sequential.declaredInputSize !== inputSize) {
-    fail(`batch_input_shape declares ${sequential.declaredInputSize} features but ${firstKernel.name} has ${inputSize} rows`);
+    throw new FormatError(`${sequential.declaredBy} declares ${sequential.declaredInputSize} features but ${firstKernel.name} has ${inputSize} rows`);
   }
   const last = recurrent[recurrent.length - 1]!;
   const modelConfig: ModelConfig = parseConfigIn(
@@ -298,8 +301,8 @@ function mergeMode(value: unknown, where: string): MergeMode {
 }
 
 /** The feature size a layer's batch_input_shape / batch_shape / input_shape declares, or null. */
-function batchShapeFeatures(config: Record<string, unknown>, where: string): number | null {
-  let found: number | null = null;
+function batchShapeFeatures(config: Record<string, unknown>, where: string): { features: number; key: string } | null {
+  let found: { features: number; key: string } | null = null;
   for (const [key, rank] of [['batch_input_shape', 3], ['batch_shape', 3], ['input_shape', 2]] as const) {
     const shape = config[key];
     if (shape === undefined || shape === null) continue;
@@ -308,8 +311,8 @@ function batchShapeFeatures(config: Record<string, unknown>, where: string): num
     }
     const features = shape[rank - 1] as number | null;
     if (features === null) throw new FormatError(`${where} ${key}: the feature size must be given, got null`);
-    if (found !== null && found !== features) throw new FormatError(`${where} ${key} declares ${features} features but another input shape declares ${found}`);
-    found = features;
+    if (found !== null && found.features !== features) throw new FormatError(`${where} ${key} declares ${features} features but ${found.key} declares ${found.features}`);
+    found = { features, key };
   }
   return found;
 }

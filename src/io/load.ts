@@ -6,6 +6,7 @@
  *   pytorch  a .safetensors state_dict, with args.json (or our own export's metadata)
  *   tfjs     a TF.js layers model: model.json (or its directory) and its .bin shards
  *   onnx     an ONNX model file (.onnx)
+ *   keras    a Keras 3 .keras file (import only; loadAnyModelAsync loads its HDF5 reader first)
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join } from 'node:path';
@@ -20,10 +21,11 @@ import { importTfjs, TFJS_SHARD } from './tfjs.js';
 import { exportTfjs } from './tfjs-export.js';
 import { importOnnx } from './onnx.js';
 import { exportOnnx } from './onnx-export.js';
+import { importKeras, kerasReady } from './keras.js';
 import { readFileChecked, readTextChecked, writeDirectoryAtomic } from './files.js';
 
-export type ModelFormat = 'native' | 'pytorch' | 'tfjs' | 'onnx';
-export const MODEL_FORMATS: readonly ModelFormat[] = ['native', 'pytorch', 'tfjs', 'onnx'];
+export type ModelFormat = 'native' | 'pytorch' | 'tfjs' | 'onnx' | 'keras';
+export const MODEL_FORMATS: readonly ModelFormat[] = ['native', 'pytorch', 'tfjs', 'onnx', 'keras'];
 export const ONNX_MODEL_FILE = 'model.onnx';
 
 export const TFJS_MODEL_FILE = 'model.json';
@@ -44,6 +46,8 @@ export function detectFormat(path: string): ModelFormat {
       return 'tfjs';
     case '.onnx':
       return 'onnx';
+    case '.keras':
+      return 'keras';
     default:
       throw new FormatError(`${path}: cannot tell the format from the name; say which with --from (${MODEL_FORMATS.join(', ')})`);
   }
@@ -94,7 +98,15 @@ export function loadAnyModel(path: string, options: LoadOptions = {}): Model {
       const file = existsSync(path) && statSync(path).isDirectory() ? join(path, ONNX_MODEL_FILE) : path;
       return importOnnx(readFileChecked(file, 'ONNX model'), { source: file, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) });
     }
+    case 'keras':
+      return importKeras(readFileChecked(path, 'Keras model'), { source: path, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) });
   }
+}
+
+/** loadAnyModel, after loading the HDF5 reader when the file is a Keras 3 .keras archive. */
+export async function loadAnyModelAsync(path: string, options: LoadOptions = {}): Promise<Model> {
+  if ((options.format ?? detectFormat(path)) === 'keras') await kerasReady();
+  return loadAnyModel(path, options);
 }
 
 /** A TF.js layers model from model.json (or its directory) and the shards beside it. */
@@ -148,5 +160,7 @@ export function saveAnyModel(model: Model, format: ModelFormat, out: string, opt
     case 'onnx':
       writeDirectoryAtomic(out, { [ONNX_MODEL_FILE]: exportOnnx(model) }, options);
       return;
+    case 'keras':
+      throw new FormatError('Keras 3 .keras files are read, not written; write TF.js (--to tfjs), which Keras reads with tensorflowjs');
   }
 }
