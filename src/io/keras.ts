@@ -94,6 +94,10 @@ export function importKeras(bytes: Uint8Array, options: KerasImportOptions = {})
     } catch (e) {
       return fail(`${KERAS_WEIGHTS} is not an HDF5 file (${(e as Error).message})`);
     }
+    if (file.file_id < 0n) {
+      file = null;
+      return fail(`${KERAS_WEIGHTS} is not an HDF5 file`);
+    }
     const opened = file;
     const datasets = new Set<string>();
     collectDatasets(opened, 'layers', datasets, fail);
@@ -113,9 +117,16 @@ export function importKeras(bytes: Uint8Array, options: KerasImportOptions = {})
     const unused = [...datasets].filter((name) => !used.has(name));
     if (unused.length > 0) fail(`${KERAS_WEIGHTS} holds weights no layer of config.json uses: ${unused.slice(0, 5).join(', ')}${unused.length > 5 ? ', …' : ''}`);
     return model;
+  } catch (e) {
+    // The HDF5 library reports a damaged file with plain Errors from deep inside.
+    if (e instanceof FormatError) throw e;
+    return fail(`${KERAS_WEIGHTS} is damaged (${(e as Error).message})`);
   } finally {
-    file?.close();
-    FS.unlink(path);
+    try {
+      file?.close();
+    } finally {
+      FS.unlink(path);
+    }
   }
 }
 

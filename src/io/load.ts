@@ -98,8 +98,25 @@ export function loadAnyModel(path: string, options: LoadOptions = {}): Model {
       const file = existsSync(path) && statSync(path).isDirectory() ? join(path, ONNX_MODEL_FILE) : path;
       return importOnnx(readFileChecked(file, 'ONNX model'), { source: file, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) });
     }
-    case 'keras':
-      return importKeras(readFileChecked(path, 'Keras model'), { source: path, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) });
+    case 'keras': {
+      const bytes = readFileChecked(path, 'Keras model');
+      return withoutStderr(() => importKeras(bytes, { source: path, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) }));
+    }
+  }
+}
+
+/**
+ * Runs `read` with stderr muted: the HDF5 library prints its own diagnostics (HDF5-DIAG …)
+ * for a damaged file, while our error says what is wrong in one line. `read` is synchronous,
+ * so nothing else writes meanwhile.
+ */
+function withoutStderr<T>(read: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    return read();
+  } finally {
+    process.stderr.write = write;
   }
 }
 
