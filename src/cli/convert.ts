@@ -8,6 +8,9 @@ import { loadAnyModelAsync, saveAnyModel, MODEL_FORMATS, type ModelFormat } from
 import { runCommand, UsageError } from './errors.js';
 import { loadOptions } from './forward.js';
 
+/** The formats convert writes (Keras 3 files are read only). */
+const WRITABLE: readonly ModelFormat[] = MODEL_FORMATS.filter((format) => format !== 'keras');
+
 interface ConvertFlags {
   from?: string;
   to: string;
@@ -24,7 +27,7 @@ export function registerConvert(program: Command): void {
     .description('convert a model between the native format, PyTorch (safetensors), TF.js (layers model) and ONNX')
     .argument('<input>', 'a native model directory, a PyTorch .safetensors file, a TF.js model.json, an ONNX .onnx or a Keras 3 .keras file')
     .option('--from <format>', `the input's format: ${MODEL_FORMATS.join(', ')} (default: from the path)`)
-    .option('--to <format>', `the output's format: ${MODEL_FORMATS.join(', ')}`, 'native')
+    .option('--to <format>', `the output's format: ${WRITABLE.join(', ')}`, 'native')
     .option('--config <args.json>', 'PyTorch input: the module and its constructor arguments')
     .option('--prefix <p>', "PyTorch input: strip this prefix from the state_dict's names")
     .option('--dtype <dtype>', "imports: float64 or float32 (default: the file's)")
@@ -48,7 +51,9 @@ Examples:
     )
     .action((input: string, flags: ConvertFlags) =>
       runCommand(async () => {
-        if (!(MODEL_FORMATS as readonly string[]).includes(flags.to)) throw new UsageError(`--to must be one of ${MODEL_FORMATS.join(', ')}, got '${flags.to}'`);
+        if (!(WRITABLE as readonly string[]).includes(flags.to)) {
+          throw new UsageError(`--to must be one of ${WRITABLE.join(', ')}, got '${flags.to}'${flags.to === 'keras' ? ' (.keras files are read, not written; Keras reads --to tfjs through tensorflowjs)' : ''}`);
+        }
         const model = await loadAnyModelAsync(input, loadOptions(flags));
         try {
           saveAnyModel(model, flags.to as ModelFormat, flags.out!, { overwrite: flags.force === true });

@@ -231,7 +231,10 @@ export function pytorchArgs(model: Model): { module: PyTorchModule; args: PyTorc
   const config = model.config;
   if (config === null) throw new TypeError('pytorch export: the model was not built from a config');
   const keras = config.layers.findIndex((layer) => layer.goBackwards === true || (layer.merge ?? 'concat') !== 'concat');
-  if (keras >= 0) throw new TypeError(`pytorch export: layer ${keras} has goBackwards or merge ${config.layers[keras]!.merge ?? ''}; torch.nn modules read forward and concatenate directions`);
+  if (keras >= 0) {
+    const layer = config.layers[keras]!;
+    throw new TypeError(`pytorch export: layer ${keras} ${layer.goBackwards === true ? 'has goBackwards' : `merges its directions by ${layer.merge}`}; torch.nn modules read forward and concatenate directions`);
+  }
   if (config.returnSequences === false) throw new TypeError('pytorch export: returnSequences false (one output per sequence) has no torch.nn.LSTM/GRU/RNN form; export a model that returns sequences');
   const first = config.layers[0]!;
   const same = config.layers.every((layer) => JSON.stringify(layer) === JSON.stringify(first));

@@ -87,6 +87,15 @@ test('a model with a dense head exports to PyTorch as rnn.* plus head.weight/hea
   }
 });
 
+test('what torch.nn cannot express is refused by name: goBackwards, merge modes, returnSequences false', () => {
+  const refused: Array<[Parameters<typeof createModel>[0], RegExp]> = [
+    [{ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 2 }, goBackwards: true }] }, /pytorch export: layer 0 has goBackwards/],
+    [{ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 2 }, bidirectional: true, merge: 'ave' }] }, /pytorch export: layer 0 merges its directions by ave/],
+    [{ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 2 } }], outputSize: 1, returnSequences: false }, /pytorch export: returnSequences false/],
+  ];
+  for (const [config, message] of refused) assert.throws(() => exportPyTorch(createModel(config)), message);
+});
+
 test('a CLI-trained copy-task model exports to PyTorch, and the documented RecurrentWithHead module loads it strictly and gives our outputs to 1e-12', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-torch-head-'));
   try {
