@@ -22,10 +22,11 @@
  */
 import type { DType } from '../tensor/dtype.js';
 import type { GateActivation, Nonlinearity } from '../tensor/activations.js';
-import { createModel, MERGE_MODES, type CellConfig, type LayerConfig, type MergeMode, type ModelConfig } from '../model/config.js';
+import { MERGE_MODES, type CellConfig, type LayerConfig, type MergeMode, type ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
 import { FormatError } from './safetensors.js';
-import { checkLayout, parseConfigIn } from './model-format.js';
+import { parseConfigIn } from './model-format.js';
+import { modelFromTensors } from './tensors-to-model.js';
 
 /** What Keras calls our cells, and the reverse. */
 export const KERAS_CLASSES = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' } as const;
@@ -219,14 +220,7 @@ export function assembleKerasModel(sequential: KerasSequential, lookup: WeightLo
     if (dense.bias) tensors.set('head.bias', bias ?? fail(`no bias weight for Dense layer '${name}'`));
     else if (bias !== null) fail(`Dense layer '${name}' has use_bias false but a bias weight ${bias.name}`);
   }
-  const layout = checkLayout(modelConfig, tensors, source);
-  const model = createModel(modelConfig, { initialize: false });
-  for (const block of layout) {
-    const data = tensors.get(block.name)!.data;
-    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) fail(`weight for ${block.name} holds ${data[i]} at index ${i} (NaN and Inf are not allowed in parameters)`);
-    model.theta.set(data, block.offset);
-  }
-  return model;
+  return modelFromTensors(modelConfig, tensors, source);
 }
 
 interface ParsedCell {

@@ -21,10 +21,11 @@
  */
 import type { DType } from '../tensor/dtype.js';
 import type { GateActivation } from '../tensor/activations.js';
-import { createModel, type CellConfig, type LayerConfig, type ModelConfig } from '../model/config.js';
+import type { CellConfig, LayerConfig, ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
 import { FormatError } from './safetensors.js';
-import { checkLayout, parseConfigIn } from './model-format.js';
+import { parseConfigIn } from './model-format.js';
+import { modelFromTensors } from './tensors-to-model.js';
 import { attribute, int, onnx, readTensorProto, DOUBLE, type ModelProto, type NodeProto } from './onnx-proto.js';
 
 export const ONNX_OPSET = 14;
@@ -229,14 +230,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
     tensors.set('head.weight', { shape: [finalHead.O, finalHead.Y], data: finalHead.weight });
     if (finalHead.bias !== null) tensors.set('head.bias', { shape: [finalHead.O], data: finalHead.bias });
   }
-  const layout = checkLayout(modelConfig, tensors, source);
-  const result = createModel(modelConfig, { initialize: false });
-  for (const block of layout) {
-    const data = tensors.get(block.name)!.data;
-    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) fail(`weight for ${block.name} holds ${data[i]} at index ${i} (NaN and Inf are not allowed in parameters)`);
-    result.theta.set(data, block.offset);
-  }
-  return result;
+  return modelFromTensors(modelConfig, tensors, source);
 }
 
 /** A layer config from an LSTM/GRU/RNN node's attributes (bias and peepholes come from its inputs). */

@@ -21,7 +21,7 @@ import { loadAnyModel } from '../../src/io/load.js';
 import { runSequence } from '../../src/io/run.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { maxAbsDiff } from '../support/numeric.js';
-import { cli$ } from './support.js';
+import { cli$, refusal } from './support.js';
 
 const STEPS = 6;
 
@@ -194,19 +194,7 @@ test('what ONNX cannot hold, or we cannot compute, is refused in one line naming
     [Uint8Array.from([0x0a, 0xff, 0xff, 0xff]), /the model has no graph/],
     [exportOnnx(createModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 } }] })).subarray(0, 100), /not an ONNX model/],
   ];
-  for (const [bytes, message] of refusedImports) {
-    const error = (() => {
-      try {
-        importOnnx(bytes, { source: 'm.onnx' });
-      } catch (e) {
-        return e as Error;
-      }
-      return assert.fail(`accepted: ${String(message)}`);
-    })();
-    assert.match(error.message, message);
-    assert.match(error.message, /^m\.onnx: /);
-    assert.ok(!error.message.includes('\n'));
-  }
+  for (const [bytes, message] of refusedImports) assert.match(refusal(() => importOnnx(bytes, { source: 'm.onnx' }), message).message, /^m\.onnx: /);
 });
 
 test('`convert --to onnx` writes model.onnx, and `forward` reads .onnx files', async () => {
