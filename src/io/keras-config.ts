@@ -22,7 +22,8 @@
  */
 import type { DType } from '../tensor/dtype.js';
 import type { GateActivation, Nonlinearity } from '../tensor/activations.js';
-import { MERGE_MODES, type CellConfig, type LayerConfig, type MergeMode, type ModelConfig } from '../model/config.js';
+import { MERGE_MODES, type LayerConfig, type MergeMode, type ModelConfig } from '../model/config.js';
+import { interopCell, type InteropCellConfig } from '../kinds/cells.js';
 import type { Model } from '../model/model.js';
 import { FormatError } from './safetensors.js';
 import { parseConfigIn } from './model-format.js';
@@ -33,7 +34,7 @@ export const KERAS_CLASSES = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' } as c
 export type KerasRecurrent = (typeof KERAS_CLASSES)[keyof typeof KERAS_CLASSES];
 
 /** Our gate block g holds Keras's gate KERAS_GATE[g] (GRU: our r, z, n ← Keras z, r, h). */
-export const KERAS_GATE: Readonly<Record<CellConfig['kind'], readonly number[]>> = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
+export const KERAS_GATE: Readonly<Record<InteropCellConfig['kind'], readonly number[]>> = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
 
 export interface Producer {
   /** Keras 3's hard_sigmoid is x/6 + 0.5; everyone else's is 0.2x + 0.5. */
@@ -190,7 +191,7 @@ export function assembleKerasModel(sequential: KerasSequential, lookup: WeightLo
     const directions = layer.config.bidirectional === true ? (['forward', 'backward'] as const) : ([null] as const);
     directions.forEach((direction) => {
       const ours = `layers.${l}.${direction ?? 'forward'}`;
-      const cell = layer.config.cell;
+      const cell = interopCell(layer.config.cell, 'tfjs', source);
       const units = cell.hiddenSize;
       const gates = KERAS_GATE[cell.kind];
       const which = `layer '${layer.name}'${direction === null ? '' : ` (${direction})`}`;
@@ -224,7 +225,7 @@ export function assembleKerasModel(sequential: KerasSequential, lookup: WeightLo
 }
 
 interface ParsedCell {
-  cell: CellConfig;
+  cell: InteropCellConfig;
   splitBias: boolean;
   goBackwards: boolean;
   returnSequences: boolean;

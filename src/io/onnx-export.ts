@@ -12,7 +12,7 @@
  * other than concat, returnSequences false.
  */
 import type { Model } from '../model/model.js';
-import type { CellConfig } from '../model/config.js';
+import { interopCell, type InteropCellConfig } from '../kinds/cells.js';
 import type { GateActivation } from '../tensor/activations.js';
 import { paramView } from '../cells/cell.js';
 import { DOUBLE, FLOAT, INT64, onnx, tensorProto, type AttributeProto, type NodeProto, type TensorProto } from './onnx-proto.js';
@@ -31,8 +31,8 @@ export function exportOnnx(model: Model): Uint8Array {
   if (config.returnSequences === false) throw new TypeError('onnx export: returnSequences false has no form here; export a model that returns sequences');
   let current = 'input';
   model.layers.forEach((layer, l) => {
-    const cellConfig = config.layers[l]!.cell;
     const where = `onnx export: layer ${l}`;
+    const cellConfig = interopCell(config.layers[l]!.cell, 'pytorch', where);
     if (layer.goBackwards) throw new TypeError(`${where}: goBackwards has no ONNX operator form`);
     if (layer.merge !== 'concat') throw new TypeError(`${where}: merge ${layer.merge} has no ONNX operator form (the bidirectional operators concatenate)`);
     const attributes = operatorAttributes(cellConfig, layer.cells.length, where);
@@ -95,7 +95,7 @@ export function exportOnnx(model: Model): Uint8Array {
 }
 
 /** hidden_size, direction, activations (with HardSigmoid's α, β) and GRU's linear_before_reset. */
-function operatorAttributes(cell: CellConfig, directions: number, where: string): AttributeProto[] {
+function operatorAttributes(cell: InteropCellConfig, directions: number, where: string): AttributeProto[] {
   const { INT, STRING, STRINGS, FLOATS } = onnx.AttributeProto.AttributeType;
   const text = (s: string) => new TextEncoder().encode(s);
   const attributes: AttributeProto[] = [

@@ -21,7 +21,8 @@
  */
 import type { DType } from '../tensor/dtype.js';
 import type { GateActivation } from '../tensor/activations.js';
-import type { CellConfig, LayerConfig, ModelConfig } from '../model/config.js';
+import type { LayerConfig, ModelConfig } from '../model/config.js';
+import type { InteropCellConfig } from '../kinds/cells.js';
 import type { Model } from '../model/model.js';
 import { FormatError } from './safetensors.js';
 import { parseConfigIn } from './model-format.js';
@@ -32,7 +33,7 @@ export const ONNX_OPSET = 14;
 export const ONNX_OPS = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN' } as const;
 
 /** Our gate block g holds ONNX's gate ONNX_GATE[g]. */
-export const ONNX_GATE: Readonly<Record<CellConfig['kind'], readonly number[]>> = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
+export const ONNX_GATE: Readonly<Record<InteropCellConfig['kind'], readonly number[]>> = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
 
 /** Our gate activation as an ONNX activation function and its (α, β). */
 export function gateFunction(activation: GateActivation): { name: string; alpha?: number; beta?: number } {
@@ -119,7 +120,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
         const l = layers.length;
         const layer = recurrentLayer(node, where, fail);
         const D = layer.bidirectional === true ? 2 : 1;
-        const cell = layer.cell;
+        const cell = layer.cell as InteropCellConfig;
         const H = cell.hiddenSize;
         const gates = ONNX_GATE[cell.kind];
         const G = gates.length;
@@ -148,7 +149,7 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
           expectShape('P', P, [D, 3 * H]);
         }
         if (nodeInputs.length > (cell.kind === 'lstm' ? 8 : 6)) fail(`${where} has ${nodeInputs.length} inputs`);
-        const full: CellConfig = cell.kind === 'lstm' ? { ...cell, bias: hasBias, ...(P !== null ? { peephole: true } : {}) } : { ...cell, bias: hasBias };
+        const full: InteropCellConfig = cell.kind === 'lstm' ? { ...cell, bias: hasBias, ...(P !== null ? { peephole: true } : {}) } : { ...cell, bias: hasBias };
         const resetAfter = full.kind === 'gru' && full.resetAfter === true;
         for (let d = 0; d < D; d++) {
           const ours = `layers.${l}.${d === 0 ? 'forward' : 'backward'}`;

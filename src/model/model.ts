@@ -53,8 +53,8 @@ export class Model {
   readonly cellOffsets: readonly (readonly number[])[];
   readonly headOffset: number;
 
-  /** The configuration the model was built from, when it was built from one (checkpoints save it). */
-  readonly config: ModelConfig | null;
+  /** The configuration the model was built from (checkpoints and model files save it). */
+  readonly config: ModelConfig;
   /** false: one output row per sequence, the last layer's final outputs (Keras's return_sequences). */
   readonly returnSequences: boolean;
 
@@ -62,10 +62,10 @@ export class Model {
     layers: ReadonlyArray<{ cells: readonly Cell[]; goBackwards?: boolean; merge?: MergeMode }>;
     head?: Dense | null;
     theta?: Vec;
-    config?: ModelConfig;
+    config: ModelConfig;
     returnSequences?: boolean;
   }) {
-    this.config = options.config ?? null;
+    this.config = options.config;
     this.returnSequences = options.returnSequences ?? true;
     const layers = options.layers;
     if (layers.length === 0) throw new RangeError('model: needs at least one layer');

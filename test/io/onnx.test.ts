@@ -127,7 +127,7 @@ test('float64 models export as DOUBLE graphs that import back bit for bit and ma
     const ours = runSequence(model, x, STEPS).output;
     assert.deepEqual(runSequence(back, x, STEPS).output, ours);
     // The reference implementation hard-codes the default activations (it ignores the attribute).
-    const defaultActivations = config.layers.every((layer) => layer.cell.kind === 'rnn' ? layer.cell.nonlinearity !== 'relu' : (layer.cell.gateActivation ?? 'sigmoid') === 'sigmoid');
+    const defaultActivations = config.layers.every((layer) => layer.cell.kind === 'rnn' ? layer.cell.nonlinearity !== 'relu' : layer.cell.kind === 'influence' || ((layer.cell as { gateActivation?: string }).gateActivation ?? 'sigmoid') === 'sigmoid');
     const reference = defaultActivations ? runReference(bytes, x, config.inputSize) : null;
     if (reference === null) continue;
     const error = maxAbsDiff(reference, ours);
