@@ -154,6 +154,8 @@ export interface ImmediateInfluence {
   readonly termCount: number;
   /** vNorm[k] = ‖v_k‖ and uNorm[k] = ‖u_k‖, each (batch × K). */
   norms(vNorm: Vec, uNorm: Vec, theta: Vec): void;
+  /** uNorm alone (optional): for callers that never read ‖v_k‖ (UORO's ‖δθ‖ termwise). */
+  paramNorms?(uNorm: Vec): void;
   /** sOut (batch × n) = Σ_k coefficient[k]·v_k, coefficient (batch × K). */
   combineState(sOut: Vec, coefficient: Vec, theta: Vec): void;
   /** dTheta (p) += Σ_b Σ_k coefficient[b·K + k]·u_k(b). */

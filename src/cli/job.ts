@@ -14,12 +14,12 @@
  * and the loop from the checkpoint and goes on at the next step.
  */
 import { Rng } from '../tensor/rng.js';
-import { bytesPerElement, type Vec } from '../tensor/dtype.js';
+import type { Vec } from '../tensor/dtype.js';
 import { createModel, type ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
 import type { OnlineModel } from '../model/online.js';
 import { createLearner, type LearnerConfig } from '../learners/config.js';
-import type { LearnerSnapshot } from '../learners/learner.js';
+import { learnerStateBytes, type LearnerSnapshot } from '../learners/learner.js';
 import type { OptimizerConfig } from '../optim/config.js';
 import { createTask, type TaskConfig } from '../tasks/config.js';
 import type { StreamSnapshot } from '../tasks/snapshot.js';
@@ -151,7 +151,7 @@ export function runJob(job: Job, hooks: JobHooks): RunResult {
   if (last !== null) points.push(last);
   flush();
   // The estimator's memory: the recurrent state and every buffer a snapshot must keep.
-  const stateBytes = Object.values(learner.snapshot().tensors).reduce((sum, t) => sum + t.length * bytesPerElement(model.dtype), 0);
+  const stateBytes = learnerStateBytes(learner);
   return {
     seed: job.seed,
     points,
