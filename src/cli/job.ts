@@ -14,6 +14,7 @@
  * and the loop from the checkpoint and goes on at the next step.
  */
 import { Rng } from '../tensor/rng.js';
+import { MemoryScope } from '../tensor/scope.js';
 import type { Vec } from '../tensor/dtype.js';
 import { createModel, type ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
@@ -68,7 +69,20 @@ export interface JobHooks {
 /** How often (in seconds) points are handed to onPoints: often enough for a live progress bar. */
 const FLUSH_SECONDS = 0.2;
 
+/**
+ * Runs a job in its own memory scope: every buffer it makes (model, learner, task) goes back
+ * to the arena when it ends, so a worker running jobs back to back keeps its arena flat.
+ */
 export function runJob(job: Job, hooks: JobHooks): RunResult {
+  const scope = new MemoryScope(`job ${job.id}`);
+  try {
+    return scope.run(() => trainJob(job, hooks));
+  } finally {
+    scope.release();
+  }
+}
+
+function trainJob(job: Job, hooks: JobHooks): RunResult {
   const task = createTask(job.task);
   const rng = new Rng(job.seed);
   const stream = task.stream(rng.split());
