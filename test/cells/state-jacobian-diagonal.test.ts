@@ -68,30 +68,24 @@ for (const { name, make } of CELLS) {
     const u = randomVector(p.s.length, rng);
     const sDot = randomVector(p.s.length, rng);
     const xDot = randomVector(p.x.length, rng);
-    const pair = (length: number) => [new Float64Array(length), new Float64Array(length)] as const;
-    const [dS1, dS2] = pair(p.s.length);
-    step.vjp(null, dS1, null, u, p.theta);
-    step.stateVjp(dS2, u, p.theta);
-    assert.deepEqual(dS2, dS1);
-    const [dT1, dT2] = pair(p.theta.length);
-    step.vjp(null, null, dT1, u, p.theta);
-    step.paramVjp(dT2, u, p.theta);
-    assert.deepEqual(dT2, dT1);
-    const [dS3, dT3] = [new Float64Array(p.s.length), new Float64Array(p.theta.length)];
-    step.stateParamVjp(dS3, dT3, u, p.theta);
-    assert.deepEqual(dS3, dS1);
-    assert.deepEqual(dT3, dT1);
-    const [dX1, dX2] = pair(p.x.length);
-    step.vjp(dX1, null, null, u, p.theta);
-    step.inputVjp(dX2, u, p.theta);
-    assert.deepEqual(dX2, dX1);
-    const [j1, j2] = pair(p.s.length);
-    step.jvp(j1, null, sDot, null, p.theta);
-    step.stateJvp(j2, sDot, p.theta);
-    assert.deepEqual(j2, j1);
-    step.jvp(j1, xDot, null, null, p.theta);
-    step.inputJvp(j2, xDot, p.theta);
-    assert.deepEqual(j2, j1);
+    const { s, x, theta } = p;
+    const out = () => [new Float64Array(s.length), new Float64Array(theta.length), new Float64Array(x.length)] as const;
+    // Each named call against the general call it stands for: [name, general, named], writing into fresh (dS, dθ, dX).
+    const pairs: ReadonlyArray<[string, (o: ReturnType<typeof out>) => void, (o: ReturnType<typeof out>) => void]> = [
+      ['stateVjp', ([dS]) => step.vjp(null, dS, null, u, theta), ([dS]) => step.stateVjp(dS, u, theta)],
+      ['paramVjp', ([, dT]) => step.vjp(null, null, dT, u, theta), ([, dT]) => step.paramVjp(dT, u, theta)],
+      ['stateParamVjp', ([dS, dT]) => step.vjp(null, dS, dT, u, theta), ([dS, dT]) => step.stateParamVjp(dS, dT, u, theta)],
+      ['inputVjp', ([, , dX]) => step.vjp(dX, null, null, u, theta), ([, , dX]) => step.inputVjp(dX, u, theta)],
+      ['stateJvp', ([j]) => step.jvp(j, null, sDot, null, theta), ([j]) => step.stateJvp(j, sDot, theta)],
+      ['inputJvp', ([j]) => step.jvp(j, xDot, null, null, theta), ([j]) => step.inputJvp(j, xDot, theta)],
+    ];
+    for (const [entry, general, named] of pairs) {
+      const expected = out();
+      const actual = out();
+      general(expected);
+      named(actual);
+      assert.deepEqual(actual, expected, entry);
+    }
   });
 
   test(`${name}: paramNorms gives the ‖u_k‖ that norms gives`, () => {
