@@ -115,7 +115,6 @@ export interface CellStep {
    * vjps): SnAp-1, e-prop-style and diagonal-recurrent learners read it.
    */
   stateJacobianDiagonal?(out: Vec, theta: Vec): void;
-
 }
 
 /**

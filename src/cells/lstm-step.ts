@@ -13,7 +13,7 @@ import type { KroneckerInfluence } from './cell.js';
 import { DenseRowsKronecker } from './kronecker.js';
 import type { LstmCell } from './lstm.js';
 import { lstmParamNorms, lstmStateDiagonal, lstmStateNorms } from './lstm-norms.js';
-import { addPeepholeGradient, ownStorage, type StepStorage } from './lstm-storage.js';
+import { addPeepholeGradient, addPeepholeTangent, ownStorage, type StepStorage } from './lstm-storage.js';
 import { PreActivationStep } from './pre-activation.js';
 
 export class LstmStep extends PreActivationStep {
@@ -187,17 +187,7 @@ export class LstmStep extends PreActivationStep {
     matmulABtAdd(aDot, this.x, weightIhDot, B, 4 * H, I);
     matmulABtAdd(aDot, this.h, weightHhDot, B, 4 * H, P);
     if (this.hasBias) for (let k = 0; k < B * 4 * H; k++) aDot[k] += biasDot[k % (4 * H)];
-    if (this.hasPeephole) {
-      for (let b = 0; b < B; b++) {
-        for (let j = 0; j < H; j++) {
-          const k = 4 * H * b + j;
-          const u = H * b + j;
-          aDot[k] += peepholeDot[j] * c[u];
-          aDot[k + H] += peepholeDot[H + j] * c[u];
-          aDot[k + 3 * H] += peepholeDot[2 * H + j] * cNext[u];
-        }
-      }
-    }
+    if (this.hasPeephole) addPeepholeTangent(aDot, peepholeDot, c, cNext, B, H);
     if (this.projecting) matmulABt(this.hWork, m, weightHrDot, B, P, H); // Ẇ_hr·m
   }
 

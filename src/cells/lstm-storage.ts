@@ -41,3 +41,16 @@ export function addPeepholeGradient(dPeephole: Vec, dA: Vec, C: Vec, CNext: Vec,
     }
   }
 }
+
+/** The transpose of addPeepholeGradient: ȧ += ẇ_c's part, over `rows` rows of aDot (rows×4H), C and CNext (rows×H). */
+export function addPeepholeTangent(aDot: Vec, peepholeDot: Vec, C: Vec, CNext: Vec, rows: number, H: number): void {
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < H; j++) {
+      const k = 4 * H * r + j;
+      const u = H * r + j;
+      aDot[k] += peepholeDot[j] * C[u];
+      aDot[k + H] += peepholeDot[H + j] * C[u];
+      aDot[k + 3 * H] += peepholeDot[2 * H + j] * CNext[u];
+    }
+  }
+}
