@@ -13,14 +13,14 @@ import { allFinite, dot, norm, scale } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
 import { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { createOptimizer } from '../optim/config.js';
+import { createOptimizer } from '../kinds/optimizers.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { Readout } from './readout.js';
 import { DivergenceError, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
 
 /** A learner factory accepts a Model too; a bidirectional one is refused by `model.online()`. */
 export function asOnlineModel(model: OnlineModel | Model): OnlineModel {
-  return model.online(); // one type: this checks only that the model is unidirectional
+  return model instanceof OnlineModel ? model : model.online();
 }
 
 export class LearnerContext {

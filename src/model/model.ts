@@ -5,20 +5,15 @@
  *
  * A bidirectional layer runs one cell forward in time and another backward and concatenates
  * their outputs, so the next layer's input is 2·P. It needs the whole sequence, so it is not a
- * Cell and cannot be given to an online learner: `core` and `online()` exist for unidirectional
- * models only and say so otherwise.
- *
- * One type serves offline and online use: a unidirectional Model is what online learners train
- * (its layers as one Cell, `core`, sharing θ with the head). OnlineModel (online.ts) is the same
- * type built from any core Cell, e.g. a user's.
+ * Cell and cannot be given to an online learner: `online()` only exists for unidirectional
+ * models and says so otherwise.
  */
 import { zeros, bytesPerElement, type DType, type Vec } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
-import type { Cell, DerivedStep } from '../cells/cell.js';
-import { withNamedDerivatives } from '../cells/derivatives.js';
-import { SegmentViews } from '../tensor/views.js';
+import type { Cell } from '../cells/cell.js';
 import type { Dense } from './dense.js';
 import { stack } from './stack.js';
+import { OnlineModel } from './online.js';
 import type { ModelConfig } from './config.js';
 
 export type Direction = 'forward' | 'backward';
@@ -50,21 +45,15 @@ export class Model {
   /** θ of layer l, direction d (views into `theta`). */
   private readonly cellThetas: Vec[][];
   readonly headTheta: Vec | null;
-  /** θ of the recurrent layers, [0, headOffset) (a view into `theta`): the core's parameters. */
-  readonly coreTheta: Vec;
-  /** [core, head] views of any θ-shaped buffer, made once per buffer. */
-  private readonly parts: SegmentViews;
-  /** The layers as one Cell, made on first use. */
-  private coreCell: Cell | null = null;
   /** Where each layer-direction's parameters start in θ (and in any θ-shaped buffer). */
   readonly cellOffsets: readonly (readonly number[])[];
   readonly headOffset: number;
 
-  /** The configuration the model was built from, when it was built from one (checkpoints save it). */
-  readonly config: ModelConfig | null;
+  /** The configuration the model was built from (checkpoints and model files save it). */
+  readonly config: ModelConfig;
 
-  constructor(options: { layers: ReadonlyArray<{ cells: readonly Cell[] }>; head?: Dense | null; theta?: Vec; config?: ModelConfig }) {
-    this.config = options.config ?? null;
+  constructor(options: { layers: ReadonlyArray<{ cells: readonly Cell[] }>; head?: Dense | null; theta?: Vec; config: ModelConfig }) {
+    this.config = options.config;
     const layers = options.layers;
     if (layers.length === 0) throw new RangeError('model: needs at least one layer');
     const first = layers[0]!.cells[0];
@@ -107,41 +96,6 @@ export class Model {
     this.theta = options.theta ?? zeros(this.dtype, this.paramSize);
     this.cellThetas = built.map((layer, l) => layer.cells.map((cell, d) => this.theta.subarray(offsets[l]![d]!, offsets[l]![d]! + cell.paramSize)));
     this.headTheta = head === null ? null : this.theta.subarray(this.headOffset, this.paramSize);
-    this.coreTheta = this.theta.subarray(0, this.headOffset);
-    this.parts = new SegmentViews([
-      { offset: 0, size: this.headOffset },
-      { offset: this.headOffset, size: this.paramSize - this.headOffset },
-    ]);
-  }
-
-  /**
-   * The recurrent layers as one transition, as an online learner steps them: the layer's cell,
-   * or a stack of the layers' cells. Throws for a bidirectional model, which needs the future.
-   */
-  get core(): Cell {
-    if (this.coreCell !== null) return this.coreCell;
-    const bidirectional = this.layers.findIndex((layer) => layer.bidirectional);
-    if (bidirectional >= 0) {
-      throw new TypeError(
-        `online learners need a unidirectional model, but layer ${bidirectional} is bidirectional: its backward direction reads the future of the sequence. Train it with bptt over whole sequences instead.`,
-      );
-    }
-    const cells = this.layers.map((layer) => layer.cells[0]!);
-    this.coreCell = cells.length === 1 ? cells[0]! : stack(cells);
-    return this.coreCell;
-  }
-
-  /**
-   * A workspace for one timestep of the core, with the contract's named entry points (a user's
-   * cell gets them here, once): what learners step and differentiate.
-   */
-  createCoreStep(batch = 1): DerivedStep {
-    return withNamedDerivatives(this.core.createStep(batch));
-  }
-
-  /** The core's part of a θ-shaped buffer (a view, made once per buffer). */
-  coreSlice(buffer: Vec): Vec {
-    return this.parts.of(buffer)[0]!;
   }
 
   get bidirectional(): boolean {
@@ -162,9 +116,8 @@ export class Model {
     return buffer.subarray(start, start + cell.paramSize);
   }
 
-  /** The head's part of a θ-shaped buffer (a view, made once per buffer), or null without a head. */
   headSlice(buffer: Vec): Vec | null {
-    return this.head === null ? null : this.parts.of(buffer)[1]!;
+    return this.head === null ? null : buffer.subarray(this.headOffset, this.paramSize);
   }
 
   /** Fresh parameters: every cell and the head initialised from rng, in θ order. */
@@ -196,12 +149,19 @@ export class Model {
   }
 
   /**
-   * The model as an online learner sees it: itself, once `core` is known to exist. Kept for the
-   * callers that check here; throws for a bidirectional model, which needs the future.
+   * The model as an online learner sees it: the layers as one Cell (a stack) and the head,
+   * sharing this model's θ. Throws for a bidirectional model, which needs the future.
    */
-  online(): this {
-    void this.core;
-    return this;
+  online(): OnlineModel {
+    const bidirectional = this.layers.findIndex((layer) => layer.bidirectional);
+    if (bidirectional >= 0) {
+      throw new TypeError(
+        `online learners need a unidirectional model, but layer ${bidirectional} is bidirectional: its backward direction reads the future of the sequence. Train it with bptt over whole sequences instead.`,
+      );
+    }
+    const cells = this.layers.map((layer) => layer.cells[0]!);
+    const core = cells.length === 1 ? cells[0]! : stack(cells);
+    return new OnlineModel({ core, head: this.head, theta: this.theta });
   }
 }
 
