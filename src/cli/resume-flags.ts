@@ -21,7 +21,7 @@ import { taskIdentity, taskRecord } from './task-record.js';
 import { describeModel, MODEL_FLAGS, trainingFromFlags } from './training-options.js';
 
 /** The flags that may differ from the run's when it is resumed. */
-export const FREE_FLAGS = ['steps', 'checkpointEvery', 'json', 'resume'] as const;
+export const FREE_FLAGS = ['steps', 'checkpointEvery', 'json', 'resume', 'maxMemory', 'progressEvery'] as const;
 
 /** The run's settings, read from its config.json. */
 export interface Saved {

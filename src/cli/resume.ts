@@ -30,6 +30,7 @@ import { parseLearnerSpec, type LearnerSpec } from './learner-spec.js';
 import { integerFlag } from './model-options.js';
 import { checkResumeFlags } from './resume-flags.js';
 import { decodeRunState } from './run-state.js';
+import { checkCheckpointValues } from './checkpoint-check.js';
 import type { TaskFlags } from './task-options.js';
 import { taskFromRecord } from './task-record.js';
 import { describeModel, type ModelChoice, type Training, type TrainingFlags } from './training-options.js';
@@ -104,15 +105,14 @@ export function resumePlan(flags: ResumeFlags, command: Command): ResumePlan {
   if (logEvery === 0) throw new FormatError(`${configPath}: "logEvery" must be ≥ 1`);
   const clip = settings.clip === null ? undefined : positive(settings.clip, `${configPath}: "clip"`);
   const optimizer = optimizerOf(settings.optimizer, `${configPath}: "optimizer"`);
+  checkCheckpointValues(checkpoint, runState, taskConfig, logEvery);
 
   checkResumeFlags(flags, command, { dir, settings, task, spec, seed, optimizer, clip, logEvery, model: modelConfig });
 
   const step = checkpoint.step;
   const steps = command.getOptionValueSource('steps') === 'cli' ? integerFlag(flags.steps, '--steps') : nonNegativeInteger(config.steps, `${configPath}: "steps"`);
-  if (steps <= step) {
-    const given = command.getOptionValueSource('steps') === 'cli';
-    throw new UsageError(`--resume ${dir}: the checkpoint is at step ${step}, ${given ? `--steps ${steps} asks for no more` : `already the run's --steps ${steps}`}; give a larger --steps to train on`);
-  }
+  // A checkpoint at the run's last step (killed before its report) resumes too: it writes what is missing.
+  if (steps < step) throw new UsageError(`--resume ${dir}: the checkpoint is at step ${step}, past --steps ${steps}; give --steps ${step} or more`);
   const checkpointEvery = command.getOptionValueSource('checkpointEvery') === 'cli' ? integerFlag(flags.checkpointEvery, '--checkpoint-every') : config.checkpointEvery == null ? null : nonNegativeInteger(config.checkpointEvery, `${configPath}: "checkpointEvery"`);
 
   // A dry run of the restore, so a bad checkpoint is one line before anything is written.

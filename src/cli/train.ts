@@ -8,7 +8,7 @@
  * when the run ends or is stopped (after the curve up to that step is on disk); --resume DIR
  * goes on from the latest one as if the run had never stopped (resume.ts).
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createTask, type TaskConfig } from '../tasks/config.js';
@@ -20,7 +20,7 @@ import { chartAssets } from '../report/assets.js';
 import { formatNumber } from '../report/scale.js';
 import { bytesText, referenceLines, spreadText } from '../report/table.js';
 import { writeCheckpoint } from '../io/checkpoint.js';
-import { syncFile } from '../io/files.js';
+import { appendWhole, syncFile } from '../io/files.js';
 import { runCommand, UsageError } from './errors.js';
 import { integerFlag } from './model-options.js';
 import { addTaskOptions, taskConfigFromFlags } from './task-options.js';
@@ -33,8 +33,13 @@ import { checkLearner, jobOf } from './plan.js';
 import type { Job } from './job.js';
 import { commandLine, toJson, versions } from './provenance.js';
 import { CHECKPOINTS, CONFIG_JSON, METRICS_JSONL, recordResume, resumePlan, rewindMetrics, type ResumeFlags, type ResumePlan, type Settings } from './resume.js';
+import { lockRunDirectory } from './run-lock.js';
+import { checkWritablePath } from './output-path.js';
+import { checkMemory, memoryLimit } from './memory-estimate.js';
+import { EXIT_DIVERGED, onStopSignals, progressEvery } from './run-signals.js';
+import { kernelSet, kernelSetWarning } from '../io/kernel-set.js';
 
-type TrainFlags = ResumeFlags;
+type TrainFlags = ResumeFlags & { maxMemory?: string; progressEvery?: string };
 
 /** What a run is, fresh or resumed. */
 interface Plan {
@@ -48,6 +53,8 @@ interface Plan {
   readonly settings: Settings;
   readonly checkpointEvery: number | null;
   readonly resume: ResumePlan | null;
+  /** Said on stderr before the run starts (a slow step, another kernel set). */
+  readonly warnings: readonly string[];
 }
 
 export function registerTrain(program: Command): void {
@@ -59,6 +66,8 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'write config.json, metrics.jsonl, report.html and report.svg there (a new or empty directory)')
     .option('--checkpoint-every <n>', 'with --out: save a checkpoint under <out>/checkpoints every n steps, and when the run ends or is stopped')
     .option('--resume <dir>', 'go on with the run in <dir> from its latest checkpoint, as if it had never stopped; only --steps, --checkpoint-every and --json may change')
+    .option('--max-memory <size>', 'refuse a run estimated to need more memory than this (e.g. 512M, 8G); default: half of this machine’s memory')
+    .option('--progress-every <seconds>', 'when stderr is not a terminal: a progress line every so many seconds (0: none)', '30')
     .addHelpText(
       'after',
       `
@@ -67,13 +76,20 @@ Examples:
   $ online-rnn train --task copy --learner rtrl --steps 200000 --checkpoint-every 10000 --out runs/copy-rtrl
   $ online-rnn train --resume runs/copy-rtrl --steps 400000
   $ online-rnn train --task charlm --text book.txt --learner tbptt:k=32 --steps 100000
-  $ online-rnn train --task series --csv prices.csv --column close --cell gru --hidden 16 --learner rtrl --json`,
+  $ online-rnn train --task series --csv prices.csv --column close --cell gru --hidden 16 --learner rtrl --json
+
+Exit codes: 0 the run completed or was stopped (Ctrl-C, SIGTERM); 1 an internal failure;
+2 bad input or a file that cannot be read or written; ${EXIT_DIVERGED} the run diverged (its loss stopped being finite).`,
     )
     .action((flags: TrainFlags, cmd: Command) => runCommand(() => trainCommand(flags, cmd)));
 }
 
 async function trainCommand(flags: TrainFlags, command: Command): Promise<void> {
+  // A run directory is written by one process at a time: the lock comes before reading it.
+  if (flags.resume !== undefined && existsSync(flags.resume) && statSync(flags.resume).isDirectory()) lockRunDirectory(flags.resume);
   const plan = flags.resume !== undefined ? resumed(resumePlan(flags, command)) : freshPlan(flags, command);
+  const lineEvery = progressEvery(flags.progressEvery);
+  for (const warning of plan.warnings) process.stderr.write(`online-rnn: ${warning}\n`);
   const { task, spec, model, training, seed, out, resume } = plan;
   const job: Job = {
     ...jobOf(0, spec, seed, plan.taskConfig, model, training),
@@ -91,7 +107,8 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     mkdirSync(out, { recursive: true });
     metrics = join(out, METRICS_JSONL);
     if (resume === null) {
-      writeAtomically(join(out, CONFIG_JSON), toJson({ command: commandText, versions: provenance, date: new Date().toISOString(), ...plan.settings, steps: training.steps, checkpointEvery: plan.checkpointEvery }) + '\n');
+      lockRunDirectory(out);
+      writeAtomically(join(out, CONFIG_JSON), toJson({ command: commandText, versions: provenance, date: new Date().toISOString(), kernels: kernelSet(), ...plan.settings, steps: training.steps, checkpointEvery: plan.checkpointEvery }) + '\n');
       writeAtomically(metrics, '');
     } else {
       recordResume(resume, commandText);
@@ -100,16 +117,12 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
   }
   let checkpoint: string | null = null;
   const append = (points: CurvePoint[]) => {
-    if (metrics !== null && points.length > 0) appendFileSync(metrics, points.map((p) => JSON.stringify({ step: p.step, loss: finite(p.loss), metric: finite(p.metric), time: Number(p.time.toFixed(3)) }) + '\n').join(''));
+    if (metrics !== null && points.length > 0) appendWhole(metrics, points.map((p) => JSON.stringify({ step: p.step, loss: finite(p.loss), metric: finite(p.metric), time: Number(p.time.toFixed(3)) }) + '\n').join(''));
   };
 
-  const progress = new Progress([spec.label], training.steps, task.metric.name, process.stderr.isTTY === true && flags.json !== true);
+  const progress = new Progress([spec.label], training.steps, task.metric.name, process.stderr.isTTY === true && flags.json !== true, lineEvery);
   const stop = new StopSignal();
-  const onInterrupt = () => {
-    if (stop.stopped) process.exit(130);
-    stop.stop();
-  };
-  process.on('SIGINT', onInterrupt);
+  const signals = onStopSignals(stop);
   let result: RunResult;
   try {
     const results = await runPool([job], {
@@ -138,7 +151,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     throw error;
   } finally {
     progress.stop();
-    process.off('SIGINT', onInterrupt);
+    signals.off();
   }
 
   const comparison: Comparison = {
@@ -152,13 +165,14 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     date: new Date().toISOString(),
   };
   const report = out === null ? null : writeReport(join(out, 'report.html'), comparison, assets);
+  if (result.end === 'diverged') process.exitCode = EXIT_DIVERGED;
   if (flags.json === true) {
     const { points: _points, ...run } = result;
     process.stdout.write(toJson({ task: { kind: task.kind, title: task.title, metric: task.metric, references: task.references }, model: model.description, learner: spec.config, optimizer: job.optimizer, ...run, stepsPerSecond: run.steps / run.seconds, resumedFrom: resume?.checkpoint.step ?? null, out, report, checkpoint }) + '\n');
     return;
   }
   const row = rowOf(comparison.learners[0]!);
-  const ended = { completed: 'completed', stopped: 'stopped by Ctrl-C', diverged: `diverged: ${result.message ?? ''}` }[result.end];
+  const ended = { completed: 'completed', stopped: `stopped by ${signals.received ?? 'a signal'}`, diverged: `diverged: ${result.message ?? ''}` }[result.end];
   const lines = [
     `task:      ${task.title}`,
     `model:     ${model.description}`,
@@ -180,6 +194,7 @@ function finite(value: number): number | null {
 
 /** A new or empty directory: a finished run is never mixed with another. */
 function checkOutDirectory(path: string): string {
+  checkWritablePath(path, '--out');
   if (existsSync(path)) {
     if (!statSync(path).isDirectory()) throw new UsageError(`--out ${path} is a file, not a directory`);
     if (readdirSync(path).length > 0) throw new UsageError(`--out ${path} is not empty; choose a new directory`);
@@ -194,6 +209,8 @@ function freshPlan(flags: TrainFlags, command: Command): Plan {
   const model = modelFromFlags(flags, command, task);
   const training = trainingFromFlags(flags, task);
   const seed = integerFlag(flags.seed, '--seed', { min: 0 });
+  // Sizes before allocations: the dry construction below would take what the run takes.
+  const slow = model.config === null ? null : checkMemory(model.config, spec, { limit: memoryLimit(flags.maxMemory), limitGiven: flags.maxMemory !== undefined, what: model.description });
   checkLearner(spec, task, model, training);
   const checkpointEvery = flags.checkpointEvery === undefined ? null : integerFlag(flags.checkpointEvery, '--checkpoint-every');
   if (checkpointEvery !== null && flags.out === undefined) throw new UsageError('--checkpoint-every needs --out: checkpoints go under <out>/checkpoints');
@@ -204,9 +221,10 @@ function freshPlan(flags: TrainFlags, command: Command): Plan {
   const settings = JSON.parse(
     JSON.stringify({ task: taskRecord(taskConfig, flags), model: model.config ?? model.description, label: spec.label, learner: spec.config, optimizer: job.optimizer, clip: job.clip ?? null, seed, logEvery: job.logEvery }),
   ) as Settings;
-  return { taskConfig, task, spec, model, training, seed, out, settings, checkpointEvery, resume: null };
+  return { taskConfig, task, spec, model, training, seed, out, settings, checkpointEvery, resume: null, warnings: slow === null ? [] : [slow] };
 }
 
 function resumed(plan: ResumePlan): Plan {
-  return { ...plan, out: plan.dir, resume: plan };
+  const other = kernelSetWarning(plan.checkpoint.kernels, plan.checkpoint.path);
+  return { ...plan, out: plan.dir, resume: plan, warnings: other === null ? [] : [other] };
 }

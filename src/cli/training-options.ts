@@ -4,7 +4,8 @@
  * user says otherwise. Everything is checked here, before any file is written.
  */
 import type { Command } from 'commander';
-import { createModel, type ModelConfig } from '../model/config.js';
+import { createModel, parseModelConfig, type ModelConfig } from '../model/config.js';
+import { sizesOf } from './memory-estimate.js';
 import { OPTIMIZER_KINDS, type OptimizerConfig } from '../optim/config.js';
 import { checkSchedule, type Schedule } from '../optim/schedule.js';
 import type { Task } from '../tasks/task.js';
@@ -115,11 +116,12 @@ export function modelFromFlags(flags: TrainingFlags, command: Command, task: Tas
 
 /** `LSTM, hidden 64, dense head 2 (17,538 parameters, float64)`; throws for a model no online learner can train. */
 export function describeModel(config: ModelConfig): string {
-  const model = createModel(config, { initialize: false });
-  model.online(); // a bidirectional model is refused here, with the reason
+  // Counted, not built: the memory estimate must see `--hidden 100000000` before θ is allocated.
+  const { paramSize } = sizesOf(parseModelConfig(config));
+  if (config.layers.some((layer) => layer.bidirectional === true)) createModel(config, { initialize: false }).online(); // refused here, with the reason
   const { cell } = config.layers[0]!;
   const layers = config.layers.length;
-  return `${cell.kind.toUpperCase()}, hidden ${cell.hiddenSize}${layers > 1 ? `, ${layers} layers` : ''}, dense head ${config.outputSize} (${model.paramSize.toLocaleString('en-US')} parameters, ${config.dtype ?? 'float64'})`;
+  return `${cell.kind.toUpperCase()}, hidden ${cell.hiddenSize}${layers > 1 ? `, ${layers} layers` : ''}, dense head ${config.outputSize} (${paramSize.toLocaleString('en-US')} parameters, ${config.dtype ?? 'float64'})`;
 }
 
 export function describeOptimizer(config: OptimizerConfig): string {

@@ -26,6 +26,7 @@ import type { OptimizerState } from '../optim/optimizer.js';
 import { CONFIG_FILE, TENSORS_FILE, asRecord, decodeModel, decodeModelConfig, encodeModel } from './model-format.js';
 import { FormatError, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
 import { readFileChecked, readTextChecked, removeStaleTemporaries, writeDirectoryAtomic, writeFileAtomic } from './files.js';
+import { kernelSet } from './kernel-set.js';
 
 export const CHECKPOINT_FORMAT = 'online-rnn/checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -56,6 +57,8 @@ export interface Checkpoint {
   readonly extraTensors: Readonly<Record<string, Vec>>;
   /** The learner's step count when saved. */
   readonly step: number;
+  /** The kernel set the numbers were computed with ('ts', 'wasm', 'wasm-fma'); null in checkpoints older than the field. */
+  readonly kernels: string | null;
 }
 
 /**
@@ -124,6 +127,7 @@ export function encodeCheckpoint(input: CheckpointInput, snapshot: LearnerSnapsh
     },
     extra,
     extraTensors: Object.keys(extraTensors),
+    kernels: kernelSet(),
   };
   const encoded = encodeModel(model);
   return {
@@ -158,6 +162,10 @@ export function loadCheckpoint(dir: string): Checkpoint {
     const out: Record<string, Vec> = {};
     for (const name of names) {
       expected.add(`${prefix}.${name}`);
+      // A checkpoint writes vectors as [length] and values as []: any other shape is damage, even of the right size.
+      const shape = file.tensors.get(`${prefix}.${name}`)?.shape;
+      const rank = prefix === 'value' ? 0 : 1;
+      if (shape !== undefined && shape.length !== rank) throw new FormatError(`${tensorsPath}: tensor ${prefix}.${name} has shape [${shape.join(', ')}], a checkpoint writes ${rank === 0 ? 'scalars as []' : 'vectors as [length]'}`);
       out[name] = readTensor(file, `${prefix}.${name}`, { allowNonFinite });
     }
     return out;
@@ -175,7 +183,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
   }
   const optimizer: OptimizerState | null = state.optimizer === null ? null : { kind: state.optimizer.kind, t: state.optimizer.t, buffers: optimizerBuffers };
   const snapshot: LearnerSnapshot = { kind: state.kind, step: state.step, tensors, values, rng: state.rng, optimizer };
-  return { path, model, snapshot, extra: state.extra, extraTensors, step: state.step };
+  return { path, model, snapshot, extra: state.extra, extraTensors, step: state.step, kernels: state.kernels };
 }
 
 /** The checkpoint directory `dir` means: itself when it holds one, else the one `dir/latest` names. */
@@ -209,6 +217,7 @@ interface DecodedState {
   values: string[];
   extra: JsonValue;
   extraTensors: string[];
+  kernels: string | null;
 }
 
 function decodeState(value: unknown, source: string): DecodedState {
@@ -244,7 +253,14 @@ function decodeState(value: unknown, source: string): DecodedState {
     values: names(learner.values, `${source}: learner.values`),
     extra: (root.extra ?? null) as JsonValue,
     extraTensors: names(root.extraTensors ?? [], `${source}: extraTensors`),
+    kernels: kernelsOf(root.kernels, source),
   };
+}
+
+function kernelsOf(value: unknown, source: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (value !== 'ts' && value !== 'wasm' && value !== 'wasm-fma') throw new FormatError(`${source}: "kernels" must be 'ts', 'wasm' or 'wasm-fma'`);
+  return value;
 }
 
 function names(value: unknown, where: string): string[] {

@@ -4,7 +4,7 @@
  * survives a power cut. A directory of files is built under a temporary name the same way and
  * renamed into place, so a reader sees the old directory or the new one, never half of one.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FormatError } from './safetensors.js';
@@ -18,6 +18,27 @@ function writeAndSync(path: string, contents: FileContents): void {
     let written = 0;
     while (written < data.length) written += writeSync(fd, data, written, data.length - written);
     fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Appends `text` whole or not at all: when the write fails part-way (a full disk), the file is
+ * cut back to its old length, so a log never ends in a torn line.
+ */
+export function appendWhole(path: string, text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  const fd = openSync(path, 'a');
+  try {
+    const before = fstatSync(fd).size;
+    try {
+      let written = 0;
+      while (written < data.length) written += writeSync(fd, data, written, data.length - written);
+    } catch (error) {
+      ftruncateSync(fd, before);
+      throw error;
+    }
   } finally {
     closeSync(fd);
   }

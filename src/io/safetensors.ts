@@ -19,9 +19,25 @@ import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 export class FormatError extends RangeError {
   override readonly name = 'FormatError';
   constructor(message: string) {
-    // One line, whatever the file put into it (JSON parse errors quote the file's text).
-    super(message.replace(/[\r\n]+\s*/g, ' '));
+    // One line, whatever the file put into it (JSON parse errors quote the file's text), and a
+    // short one: a name the file controls may be a megabyte long.
+    super(cutMiddle(message.replace(/[\r\n]+\s*/g, ' '), MAX_MESSAGE));
   }
+}
+
+/** The longest error line: enough for two paths and a sentence. */
+const MAX_MESSAGE = 600;
+
+/** `text` cut to at most `max` characters, keeping both ends (the file's path and the problem). */
+export function cutMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const half = Math.floor((max - 1) / 2);
+  return `${text.slice(0, half)}…${text.slice(text.length - half)}`;
+}
+
+/** A string the file controls (a tensor's or a layer's name), quoted and cut for an error line. */
+export function quoteName(name: string, max = 80): string {
+  return JSON.stringify(cutMiddle(name, max));
 }
 
 /** The reference implementation's limit on the header; real headers are kilobytes. */
