@@ -10,6 +10,7 @@ import { isDType, fromValues, type Vec } from '../tensor/dtype.js';
 import type { Model } from '../model/model.js';
 import { loadAnyModel, MODEL_FORMATS, type LoadOptions, type ModelFormat } from '../io/load.js';
 import { readTextChecked } from '../io/files.js';
+import { jsonProblem } from '../io/safetensors.js';
 import { statesFromPyTorch } from '../io/pytorch.js';
 import { runSequence } from '../io/run.js';
 import { runCommand, UsageError } from './errors.js';
@@ -95,7 +96,7 @@ export function parseInput(text: string, model: Model, path: string): ForwardInp
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    throw new UsageError(`${path}: not valid JSON (${jsonProblem(e)})`);
   }
   let sequence: unknown = value;
   let h0: number[][] | null = null;

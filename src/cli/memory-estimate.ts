@@ -15,8 +15,8 @@
  * The estimate is meant to be within a factor of two (docs/experiments.md "Memory").
  */
 import { totalmem } from 'node:os';
-import type { CellConfig, ModelConfig } from '../model/config.js';
-import { cellOutputSize } from '../model/config.js';
+import type { ModelConfig } from '../model/config.js';
+import { sizesOf, type Sizes } from '../model/size.js';
 import type { LearnerConfig } from '../learners/config.js';
 import { UsageError } from './errors.js';
 
@@ -28,49 +28,6 @@ const MULTIPLY_ADDS_PER_SECOND = 1e9;
 
 /** A step slower than this gets a warning before the run starts. */
 const SLOW_STEP_SECONDS = 1;
-
-export interface Sizes {
-  /** p: θ's entries. */
-  readonly paramSize: number;
-  /** n: the recurrent state's entries (h and, for an LSTM, c, over all layers). */
-  readonly stateSize: number;
-  readonly inputSize: number;
-  readonly bytesPerElement: number;
-}
-
-/** p and n of a model config, computed without building it (cells' layouts, model/config.ts). */
-export function sizesOf(config: ModelConfig): Sizes {
-  let width = config.inputSize;
-  let paramSize = 0;
-  let stateSize = 0;
-  for (const layer of config.layers) {
-    const directions = layer.bidirectional === true ? 2 : 1;
-    paramSize += directions * cellParams(layer.cell, width);
-    stateSize += directions * cellState(layer.cell);
-    width = directions * cellOutputSize(layer.cell);
-  }
-  if (config.outputSize !== undefined) paramSize += config.outputSize * (width + 1);
-  return { paramSize, stateSize, inputSize: config.inputSize, bytesPerElement: config.dtype === 'float32' ? 4 : 8 };
-}
-
-function cellParams(cell: CellConfig, I: number): number {
-  const H = cell.hiddenSize;
-  const bias = cell.bias ?? true;
-  switch (cell.kind) {
-    case 'rnn':
-      return H * (I + H) + (bias ? H : 0);
-    case 'gru':
-      return 3 * H * (I + H) + (bias ? 3 * H : 0) + (bias && (cell.resetAfter ?? true) ? 3 * H : 0);
-    case 'lstm': {
-      const P = cell.projSize ?? H;
-      return 4 * H * (I + P) + (bias ? 4 * H : 0) + (cell.peephole === true ? 3 * H : 0) + (cell.projSize !== undefined ? P * H : 0);
-    }
-  }
-}
-
-function cellState(cell: CellConfig): number {
-  return cell.kind === 'lstm' ? cellOutputSize(cell) + cell.hiddenSize : cell.hiddenSize;
-}
 
 export interface Estimate {
   readonly bytes: number;

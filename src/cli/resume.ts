@@ -23,7 +23,7 @@ import type { Task } from '../tasks/task.js';
 import type { CurvePoint } from '../report/curve.js';
 import { writeAtomically } from '../report/write.js';
 import { LATEST_FILE, loadCheckpoint, type Checkpoint, type JsonValue } from '../io/checkpoint.js';
-import { FormatError } from '../io/safetensors.js';
+import { FormatError, jsonProblem } from '../io/safetensors.js';
 import { UsageError } from './errors.js';
 import type { ResumeState } from './job.js';
 import { parseLearnerSpec, type LearnerSpec } from './learner-spec.js';
@@ -183,7 +183,7 @@ function readJson(path: string): Settings {
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new FormatError(`${path}: not valid JSON (${(error as Error).message})`);
+    throw new FormatError(`${path}: not valid JSON (${jsonProblem(error)})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FormatError(`${path}: must hold a JSON object`);
   return value as Settings;

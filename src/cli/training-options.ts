@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { createModel, parseModelConfig, type ModelConfig } from '../model/config.js';
-import { sizesOf } from './memory-estimate.js';
+import { sizesOf } from '../model/size.js';
 import { OPTIMIZER_KINDS, type OptimizerConfig } from '../optim/config.js';
 import { checkSchedule, type Schedule } from '../optim/schedule.js';
 import type { Task } from '../tasks/task.js';

@@ -24,8 +24,8 @@ import type { Model } from '../model/model.js';
 import type { Learner, LearnerSnapshot } from '../learners/learner.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { CONFIG_FILE, TENSORS_FILE, asRecord, decodeModel, decodeModelConfig, encodeModel } from './model-format.js';
-import { FormatError, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
-import { readFileChecked, readTextChecked, removeStaleTemporaries, writeDirectoryAtomic, writeFileAtomic } from './files.js';
+import { FormatError, jsonProblem, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
+import { pathInside, readFileChecked, readTextChecked, removeStaleTemporaries, writeDirectoryAtomic, writeFileAtomic } from './files.js';
 import { kernelSet } from './kernel-set.js';
 
 export const CHECKPOINT_FORMAT = 'online-rnn/checkpoint';
@@ -144,18 +144,19 @@ export function encodeCheckpoint(input: CheckpointInput, snapshot: LearnerSnapsh
  */
 export function loadCheckpoint(dir: string): Checkpoint {
   const path = checkpointDirectory(dir);
-  const configPath = join(path, CONFIG_FILE);
-  const model = decodeModel(decodeModelConfig(readTextChecked(configPath, 'model config'), configPath), readFileChecked(join(path, TENSORS_FILE), 'model tensors'), { source: join(path, TENSORS_FILE) });
-  const statePath = join(path, STATE_JSON);
+  const configPath = pathInside(path, CONFIG_FILE, 'model config');
+  const modelTensorsPath = pathInside(path, TENSORS_FILE, 'model tensors');
+  const model = decodeModel(decodeModelConfig(readTextChecked(configPath, 'model config'), configPath), readFileChecked(modelTensorsPath, 'model tensors'), { source: modelTensorsPath });
+  const statePath = pathInside(path, STATE_JSON, 'learner state');
   let json: unknown;
   try {
     json = JSON.parse(readTextChecked(statePath, 'learner state'));
   } catch (e) {
     if (e instanceof FormatError) throw e;
-    throw new FormatError(`${statePath}: not valid JSON (${(e as Error).message})`);
+    throw new FormatError(`${statePath}: not valid JSON (${jsonProblem(e)})`);
   }
   const state = decodeState(json, statePath);
-  const tensorsPath = join(path, STATE_TENSORS);
+  const tensorsPath = pathInside(path, STATE_TENSORS, 'learner tensors');
   const file = parseSafetensors(readFileChecked(tensorsPath, 'learner tensors'), tensorsPath);
   const expected = new Set<string>();
   const read = (prefix: string, names: readonly string[], allowNonFinite = false): Record<string, Vec> => {

@@ -4,8 +4,8 @@
  * survives a power cut. A directory of files is built under a temporary name the same way and
  * renamed into place, so a reader sees the old directory or the new one, never half of one.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, existsSync, fstatSync, realpathSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FormatError } from './safetensors.js';
 
@@ -136,16 +136,45 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Reads a whole file, turning "not there" into a one-line FormatError naming it. */
+/** Reads a whole file, turning "not there" (or unreadable) into a one-line FormatError naming it. */
 export function readFileChecked(path: string, what = 'file'): Buffer {
+  fileSize(path, what);
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new FormatError(`${path}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** The size of a regular file, or a one-line FormatError naming it. */
+export function fileSize(path: string, what = 'file'): number {
   try {
     const stats = statSync(path);
     if (!stats.isFile()) throw new FormatError(`${path}: the ${what} is not a regular file`);
+    return stats.size;
   } catch (error) {
     if (error instanceof FormatError) throw error;
     throw new FormatError(`${path}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return readFileSync(path);
+}
+
+/**
+ * `dir/name`, after checking that it really lies inside `dir`: a symbolic link (to the file, or
+ * to a folder on the way) that leads out of the model's directory is refused, so a model file
+ * can never make the loader read, or quote, another file of the machine.
+ */
+export function pathInside(dir: string, name: string, what = 'file'): string {
+  const path = join(dir, name);
+  let realDir: string;
+  let realPath: string;
+  try {
+    realDir = realpathSync(dir);
+    realPath = realpathSync(path);
+  } catch (error) {
+    throw new FormatError(`${path}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (!realPath.startsWith(realDir.endsWith(sep) ? realDir : realDir + sep)) throw new FormatError(`${path}: the ${what} is a link to a file outside ${dir}; a model's files must lie in its directory`);
+  return path;
 }
 
 export function readTextChecked(path: string, what = 'file'): string {

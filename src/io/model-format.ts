@@ -15,7 +15,8 @@
 import type { DType, Vec } from '../tensor/dtype.js';
 import { buildCell, cellOutputSize, createModel, parseModelConfig, type ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
-import { FormatError, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
+import { sizesOf } from '../model/size.js';
+import { FormatError, jsonProblem, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
 
 export const MODEL_FORMAT = 'online-rnn/model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -85,7 +86,7 @@ export function decodeModelConfig(text: string, source = CONFIG_FILE): ModelConf
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new FormatError(`${source}: not valid JSON (${(e as Error).message})`);
+    throw new FormatError(`${source}: not valid JSON (${jsonProblem(e)})`);
   }
   const file = asRecord(value, source);
   if (file.format !== MODEL_FORMAT) throw new FormatError(`${source}: "format" must be "${MODEL_FORMAT}", got ${JSON.stringify(file.format)}`);
@@ -120,6 +121,7 @@ export function decodeModel(config: ModelConfig, tensorBytes: Uint8Array, option
   const file = parseSafetensors(tensorBytes, source);
   const dtype: DType = config.dtype ?? 'float64';
   const expectedDType = dtype === 'float64' ? 'F64' : 'F32';
+  checkSizesAgainstFile(config, file.tensors.size, file.bytes.length, source);
   const layout = checkLayout(config, file.tensors, source);
   for (const block of layout) {
     const entry = file.tensors.get(block.name)!;
@@ -131,6 +133,18 @@ export function decodeModel(config: ModelConfig, tensorBytes: Uint8Array, option
     model.theta.set(readTensor(file, block.name, { dtype, ...(options.allowNonFinite === undefined ? {} : { allowNonFinite: options.allowNonFinite }) }), block.offset);
   }
   return model;
+}
+
+/**
+ * What a config asks for, held against the file before any layout is built: every cell has at
+ * least two tensors (its input and recurrent weights) and θ's bytes lie inside the file, so a
+ * config of a million layers or a forged hidden size is refused at the cost of counting.
+ */
+export function checkSizesAgainstFile(config: ModelConfig, tensorCount: number, fileBytes: number, source: string): void {
+  const cells = config.layers.reduce((n, layer) => n + (layer.bidirectional === true ? 2 : 1), 0);
+  if (2 * cells > tensorCount) throw new FormatError(`${source}: the config has ${config.layers.length} layers (${cells} cells), which need at least ${2 * cells} tensors; the file holds ${tensorCount}`);
+  const { paramSize, bytesPerElement } = sizesOf(config);
+  if (paramSize * bytesPerElement > fileBytes) throw new FormatError(`${source}: the config has ${paramSize} parameters (${paramSize * bytesPerElement} bytes), more than the file's ${fileBytes} bytes hold`);
 }
 
 /**

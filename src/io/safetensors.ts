@@ -35,6 +35,18 @@ export function cutMiddle(text: string, max: number): string {
   return `${text.slice(0, half)}…${text.slice(text.length - half)}`;
 }
 
+/**
+ * Why JSON.parse refused a file, without the file's text: V8's message quotes the start of the
+ * input, which for a file that is not the one expected (a link to /etc/passwd) is its content.
+ */
+export function jsonProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof RangeError) return 'nested too deeply';
+  const position = /position (\d+)/.exec(message);
+  if (/Unexpected end of JSON input/.test(message)) return 'it ends too early';
+  return position !== null ? `a syntax error at byte ${position[1]}` : 'a syntax error';
+}
+
 /** A string the file controls (a tensor's or a layer's name), quoted and cut for an error line. */
 export function quoteName(name: string, max = 80): string {
   return JSON.stringify(cutMiddle(name, max));
@@ -100,7 +112,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors file')
   try {
     header = JSON.parse(text);
   } catch (e) {
-    return fail(`the header is not valid JSON (${(e as Error).message})`);
+    return fail(`the header is not valid JSON (${jsonProblem(e)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('the header is not a JSON object');
 
