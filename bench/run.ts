@@ -1,15 +1,17 @@
 /**
  * `npm run bench` — issue #5's suite: our figures and every available peer's, measured in the
- * same run on the same workloads, printed as a table with ratios and written to
- * bench/results.json (and the scaling plot to bench/scaling.svg). Never part of `npm test`.
+ * same run on the same workloads, printed as a table with ratios and written to results.json
+ * (and the scaling plot to scaling.svg) in a new temporary folder, or --out DIR; only --update
+ * writes the tracked bench/results.json and bench/scaling.svg. Never part of `npm test`.
  *
  *   npm run bench                 full suite (a few minutes)
  *   npm run bench -- --quick      fewer runs and sizes, TF.js cpu only on W1
  *   npm run bench -- --no-peers   ours only
+ *   npm run bench -- --update     write the results into bench/ (tracked) instead
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem, platform, arch } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, platform, arch, tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DType } from '../src/tensor/dtype.js';
@@ -26,7 +28,10 @@ const quick = args.has('--quick');
 const withPeers = !args.has('--no-peers');
 const runs = quick ? 5 : 7;
 const here = dirname(fileURLToPath(import.meta.url));
-const benchDir = resolve(here, '../../bench');
+const outAt = process.argv.indexOf('--out');
+/** Where results.json and scaling.svg go: bench/ itself only when asked (--update). */
+const benchDir = args.has('--update') ? resolve(here, '../../bench') : outAt > 0 && process.argv[outAt + 1] !== undefined ? resolve(process.argv[outAt + 1]!) : mkdtempSync(resolve(tmpdir(), 'online-rnn-bench-'));
+mkdirSync(benchDir, { recursive: true });
 
 /**
  * Runs one measurement in a fresh process (bench/child.ts) with ONLINE_RNN_KERNELS=`kernels`;

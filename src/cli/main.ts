@@ -10,7 +10,7 @@ import { registerTrain } from './train.js';
 import { registerCompare } from './compare.js';
 
 const program = new Command('online-rnn')
-  .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack')
+  .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack, SnAp-1, KF-RTRL')
   .version('0.1.0')
   .showSuggestionAfterError()
   .exitOverride();
