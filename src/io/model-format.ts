@@ -94,8 +94,14 @@ export function decodeModelConfig(text: string, source = CONFIG_FILE): ModelConf
   return parseConfigIn(file.model, source);
 }
 
+/** Far beyond any trained recurrent stack (a few dozen layers), far below what exhausts memory. */
+export const MAX_LAYERS = 10_000;
+
 /** parseModelConfig with its errors turned into FormatErrors naming the file. */
 export function parseConfigIn(value: unknown, source: string): ModelConfig {
+  // Counted before each layer is checked: a forged million-layer config costs nothing.
+  const layers = (value as { layers?: unknown } | null)?.layers;
+  if (Array.isArray(layers) && layers.length > MAX_LAYERS) throw new FormatError(`${source}: ${layers.length} layers; a model file may have at most ${MAX_LAYERS}`);
   try {
     return parseModelConfig(value);
   } catch (e) {
