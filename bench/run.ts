@@ -10,8 +10,8 @@
  *   npm run bench -- --update     write the results into bench/ (tracked) instead
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, platform, arch, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem, platform, arch } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DType } from '../src/tensor/dtype.js';
@@ -22,16 +22,15 @@ import type { OnlineKind } from './online.js';
 import type { ChildTask } from './child.js';
 import { tfjs, pytorch, cReference, type PeerFigure, type PeerReport } from './peers/run-peers.js';
 import { logLogSvg } from './plot.js';
+import { benchOutputDir } from './output-dir.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const withPeers = !args.has('--no-peers');
 const runs = quick ? 5 : 7;
 const here = dirname(fileURLToPath(import.meta.url));
-const outAt = process.argv.indexOf('--out');
 /** Where results.json and scaling.svg go: bench/ itself only when asked (--update). */
-const benchDir = args.has('--update') ? resolve(here, '../../bench') : outAt > 0 && process.argv[outAt + 1] !== undefined ? resolve(process.argv[outAt + 1]!) : mkdtempSync(resolve(tmpdir(), 'online-rnn-bench-'));
-mkdirSync(benchDir, { recursive: true });
+const benchDir = benchOutputDir(process.argv.slice(2), resolve(here, '../../bench'));
 
 /**
  * Runs one measurement in a fresh process (bench/child.ts) with ONLINE_RNN_KERNELS=`kernels`;

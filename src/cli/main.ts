@@ -9,6 +9,14 @@ import { registerGradstats } from './gradstats.js';
 import { registerTrain } from './train.js';
 import { registerCompare } from './compare.js';
 
+// Output piped into a reader that stopped (`| head`) is not an error of ours: end quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 const program = new Command('online-rnn')
   .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack, SnAp-1, KF-RTRL')
   .version('0.1.0')

@@ -22,6 +22,7 @@ import { createTask, type TaskConfig } from '../tasks/config.js';
 import type { Task } from '../tasks/task.js';
 import type { CurvePoint } from '../report/curve.js';
 import { writeAtomically } from '../report/write.js';
+import { atPath } from '../io/files.js';
 import { LATEST_FILE, loadCheckpoint, type Checkpoint, type JsonValue } from '../io/checkpoint.js';
 import { FormatError, jsonProblem } from '../io/safetensors.js';
 import { UsageError } from './errors.js';
@@ -142,7 +143,7 @@ export function rewindMetrics(path: string, step: number, logEvery: number): { t
   const wanted = Math.floor(step / logEvery);
   const kept: string[] = [];
   const points: CurvePoint[] = [];
-  const lines = readFileSync(path, 'utf8').split('\n');
+  const lines = atPath(path, () => readFileSync(path, 'utf8')).split('\n');
   for (let i = 0; i < lines.length && kept.length < wanted; i++) {
     const line = lines[i]!;
     let point: { step: unknown; loss: unknown; metric: unknown; time: unknown };

@@ -11,7 +11,25 @@ import { FormatError } from './safetensors.js';
 
 export type FileContents = Uint8Array | string;
 
+/**
+ * Runs `body`, naming `path` in any system error it throws without one (read, write and fsync
+ * on a descriptor report no path), so the message can say which file failed.
+ */
+export function atPath<T>(path: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e instanceof Error && typeof e.code === 'string' && e.path === undefined) e.path = path;
+    throw error;
+  }
+}
+
 function writeAndSync(path: string, contents: FileContents): void {
+  atPath(path, () => writeAndSyncUnnamed(path, contents));
+}
+
+function writeAndSyncUnnamed(path: string, contents: FileContents): void {
   const data = typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
   const fd = openSync(path, 'wx', 0o644);
   try {
@@ -28,6 +46,10 @@ function writeAndSync(path: string, contents: FileContents): void {
  * cut back to its old length, so a log never ends in a torn line.
  */
 export function appendWhole(path: string, text: string): void {
+  atPath(path, () => appendWholeUnnamed(path, text));
+}
+
+function appendWholeUnnamed(path: string, text: string): void {
   const data = Buffer.from(text, 'utf8');
   const fd = openSync(path, 'a');
   try {

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import type { Comparison } from './comparison.js';
 import { renderHtml, type ChartAssets } from './html.js';
 import { renderSvg } from './svg.js';
+import { atPath } from '../io/files.js';
 
 export function figurePath(reportPath: string): string {
   return reportPath.replace(/\.html?$/i, '') + '.svg';
@@ -24,7 +25,7 @@ export function writeReport(path: string, comparison: Comparison, assets: ChartA
 export function writeAtomically(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, text);
+    atPath(path, () => writeFileSync(temporary, text));
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true }); // a full disk leaves no half-written temporary behind
