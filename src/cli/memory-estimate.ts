@@ -12,7 +12,7 @@
  *   kfrtrl             the Kronecker factors and J: n² + 3n
  *   uoro, nbt          s̃ and θ̃: n + p
  * One step's work, in multiply-adds: RTRL's J·(∂s/∂θ) is n·n·p; the others are O(p + n²).
- * The estimate is meant to be within a factor of two (docs/experiments.md "Memory").
+ * The estimate is meant to be within a factor of two of what the run takes.
  */
 import { totalmem } from 'node:os';
 import type { ModelConfig } from '../model/config.js';
