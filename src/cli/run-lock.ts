@@ -12,6 +12,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from './errors.js';
+import { isAlive } from '../io/files.js';
 
 export const LOCK_FILE = '.lock';
 
@@ -70,11 +71,5 @@ function readOwner(path: string): Owner | null {
 
 function holdsLock(owner: Owner): boolean {
   if (owner.host !== hostname()) return true;
-  if (owner.pid === process.pid) return false;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return owner.pid !== process.pid && isAlive(owner.pid);
 }

@@ -149,7 +149,8 @@ export function removeStaleTemporaries(dir: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` (on this host) is running. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
