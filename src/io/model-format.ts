@@ -15,7 +15,6 @@
 import type { DType, Vec } from '../tensor/dtype.js';
 import { buildCell, cellOutputSize, createModel, parseModelConfig, type ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
-import { sizesOf } from '../model/size.js';
 import { FormatError, jsonProblem, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
 
 export const MODEL_FORMAT = 'online-rnn/model';
@@ -127,7 +126,7 @@ export function decodeModel(config: ModelConfig, tensorBytes: Uint8Array, option
   const file = parseSafetensors(tensorBytes, source);
   const dtype: DType = config.dtype ?? 'float64';
   const expectedDType = dtype === 'float64' ? 'F64' : 'F32';
-  checkSizesAgainstFile(config, file.tensors.size, file.bytes.length, source);
+  checkCellsAgainstFile(config, file.tensors.size, source);
   const layout = checkLayout(config, file.tensors, source);
   for (const block of layout) {
     const entry = file.tensors.get(block.name)!;
@@ -143,14 +142,13 @@ export function decodeModel(config: ModelConfig, tensorBytes: Uint8Array, option
 
 /**
  * What a config asks for, held against the file before any layout is built: every cell has at
- * least two tensors (its input and recurrent weights) and θ's bytes lie inside the file, so a
- * config of a million layers or a forged hidden size is refused at the cost of counting.
+ * least two tensors (its input and recurrent weights), so a config of thousands of layers
+ * costs a count, not thousands of cells. (Sizes need no such check: the layout allocates no
+ * parameters, and checkLayout names the first tensor whose shape the config contradicts.)
  */
-export function checkSizesAgainstFile(config: ModelConfig, tensorCount: number, fileBytes: number, source: string): void {
+export function checkCellsAgainstFile(config: ModelConfig, tensorCount: number, source: string): void {
   const cells = config.layers.reduce((n, layer) => n + (layer.bidirectional === true ? 2 : 1), 0);
   if (2 * cells > tensorCount) throw new FormatError(`${source}: the config has ${config.layers.length} layers (${cells} cells), which need at least ${2 * cells} tensors; the file holds ${tensorCount}`);
-  const { paramSize, bytesPerElement } = sizesOf(config);
-  if (paramSize * bytesPerElement > fileBytes) throw new FormatError(`${source}: the config has ${paramSize} parameters (${paramSize * bytesPerElement} bytes), more than the file's ${fileBytes} bytes hold`);
 }
 
 /**

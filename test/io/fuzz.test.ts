@@ -110,7 +110,7 @@ test('forged sizes are rejected before anything is allocated for them', () => {
   const { config, tensors } = encodeModel(createModel(NATIVE[0]!, { seed: 1 }));
   const huge = JSON.parse(config);
   huge.model.layers[0].cell.hiddenSize = 2 ** 40;
-  assert.throws(() => decodeModel(decodeModelConfig(JSON.stringify(huge)), tensors), (e: Error) => e instanceof FormatError && /parameters \(\d+ bytes\), more than the file's \d+ bytes hold/.test(e.message));
+  assert.throws(() => decodeModel(decodeModelConfig(JSON.stringify(huge)), tensors), (e: Error) => e instanceof FormatError && /has shape/.test(e.message));
   const torch = exportPyTorch(createModel({ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 2 } }] }));
   assert.throws(() => importPyTorch(torch.tensors, parsePyTorchSpec({ module: 'rnn', input_size: 2 ** 40, hidden_size: 2 ** 40 })), FormatError);
   const tfjs = exportTfjs(createModel({ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 2 } }], dtype: 'float32' }));

@@ -79,9 +79,9 @@ function link(dir: string, name: string, how: number): void {
   }
 }
 
-/** A JSON config with its layer list repeated to a hostile length (the longest, 10 MB of JSON, one time in twenty). */
+/** A JSON config with its layer list repeated to a hostile length (the longest, megabytes of JSON, one time in twenty-five). */
 function manyLayers(layers: unknown[]): unknown[] {
-  const length = rng.int(20) === 0 ? 200_000 : [2, 17, 1000, 10_001][rng.int(4)]!;
+  const length = rng.int(25) === 0 ? 100_000 : [2, 17, 1000, 10_001][rng.int(4)]!;
   return Array.from({ length }, (_, i) => layers[i % layers.length]);
 }
 
