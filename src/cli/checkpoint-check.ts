@@ -5,7 +5,7 @@
  * cannot have reached (a copy curriculum at level 10^9 after 3,000 steps would allocate
  * gigabytes on its next sequence), and learner scalars that are not finite.
  */
-import type { TaskConfig } from '../tasks/config.js';
+import type { TaskConfig } from '../kinds/tasks.js';
 import type { Checkpoint } from '../io/checkpoint.js';
 import { FormatError } from '../io/safetensors.js';
 import type { RunState } from './run-state.js';

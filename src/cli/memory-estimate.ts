@@ -17,7 +17,7 @@
 import { totalmem } from 'node:os';
 import type { ModelConfig } from '../model/config.js';
 import { sizesOf, type Sizes } from '../model/size.js';
-import type { LearnerConfig } from '../learners/config.js';
+import type { LearnerConfig } from '../kinds/learners.js';
 import { UsageError } from './errors.js';
 
 /** The default --max-memory: half of the machine's memory, leaving room for everything else. */

@@ -18,8 +18,8 @@ import { FormatError } from '../../src/io/safetensors.js';
 import { loadCheckpoint } from '../../src/io/checkpoint.js';
 import { decodeRunState } from '../../src/cli/run-state.js';
 import { checkCheckpointValues } from '../../src/cli/checkpoint-check.js';
-import { createTask, type TaskConfig } from '../../src/tasks/config.js';
-import { createLearner, type LearnerConfig } from '../../src/learners/config.js';
+import { createTask, type TaskConfig } from '../../src/kinds/tasks.js';
+import { createLearner, type LearnerConfig } from '../../src/kinds/learners.js';
 import { mutateBytes, mutateHeader, mutateJson } from './mutate.js';
 
 type Format = 'native' | 'pytorch' | 'tfjs' | 'checkpoint';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kernelSet, kernelSetWarning } from '../../src/io/kernel-set.js';
 import { createModel } from '../../src/model/config.js';
-import { createLearner } from '../../src/learners/config.js';
+import { createLearner } from '../../src/kinds/learners.js';
 import { mse } from '../../src/loss/loss.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.js';
 import { runCli, tempDir } from '../support/cli.js';
