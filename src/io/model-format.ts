@@ -141,13 +141,13 @@ export function decodeModel(config: ModelConfig, tensorBytes: Uint8Array, option
 
 /**
  * What a config asks for, held against the file before any layout is built: every cell has at
- * least two tensors (its input and recurrent weights), so a config of thousands of layers
+ * least one tensor of parameters, so a config of thousands of layers
  * costs a count, not thousands of cells. (Sizes need no such check: the layout allocates no
  * parameters, and checkLayout names the first tensor whose shape the config contradicts.)
  */
 export function checkCellsAgainstFile(config: ModelConfig, tensorCount: number, source: string): void {
   const cells = config.layers.reduce((n, layer) => n + (layer.bidirectional === true ? 2 : 1), 0);
-  if (2 * cells > tensorCount) throw new FormatError(`${source}: the config has ${config.layers.length} layers (${cells} cells), which need at least ${2 * cells} tensors; the file holds ${tensorCount}`);
+  if (cells > tensorCount) throw new FormatError(`${source}: the config has ${config.layers.length} layers (${cells} cells), which need at least ${cells} tensors; the file holds ${tensorCount}`);
 }
 
 /**
