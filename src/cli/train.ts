@@ -63,7 +63,7 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint-every <n>', 'with --out: save a checkpoint under <out>/checkpoints every n steps, and when the run ends or is stopped')
     .option('--resume <dir>', 'go on with the run in <dir> from its latest checkpoint, as if it had never stopped; only --steps, --checkpoint-every and --json may change')
     .option('--max-memory <size>', 'refuse a run estimated to need more memory than this (e.g. 512M, 8G); default: half of this machine’s memory')
-    .option('--progress-every <seconds>', 'when stderr is not a terminal: a progress line every so many seconds (0: none)', '30')
+    .option('--progress-every <s>', 'when stderr is not a terminal: a progress line every so many seconds (0: none)', '30')
     .addHelpText(
       'after',
       `
