@@ -30,10 +30,11 @@ import { shardOf } from '../sweep/shard.js';
 import { executeRuns, runDirectory } from '../sweep/execute.js';
 import { successiveHalving } from '../sweep/halving.js';
 import { readRecords, RECORDS_FILE } from '../sweep/records.js';
-import { checkWorkerVersion, claimVersion, DEFAULT_QUEUE_NAME, enqueueRuns, parseQueueAddress, queueStatus, reachRedis, type QueueAddress } from '../sweep/queue.js';
-import { runWorker } from '../sweep/worker.js';
+import type { QueueAddress } from '../sweep/queue.js';
 import { metricValue, summarize } from '../sweep/summary.js';
 import { renderSweepHtml } from '../sweep/report-html.js';
+
+const DEFAULT_QUEUE_NAME = 'online-rnn-sweep';
 
 export function registerSweep(program: Command): void {
   const sweep = program.command('sweep').description('sweeps of many runs from a wandb-style YAML spec: locally, on array jobs, or on a BullMQ queue');
@@ -236,8 +237,11 @@ async function runSweep(path: string, flags: RunFlags): Promise<void> {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-async function withRedis<T>(address: QueueAddress, body: (client: Awaited<ReturnType<typeof reachRedis>>) => Promise<T>): Promise<T> {
-  const client = await reachRedis(address);
+/** The queue's code (BullMQ, ioredis) loads only for the commands that use it. */
+const queueModule = () => import('../sweep/queue.js');
+
+async function withRedis<T>(address: QueueAddress, body: (client: Awaited<ReturnType<Awaited<ReturnType<typeof queueModule>>['reachRedis']>>) => Promise<T>): Promise<T> {
+  const client = await (await queueModule()).reachRedis(address);
   try {
     return await body(client);
   } finally {
@@ -246,6 +250,7 @@ async function withRedis<T>(address: QueueAddress, body: (client: Awaited<Return
 }
 
 async function enqueueCommand(paths: string[], flags: QueueFlags): Promise<void> {
+  const { claimVersion, enqueueRuns, parseQueueAddress } = await queueModule();
   const address = parseQueueAddress(flags.queue, flags.name);
   const runs = paths.flatMap((path) => loadPlan(path).runs);
   const version = packageVersion();
@@ -258,6 +263,8 @@ async function enqueueCommand(paths: string[], flags: QueueFlags): Promise<void>
 }
 
 async function workerCommand(flags: WorkerFlags): Promise<void> {
+  const { checkWorkerVersion, parseQueueAddress } = await queueModule();
+  const { runWorker } = await import('../sweep/worker.js');
   const address = parseQueueAddress(flags.queue, flags.name);
   const out = writableDirectory(flags.out);
   const concurrency = flags.concurrency === undefined ? availableParallelism() : integerFlag(flags.concurrency, '--concurrency');
@@ -273,7 +280,8 @@ async function statusCommand(path: string | undefined, flags: StatusFlags): Prom
   if (flags.queue === undefined && (path === undefined || flags.out === undefined)) throw new UsageError('give --queue URL, or a SPEC and --out DIR');
   const status: Record<string, unknown> = {};
   if (flags.queue !== undefined) {
-    const address = parseQueueAddress(flags.queue, flags.name);
+    const { parseQueueAddress, queueStatus } = await queueModule();
+    const address = parseQueueAddress(flags.queue, flags.name ?? DEFAULT_QUEUE_NAME);
     await withRedis(address, async () => undefined);
     status.queue = { url: address.text, name: address.name, ...(await queueStatus(address)) };
   }

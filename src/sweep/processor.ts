@@ -25,6 +25,10 @@ export type JobSummary = Pick<RunRecord, 'id' | 'label'> & Pick<RunRecord['resul
 
 const PROGRESS_SECONDS = 1;
 
+// A worker killed outright cannot stop its children: an orphan would finish a run that another
+// worker has taken over. The IPC channel closes when the worker dies, and so does this process.
+if (process.send !== undefined) process.once('disconnect', () => process.exit(1));
+
 export default async function process_(job: SandboxedJob<QueuedRun, JobSummary>): Promise<JobSummary> {
   const mine = packageVersion();
   const { version, run: data } = job.data;

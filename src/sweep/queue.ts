@@ -15,8 +15,6 @@ import { UsageError } from '../cli/errors.js';
 import type { Job } from '../cli/job.js';
 import type { SweepRun } from './run-config.js';
 
-export const DEFAULT_QUEUE_NAME = 'online-rnn-sweep';
-
 export interface QueueAddress {
   readonly host: string;
   readonly port: number;
@@ -29,7 +27,7 @@ export interface QueueAddress {
 }
 
 /** `redis://[user:password@]HOST:PORT[/DB]`. */
-export function parseQueueAddress(url: string, name: string = DEFAULT_QUEUE_NAME): QueueAddress {
+export function parseQueueAddress(url: string, name: string): QueueAddress {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -72,6 +70,7 @@ const ATTEMPT_TIMEOUT_MS = 1500;
 export async function reachRedis(address: QueueAddress): Promise<Redis> {
   let last = '';
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    last = '';
     const client = new Redis({
       host: address.host,
       port: address.port,
@@ -84,13 +83,14 @@ export async function reachRedis(address: QueueAddress): Promise<Redis> {
       enableOfflineQueue: false,
       retryStrategy: () => null,
     });
-    client.on('error', () => {}); // reported below, once
+    // The socket's error says why (ECONNREFUSED, ENOTFOUND…); connect() only says it closed.
+    client.on('error', (error: Error) => (last = error.message));
     try {
       await client.connect();
       await client.ping();
       return client;
     } catch (error) {
-      last = (error as Error).message;
+      if (last === '') last = (error as Error).message;
       client.disconnect();
     }
     if (attempt < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 200 * attempt));

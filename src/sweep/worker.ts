@@ -38,6 +38,7 @@ export async function runWorker(address: QueueAddress, options: WorkerOptions): 
   });
   let completed = 0;
   let failed = 0;
+  worker.on('active', (job) => options.log(`start  ${job.id} ${job.name}`));
   worker.on('completed', (job, summary) => {
     completed++;
     options.log(`done   ${job.id} ${job.name}: ${summary.end} at step ${summary.steps}${summary.resumedFrom !== null ? ` (resumed from step ${summary.resumedFrom})` : ''}`);
