@@ -50,14 +50,21 @@ export function parseQueueAddress(url: string, name: string): QueueAddress {
   };
 }
 
-/** BullMQ's connection for a long-lived client: commands wait for Redis to come back, retried every ≤ 2 s. */
-export function connectionOf(address: QueueAddress): ConnectionOptions {
+/** Where Redis is and who we are to it, as ioredis takes it. */
+function serverOf(address: QueueAddress) {
   return {
     host: address.host,
     port: address.port,
     db: address.db,
     ...(address.username !== undefined ? { username: address.username } : {}),
     ...(address.password !== undefined ? { password: address.password } : {}),
+  };
+}
+
+/** BullMQ's connection for a long-lived client: commands wait for Redis to come back, retried every ≤ 2 s. */
+export function connectionOf(address: QueueAddress): ConnectionOptions {
+  return {
+    ...serverOf(address),
     maxRetriesPerRequest: null,
     retryStrategy: (times: number) => Math.min(200 * times, 2000),
   };
@@ -72,11 +79,7 @@ export async function reachRedis(address: QueueAddress): Promise<Redis> {
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     last = '';
     const client = new Redis({
-      host: address.host,
-      port: address.port,
-      db: address.db,
-      ...(address.username !== undefined ? { username: address.username } : {}),
-      ...(address.password !== undefined ? { password: address.password } : {}),
+      ...serverOf(address),
       lazyConnect: true,
       connectTimeout: ATTEMPT_TIMEOUT_MS,
       maxRetriesPerRequest: 0,

@@ -8,7 +8,7 @@
 import { axisTicks, chooseScale, formatNumber, paddedRange, project, type Scale } from '../report/scale.js';
 import { color, escape } from '../report/svg.js';
 import { spreadText } from '../report/table.js';
-import type { ChartAssets } from '../report/html.js';
+import { CHART_HELPERS, STYLE, type ChartAssets } from '../report/html.js';
 import type { SweepSummary } from './summary.js';
 
 interface Axis {
@@ -78,7 +78,7 @@ export function renderSweepHtml(summary: SweepSummary, assets: ChartAssets, cont
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>online-rnn sweep — ${escape(context.dir)}</title>
 <style>${assets.style}</style>
-<style>${STYLE}</style>
+<style>${STYLE}${SWEEP_STYLE}</style>
 </head>
 <body>
 <h1>Sweep: ${escape(summary.tasks.join(', '))}</h1>
@@ -98,32 +98,15 @@ ${rows.join('\n')}
 `;
 }
 
-const STYLE = `
-body { font: 14px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1100px; padding: 0 16px; color: #222; }
-h1 { font-size: 20px; margin-bottom: 4px; } h2 { font-size: 16px; margin-top: 28px; }
-.setting, .hint { color: #555; } .hint { font-size: 12px; }
-#charts { display: flex; flex-wrap: wrap; gap: 12px; }
-table { border-collapse: collapse; } th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: right; }
-td:nth-child(2) { text-align: left; } tr.best td { font-weight: 600; } #versions { margin-top: 24px; } #versions th { text-align: left; font-weight: normal; color: #555; }
+const SWEEP_STYLE = `
+td:nth-child(2) { text-align: left; } tr.best td { font-weight: 600; } #versions { margin-top: 24px; }
 `;
 
 /** Runs in the page: one uPlot per chart over the union of its lines' x, bands under the lines. */
 const CHART_SCRIPT = `
 (function () {
   var report = JSON.parse(document.getElementById('report-data').textContent);
-  function unproject(scale, p) {
-    return scale.kind === 'log' ? Math.pow(10, p) : scale.kind === 'asinh' ? Math.sinh(p) * scale.linear : p;
-  }
-  function format(v) {
-    if (v === null || v === undefined || !isFinite(v)) return '–';
-    var a = Math.abs(v);
-    return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
-  }
-  function fill(hex) {
-    var n = parseInt(hex.slice(1), 16);
-    return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',0.18)';
-  }
-  function axis(a) {
+${CHART_HELPERS}  function axis(a) {
     return {
       label: a.name, size: 60, grid: { stroke: 'rgba(0,0,0,0.07)', width: 1 },
       splits: function () { return a.ticks; },
@@ -138,7 +121,7 @@ const CHART_SCRIPT = `
     var data = [xs], series = [{ label: chart.x.name, value: function (u, v) { return format(unproject(chart.x.scale, v)); } }];
     chart.lines.forEach(function (l) {
       data.push(at(l, 'mean'));
-      series.push({ label: l.label, stroke: l.color, width: 1.6, spanGaps: true, points: { show: true, size: 5 }, value: function (u, v) { return v === null ? '–' : format(unproject(chart.y.scale, v)); } });
+      series.push({ label: l.label, stroke: l.color, width: 1.6, spanGaps: true, points: { show: chart.id === 'sensitivity', size: 5 }, value: function (u, v) { return v === null ? '–' : format(unproject(chart.y.scale, v)); } });
     });
     function paintBands(u) {
       var ctx = u.ctx;
@@ -153,7 +136,7 @@ const CHART_SCRIPT = `
           lower.push([u.valToPos(x, 'x', true), u.valToPos(l.low[k], 'y', true)]);
         });
         if (upper.length < 2) return;
-        ctx.fillStyle = fill(l.color);
+        ctx.fillStyle = rgba(l.color, 0.18);
         ctx.beginPath();
         upper.concat(lower.reverse()).forEach(function (p, k) { k === 0 ? ctx.moveTo(p[0], p[1]) : ctx.lineTo(p[0], p[1]); });
         ctx.closePath(); ctx.fill();

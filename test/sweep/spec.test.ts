@@ -5,6 +5,9 @@ import { planSweep } from '../../src/sweep/plan.js';
 import { sample, DISTRIBUTIONS } from '../../src/sweep/distributions.js';
 import { argvOf, canonicalJson, runId, runOf } from '../../src/sweep/run-config.js';
 import { Rng } from '../../src/tensor/rng.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../support/fixtures.js';
 
 const GRID = `
 method: grid
@@ -118,4 +121,11 @@ test('a malformed spec is refused naming the key: unknown keys, empty ranges, ba
   }
   // A run the CLI refuses names the run and the CLI's reason.
   assert.throws(() => planSweep(parseSpec('task: influence\nparameters:\n  learner: {value: rtrl}\n  hidden: {value: 8}', 's.yaml'), 's.yaml'), /s\.yaml: run 0 \(hidden=8 learner=rtrl task=influence\): --hidden does not apply to --task influence/);
+});
+
+test('the example specs in examples/sweeps plan: 32 grid configurations, 12 random draws', () => {
+  const plan = (name: string) => planSweep(parseSpec(readFileSync(join(repoRoot, 'examples/sweeps', name), 'utf8'), name), name);
+  assert.equal(plan('influence-lr.yaml').runs.length, 32);
+  const random = plan('copy-random.yaml');
+  assert.equal(random.runs.length + random.duplicates, 12);
 });
