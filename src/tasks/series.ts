@@ -42,7 +42,7 @@ export function seriesTask(source: SeriesSource): Task {
       { axis: 'loss', label: 'memoryless: E[x(t+1) | x(t)], binned estimate', value: memorylessMse(z) },
       { axis: 'loss', label: 'predict the mean (variance)', value: 1 },
     ],
-    model: { kind: 'any', defaultCell: { kind: 'gru', hiddenSize: 32 } },
+    model: { defaultCell: { kind: 'gru', hiddenSize: 32 } },
     setting: { optimizer: { kind: 'adam', lr: 1e-3 }, steps: 100_000, source: 'next-value prediction, online (no paper setting)' },
     stream(rng) {
       if (source.kind === 'values') return new SeriesStream(cycle(z), z.length, std, horizon);
