@@ -9,8 +9,7 @@
  * cut back to the checkpoint's step), so a run interrupted anywhere — Ctrl-C, a kill, a node
  * lost — costs at most the steps since its last checkpoint, and gives the same numbers as a run
  * never stopped. When a run finishes, its record is appended to records.jsonl and its directory
- * removed. Influence balancing trains its own fixed model, which a checkpoint cannot hold, so
- * such a run starts over.
+ * removed.
  *
  * `until` stops every run at that step with a checkpoint (a rung of successive halving): the
  * run is not finished, nothing is recorded, and the next call goes on from there.
@@ -59,16 +58,15 @@ interface Prepared {
 function prepare(out: string, run: SweepRun, index: number, options: { checkpointEvery: number | null; until: number | null }): Prepared {
   const paths = runDirectory(out, run.id);
   const steps = options.until ?? run.job.steps;
-  const checkpointable = run.job.model !== null;
   const every = options.checkpointEvery ?? defaultCheckpointEvery(run.job);
   const base: Job = {
     ...run.job,
     id: index,
     steps,
-    ...(checkpointable && (every > 0 || options.until !== null) ? { checkpoint: { every: every > 0 ? every : Infinity, settings: run.config } } : {}),
+    ...(every > 0 || options.until !== null ? { checkpoint: { every: every > 0 ? every : Infinity, settings: run.config } } : {}),
   };
   mkdirSync(paths.dir, { recursive: true });
-  if (!checkpointable || !existsSync(join(paths.checkpoints, LATEST_FILE))) {
+  if (!existsSync(join(paths.checkpoints, LATEST_FILE))) {
     writeAtomically(paths.curve, '');
     return { run, job: base, paths, earlier: [], resumedFrom: null };
   }

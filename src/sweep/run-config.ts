@@ -13,15 +13,12 @@
  */
 import { createHash } from 'node:crypto';
 import { Command, CommanderError } from 'commander';
-import { createTask } from '../tasks/config.js';
 import type { JsonValue } from '../io/checkpoint.js';
 import type { Job } from '../cli/job.js';
-import { addTaskOptions, taskConfigFromFlags } from '../cli/task-options.js';
-import { addTrainingOptions, modelFromFlags, trainingFromFlags } from '../cli/training-options.js';
-import { parseLearnerSpec } from '../cli/learner-spec.js';
+import { addTaskOptions } from '../cli/task-options.js';
+import { addTrainingOptions } from '../cli/training-options.js';
+import { runFromFlags, type RunFlags } from '../cli/run-config.js';
 import { checkLearner, jobOf } from '../cli/plan.js';
-import { integerFlag } from '../cli/model-options.js';
-import type { ResumeFlags } from '../cli/resume.js';
 import type { ParameterValue } from './spec.js';
 
 export type RunParams = Readonly<Record<string, ParameterValue>>;
@@ -48,27 +45,33 @@ export function argvOf(params: RunParams): string[] {
   return argv;
 }
 
-/** Builds a run; throws RangeError with the CLI's message for parameters the CLI refuses. */
-export function runOf(params: RunParams): SweepRun {
+/** A command with train's run options, to read a run's flags exactly as train does. */
+function runCommand(): Command {
   const command = new Command('sweep-run').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} }).allowExcessArguments(false);
   addTaskOptions(command);
-  addTrainingOptions(command).option('--learner <spec>').option('--seed <n>', '', '1');
+  return addTrainingOptions(command).option('--learner <spec>').option('--seed <n>', '', '1');
+}
+
+/** The parameter names a sweep may set: the run flags of `train`, without their dashes. */
+export function runFlagNames(): string[] {
+  return runCommand()
+    .options.map((option) => (option.long ?? '').replace(/^--(no-)?/, ''))
+    .filter((name) => name !== '' && name !== 'json' && name !== 'help');
+}
+
+/** Builds a run; throws RangeError with the CLI's message for parameters the CLI refuses. */
+export function runOf(params: RunParams): SweepRun {
+  const command = runCommand();
   try {
     command.parse(argvOf(params), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) throw new RangeError(error.message.replace(/^error: /, ''));
     throw error;
   }
-  const flags = command.opts<ResumeFlags>();
   if (params.learner === undefined) throw new RangeError('no learner: give the parameter learner (e.g. values: [tbptt:k=8, rtrl, uoro])');
-  const taskConfig = taskConfigFromFlags(flags);
-  const spec = parseLearnerSpec(flags.learner);
-  const task = createTask(taskConfig);
-  const model = modelFromFlags(flags, command, task);
-  const training = trainingFromFlags(flags, task);
-  const seed = integerFlag(flags.seed, '--seed', { min: 0 });
-  checkLearner(spec, task, model, training);
-  const job = jobOf(0, spec, seed, taskConfig, model, training);
+  const { run, task } = runFromFlags(command.opts<RunFlags>(), command);
+  checkLearner(run.learner, run.model);
+  const job = jobOf(0, run.learner, run.seed, run.task, run.model, run.training);
   const config = configOf(job);
   return { id: runId(config), params, job, config, task: { kind: task.kind, title: task.title, metric: task.metric.name } };
 }

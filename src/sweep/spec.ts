@@ -10,6 +10,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { DISTRIBUTIONS, type Distribution } from './distributions.js';
+import { runFlagNames } from './run-config.js';
 
 export type ParameterValue = string | number | boolean;
 
@@ -36,13 +37,6 @@ export interface SweepSpec {
   readonly metric: SweepMetric;
   readonly name: string | null;
 }
-
-/** The CLI's run flags a sweep may set (train's, without the file and run-directory ones). */
-export const RUN_FLAGS = [
-  'task', 'steps', 'learner', 'seed', 'optimizer', 'lr', 'schedule', 'clip', 'log-every',
-  'cell', 'hidden', 'layers', 'dtype', 'proj', 'peephole', 'bias', 'reset-after', 'nonlinearity', 'gate-activation',
-  'start', 'threshold', 't1', 't2', 'lag', 'text', 'corpus', 'variant', 'csv', 'column', 'interval',
-] as const;
 
 /** wandb keys that say where a sweep runs, not what it runs: read and ignored. */
 const WANDB_ONLY = ['program', 'command', 'project', 'entity', 'description'];
@@ -80,8 +74,9 @@ export function parseSpec(text: string, source: string): SweepSpec {
     if (key in (rawParameters as object)) fail(`'${key}' is given both at the top and under parameters`);
     parameters.set(key, { kind: 'values', values: [scalar(root[key], key, fail)] });
   }
+  const allowed = runFlagNames();
   for (const [name, raw] of Object.entries(rawParameters as Record<string, unknown>)) {
-    if (!(RUN_FLAGS as readonly string[]).includes(name)) fail(`parameters.${name}: unknown parameter (allowed: ${RUN_FLAGS.join(', ')})`);
+    if (!allowed.includes(name)) fail(`parameters.${name}: unknown parameter (allowed: ${allowed.join(', ')})`);
     parameters.set(name, parameterOf(raw, `parameters.${name}`, fail));
   }
   if (!parameters.has('task')) fail("no task: set 'task:' at the top or under parameters");

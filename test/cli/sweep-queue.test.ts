@@ -125,6 +125,16 @@ test('queue: 24 runs of influence balancing and copy on two workers, one SIGKILL
   assert.ok(resumed.provenance.resumedFrom !== null && resumed.provenance.resumedFrom >= 200, `the killed run resumed from its checkpoint (${resumed.provenance.resumedFrom})`);
   assert.match(b.lines.join('\n'), new RegExp(`done +${victim} .*resumed from step`));
 
+  // Progress came from the prequential loop: the step, the run's steps, the latest loss and metric.
+  const client = new Redis(redis!.port, '127.0.0.1');
+  try {
+    const progress = JSON.parse((await client.hget(`bull:online-rnn-sweep:${victim}`, 'progress'))!) as { step: number; steps: number; loss: number | null };
+    assert.equal(progress.steps, 3000);
+    assert.ok(progress.step > 0 && progress.step <= 3000 && typeof progress.loss === 'number', JSON.stringify(progress));
+  } finally {
+    client.disconnect();
+  }
+
   const status = run('sweep', 'status', '--queue', queue, '--json');
   assert.deepEqual(JSON.parse(status.stdout).queue, { url: `${queue}/0`, name: 'online-rnn-sweep', waiting: 0, active: 0, done: 24, failed: 0 });
 
