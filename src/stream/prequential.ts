@@ -81,7 +81,7 @@ export function prequential(options: PrequentialOptions): PrequentialResult {
       forecasts.clear();
     }
     const target = sample.target === null ? null : Float64Array.from(sample.target);
-    const entry = { prediction: new Float64Array(0), target };
+    const entry: { prediction: Float64Array; target: Float64Array | null } = { prediction: new Float64Array(0), target };
     waiting.push(entry);
     const revealed = waiting.length > d ? waiting.shift()! : null;
     // observe = predict(x_t), then learn the target of step t − d (delay 0: one learner step).
