@@ -8,6 +8,7 @@ import { registerForward } from './forward.js';
 import { registerGradstats } from './gradstats.js';
 import { registerTrain } from './train.js';
 import { registerCompare } from './compare.js';
+import { registerServe } from './serve.js';
 
 const program = new Command('online-rnn')
   .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack')
@@ -22,6 +23,7 @@ registerForward(program);
 registerGradstats(program);
 registerTrain(program);
 registerCompare(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);
