@@ -91,7 +91,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const port = integerFlag(flags.port, '--port', { min: 0 });
   const bodyLimit = integerFlag(flags.bodyLimit, '--body-limit');
   if (flags.jsonl !== true && !LOOPBACK.has(flags.host) && flags.token === undefined) throw new UsageError(`--host ${flags.host} is beyond loopback: give --token so that requests must carry a bearer token`);
-  const model: Model = flags.model !== undefined ? loadAnyModel(flags.model, loadOptions(flags)) : createModel(modelConfigFromFlags(flags), { seed });
+  const model: Model = flags.model !== undefined ? loadAnyModel(flags.model, loadOptions({ ...(flags.from !== undefined ? { from: flags.from } : {}), ...(flags.config !== undefined ? { config: flags.config } : {}), ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}) })) : createModel(modelConfigFromFlags(flags), { seed });
   const { service, replayed, resumed } = StreamService.open(model, config, flags.state ?? null, {
     checkpointEvery: integerFlag(flags.checkpointEvery, '--checkpoint-every'),
     fsyncMs: integerFlag(flags.fsyncMs, '--fsync-ms', { min: 0 }),
