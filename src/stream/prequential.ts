@@ -46,6 +46,8 @@ export interface PrequentialRecord {
   loss: number;
   /** Whether the detector fired at this step. */
   drift: boolean;
+  /** ŷ of the sample just predicted (a copy owned by the session). */
+  prediction: Float64Array;
 }
 
 export interface PrequentialResult {
@@ -70,7 +72,7 @@ export function prequential(options: PrequentialOptions): PrequentialResult {
   /** forecasts[t]: the forecast for +2 … +h made at step t (the +1 one is ŷ_t). */
   const forecasts = new Map<number, Float64Array[]>();
   const detections: number[] = [];
-  const record: PrequentialRecord = { step: 0, loss: NaN, drift: false };
+  const record: PrequentialRecord = { step: 0, loss: NaN, drift: false, prediction: new Float64Array(0) };
   let lossSum = 0;
   let lossCount = 0;
   for (let t = 0; t < steps; t++) {
@@ -91,6 +93,7 @@ export function prequential(options: PrequentialOptions): PrequentialResult {
     record.step = t;
     record.loss = NaN;
     record.drift = false;
+    record.prediction = prediction.prediction;
     if (revealed !== null && revealed.target !== null) {
       const scored = revealed.prediction;
       for (const metric of metrics) metric.add(scored, revealed.target);
