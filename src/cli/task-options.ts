@@ -7,7 +7,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { TASK_KINDS, type CorpusConfig, type TaskConfig, type TaskKind } from '../tasks/config.js';
-import { csvColumn } from '../tasks/csv.js';
+import { csvColumn, csvColumns } from '../tasks/csv.js';
+import type { SeriesSource } from '../tasks/series.js';
 import { UsageError } from './errors.js';
 import { integerFlag, numberFlag } from './model-options.js';
 
@@ -23,6 +24,8 @@ export interface TaskFlags {
   variant?: string;
   csv?: string;
   column?: string;
+  columns?: string;
+  targets?: string;
   interval?: string;
 }
 
@@ -38,6 +41,8 @@ export const FLAG_TASK: Record<Exclude<keyof TaskFlags, 'task'>, TaskKind> = {
   variant: 'charlm',
   csv: 'series',
   column: 'series',
+  columns: 'series',
+  targets: 'series',
   interval: 'series',
 };
 
@@ -54,6 +59,8 @@ export function addTaskOptions(command: Command): Command {
     .option('--variant <n>', 'charlm --corpus brackets: the UORO paper’s variant 1, 2 or 3 (default: 1)')
     .option('--csv <file>', 'series: a CSV file (first row: column names)')
     .option('--column <name>', 'series: the CSV column to predict (default: the only one)')
+    .option('--columns <a,b,c>', 'series: several CSV columns as inputs (standardised online)')
+    .option('--targets <names>', 'series, with --columns: the columns to predict one row ahead (default: the --columns)')
     .option('--interval <t>', 'series without --csv: Mackey–Glass time units between samples (default: 1)');
 }
 
@@ -87,10 +94,28 @@ export function taskConfigFromFlags(flags: TaskFlags): TaskConfig {
         return { kind, source: { kind: 'mackeyGlass', ...(flags.interval !== undefined ? { interval: integerFlag(flags.interval, '--interval') } : {}) } };
       }
       if (flags.interval !== undefined) throw new UsageError('--interval applies to the generated Mackey–Glass series, not to --csv');
+      if (flags.columns !== undefined) return { kind, source: tableFromFlags(flags.csv, flags.columns, flags.targets, flags.column) };
+      if (flags.targets !== undefined) throw new UsageError('--targets needs --columns');
       return { kind, source: { kind: 'values', name: basename(flags.csv), values: Array.from(csvColumn(readText(flags.csv, '--csv'), flags.column, basename(flags.csv))) } };
     case 'influence':
       return { kind };
   }
+}
+
+/** --columns a,b --targets c: the union of the named columns, inputs and targets as indices into it. */
+function tableFromFlags(path: string, columns: string, targets: string | undefined, column: string | undefined): SeriesSource {
+  if (column !== undefined) throw new UsageError('give either --column or --columns, not both');
+  const list = (text: string, flag: string) => {
+    const names = text.split(',').map((name) => name.trim());
+    if (names.some((name) => name === '')) throw new UsageError(`${flag} must be comma-separated column names, got '${text}'`);
+    if (new Set(names).size !== names.length) throw new UsageError(`${flag} names a column twice: '${text}'`);
+    return names;
+  };
+  const inputs = list(columns, '--columns');
+  const outputs = targets === undefined ? inputs : list(targets, '--targets');
+  const names = [...new Set([...inputs, ...outputs])];
+  const table = csvColumns(readText(path, '--csv'), names, basename(path));
+  return { kind: 'table', name: basename(path), columns: table.columns, values: Array.from(table.values), inputs: inputs.map((n) => names.indexOf(n)), targets: outputs.map((n) => names.indexOf(n)) };
 }
 
 function corpusFromFlags(flags: TaskFlags): CorpusConfig {
