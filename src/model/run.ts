@@ -7,7 +7,7 @@ import { zeros, type Vec } from '../tensor/dtype.js';
 import type { Model } from './model.js';
 import { SequenceTape } from './sequence.js';
 
-export interface RunResult {
+export interface SequenceRun {
   /** ŷ per timestep (the head's, or the last layer's output without a head), one row per step. */
   readonly outputs: Float64Array[];
   /** Final states, one per layer-direction (layer 0 forward, layer 0 backward, …), in the cell's layout. */
@@ -15,17 +15,17 @@ export interface RunResult {
 }
 
 /**
- * Runs `model` over `inputs`: one sequence (T rows of inputSize numbers) gives a RunResult; a
- * batch (B sequences of T rows) gives one RunResult per sequence. `state` holds the initial
+ * Runs `model` over `inputs`: one sequence (T rows of inputSize numbers) gives a SequenceRun; a
+ * batch (B sequences of T rows) gives one SequenceRun per sequence. `state` holds the initial
  * state of each layer-direction (for a batch, one such list per sequence). @default zeros
  */
-export function run(model: Model, inputs: ReadonlyArray<ArrayLike<number>>, state?: ReadonlyArray<ArrayLike<number>>): RunResult;
-export function run(model: Model, inputs: ReadonlyArray<ReadonlyArray<ArrayLike<number>>>, state?: ReadonlyArray<ReadonlyArray<ArrayLike<number>>>): RunResult[];
+export function run(model: Model, inputs: ReadonlyArray<ArrayLike<number>>, state?: ReadonlyArray<ArrayLike<number>>): SequenceRun;
+export function run(model: Model, inputs: ReadonlyArray<ReadonlyArray<ArrayLike<number>>>, state?: ReadonlyArray<ReadonlyArray<ArrayLike<number>>>): SequenceRun[];
 export function run(
   model: Model,
   inputs: ReadonlyArray<ArrayLike<number>> | ReadonlyArray<ReadonlyArray<ArrayLike<number>>>,
   state?: ReadonlyArray<ArrayLike<number>> | ReadonlyArray<ReadonlyArray<ArrayLike<number>>>,
-): RunResult | RunResult[] {
+): SequenceRun | SequenceRun[] {
   const batched = inputs.length > 0 && typeof (inputs[0] as ArrayLike<unknown>)[0] === 'object';
   const sequences = (batched ? inputs : [inputs]) as ReadonlyArray<ReadonlyArray<ArrayLike<number>>>;
   const states = state === undefined ? undefined : ((batched ? state : [state]) as ReadonlyArray<ReadonlyArray<ArrayLike<number>>>);
@@ -33,7 +33,7 @@ export function run(
   return batched ? results : results[0]!;
 }
 
-function runBatch(model: Model, sequences: ReadonlyArray<ReadonlyArray<ArrayLike<number>>>, states?: ReadonlyArray<ReadonlyArray<ArrayLike<number>>>): RunResult[] {
+function runBatch(model: Model, sequences: ReadonlyArray<ReadonlyArray<ArrayLike<number>>>, states?: ReadonlyArray<ReadonlyArray<ArrayLike<number>>>): SequenceRun[] {
   const B = sequences.length;
   const T = sequences[0]?.length ?? 0;
   const I = model.inputSize;
