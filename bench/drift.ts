@@ -8,7 +8,7 @@
  *   2. recovery: the same seeds with ADWIN and a policy on detection (none, reset-estimator,
  *      reset-both): the task's metric after the switch, as curves and as means over windows
  *
- *   node dist/bench/drift.js [--seeds 10] [--switch 100000] [--after 100000] [--lr 0.001] [--out runs/drift]
+ *   node dist/bench/drift.js [--seeds 10] [--switch 60000] [--after 60000] [--lr 0.001] [--out runs/drift]
  *
  * Writes <out>/drift.json and <out>/recovery.svg (curves with the switch and detections drawn).
  * Not a test: nothing here asserts.
@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createModel } from '../src/model/config.js';
 import { createLearner } from '../src/learners/config.js';
+import { DivergenceError } from '../src/learners/learner.js';
 import { addTask } from '../src/tasks/add.js';
 import { Rng } from '../src/tensor/rng.js';
 import { StreamSession } from '../src/stream/session.js';
@@ -33,8 +34,8 @@ import type { RunResult } from '../src/report/comparison.js';
 const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '10' },
-    switch: { type: 'string', default: '100000' },
-    after: { type: 'string', default: '100000' },
+    switch: { type: 'string', default: '60000' },
+    after: { type: 'string', default: '60000' },
     lr: { type: 'string', default: '0.001' },
     hidden: { type: 'string', default: '32' },
     out: { type: 'string', default: 'runs/drift' },
@@ -47,6 +48,8 @@ const lr = Number(values.lr);
 const hidden = Number(values.hidden);
 const task = switchingTask([addTask({ t1: 5, t2: 9 }), addTask({ t1: 9, t2: 5 })], [switchAt]);
 const ADWIN_DELTA = 1e-4;
+const PH_DELTA = 0.05;
+const PH_THRESHOLD = 100;
 const POLICIES: readonly DriftPolicy[] = ['none', 'reset-estimator', 'reset-optimizer', 'reset-both'];
 
 interface Run {
@@ -54,6 +57,8 @@ interface Run {
   readonly adwin: number[];
   readonly pageHinkley: number[];
   readonly seconds: number;
+  /** The step it diverged at (the curve stops there), or null. */
+  readonly diverged: number | null;
 }
 
 function runOnce(seed: number, policy: DriftPolicy): Run {
@@ -61,13 +66,16 @@ function runOnce(seed: number, policy: DriftPolicy): Run {
   const stream = task.stream(rng.split());
   const model = createModel({ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: hidden } }], outputSize: 2 }, { seed: rng.nextUint32() });
   const learner = createLearner({ kind: 'uoro' }, model, { loss: task.loss, optimizer: { kind: 'adam', lr }, clip: 1, seed: rng.nextUint32() });
-  const ph = pageHinkley({ delta: 0.005, threshold: 50 });
+  const ph = pageHinkley({ delta: PH_DELTA, threshold: PH_THRESHOLD });
   const phAlarms: number[] = [];
   const start = performance.now() / 1000;
   const recorder = new CurveRecorder(1000, () => performance.now() / 1000, start);
   const points: CurvePoint[] = [];
   const record = { step: 0, loss: NaN, metric: NaN };
-  const result = prequential({
+  let diverged: number | null = null;
+  const detections: number[] = [];
+  try {
+    prequential({
     session: new StreamSession(learner),
     next: () => stream.next(),
     steps,
@@ -82,9 +90,14 @@ function runOnce(seed: number, policy: DriftPolicy): Run {
       record.metric = stream.metric();
       const point = recorder.add(record);
       if (point !== null) points.push(point);
+      if (r.drift) detections.push(r.step);
     },
-  });
-  return { points, adwin: [...result.detections], pageHinkley: phAlarms, seconds: performance.now() / 1000 - start };
+    });
+  } catch (error) {
+    if (!(error instanceof DivergenceError)) throw error;
+    diverged = record.step;
+  }
+  return { points, adwin: detections, pageHinkley: phAlarms, seconds: performance.now() / 1000 - start, diverged };
 }
 
 function delayAndFalseAlarms(detections: readonly number[]): { delay: number | null; falseAlarms: number } {
@@ -98,13 +111,13 @@ for (let seed = 1; seed <= seeds; seed++) {
   for (const policy of POLICIES) {
     const run = runOnce(seed, policy);
     runs.get(policy)!.push(run);
-    process.stderr.write(`seed ${seed} ${policy}: ${run.seconds.toFixed(1)} s, adwin ${run.adwin.join(' ')} | page-hinkley ${policy === 'none' ? run.pageHinkley.join(' ') : '-'}\n`);
+    process.stderr.write(`seed ${seed} ${policy}: ${run.seconds.toFixed(1)} s${run.diverged === null ? '' : `, diverged at ${run.diverged}`}, adwin ${run.adwin.join(' ')} | page-hinkley ${policy === 'none' ? run.pageHinkley.join(' ') : '-'}\n`);
   }
 }
 
 // 1. Detection table (passive detectors, policy none).
 const table: Record<string, unknown> = {};
-console.log(`\ndetection on the lag-switching add stream: switch at ${switchAt}, ${seeds} seeds, UORO RNN ${hidden}, Adam lr ${lr}, clip 1; ADWIN δ = ${ADWIN_DELTA}, Page–Hinkley δ = 0.005, λ = 50`);
+console.log(`\ndetection on the lag-switching add stream: switch at ${switchAt}, ${seeds} seeds, UORO RNN ${hidden}, Adam lr ${lr}, clip 1; ADWIN δ = ${ADWIN_DELTA}, Page–Hinkley δ = ${PH_DELTA}, λ = ${PH_THRESHOLD}`);
 console.log('detector       | delay to detection: median (min–max) | missed | false alarms per 100k steps (mean over seeds)');
 for (const detector of ['adwin', 'pageHinkley'] as const) {
   const figures = runs.get('none')!.map((run) => delayAndFalseAlarms(run[detector]));
@@ -116,7 +129,7 @@ for (const detector of ['adwin', 'pageHinkley'] as const) {
 }
 
 // 2. Recovery: the task's metric (cross-entropy vs y(t), nats; a running mean over 2,000 steps) after the switch.
-const windows = [[0, 10_000], [10_000, 30_000], [30_000, 100_000]] as const;
+const windows = [[0, 10_000], [10_000, 30_000], [30_000, 60_000]] as const;
 console.log(`\nrecovery after the switch (metric: cross-entropy vs y(t), nats; mean over seeds; lower is better; before the switch: mean over the 10k steps before it)`);
 console.log(`policy on ADWIN detection | before | ${windows.map(([a, b]) => `+${a / 1000}k..+${b / 1000}k`).join(' | ')}`);
 const recovery: Record<string, number[]> = {};
@@ -124,7 +137,8 @@ for (const policy of POLICIES) {
   const at = (from: number, to: number) => mean(runs.get(policy)!.flatMap((run) => run.points.filter((p) => p.step > switchAt + from && p.step <= switchAt + to).map((p) => p.metric)));
   const row = [at(-10_000, 0), ...windows.filter(([, b]) => b <= steps - switchAt).map(([a, b]) => at(a, b))];
   recovery[policy] = row;
-  console.log(`${policy.padEnd(25)} | ${row.map((v) => v.toFixed(4)).join(' | ')}`);
+  const diverged = runs.get(policy)!.filter((run) => run.diverged !== null).length;
+  console.log(`${policy.padEnd(25)} | ${row.map((v) => v.toFixed(4)).join(' | ')}${diverged > 0 ? ` (${diverged} of ${seeds} runs diverged: their curves stop there)` : ''}`);
 }
 
 const out = values.out!;
