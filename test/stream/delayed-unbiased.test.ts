@@ -1,22 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createModel, type ModelConfig } from '../../src/model/config.js';
-import type { Model } from '../../src/model/model.js';
 import { createLearner } from '../../src/learners/config.js';
-import { bptt } from '../../src/learners/bptt.js';
 import { mse } from '../../src/loss/loss.js';
-import { sgd } from '../../src/optim/sgd.js';
 import { StreamSession } from '../../src/stream/session.js';
 import { randomStream, type Stream } from '../learners/helpers.js';
+import { bpttGradientOfStep } from './helpers.js';
 
 const tinyLstm: ModelConfig = { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }], outputSize: 2 };
-
-function bpttGradientOfStep(model: Model, stream: Stream, s: number): Float64Array {
-  const learner = bptt(model, { loss: mse, optimizer: sgd({ lr: 0 }), lossAt: 'last' });
-  const inputs = new Float64Array(stream.inputs.slice(0, s + 1).flatMap((x) => Array.from(x)));
-  learner.computeGradient({ inputs, targets: stream.targets[s]!, steps: s + 1, batch: 1 });
-  return Float64Array.from(learner.gradient);
-}
 
 /** ‖mean of N delayed estimates of ∇ℓ_s − ∇ℓ_s‖ / ‖∇ℓ_s‖ and the relative variance of one estimate. */
 function meanError(session: StreamSession, stream: Stream, d: number, s: number, exact: Float64Array, samples: number): { error: number; variance: number } {

@@ -9,6 +9,7 @@ import { sgd } from '../../src/optim/sgd.js';
 import { StreamSession } from '../../src/stream/session.js';
 import { relativeError } from '../support/numeric.js';
 import { perturbedModel, randomStream, type Stream } from '../learners/helpers.js';
+import { bpttGradientOfStep } from './helpers.js';
 
 const stacked: ModelConfig = { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true } }, { cell: { kind: 'gru', hiddenSize: 2 } }], outputSize: 2 };
 const plainLstm: ModelConfig = { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }], outputSize: 2 };
@@ -78,14 +79,6 @@ test('tbptt with k1 = 1: predict then learn at once equals learner.step bit for 
   });
   assert.deepEqual(Float64Array.from(b.theta), Float64Array.from(a.theta));
 });
-
-/** ∂ℓ_s/∂θ alone, by BPTT over x_0 … x_s with the loss at the last step only (θ fixed). */
-function bpttGradientOfStep(model: Model, stream: Stream, s: number): Float64Array {
-  const learner = bptt(model, { loss: mse, optimizer: sgd({ lr: 0 }), lossAt: 'last' });
-  const inputs = new Float64Array(stream.inputs.slice(0, s + 1).flatMap((x) => Array.from(x)));
-  learner.computeGradient({ inputs, targets: stream.targets[s]!, steps: s + 1, batch: 1 });
-  return Float64Array.from(learner.gradient);
-}
 
 /** Runs the stream with targets d steps late; returns each applied gradient by the step it belongs to. */
 function delayedGradients(session: StreamSession, stream: Stream, d: number): Map<number, Float64Array> {
