@@ -20,7 +20,7 @@ import type { OptimizerConfig } from '../optim/config.js';
 import { StreamSession, type PendingPrediction, type SessionSnapshot } from '../stream/session.js';
 import { StreamAverages } from '../stream/metrics.js';
 import { Adwin } from '../stream/adwin.js';
-import { loadCheckpoint, saveCheckpoint, type JsonValue } from '../io/checkpoint.js';
+import { encodeCheckpoint, loadCheckpoint, writeCheckpoint, type JsonValue } from '../io/checkpoint.js';
 import { FormatError } from '../io/safetensors.js';
 import { RequestError, type ForecastRequest, type Update } from './events.js';
 import { WriteAheadLog } from './wal.js';
@@ -167,7 +167,8 @@ export class StreamService {
     if (this.stateDir === null) return;
     const { learner, extra, extraTensors } = encodeSession(this.session.snapshot());
     const serve = { config: this.config as unknown as JsonValue, updates: this.updates, driftDetections: this.driftDetections };
-    saveCheckpoint(this.stateDir, { model: this.model, learner: snapshotLearner(this.session.learner, learner), extra: { ...extra, serve }, extraTensors });
+    const files = encodeCheckpoint({ model: this.model, learner: this.session.learner, extra: { ...extra, serve }, extraTensors }, learner);
+    writeCheckpoint(this.stateDir, learner.step, files);
     this.log!.startSegment(this.updates);
     this.lastCheckpointAt = this.updates;
     this.lastCheckpointTime = Date.now();
@@ -198,11 +199,6 @@ function parseServiceConfig(value: unknown): ServiceConfig {
 function asRequestError(error: unknown): Error {
   if (error instanceof RangeError || error instanceof TypeError) return new RequestError(error.message.replace(/^session: /, ''));
   return error as Error;
-}
-
-/** saveCheckpoint reads the learner through snapshot(): hand it the one already taken. */
-function snapshotLearner(learner: Learner, snapshot: LearnerSnapshot): Learner {
-  return Object.assign(Object.create(learner) as Learner, { snapshot: () => snapshot });
 }
 
 /** A session snapshot as the checkpoint's learner + JSON + named tensors. */
