@@ -91,3 +91,26 @@ test('adwin and page-hinkley detect a rise in the mean soon after it happens, wi
     }
   }
 });
+
+test('per-horizon errors: +1 is the MAE of the predictions, +2 scores the autoregressive forecast made one step earlier', () => {
+  const config: ModelConfig = { inputSize: 1, layers: [{ cell: { kind: 'gru', hiddenSize: 3 } }], outputSize: 1 };
+  const values = Array.from({ length: 41 }, (_, t) => Math.sin(t / 3));
+  let t = 0;
+  const session = new StreamSession(createLearner({ kind: 'uoro' }, createModel(config, { seed: 3 }), { loss: mse, optimizer: null, seed: 1 }));
+  const predictions: number[] = [];
+  const forecasts: number[] = [];
+  const result = prequential({
+    session,
+    next: () => ({ input: [values[t]!], target: [values[++t]!] }),
+    steps: 40,
+    metrics: ['mae'],
+    horizon: 2,
+    onStep: (r) => {
+      predictions.push(r.prediction[0]!);
+      forecasts.push(session.forecast(1)[0]![0]!); // θ is fixed: the runner's forecast is this one
+    },
+  });
+  assert.ok(Math.abs(result.horizons[0]! - result.metrics.mae!.running) < 1e-15);
+  const plus2 = forecasts.slice(0, 39).reduce((s, f, k) => s + Math.abs(f - values[k + 2]!), 0) / 39;
+  assert.ok(Math.abs(result.horizons[1]! - plus2) < 1e-12, `${result.horizons[1]} vs ${plus2}`);
+});
