@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createModel, type ModelConfig } from '../src/model/config.js';
-import { createLearner, type LearnerConfig } from '../src/learners/config.js';
+import { createLearner, type LearnerConfig } from '../src/kinds/learners.js';
 import { mse } from '../src/loss/loss.js';
 import { bytesPerElement } from '../src/tensor/dtype.js';
 import { Rng } from '../src/tensor/rng.js';

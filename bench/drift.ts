@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createModel } from '../src/model/config.js';
-import { createLearner } from '../src/learners/config.js';
+import { createLearner } from '../src/kinds/learners.js';
 import { DivergenceError } from '../src/learners/learner.js';
 import { addTask } from '../src/tasks/add.js';
 import { Rng } from '../src/tensor/rng.js';

@@ -9,7 +9,7 @@
  */
 import { createModel } from '../src/model/config.js';
 import type { OnlineModel } from '../src/model/online.js';
-import { createLearner, type LearnerConfig } from '../src/learners/config.js';
+import { createLearner, type LearnerConfig } from '../src/kinds/learners.js';
 import { Readout } from '../src/learners/readout.js';
 import { mse } from '../src/loss/loss.js';
 import { Rng } from '../src/tensor/rng.js';

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { createModel } from '../src/model/config.js';
-import { createLearner } from '../src/learners/config.js';
+import { createLearner } from '../src/kinds/learners.js';
 import { mse } from '../src/loss/loss.js';
 import { Rng } from '../src/tensor/rng.js';
 import { StreamSession } from '../src/stream/session.js';

@@ -22,7 +22,7 @@
 import { parseArgs } from 'node:util';
 import { createModel } from '../src/model/config.js';
 import type { OnlineModel } from '../src/model/online.js';
-import { createLearner, parseLearnerConfig, type LearnerConfig } from '../src/learners/config.js';
+import { createLearner, parseLearnerConfig, type LearnerConfig } from '../src/kinds/learners.js';
 import { crossEntropy } from '../src/loss/loss.js';
 import { Rng } from '../src/tensor/rng.js';
 import { zeros, type Vec } from '../src/tensor/dtype.js';

@@ -28,14 +28,15 @@ export {
   type GruCellConfig,
 } from './model/config.js';
 
-export { mse, squaredError, crossEntropy, lossByKind, type Loss, type LossKind } from './loss/loss.js';
+export { mse, squaredError, crossEntropy, type Loss, type LossKind } from './loss/loss.js';
+export { LOSSES, LOSS_KINDS, lossByKind } from './kinds/losses.js';
 
 export { sgd, Sgd } from './optim/sgd.js';
 export { momentum, Momentum } from './optim/momentum.js';
 export { adam, Adam } from './optim/adam.js';
 export { clipGradNorm } from './optim/clip.js';
 export { scheduledRate, type Schedule } from './optim/schedule.js';
-export { createOptimizer, type OptimizerConfig } from './optim/config.js';
+export { createOptimizer, parseOptimizerConfig, OPTIMIZERS, OPTIMIZER_KINDS, type OptimizerConfig } from './kinds/optimizers.js';
 export type { Optimizer, OptimizerState } from './optim/optimizer.js';
 
 export { bptt, Bptt, type SequenceBatch, type BpttOptions } from './learners/bptt.js';
@@ -47,11 +48,14 @@ export { nbt, NbtEstimator, type Nbt, type NbtOptions } from './learners/nbt.js'
 export { snap1, Snap1Estimator, type Snap1, type Snap1Options } from './learners/snap1.js';
 export { kfrtrl, KfRtrlEstimator, type KfRtrl, type KfRtrlOptions } from './learners/kfrtrl.js';
 export { ForwardModeLearner, type SensitivityEstimator, type EstimatorSetup } from './learners/forward-mode.js';
-export { createLearner, parseLearnerConfig, LEARNER_KINDS, type LearnerConfig, type LearnerKind } from './learners/config.js';
+export { createLearner, parseLearnerConfig, LEARNERS, LEARNER_KINDS, type LearnerConfig, type LearnerKind } from './kinds/learners.js';
+export { supports, capabilitiesOf } from './kinds/support.js';
+export { CELLS, type InteropCellConfig } from './kinds/cells.js';
+export type { CellSpec, FlagSpec, Capability } from './kinds/spec.js';
 export { exactGradient, estimatorStats, type EstimatorStats } from './learners/gradstats.js';
-export { influenceBalancingCell, INFLUENCE_OPTIMUM } from './tasks/influence.js';
+export { influenceBalancingCell, INFLUENCE_OPTIMUM, type InfluenceCellConfig } from './cells/influence.js';
 
-export { createTask, TASK_KINDS, type TaskConfig, type TaskKind, type CorpusConfig } from './tasks/config.js';
+export { createTask, parseTaskConfig, TASKS, TASK_KINDS, type TaskConfig, type TaskKind, type CorpusConfig } from './kinds/tasks.js';
 export type { Task, TaskStream, Sample, Outcome, MetricSpec, Reference, TaskModel, PaperSetting } from './tasks/task.js';
 export { SnapshotReader, exact, exactArray, fromExact, type StreamSnapshot, type SnapshotValue, type ExactNumber, type Reader } from './tasks/snapshot.js';
 export { copyTask, type CopyOptions } from './tasks/copy.js';

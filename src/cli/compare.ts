@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { createTask } from '../tasks/config.js';
+import { createTask } from '../kinds/tasks.js';
 import { metricTarget, rowOf, type Comparison, type LearnerRuns } from '../report/comparison.js';
 import { referenceLines, renderTable } from '../report/table.js';
 import { writeReport } from '../report/write.js';
@@ -15,26 +15,29 @@ import { chartAssets } from '../report/assets.js';
 import { runCommand, UsageError } from './errors.js';
 import { integerFlag } from './model-options.js';
 import { addTaskOptions, taskConfigFromFlags, type TaskFlags } from './task-options.js';
-import { addTrainingOptions, describeOptimizer, modelFromFlags, trainingFromFlags, type TrainingFlags } from './training-options.js';
+import { givenOn } from './kind-flags.js';
+import { learnerUsage } from './learner-spec.js';
+import { addTrainingOptions, describeModel, describeOptimizer, modelFromFlags, stepsFlag, taskTraining, trainingFromFlags, type TrainingFlags } from './training-options.js';
 import { parseLearnerSpecs } from './learner-spec.js';
 import { reportJobError, runPool, StopSignal } from './pool.js';
 import { Progress } from './progress.js';
 import { checkLearner, jobOf } from './plan.js';
 import { commandLine, toJson, versions } from './provenance.js';
 
-interface CompareFlags extends TaskFlags, TrainingFlags {
-  learners?: string;
-  seeds: string;
-  seed: string;
-  report?: string;
-  workers?: string;
-}
+type CompareFlags = TaskFlags &
+  TrainingFlags & {
+    learners?: string;
+    seeds: string;
+    seed: string;
+    report?: string;
+    workers?: string;
+  };
 
 export function registerCompare(program: Command): void {
   const command = program.command('compare').description('train several online learners on one task over seeds, in parallel; print the table and write the report');
   addTaskOptions(command);
   addTrainingOptions(command)
-    .option('--learners <specs>', 'comma-separated learners: tbptt:k=K (k2 = K, k1 = 1), tbptt:k2=K:k1=J, rtrl, uoro, nbt, snap1, kfrtrl; add :lr=R for a learner’s own rate')
+    .option('--learners <specs>', `comma-separated learners: ${learnerUsage()}; add :lr=R for a learner’s own rate`)
     .option('--seeds <n>', 'number of seeds per learner', '3')
     .option('--seed <n>', 'the first seed', '1')
     .option('--report <file>', 'write the HTML report there (and the figure beside it as .svg)')
@@ -51,17 +54,19 @@ Examples:
 }
 
 async function compare(flags: CompareFlags, command: Command): Promise<void> {
-  const taskConfig = taskConfigFromFlags(flags);
+  const given = givenOn(command);
+  const taskConfig = taskConfigFromFlags(flags, given);
   if (flags.learners === undefined) throw new UsageError('--learners is required, e.g. --learners tbptt:k=8,rtrl,uoro');
   const specs = parseLearnerSpecs(flags.learners);
   const task = createTask(taskConfig);
-  const model = modelFromFlags(flags, command, task);
-  const training = trainingFromFlags(flags, task);
+  const model = modelFromFlags(flags, given, task);
+  const description = describeModel(model);
+  const training = trainingFromFlags(flags, given, taskTraining(task, stepsFlag(flags, given, task.setting.steps)));
   const seedCount = integerFlag(flags.seeds, '--seeds');
   const firstSeed = integerFlag(flags.seed, '--seed', { min: 0 });
   const workers = flags.workers === undefined ? availableParallelism() : integerFlag(flags.workers, '--workers');
   const reportPath = flags.report === undefined ? null : checkReportPath(flags.report);
-  for (const spec of specs) checkLearner(spec, task, model, training);
+  for (const spec of specs) checkLearner(spec, model);
 
   const seeds = Array.from({ length: seedCount }, (_, i) => firstSeed + i);
   // Seed-major order: every learner gets its first seed before any gets its second.
@@ -108,7 +113,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
   const assets = reportPath === null ? null : chartAssets();
   const comparison: Comparison = {
     task: { title: task.title, loss: task.loss.unit, metric: task.metric, references: task.references },
-    model: model.description,
+    model: description,
     optimizer: describeOptimizer(training.optimizer) + (specs.some((s) => s.lr !== undefined) ? ' (per-learner lr where given)' : ''),
     steps: training.steps,
     learners,
@@ -123,7 +128,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
     process.stdout.write(
       toJson({
         task: { kind: task.kind, title: task.title, loss: task.loss.kind, metric: task.metric, references: task.references },
-        model: model.description,
+        model: description,
         optimizer: training.optimizer,
         steps: training.steps,
         seeds,
@@ -144,7 +149,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
   }
   const out: string[] = [
     `task: ${task.title}`,
-    `model: ${model.description}; optimizer: ${comparison.optimizer}`,
+    `model: ${description}; optimizer: ${comparison.optimizer}`,
     `${training.steps.toLocaleString('en-US')} steps × ${seedCount} seed${seedCount > 1 ? 's' : ''} (${seeds.join(', ')}) on ${Math.min(workers, jobs.length)} worker${Math.min(workers, jobs.length) > 1 ? 's' : ''}${stop.stopped ? ' — stopped by Ctrl-C: the table covers the steps run' : ''}`,
     '',
     renderTable(rows, task.metric, target),

@@ -9,44 +9,31 @@ import { Rng } from '../tensor/rng.js';
 import { norm } from '../tensor/kernels.js';
 import { createModel } from '../model/config.js';
 import { mse } from '../loss/loss.js';
-import type { LearnerConfig } from '../learners/config.js';
+import { gradstatsLearners, type LearnerConfig } from '../kinds/learners.js';
 import { estimatorStats, exactGradient, type EstimatorStats, type ReplayStream } from '../learners/gradstats.js';
 import { runCommand, UsageError } from './errors.js';
+import { givenOn } from './kind-flags.js';
 import { addModelOptions, integerFlag, modelConfigFromFlags, type ModelFlags } from './model-options.js';
 
-interface GradstatsFlags extends ModelFlags {
+type GradstatsFlags = ModelFlags & {
   samples: string;
   steps: string;
   seed: string;
   learners: string;
   k: string;
   json?: boolean;
-}
+};
 
-/** The learners gradstats knows, by the name the --learners flag uses. */
+/** The learners gradstats knows (the learner table's names, --k setting tbptt's k2), the exact reference first. */
+const LEARNER_NAMES = [...gradstatsLearners(1).keys()].sort((a, b) => Number(b === 'rtrl') - Number(a === 'rtrl'));
+/** The default list: the learners any cell supports (KF-RTRL needs a Kronecker-factored core). */
+const DEFAULT_LEARNERS = LEARNER_NAMES.filter((name) => gradstatsLearners(1).get(name)!.needs !== 'kroneckerInfluence');
+
 function learnerConfig(name: string, k: number): LearnerConfig {
-  switch (name) {
-    case 'rtrl':
-      return { kind: 'rtrl' };
-    case 'tbptt':
-      return { kind: 'tbptt', k1: 1, k2: k };
-    case 'uoro':
-      return { kind: 'uoro' };
-    case 'uoro-norho':
-      return { kind: 'uoro', rescale: false };
-    case 'nbt':
-      return { kind: 'nbt' };
-    case 'snap1':
-      return { kind: 'snap1' };
-    case 'kfrtrl':
-      return { kind: 'kfrtrl' };
-    default:
-      throw new UsageError(`unknown learner '${name}' in --learners (allowed: ${LEARNER_NAMES.join(', ')})`);
-  }
+  const entry = gradstatsLearners(k).get(name);
+  if (entry === undefined) throw new UsageError(`unknown learner '${name}' in --learners (allowed: ${LEARNER_NAMES.join(', ')})`);
+  return entry.config;
 }
-const LEARNER_NAMES = ['rtrl', 'tbptt', 'uoro', 'uoro-norho', 'nbt', 'snap1', 'kfrtrl'];
-/** The default list: kfrtrl only works on Kronecker-factored cores (Elman RNN, plain LSTM). */
-const DEFAULT_LEARNERS = ['rtrl', 'tbptt', 'uoro', 'uoro-norho', 'nbt', 'snap1'];
 
 /** Deterministic estimates need no more than a few replays (kept for the timing). */
 const DETERMINISTIC_REPLAYS = 10;
@@ -71,7 +58,7 @@ Examples:
   $ online-rnn gradstats --cell rnn --hidden 16 --learners uoro,uoro-norho,nbt --json
   $ online-rnn gradstats --cell gru --hidden 8 --layers 2 --steps 50 --k 10`,
     )
-    .action((flags: GradstatsFlags) =>
+    .action((flags: GradstatsFlags, command: Command) =>
       runCommand(() => {
         const samples = integerFlag(flags.samples, '--samples');
         const steps = integerFlag(flags.steps, '--steps');
@@ -80,9 +67,9 @@ Examples:
         const names = flags.learners.split(',').map((name) => name.trim()).filter((name) => name !== '');
         if (names.length === 0) throw new UsageError('--learners must name at least one learner');
         const configs = names.map((name) => ({ name, config: learnerConfig(name, k) }));
-        const inputSize = flags.input === undefined ? 4 : undefined;
-        const outputSize = flags.output === undefined ? 2 : undefined;
-        const model = createModel(modelConfigFromFlags(flags, inputSize, outputSize), { seed }).online();
+        const given = givenOn(command);
+        const config = modelConfigFromFlags(flags, given, { ...(given('input') ? {} : { inputSize: 4 }), ...(given('output') ? {} : { outputSize: 2 }) });
+        const model = createModel(config, { seed }).online();
         const stream = randomStream(steps, model.core.inputSize, model.outputSize, seed + 1);
         const exact = exactGradient(model, stream, mse);
         const results = configs.map(({ name, config }) => {
@@ -90,7 +77,7 @@ Examples:
           const stats = estimatorStats(config, model, stream, exact, { loss: mse, samples: deterministic ? Math.min(samples, DETERMINISTIC_REPLAYS) : samples, seed: seed + 2, clock: () => performance.now() });
           return { name, config, stats };
         });
-        const header = { cell: flags.cell, n: model.core.stateSize, p: model.paramSize, pCore: model.core.paramSize, steps, samples, seed, dtype: model.dtype, exactNorm: norm(exact) };
+        const header = { cell: config.layers[0]!.cell.kind, n: model.core.stateSize, p: model.paramSize, pCore: model.core.paramSize, steps, samples, seed, dtype: model.dtype, exactNorm: norm(exact) };
         if (flags.json === true) {
           const learners = results.map(({ name, config, stats }) => ({ learner: name, config, ...stats, microsecondsPerStep: stats.secondsPerStep * 1e6 }));
           process.stdout.write(JSON.stringify({ ...header, learners }, null, 2) + '\n');

@@ -15,13 +15,11 @@
  */
 import { Rng } from '../tensor/rng.js';
 import { bytesPerElement, type Vec } from '../tensor/dtype.js';
-import { createModel, type ModelConfig } from '../model/config.js';
-import type { Model } from '../model/model.js';
-import type { OnlineModel } from '../model/online.js';
-import { createLearner, type LearnerConfig } from '../learners/config.js';
+import { createModel, initialState, type ModelConfig } from '../model/config.js';
+import { createLearner, type LearnerConfig } from '../kinds/learners.js';
 import type { LearnerSnapshot } from '../learners/learner.js';
-import type { OptimizerConfig } from '../optim/config.js';
-import { createTask, type TaskConfig } from '../tasks/config.js';
+import type { OptimizerConfig } from '../kinds/optimizers.js';
+import { createTask, type TaskConfig } from '../kinds/tasks.js';
 import type { StreamSnapshot } from '../tasks/snapshot.js';
 import { train } from '../tasks/run.js';
 import { CurveRecorder, type CurvePoint } from '../report/curve.js';
@@ -41,8 +39,7 @@ export interface Job {
   readonly id: number;
   readonly label: string;
   readonly task: TaskConfig;
-  /** null: the task's own model. */
-  readonly model: ModelConfig | null;
+  readonly model: ModelConfig;
   readonly learner: LearnerConfig;
   readonly optimizer: OptimizerConfig;
   readonly clip?: number;
@@ -74,18 +71,9 @@ export function runJob(job: Job, hooks: JobHooks): RunResult {
   const stream = task.stream(rng.split());
   const modelSeed = rng.nextUint32();
   const learnerSeed = rng.nextUint32();
-  let full: Model | null = null;
-  let model: OnlineModel;
-  let initialState: ArrayLike<number> | undefined;
-  if (job.model === null) {
-    if (task.model.kind !== 'fixed') throw new TypeError(`task ${task.kind} needs a model config`);
-    model = task.model.create();
-    initialState = task.model.initialState?.();
-  } else {
-    full = createModel(job.model, { seed: modelSeed });
-    model = full.online();
-  }
-  if (job.checkpoint !== undefined && full === null) throw new TypeError(`task ${task.kind} trains its own model, which a checkpoint cannot hold`);
+  const full = createModel(job.model, { seed: modelSeed });
+  const model = full.online();
+  const s0 = initialState(full);
   const { resume } = job;
   if (resume !== undefined) {
     if (resume.theta.length !== model.paramSize) throw new RangeError(`resume: θ has ${resume.theta.length} entries, the model ${model.paramSize}`);
@@ -96,7 +84,7 @@ export function runJob(job: Job, hooks: JobHooks): RunResult {
     optimizer: job.optimizer,
     seed: learnerSeed,
     ...(job.clip !== undefined ? { clip: job.clip } : {}),
-    ...(initialState !== undefined ? { initialState } : {}),
+    ...(s0 !== undefined ? { initialState: s0 } : {}),
   });
   if (resume !== undefined) {
     learner.restore(resume.learner);
@@ -117,7 +105,7 @@ export function runJob(job: Job, hooks: JobHooks): RunResult {
   };
   let saved = latest.step;
   const checkpoint = () => {
-    if (job.checkpoint === undefined || full === null || latest.step === saved) return;
+    if (job.checkpoint === undefined || latest.step === saved) return;
     flush(); // the curve up to this step goes out first
     const extra = encodeRunState({
       settings: job.checkpoint.settings,

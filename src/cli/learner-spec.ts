@@ -5,7 +5,7 @@
  * step — so it stands for k2 = K, k1 = 1; `lr=` overrides the learning rate for that learner
  * only. Everything else goes to the library's parseLearnerConfig, which names what is wrong.
  */
-import { parseLearnerConfig, type LearnerConfig } from '../learners/config.js';
+import { LEARNERS, LEARNER_KINDS, parseLearnerConfig, type LearnerConfig } from '../kinds/learners.js';
 import { UsageError } from './errors.js';
 
 export interface LearnerSpec {
@@ -43,6 +43,11 @@ export function parseLearnerSpec(text: string): LearnerSpec {
   } catch (error) {
     throw new UsageError(`learner '${label}': ${(error as Error).message}`);
   }
+}
+
+/** The --learner forms, from the learner table: `tbptt:k=K | tbptt:k2=K:k1=J, rtrl, uoro, …`. */
+export function learnerUsage(): string {
+  return LEARNER_KINDS.map((kind) => LEARNERS[kind].usage).join(', ');
 }
 
 export function parseLearnerSpecs(text: string): LearnerSpec[] {

@@ -1,116 +1,67 @@
-/** The model flags shared by every command that builds a model, parsed once into a ModelConfig. */
-import type { Command } from 'commander';
+/**
+ * The model flags shared by every command that builds a model, read from the cell table: they
+ * are overrides applied to a base model config (the task's default model, a run's model, or
+ * LSTM 64 for the commands without a task), so the same code builds a fresh model and checks
+ * the flags given to `train --resume`.
+ */
+import { Option, type Command } from 'commander';
+import { CELLS, CELL_KINDS, cellSpec, type CellKind } from '../kinds/cells.js';
 import { isDType } from '../tensor/dtype.js';
-import { GATE_ACTIVATIONS, NONLINEARITIES, type GateActivation, type Nonlinearity } from '../tensor/activations.js';
-import { CELL_KINDS, parseModelConfig, repeatedLayers, type CellConfig, type ModelConfig } from '../model/config.js';
+import { parseModelConfig, repeatedLayers, type CellConfig, type ModelConfig } from '../model/config.js';
 import { UsageError } from './errors.js';
+import { addKindFlags, attributeOf, flagsByKind, flagValue, integerFlag, longOf, type FlagValues, type Given } from './kind-flags.js';
 
-export interface ModelFlags {
-  cell: string;
-  input?: string;
-  hidden: string;
-  layers: string;
-  bidirectional?: boolean;
-  output?: string;
-  dtype: string;
-  proj?: string;
-  peephole?: boolean;
-  bias: boolean;
-  resetAfter?: string;
-  nonlinearity?: string;
-  gateActivation?: string;
-}
+export { integerFlag, numberFlag } from './kind-flags.js';
+export type ModelFlags = FlagValues;
 
-export function addModelOptions(command: Command, defaults: { input?: boolean } = {}): Command {
-  return command
-    .option('--cell <kind>', `cell: ${CELL_KINDS.join(', ')}`, 'lstm')
-    .option('--input <n>', defaults.input === false ? 'input size (default: the task’s)' : 'input size')
-    .option('--hidden <n>', 'hidden size H', '64')
-    .option('--layers <n>', 'number of stacked layers', '1')
+/** Every cell flag, by flag text, with the kinds it applies to. */
+const CELL_FLAGS = flagsByKind(CELLS);
+const cellNames = (kinds: string[]) => `${kinds.map((k) => k.toUpperCase()).join('/')}: `;
+
+/** The attributes of every model flag (what `train --resume` compares as the model). */
+export const MODEL_FLAGS: readonly string[] = ['cell', 'input', 'layers', 'bidirectional', 'output', 'dtype', ...[...CELL_FLAGS.values()].map(({ flag }) => attributeOf(flag))];
+
+/** The base of the commands without a task: an LSTM with 64 units. */
+export const GENERIC_CELL: CellConfig = { kind: 'lstm', hiddenSize: 64 };
+
+export function addModelOptions(command: Command, options: { input?: boolean; cell?: string } = {}): Command {
+  command
+    .option('--cell <kind>', `cell: ${CELL_KINDS.join(', ')} (default: ${options.cell ?? GENERIC_CELL.kind})`)
+    .addOption(new Option('--input <n>', options.input === false ? 'input size (default: the task’s)' : 'input size'))
+    .option('--layers <n>', 'number of stacked layers (default: 1)')
     .option('--bidirectional', 'bidirectional layers (forward and backward outputs concatenated)')
     .option('--output <n>', 'size of the dense output head (omit for none)')
-    .option('--dtype <dtype>', 'float64 or float32', 'float64')
-    .option('--proj <n>', 'LSTM projection size P < H (LSTMP)')
-    .option('--peephole', 'LSTM peephole connections')
-    .option('--no-bias', 'cells without bias')
-    .option('--reset-after <bool>', 'GRU: true = reset after the recurrent matmul (PyTorch), false = before (Cho 2014) (default: true)')
-    .option('--nonlinearity <f>', `RNN nonlinearity: ${NONLINEARITIES.join(', ')} (default: tanh)`)
-    .option('--gate-activation <f>', `LSTM/GRU gate activation: ${GATE_ACTIVATIONS.join(', ')} (default: sigmoid)`);
+    .option('--dtype <dtype>', 'float64 or float32 (default: float64)');
+  return addKindFlags(command, CELL_FLAGS, { all: CELL_KINDS.length, prefix: cellNames });
 }
 
-export function integerFlag(value: string | undefined, flag: string, options: { min?: number } = {}): number {
-  const min = options.min ?? 1;
-  if (value === undefined) throw new UsageError(`${flag} is required`);
-  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`${flag} must be an integer, got '${value}'`);
-  const n = Number(value);
-  if (n < min) throw new UsageError(`${flag} must be ≥ ${min}, got ${n}`);
-  return n;
-}
-
-export function numberFlag(value: string | undefined, flag: string): number {
-  if (value === undefined) throw new UsageError(`${flag} is required`);
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a finite number, got '${value}'`);
-  return n;
-}
-
-function booleanFlag(value: string, flag: string): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new UsageError(`${flag} must be true or false, got '${value}'`);
-}
-
-/** The model config the flags describe; `inputSize` overrides --input (a task knows its own). */
-export function modelConfigFromFlags(flags: ModelFlags, inputSize?: number, outputSize?: number): ModelConfig {
-  if (!(CELL_KINDS as readonly string[]).includes(flags.cell)) throw new UsageError(`unknown cell '${flags.cell}' (allowed: ${CELL_KINDS.join(', ')})`);
-  if (!isDType(flags.dtype)) throw new UsageError(`--dtype must be float64 or float32, got '${flags.dtype}'`);
-  const hiddenSize = integerFlag(flags.hidden, '--hidden');
-  const bias = flags.bias;
-  // A flag that does not apply to the chosen cell is an error, never silently ignored.
-  const onlyFor: Array<[unknown, string, string]> = [
-    [flags.proj, '--proj', 'lstm'],
-    [flags.peephole, '--peephole', 'lstm'],
-    [flags.resetAfter, '--reset-after', 'gru'],
-    [flags.nonlinearity, '--nonlinearity', 'rnn'],
-    [flags.gateActivation, '--gate-activation', flags.cell === 'rnn' ? 'lstm or gru' : flags.cell],
-  ];
-  for (const [value, flag, cells] of onlyFor) {
-    if (value !== undefined && !cells.split(' or ').includes(flags.cell)) throw new UsageError(`${flag} applies to ${cells} cells, not ${flags.cell}`);
+/**
+ * The model config of `base` with the given flags on top: a new --cell starts from the base's
+ * hidden size and the CLI's defaults of that cell; a flag of another cell is an error, never
+ * silently ignored. `inputSize`/`outputSize` are the task's, when there is one.
+ */
+export function modelConfigFromFlags(flags: ModelFlags, given: Given, options: { base?: ModelConfig; inputSize?: number; outputSize?: number } = {}): ModelConfig {
+  const base = options.base;
+  const baseCell = base?.layers[0]?.cell ?? GENERIC_CELL;
+  const kindFlag = given('cell') ? String(flags.cell) : baseCell.kind;
+  if (!(CELL_KINDS as readonly string[]).includes(kindFlag)) throw new UsageError(`unknown cell '${kindFlag}' (allowed: ${CELL_KINDS.join(', ')})`);
+  const kind = kindFlag as CellKind;
+  const spec = CELLS[kind];
+  const raw: Record<string, unknown> = kind === baseCell.kind ? { ...baseCell } : { kind, ...('hiddenSize' in baseCell && spec.flags.some((f) => f.option === 'hiddenSize') ? { hiddenSize: baseCell.hiddenSize } : {}) };
+  for (const flag of spec.flags) if (raw[flag.option] === undefined && flag.cliDefault !== undefined) raw[flag.option] = flag.cliDefault;
+  for (const { flag, kinds } of CELL_FLAGS.values()) {
+    const attribute = attributeOf(flag);
+    const value = flags[attribute];
+    if (!given(attribute) || value === undefined) continue;
+    if (!kinds.includes(kind)) throw new UsageError(`${longOf(flag)} applies to ${kinds.join(' or ')} cells, not ${kind}`);
+    raw[flag.option] = flagValue(flag, value);
   }
-  let cell: CellConfig;
-  switch (flags.cell as CellConfig['kind']) {
-    case 'rnn':
-      const nonlinearity = flags.nonlinearity ?? 'tanh';
-      if (!(NONLINEARITIES as readonly string[]).includes(nonlinearity)) throw new UsageError(`--nonlinearity must be one of ${NONLINEARITIES.join(', ')}, got '${nonlinearity}'`);
-      cell = { kind: 'rnn', hiddenSize, bias, nonlinearity: nonlinearity as Nonlinearity };
-      break;
-    case 'lstm':
-      cell = {
-        kind: 'lstm',
-        hiddenSize,
-        bias,
-        peephole: flags.peephole === true,
-        gateActivation: gate(flags.gateActivation),
-        ...(flags.proj !== undefined ? { projSize: integerFlag(flags.proj, '--proj') } : {}),
-      };
-      break;
-    case 'gru':
-      cell = { kind: 'gru', hiddenSize, bias, resetAfter: booleanFlag(flags.resetAfter ?? 'true', '--reset-after'), gateActivation: gate(flags.gateActivation) };
-      break;
-  }
-  const input = inputSize ?? integerFlag(flags.input, '--input');
-  const output = outputSize ?? (flags.output === undefined ? undefined : integerFlag(flags.output, '--output'));
-  const config = {
-    inputSize: input,
-    layers: repeatedLayers(cell, integerFlag(flags.layers, '--layers'), flags.bidirectional === true),
-    dtype: flags.dtype,
-    ...(output !== undefined ? { outputSize: output } : {}),
-  };
-  return parseModelConfig(config);
-}
-
-function gate(flag: string | undefined): GateActivation {
-  const value = flag ?? 'sigmoid';
-  if (!(GATE_ACTIVATIONS as readonly string[]).includes(value)) throw new UsageError(`--gate-activation must be one of ${GATE_ACTIVATIONS.join(', ')}, got '${value}'`);
-  return value as GateActivation;
+  if (given('dtype') && !isDType(flags.dtype)) throw new UsageError(`--dtype must be float64 or float32, got '${String(flags.dtype)}'`);
+  const dtype = given('dtype') ? (flags.dtype as ModelConfig['dtype']) : (base?.dtype ?? 'float64');
+  const inputSize = options.inputSize ?? (given('input') || base === undefined ? integerFlag(flags.input as string | undefined, '--input') : base.inputSize);
+  const output = options.outputSize ?? (given('output') ? integerFlag(flags.output as string, '--output') : base?.outputSize);
+  const count = given('layers') ? integerFlag(flags.layers as string, '--layers') : (base?.layers.length ?? 1);
+  const bidirectional = given('bidirectional') ? flags.bidirectional === true : (base?.layers[0]?.bidirectional ?? false);
+  const cell = cellSpec(raw as unknown as CellConfig).parse(raw, 'cell');
+  return parseModelConfig({ inputSize, layers: repeatedLayers(cell, count, bidirectional), dtype, ...(output !== undefined ? { outputSize: output } : {}) });
 }

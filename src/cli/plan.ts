@@ -1,23 +1,23 @@
 /**
- * From validated choices to jobs: one Job per (learner, seed), and a dry construction of each
- * learner on the model, so a combination the library refuses (NoBackTrack on a core without
- * structured influence, say) fails with one line before any run starts or any file is written.
+ * From validated choices to jobs: one Job per (learner, seed), and a check of each learner
+ * against the model by the kind tables, so a combination the library refuses (KF-RTRL on a GRU,
+ * say) fails with one line before any run starts or any file is written.
  */
-import { createModel } from '../model/config.js';
-import { createLearner } from '../learners/config.js';
-import type { TaskConfig } from '../tasks/config.js';
-import type { Task } from '../tasks/task.js';
+import { LEARNERS } from '../kinds/learners.js';
+import { supports } from '../kinds/support.js';
+import type { TaskConfig } from '../kinds/tasks.js';
 import { UsageError } from './errors.js';
 import type { Job } from './job.js';
 import type { LearnerSpec } from './learner-spec.js';
-import type { ModelChoice, Training } from './training-options.js';
+import type { Training } from './training-options.js';
+import type { ModelConfig } from '../model/config.js';
 
-export function jobOf(id: number, spec: LearnerSpec, seed: number, task: TaskConfig, model: ModelChoice, training: Training): Job {
+export function jobOf(id: number, spec: LearnerSpec, seed: number, task: TaskConfig, model: ModelConfig, training: Training): Job {
   return {
     id,
     label: spec.label,
     task,
-    model: model.config,
+    model,
     learner: spec.config,
     optimizer: spec.lr === undefined ? training.optimizer : { ...training.optimizer, lr: spec.lr },
     ...(training.clip !== undefined ? { clip: training.clip } : {}),
@@ -27,12 +27,9 @@ export function jobOf(id: number, spec: LearnerSpec, seed: number, task: TaskCon
   };
 }
 
-export function checkLearner(spec: LearnerSpec, task: Task, model: ModelChoice, training: Training): void {
-  const online = model.config !== null ? createModel(model.config, { initialize: false }).online() : task.model.kind === 'fixed' ? task.model.create() : null;
-  if (online === null) return;
-  try {
-    createLearner(spec.config, online, { loss: task.loss, optimizer: null, ...(training.clip !== undefined ? { clip: training.clip } : {}) });
-  } catch (error) {
-    throw new UsageError(`learner '${spec.label}': ${(error as Error).message}`);
-  }
+/** Refuses a learner the tables say cannot train the model, without building either (test/kinds checks the tables against the learners). */
+export function checkLearner(spec: LearnerSpec, model: ModelConfig): void {
+  if (supports(spec.config, model.layers)) return;
+  const { kind } = spec.config;
+  throw new UsageError(`learner '${spec.label}': ${kind} needs a core with ${LEARNERS[kind].needs}, which ${model.layers.length > 1 ? 'a stack of layers' : `this ${model.layers[0]!.cell.kind} cell`} does not offer (${LEARNERS[kind].summary}); use uoro or rtrl instead`);
 }

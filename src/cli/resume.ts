@@ -6,19 +6,19 @@
  *   DIR/checkpoints/    saveCheckpoint's directory; each checkpoint's `extra` is run-state.ts's
  *
  * Everything is read and checked before anything is written: the checkpoint must be one of
- * this run (its settings equal config.json's), the stream, the learner and θ are restored once
- * here as a dry run, the data files of charlm --text and series --csv must still hold what the
- * run read, and the flags given must agree with the run's settings (resume-flags.ts).
+ * this run (its settings equal config.json's), config.json must be a run configuration
+ * (run-config.ts parses it with the kind tables), the stream, the learner and θ are restored
+ * once here as a dry run, the data files of charlm --text and series --csv must still hold what
+ * the run read, and the flags given must agree with the run's configuration (checkOverrides).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import { Rng } from '../tensor/rng.js';
-import { createModel, parseModelConfig, type ModelConfig } from '../model/config.js';
-import { createLearner } from '../learners/config.js';
-import { OPTIMIZER_KINDS, type OptimizerConfig } from '../optim/config.js';
-import { createTask, type TaskConfig } from '../tasks/config.js';
+import { createModel } from '../model/config.js';
+import { createLearner } from '../kinds/learners.js';
+import { createTask } from '../kinds/tasks.js';
 import type { Task } from '../tasks/task.js';
 import type { CurvePoint } from '../report/curve.js';
 import { writeAtomically } from '../report/write.js';
@@ -26,54 +26,41 @@ import { LATEST_FILE, loadCheckpoint, type Checkpoint, type JsonValue } from '..
 import { FormatError } from '../io/safetensors.js';
 import { UsageError } from './errors.js';
 import type { ResumeState } from './job.js';
-import { parseLearnerSpec, type LearnerSpec } from './learner-spec.js';
-import { integerFlag } from './model-options.js';
-import { checkResumeFlags } from './resume-flags.js';
+import { givenOn, integerFlag } from './kind-flags.js';
 import { decodeRunState } from './run-state.js';
-import type { TaskFlags } from './task-options.js';
-import { taskFromRecord } from './task-record.js';
-import { describeModel, type ModelChoice, type Training, type TrainingFlags } from './training-options.js';
+import { checkOverrides, learnerOptimizer, parseRunConfig, type RunConfig, type RunFlags } from './run-config.js';
 
 export const CONFIG_JSON = 'config.json';
 export const METRICS_JSONL = 'metrics.jsonl';
 export const CHECKPOINTS = 'checkpoints';
 
-export type Settings = { [key: string]: JsonValue };
+/** A JSON object as read from a file. */
+export type JsonObject = { readonly [key: string]: JsonValue };
 
 /** config.json's fields that a run keeps for life, and every checkpoint of the run repeats. */
 const SETTING_KEYS = ['task', 'model', 'label', 'learner', 'optimizer', 'clip', 'seed', 'logEvery'] as const;
 
-export function settingsOf(config: { readonly [key: string]: JsonValue }): Settings {
+export function settingsOf(config: JsonObject): JsonObject {
   return Object.fromEntries(SETTING_KEYS.map((key) => [key, config[key] ?? null]));
 }
 
-export interface ResumeFlags extends TaskFlags, TrainingFlags {
-  learner: string;
-  seed: string;
-  out?: string;
-  checkpointEvery?: string;
-  resume?: string;
-}
-
-/** A run, ready to go on: what train needs to build its job, and the state to start from. */
+/** A run, ready to go on: its configuration, and the state to start from. */
 export interface ResumePlan {
   readonly dir: string;
   /** config.json as read. */
-  readonly config: Settings;
-  readonly settings: Settings;
-  readonly taskConfig: TaskConfig;
+  readonly config: JsonObject;
+  /** The settings as recorded: later checkpoints repeat them as they are. */
+  readonly settings: JsonObject;
+  readonly run: RunConfig;
   readonly task: Task;
-  readonly spec: LearnerSpec;
-  readonly model: ModelChoice & { readonly config: ModelConfig };
-  readonly training: Training;
-  readonly seed: number;
   readonly checkpointEvery: number | null;
   readonly checkpoint: Checkpoint;
   readonly state: ResumeState;
 }
 
-export function resumePlan(flags: ResumeFlags, command: Command): ResumePlan {
-  const dir = flags.resume!;
+export function resumePlan(flags: RunFlags, command: Command): ResumePlan {
+  const dir = String(flags.resume);
+  const given = givenOn(command);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--resume ${dir}: no such run directory`);
   const configPath = join(dir, CONFIG_JSON);
   if (!existsSync(configPath)) throw new UsageError(`--resume ${dir}: no ${CONFIG_JSON} here (not a directory written by train --out)`);
@@ -90,45 +77,32 @@ export function resumePlan(flags: ResumeFlags, command: Command): ResumePlan {
   if (!isDeepStrictEqual(runState.settings, settings)) throw new FormatError(`${checkpoint.path}: this checkpoint is not of the run in ${configPath} (their settings differ)`);
   if (runState.loop.step !== checkpoint.step) throw new FormatError(`${learnerJson}: the loop is at step ${runState.loop.step}, the learner at step ${checkpoint.step}`);
 
-  // The run's settings, rebuilt.
-  const taskConfig = taskFromRecord(settings.task!, flags, configPath);
-  const task = createTask(taskConfig);
-  if (settings.model === null || typeof settings.model !== 'object') throw new FormatError(`${configPath}: "model" must be a model config`);
-  const modelConfig = parseModelConfig(settings.model);
-  const model = { config: modelConfig, description: describeModel(modelConfig) };
-  if (typeof settings.label !== 'string') throw new FormatError(`${configPath}: "label" must be the --learner text`);
-  const spec = parseLearnerSpec(settings.label);
-  if (!isDeepStrictEqual(spec.config, settings.learner)) throw new FormatError(`${configPath}: "learner" is not what "label" (${settings.label}) describes`);
-  const seed = nonNegativeInteger(settings.seed, `${configPath}: "seed"`);
-  const logEvery = nonNegativeInteger(settings.logEvery, `${configPath}: "logEvery"`);
-  if (logEvery === 0) throw new FormatError(`${configPath}: "logEvery" must be ≥ 1`);
-  const clip = settings.clip === null ? undefined : positive(settings.clip, `${configPath}: "clip"`);
-  const optimizer = optimizerOf(settings.optimizer, `${configPath}: "optimizer"`);
-
-  checkResumeFlags(flags, command, { dir, settings, task, spec, seed, optimizer, clip, logEvery, model: modelConfig });
-
   const step = checkpoint.step;
-  const steps = command.getOptionValueSource('steps') === 'cli' ? integerFlag(flags.steps, '--steps') : nonNegativeInteger(config.steps, `${configPath}: "steps"`);
-  if (steps <= step) {
-    const given = command.getOptionValueSource('steps') === 'cli';
-    throw new UsageError(`--resume ${dir}: the checkpoint is at step ${step}, ${given ? `--steps ${steps} asks for no more` : `already the run's --steps ${steps}`}; give a larger --steps to train on`);
-  }
-  const checkpointEvery = command.getOptionValueSource('checkpointEvery') === 'cli' ? integerFlag(flags.checkpointEvery, '--checkpoint-every') : config.checkpointEvery == null ? null : nonNegativeInteger(config.checkpointEvery, `${configPath}: "checkpointEvery"`);
+  const recordedSteps = config.steps;
+  if (typeof recordedSteps !== 'number' || !Number.isSafeInteger(recordedSteps) || recordedSteps < 0) throw new FormatError(`${configPath}: "steps" must be a non-negative integer`);
+  const steps = given('steps') ? integerFlag(String(flags.steps), '--steps') : recordedSteps;
+  const run = parseRunConfig(settings, steps, flags, configPath);
+  const task = createTask(run.task);
+  checkOverrides(flags, command, run, task, dir);
+
+  if (steps <= step) throw new UsageError(`--resume ${dir}: the checkpoint is at step ${step}, ${given('steps') ? `--steps ${steps} asks for no more` : `already the run's --steps ${steps}`}; give a larger --steps to train on`);
+  const recordedEvery = config.checkpointEvery;
+  if (recordedEvery !== undefined && recordedEvery !== null && (typeof recordedEvery !== 'number' || !Number.isSafeInteger(recordedEvery) || recordedEvery < 0)) throw new FormatError(`${configPath}: "checkpointEvery" must be a non-negative integer`);
+  const checkpointEvery = given('checkpointEvery') ? integerFlag(String(flags.checkpointEvery), '--checkpoint-every') : (recordedEvery ?? null);
 
   // A dry run of the restore, so a bad checkpoint is one line before anything is written.
   const state: ResumeState = { theta: checkpoint.model.theta, learner: checkpoint.snapshot, stream: runState.stream, loop: runState.loop };
-  const expected = createModel(modelConfig, { initialize: false });
+  const expected = createModel(run.model, { initialize: false });
   if (expected.paramSize !== checkpoint.model.paramSize || expected.dtype !== checkpoint.model.dtype) {
     throw new FormatError(`${checkpoint.path}: the checkpoint's model (${checkpoint.model.paramSize} parameters, ${checkpoint.model.dtype}) is not the run's (${expected.paramSize}, ${expected.dtype})`);
   }
+  const { clip } = run.training;
   inCheckpoint(checkpoint.path, () => {
     task.stream(new Rng(0)).restore(state.stream);
-    const learner = createLearner(spec.config, checkpoint.model.online(), { loss: task.loss, optimizer: spec.lr === undefined ? optimizer : { ...optimizer, lr: spec.lr }, seed: 0, ...(clip !== undefined ? { clip } : {}) });
+    const learner = createLearner(run.learner.config, checkpoint.model.online(), { loss: task.loss, optimizer: learnerOptimizer(run), seed: 0, ...(clip !== undefined ? { clip } : {}) });
     learner.restore(checkpoint.snapshot);
   });
-
-  const training: Training = { steps, optimizer, logEvery, ...(clip !== undefined ? { clip } : {}) };
-  return { dir, config, settings, taskConfig, task, spec, model, training, seed, checkpointEvery, checkpoint, state };
+  return { dir, config, settings, run, task, checkpointEvery, checkpoint, state };
 }
 
 /**
@@ -164,7 +138,7 @@ export function rewindMetrics(path: string, step: number, logEvery: number): { t
 /** Writes config.json again with the new target, checkpoint interval and a record of this resume. */
 export function recordResume(plan: ResumePlan, command: string): void {
   const resumed = Array.isArray(plan.config.resumed) ? plan.config.resumed : [];
-  const config = { ...plan.config, steps: plan.training.steps, checkpointEvery: plan.checkpointEvery, resumed: [...resumed, { command, date: new Date().toISOString(), step: plan.checkpoint.step }] };
+  const config = { ...plan.config, steps: plan.run.training.steps, checkpointEvery: plan.checkpointEvery, resumed: [...resumed, { command, date: new Date().toISOString(), step: plan.checkpoint.step }] };
   writeAtomically(join(plan.dir, CONFIG_JSON), JSON.stringify(config, null, 2) + '\n');
 }
 
@@ -178,7 +152,7 @@ function inCheckpoint(path: string, body: () => void): void {
   }
 }
 
-function readJson(path: string): Settings {
+function readJson(path: string): JsonObject {
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
@@ -186,21 +160,5 @@ function readJson(path: string): Settings {
     throw new FormatError(`${path}: not valid JSON (${(error as Error).message})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FormatError(`${path}: must hold a JSON object`);
-  return value as Settings;
-}
-
-function optimizerOf(value: JsonValue | undefined, where: string): OptimizerConfig {
-  const o = value as { kind?: unknown; lr?: unknown } | null;
-  if (typeof o !== 'object' || o === null || !(OPTIMIZER_KINDS as readonly unknown[]).includes(o.kind) || typeof o.lr !== 'number' || !(o.lr >= 0)) throw new FormatError(`${where} must be an optimizer config {kind, lr, …}`);
-  return o as OptimizerConfig;
-}
-
-function nonNegativeInteger(value: JsonValue | undefined, where: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw new FormatError(`${where} must be a non-negative integer`);
-  return value;
-}
-
-function positive(value: JsonValue | undefined, where: string): number {
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new FormatError(`${where} must be a positive number or null`);
-  return value;
+  return value as JsonObject;
 }

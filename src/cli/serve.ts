@@ -5,11 +5,13 @@
  * service stopped. SIGTERM / SIGINT: stop accepting, answer what is in flight, checkpoint, exit 0.
  */
 import type { Command } from 'commander';
+import { givenOn, type Given } from './kind-flags.js';
 import { createModel } from '../model/config.js';
 import type { Model } from '../model/model.js';
 import { loadAnyModel, MODEL_FORMATS } from '../io/load.js';
-import { LOSS_KINDS, type LossKind } from '../loss/loss.js';
-import { OPTIMIZER_KINDS, type OptimizerConfig } from '../optim/config.js';
+import type { LossKind } from '../loss/loss.js';
+import { LOSS_KINDS } from '../kinds/losses.js';
+import { OPTIMIZER_KINDS, type OptimizerConfig } from '../kinds/optimizers.js';
 import { StreamService, type ServiceConfig } from '../serve/service.js';
 import { serveJsonLines } from '../serve/jsonl.js';
 import { httpApp } from '../serve/http.js';
@@ -72,10 +74,10 @@ Examples:
   $ online-rnn serve --model runs/copy/model --port 8080 --state runs/copy-live
   $ echo '{"id": 1, "x": [0.5], "y": [0.4]}' | online-rnn serve --jsonl --input 1 --output 1`,
     )
-    .action((flags: ServeFlags) => runCommand(() => serve(flags)));
+    .action((flags: ServeFlags, command: Command) => runCommand(() => serve(flags, givenOn(command))));
 }
 
-async function serve(flags: ServeFlags): Promise<void> {
+async function serve(flags: ServeFlags, given: Given): Promise<void> {
   const seed = integerFlag(flags.seed, '--seed', { min: 0 });
   if (!(LOSS_KINDS as readonly string[]).includes(flags.loss)) throw new UsageError(`--loss must be one of ${LOSS_KINDS.join(', ')}, got '${flags.loss}'`);
   if (!(OPTIMIZER_KINDS as readonly string[]).includes(flags.optimizer)) throw new UsageError(`--optimizer must be one of ${OPTIMIZER_KINDS.join(', ')}, got '${flags.optimizer}'`);
@@ -91,7 +93,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const port = integerFlag(flags.port, '--port', { min: 0 });
   const bodyLimit = integerFlag(flags.bodyLimit, '--body-limit');
   if (flags.jsonl !== true && !LOOPBACK.has(flags.host) && flags.token === undefined) throw new UsageError(`--host ${flags.host} is beyond loopback: give --token so that requests must carry a bearer token`);
-  const model: Model = flags.model !== undefined ? loadAnyModel(flags.model, loadOptions({ ...(flags.from !== undefined ? { from: flags.from } : {}), ...(flags.config !== undefined ? { config: flags.config } : {}), ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}) })) : createModel(modelConfigFromFlags(flags), { seed });
+  const model: Model = flags.model !== undefined ? loadAnyModel(flags.model, loadOptions({ ...(flags.from !== undefined ? { from: flags.from } : {}), ...(flags.config !== undefined ? { config: flags.config } : {}), ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}) })) : createModel(modelConfigFromFlags(flags, given), { seed });
   const { service, replayed, resumed } = StreamService.open(model, config, flags.state ?? null, {
     checkpointEvery: integerFlag(flags.checkpointEvery, '--checkpoint-every'),
     fsyncMs: integerFlag(flags.fsyncMs, '--fsync-ms', { min: 0 }),

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { bytesPerElement } from '../tensor/dtype.js';
 import { createModel } from '../model/config.js';
 import { runCommand } from './errors.js';
+import { givenOn } from './kind-flags.js';
 import { addModelOptions, modelConfigFromFlags, type ModelFlags } from './model-options.js';
 
 export function registerSummary(program: Command): void {
@@ -15,9 +16,9 @@ Examples:
   $ online-rnn summary --cell lstm --input 10 --hidden 256 --layers 3 --bidirectional --output 50
   $ online-rnn summary --cell gru --input 8 --hidden 32 --dtype float32 --json`,
     )
-    .action((flags: ModelFlags & { json?: boolean }) =>
+    .action((flags: ModelFlags & { json?: boolean }, command: Command) =>
       runCommand(() => {
-        const model = createModel(modelConfigFromFlags(flags), { initialize: false });
+        const model = createModel(modelConfigFromFlags(flags, givenOn(command)), { initialize: false });
         if (flags.json === true) {
           const inventory = model.inventory().map(({ path, shape }) => ({ path, shape }));
           const bytes = model.paramSize * bytesPerElement(model.dtype);

@@ -6,63 +6,69 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { JsonValue } from '../io/checkpoint.js';
-import type { TaskConfig } from '../tasks/config.js';
+import { parseTaskConfig, type TaskConfig } from '../kinds/tasks.js';
 import { csvColumn } from '../tasks/csv.js';
 import { UsageError } from './errors.js';
-import { readText, type TaskFlags } from './task-options.js';
+import { readText } from './task-options.js';
 
-/** The record of `config`, made from `flags` (which name the files it was read from). */
-export function taskRecord(config: TaskConfig, flags: TaskFlags): { [key: string]: JsonValue } {
+/** The data files a task was read from, as their flags named them. */
+export interface TaskFiles {
+  readonly text?: string;
+  readonly csv?: string;
+  readonly column?: string;
+}
+
+type JsonObject = { readonly [key: string]: JsonValue };
+
+/** The record of `config`, read from `files`. */
+export function taskRecord(config: TaskConfig, files: TaskFiles): JsonObject {
   if (config.kind === 'charlm' && config.corpus.kind === 'text') {
     const { name, text } = config.corpus;
-    return { ...config, corpus: { kind: 'text', name, characters: [...text].length, path: resolve(flags.text!), sha256: sha256Text(text) } };
+    return { ...config, corpus: { kind: 'text', name, characters: [...text].length, path: resolve(files.text!), sha256: sha256Text(text) } };
   }
   if (config.kind === 'series' && config.source.kind === 'values') {
     const { name, values } = config.source;
-    return { ...config, source: { kind: 'values', name, count: values.length, path: resolve(flags.csv!), column: flags.column ?? null, sha256: sha256Values(values) } };
+    return { ...config, source: { kind: 'values', name, count: values.length, path: resolve(files.csv!), column: files.column ?? null, sha256: sha256Values(values) } };
   }
-  return JSON.parse(JSON.stringify(config)) as { [key: string]: JsonValue };
+  return JSON.parse(JSON.stringify(config)) as JsonObject;
 }
 
 /**
- * The TaskConfig a record stands for. A text or CSV is read from `--text`/`--csv` when given
- * (a file that moved), else from the recorded path, and must have the recorded contents.
+ * The TaskConfig a record stands for, and the files it was read from. A text or CSV is read
+ * from `--text`/`--csv` when given (a file that moved), else from the recorded path, and must
+ * have the recorded contents; any other record is a TaskConfig, checked by the task table.
  */
-export function taskFromRecord(record: JsonValue, flags: TaskFlags, source: string): TaskConfig {
+export function taskFromRecord(record: JsonValue, given: TaskFiles, source: string): { config: TaskConfig; files: TaskFiles } {
   const root = asRecord(record);
   if (root === null || typeof root.kind !== 'string') throw new UsageError(`${source}: "task" must be a task config with a "kind"`);
   if (root.kind === 'charlm' && asRecord(root.corpus)?.kind === 'text') {
     const corpus = asRecord(root.corpus)!;
-    const path = flags.text ?? stringField(corpus.path, `${source}: task.corpus.path`);
-    const text = readData(path, '--text', flags.text !== undefined);
+    const path = given.text ?? stringField(corpus.path, `${source}: task.corpus.path`);
+    const text = readData(path, '--text', given.text !== undefined);
     checkDigest(sha256Text(text), corpus.sha256, path, `${source}: task.corpus.sha256`, '--text');
-    return { kind: 'charlm', corpus: { kind: 'text', name: stringField(corpus.name, `${source}: task.corpus.name`), text } };
+    return { config: { kind: 'charlm', corpus: { kind: 'text', name: stringField(corpus.name, `${source}: task.corpus.name`), text } }, files: { text: path } };
   }
   if (root.kind === 'series' && asRecord(root.source)?.kind === 'values') {
     const data = asRecord(root.source)!;
-    const path = flags.csv ?? stringField(data.path, `${source}: task.source.path`);
+    const path = given.csv ?? stringField(data.path, `${source}: task.source.path`);
     const column = data.column === null ? undefined : stringField(data.column, `${source}: task.source.column`);
-    const values = Array.from(csvColumn(readData(path, '--csv', flags.csv !== undefined), column, basename(path)));
+    const values = Array.from(csvColumn(readData(path, '--csv', given.csv !== undefined), column, basename(path)));
     checkDigest(sha256Values(values), data.sha256, path, `${source}: task.source.sha256`, '--csv');
-    return { kind: 'series', source: { kind: 'values', name: stringField(data.name, `${source}: task.source.name`), values } };
+    return { config: { kind: 'series', source: { kind: 'values', name: stringField(data.name, `${source}: task.source.name`), values } }, files: { csv: path, ...(column !== undefined ? { column } : {}) } };
   }
-  return root as unknown as TaskConfig;
+  return { config: parseTaskConfig(root), files: {} };
 }
 
-/** The record without what may differ for the same task: where its file is, and what it is called. */
-export function taskIdentity(record: JsonValue): JsonValue {
-  const root = asRecord(record);
-  if (root === null) return record;
-  const strip = (value: JsonValue | undefined) => {
-    const inner = asRecord(value ?? null);
-    if (inner === null) return value ?? null;
-    const { path: _path, name: _name, ...rest } = inner;
-    return rest;
+/** The same task: equal configs but for what their data files are called. */
+export function sameTask(a: TaskConfig, b: TaskConfig): boolean {
+  const unnamed = (config: TaskConfig) => {
+    if (config.kind === 'charlm' && config.corpus.kind === 'text') return { ...config, corpus: { ...config.corpus, name: '' } };
+    if (config.kind === 'series' && config.source.kind === 'values') return { ...config, source: { ...config.source, name: '' } };
+    return config;
   };
-  if (root.kind === 'charlm') return { ...root, corpus: strip(root.corpus) };
-  if (root.kind === 'series') return { ...root, source: strip(root.source) };
-  return root;
+  return isDeepStrictEqual(unnamed(a), unnamed(b));
 }
 
 /** The text of a data file; one the run recorded, when missing, is asked for by its flag. */

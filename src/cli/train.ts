@@ -11,7 +11,6 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createTask, type TaskConfig } from '../tasks/config.js';
 import type { Task } from '../tasks/task.js';
 import { finalLoss, rowOf, type Comparison, type RunResult } from '../report/comparison.js';
 import type { CurvePoint } from '../report/curve.js';
@@ -23,30 +22,27 @@ import { writeCheckpoint } from '../io/checkpoint.js';
 import { syncFile, writeDirectoryAtomic } from '../io/files.js';
 import { CONFIG_FILE, TENSORS_FILE } from '../io/model-format.js';
 import { runCommand, UsageError } from './errors.js';
-import { integerFlag } from './model-options.js';
-import { addTaskOptions, taskConfigFromFlags } from './task-options.js';
-import { taskRecord } from './task-record.js';
-import { addTrainingOptions, describeOptimizer, modelFromFlags, trainingFromFlags, type ModelChoice, type Training } from './training-options.js';
-import { parseLearnerSpec, type LearnerSpec } from './learner-spec.js';
+import { integerFlag } from './kind-flags.js';
+import { addTaskOptions } from './task-options.js';
+import { addTrainingOptions, describeModel, describeOptimizer } from './training-options.js';
+import { learnerUsage } from './learner-spec.js';
+import { runFromFlags, settingsJson, type RunConfig, type RunFlags } from './run-config.js';
 import { reportJobError, runPool, StopSignal } from './pool.js';
 import { Progress } from './progress.js';
 import { checkLearner, jobOf } from './plan.js';
 import type { Job } from './job.js';
 import { commandLine, toJson, versions } from './provenance.js';
-import { CHECKPOINTS, CONFIG_JSON, METRICS_JSONL, recordResume, resumePlan, rewindMetrics, type ResumeFlags, type ResumePlan, type Settings } from './resume.js';
+import { CHECKPOINTS, CONFIG_JSON, METRICS_JSONL, recordResume, resumePlan, rewindMetrics, type JsonObject, type ResumePlan } from './resume.js';
 
-type TrainFlags = ResumeFlags;
+type TrainFlags = RunFlags;
 
-/** What a run is, fresh or resumed. */
+/** What a run is, fresh or resumed: its configuration, and what train writes and starts from. */
 interface Plan {
-  readonly taskConfig: TaskConfig;
+  readonly run: RunConfig;
   readonly task: Task;
-  readonly spec: LearnerSpec;
-  readonly model: ModelChoice;
-  readonly training: Training;
-  readonly seed: number;
   readonly out: string | null;
-  readonly settings: Settings;
+  /** config.json's and every checkpoint's record of `run`. */
+  readonly settings: JsonObject;
   readonly checkpointEvery: number | null;
   readonly resume: ResumePlan | null;
 }
@@ -55,7 +51,7 @@ export function registerTrain(program: Command): void {
   const command = program.command('train').description('train a model online on a task with one learner; write the learning curve under --out');
   addTaskOptions(command);
   addTrainingOptions(command)
-    .option('--learner <spec>', 'tbptt:k=K, tbptt:k2=K:k1=J, rtrl, uoro, nbt, snap1 or kfrtrl; :lr=R sets its own rate', 'uoro')
+    .option('--learner <spec>', `${learnerUsage()}; :lr=R sets its own rate`, 'uoro')
     .option('--seed <n>', 'random seed (data, initial θ, the learner’s signs)', '1')
     .option('--out <dir>', 'write config.json, metrics.jsonl, report.html and report.svg there (a new or empty directory)')
     .option('--checkpoint-every <n>', 'with --out: save a checkpoint under <out>/checkpoints every n steps, and when the run ends or is stopped')
@@ -75,11 +71,13 @@ Examples:
 
 async function trainCommand(flags: TrainFlags, command: Command): Promise<void> {
   const plan = flags.resume !== undefined ? resumed(resumePlan(flags, command)) : freshPlan(flags, command);
-  const { task, spec, model, training, seed, out, resume } = plan;
+  const { run, task, out, resume } = plan;
+  const { learner: spec, training, seed } = run;
+  const model = { description: describeModel(run.model) };
   const job: Job = {
-    ...jobOf(0, spec, seed, plan.taskConfig, model, training),
+    ...jobOf(0, spec, seed, run.task, run.model, training),
     // With --out the run's last state comes back as checkpoint files, so <out>/model can be saved.
-    ...(plan.checkpointEvery !== null || (out !== null && model.config !== null) ? { checkpoint: { every: plan.checkpointEvery ?? Infinity, settings: plan.settings } } : {}),
+    ...(plan.checkpointEvery !== null || out !== null ? { checkpoint: { every: plan.checkpointEvery ?? Infinity, settings: plan.settings } } : {}),
     ...(resume !== null ? { resume: resume.state } : {}),
   };
   const commandText = commandLine();
@@ -201,25 +199,14 @@ function checkOutDirectory(path: string): string {
 }
 
 function freshPlan(flags: TrainFlags, command: Command): Plan {
-  const taskConfig = taskConfigFromFlags(flags);
-  const spec = parseLearnerSpec(flags.learner);
-  const task = createTask(taskConfig);
-  const model = modelFromFlags(flags, command, task);
-  const training = trainingFromFlags(flags, task);
-  const seed = integerFlag(flags.seed, '--seed', { min: 0 });
-  checkLearner(spec, task, model, training);
-  const checkpointEvery = flags.checkpointEvery === undefined ? null : integerFlag(flags.checkpointEvery, '--checkpoint-every');
+  const { run, task } = runFromFlags(flags, command);
+  checkLearner(run.learner, run.model);
+  const checkpointEvery = flags.checkpointEvery === undefined ? null : integerFlag(String(flags.checkpointEvery), '--checkpoint-every');
   if (checkpointEvery !== null && flags.out === undefined) throw new UsageError('--checkpoint-every needs --out: checkpoints go under <out>/checkpoints');
-  if (checkpointEvery !== null && model.config === null) throw new UsageError(`--checkpoint-every: --task ${task.kind} trains its own model (${model.description}), which a checkpoint cannot hold`);
-  const out = flags.out === undefined ? null : checkOutDirectory(flags.out);
-  const job = jobOf(0, spec, seed, taskConfig, model, training);
-  // What config.json and every checkpoint record, as JSON reads it back.
-  const settings = JSON.parse(
-    JSON.stringify({ task: taskRecord(taskConfig, flags), model: model.config ?? model.description, label: spec.label, learner: spec.config, optimizer: job.optimizer, clip: job.clip ?? null, seed, logEvery: job.logEvery }),
-  ) as Settings;
-  return { taskConfig, task, spec, model, training, seed, out, settings, checkpointEvery, resume: null };
+  const out = flags.out === undefined ? null : checkOutDirectory(String(flags.out));
+  return { run, task, out, settings: settingsJson(run), checkpointEvery, resume: null };
 }
 
 function resumed(plan: ResumePlan): Plan {
-  return { ...plan, out: plan.dir, resume: plan };
+  return { run: plan.run, task: plan.task, out: plan.dir, settings: plan.settings, checkpointEvery: plan.checkpointEvery, resume: plan };
 }

@@ -1,28 +1,21 @@
 /**
  * The flags of a training run shared by train and compare — steps, optimizer, learning rate,
- * schedule, clipping, curve resolution — and the model: the task's paper setting unless the
- * user says otherwise. Everything is checked here, before any file is written.
+ * schedule, clipping, curve resolution — and the model: the task's default model unless the
+ * user says otherwise. Each reads the flags as overrides of a base (the task's paper setting,
+ * or a resumed run's own), so fresh runs and `--resume` share one reading.
  */
 import type { Command } from 'commander';
 import { createModel, type ModelConfig } from '../model/config.js';
-import { OPTIMIZER_KINDS, type OptimizerConfig } from '../optim/config.js';
+import { cellSpec } from '../kinds/cells.js';
+import { OPTIMIZER_KINDS, parseOptimizerConfig, type OptimizerConfig } from '../kinds/optimizers.js';
 import { checkSchedule, type Schedule } from '../optim/schedule.js';
-import type { Task } from '../tasks/task.js';
+import { defaultModel, type Task } from '../tasks/task.js';
 import { defaultInterval } from '../report/curve.js';
 import { UsageError } from './errors.js';
-import { addModelOptions, integerFlag, modelConfigFromFlags, numberFlag, type ModelFlags } from './model-options.js';
+import { integerFlag, numberFlag, type FlagValues, type Given } from './kind-flags.js';
+import { addModelOptions, MODEL_FLAGS, modelConfigFromFlags } from './model-options.js';
 
-export interface TrainingFlags extends Omit<ModelFlags, 'cell' | 'hidden'> {
-  cell?: string;
-  hidden?: string;
-  steps?: string;
-  optimizer?: string;
-  lr?: string;
-  schedule?: string;
-  clip?: string;
-  logEvery?: string;
-  json?: boolean;
-}
+export type TrainingFlags = FlagValues;
 
 export interface Training {
   readonly steps: number;
@@ -32,27 +25,12 @@ export interface Training {
   readonly logEvery: number;
 }
 
-export interface ModelChoice {
-  /** null: the task's own model (influence balancing). */
-  readonly config: ModelConfig | null;
-  readonly description: string;
-}
-
-export const MODEL_FLAGS = ['cell', 'input', 'hidden', 'layers', 'bidirectional', 'output', 'dtype', 'proj', 'peephole', 'bias', 'resetAfter', 'nonlinearity', 'gateActivation'] as const;
+export const TRAINING_FLAGS = ['optimizer', 'lr', 'schedule', 'clip', 'logEvery'] as const;
 
 export function addTrainingOptions(command: Command): Command {
-  addModelOptions(command, { input: false });
-  // The model defaults to the task's paper setting, not to the generic lstm 64.
-  for (const option of command.options) {
-    if (option.long === '--cell' || option.long === '--hidden') {
-      // Commander stored the generic default when the option was added: clear it too.
-      option.defaultValue = undefined;
-      command.setOptionValueWithSource(option.attributeName(), undefined, 'default');
-      option.description += ' (default: the task’s)';
-    }
-    // The task sets the input and output sizes.
-    if (option.long === '--input' || option.long === '--output') option.hideHelp();
-  }
+  addModelOptions(command, { input: false, cell: 'the task’s' });
+  // The task sets the input and output sizes.
+  for (const option of command.options) if (option.long === '--input' || option.long === '--output') option.hideHelp();
   return command
     .option('--steps <n>', 'timesteps to train (default: the task’s paper setting)')
     .option('--optimizer <kind>', `optimizer: ${OPTIMIZER_KINDS.join(', ')} (default: the task’s)`)
@@ -63,18 +41,29 @@ export function addTrainingOptions(command: Command): Command {
     .option('--json', 'print machine-readable JSON instead of the table');
 }
 
-export function trainingFromFlags(flags: TrainingFlags, task: Task): Training {
-  const steps = flags.steps === undefined ? task.setting.steps : integerFlag(flags.steps, '--steps');
-  const base = task.setting.optimizer;
-  const kind = flags.optimizer ?? base.kind;
+/** The task's paper setting as a Training (the base of a fresh run). */
+export function taskTraining(task: Task, steps = task.setting.steps): Training {
+  return { steps, optimizer: task.setting.optimizer, logEvery: defaultInterval(steps), ...(task.setting.clip !== undefined ? { clip: task.setting.clip } : {}) };
+}
+
+/** The --steps given, or `otherwise`. */
+export function stepsFlag(flags: TrainingFlags, given: Given, otherwise: number): number {
+  return given('steps') ? integerFlag(flags.steps as string, '--steps') : otherwise;
+}
+
+/** `base` with the given flags on top (--steps aside: the caller chose `base.steps`). */
+export function trainingFromFlags(flags: TrainingFlags, given: Given, base: Training): Training {
+  const { steps } = base;
+  const kind = given('optimizer') ? String(flags.optimizer) : base.optimizer.kind;
   if (!(OPTIMIZER_KINDS as readonly string[]).includes(kind)) throw new UsageError(`unknown optimizer '${kind}' (allowed: ${OPTIMIZER_KINDS.join(', ')})`);
-  const lr = flags.lr === undefined ? base.lr : numberFlag(flags.lr, '--lr');
+  const lr = given('lr') ? numberFlag(flags.lr as string, '--lr') : base.optimizer.lr;
   if (!(lr >= 0)) throw new UsageError(`--lr must be ≥ 0, got ${lr}`);
-  const schedule = flags.schedule === undefined ? base.schedule : scheduleFlag(flags.schedule);
-  const optimizer = { kind, lr, ...(schedule !== undefined ? { schedule } : {}) } as OptimizerConfig;
-  const clip = flags.clip === undefined ? task.setting.clip : numberFlag(flags.clip, '--clip');
+  const schedule = given('schedule') ? scheduleFlag(String(flags.schedule)) : base.optimizer.schedule;
+  // A new optimizer kind keeps only the rate and the schedule of the base.
+  const optimizer = parseOptimizerConfig(kind === base.optimizer.kind ? { ...base.optimizer, lr, ...(schedule !== undefined ? { schedule } : {}) } : { kind, lr, ...(schedule !== undefined ? { schedule } : {}) });
+  const clip = given('clip') ? numberFlag(flags.clip as string, '--clip') : base.clip;
   if (clip !== undefined && !(clip > 0)) throw new UsageError(`--clip must be > 0, got ${clip}`);
-  const logEvery = flags.logEvery === undefined ? defaultInterval(steps) : integerFlag(flags.logEvery, '--log-every');
+  const logEvery = given('logEvery') ? integerFlag(flags.logEvery as string, '--log-every') : base.logEvery;
   return { steps, optimizer, logEvery, ...(clip !== undefined ? { clip } : {}) };
 }
 
@@ -97,20 +86,14 @@ function scheduleFlag(text: string): Schedule {
   throw new UsageError(`--schedule must be constant, inverse-sqrt:DECAY or exponential:GAMMA, got '${text}'`);
 }
 
-/** The model: the flags on top of the task's default cell, or the task's own model. */
-export function modelFromFlags(flags: TrainingFlags, command: Command, task: Task): ModelChoice {
-  const given = MODEL_FLAGS.filter((name) => command.getOptionValueSource(name) === 'cli');
-  if (task.model.kind === 'fixed') {
-    if (given.length > 0) throw new UsageError(`--${kebab(given[0]!)} does not apply to --task ${task.kind}: it trains its own model (${task.model.description})`);
-    return { config: null, description: task.model.description };
-  }
+/** The model: the given flags on top of `base` (the task's default model, or a resumed run's). */
+export function modelFromFlags(flags: FlagValues, given: Given, task: Task, base: ModelConfig = defaultModel(task)): ModelConfig {
+  const named = MODEL_FLAGS.filter(given);
+  if (task.model.fixed !== undefined && named.length > 0) throw new UsageError(`--${kebab(named[0]!)} does not apply to --task ${task.kind}: it trains its own model (${describeModel(base)}; ${task.model.fixed})`);
   for (const name of ['input', 'output'] as const) {
-    if (given.includes(name)) throw new UsageError(`--${name} is set by the task (${task.kind}: input ${task.inputSize}, output ${task.outputSize})`);
+    if (given(name)) throw new UsageError(`--${name} is set by the task (${task.kind}: input ${task.inputSize}, output ${task.outputSize})`);
   }
-  const cell = flags.cell ?? task.model.defaultCell.kind;
-  const hidden = flags.hidden ?? String(task.model.defaultCell.hiddenSize);
-  const config = modelConfigFromFlags({ ...flags, cell, hidden }, task.inputSize, task.outputSize);
-  return { config, description: describeModel(config) };
+  return modelConfigFromFlags(flags, given, { base });
 }
 
 /** `LSTM, hidden 64, dense head 2 (17,538 parameters, float64)`; throws for a model no online learner can train. */
@@ -119,7 +102,8 @@ export function describeModel(config: ModelConfig): string {
   model.online(); // a bidirectional model is refused here, with the reason
   const { cell } = config.layers[0]!;
   const layers = config.layers.length;
-  return `${cell.kind.toUpperCase()}, hidden ${cell.hiddenSize}${layers > 1 ? `, ${layers} layers` : ''}, dense head ${config.outputSize} (${model.paramSize.toLocaleString('en-US')} parameters, ${config.dtype ?? 'float64'})`;
+  const head = config.outputSize === undefined ? '' : `, dense head ${config.outputSize}`;
+  return `${cellSpec(cell).describe(cell)}${layers > 1 ? `, ${layers} layers` : ''}${head} (${model.paramSize.toLocaleString('en-US')} parameter${model.paramSize === 1 ? '' : 's'}, ${config.dtype ?? 'float64'})`;
 }
 
 export function describeOptimizer(config: OptimizerConfig): string {

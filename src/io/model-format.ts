@@ -75,7 +75,6 @@ export function encodeModel(model: Model): { config: string; tensors: Uint8Array
 }
 
 export function requireConfig(model: Model): ModelConfig {
-  if (model.config === null) throw new TypeError('save: the model was not built from a config (use createModel), so it cannot be described in a file');
   return model.config;
 }
 

@@ -15,6 +15,7 @@
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { paramView, type Cell } from '../cells/cell.js';
 import { buildCell, cellOutputSize, createModel, type CellConfig, type ModelConfig } from '../model/config.js';
+import { interopCell } from '../kinds/cells.js';
 import type { Model } from '../model/model.js';
 
 export type PyTorchModule = 'lstm' | 'gru' | 'rnn';
@@ -226,12 +227,11 @@ export function toPyTorchNames(model: Model, buffer: Vec, options: { gradient?: 
 /** The PyTorch module and constructor arguments equivalent to a model, or an error saying why not. */
 export function pytorchArgs(model: Model): { module: PyTorchModule; args: PyTorchArgs } {
   const config = model.config;
-  if (config === null) throw new TypeError('pytorch export: the model was not built from a config');
   if (model.head !== null) throw new TypeError('pytorch export: torch.nn.LSTM/GRU/RNN have no dense head; export the recurrent layers and the head separately');
   const first = config.layers[0]!;
   const same = config.layers.every((layer) => JSON.stringify(layer) === JSON.stringify(first));
   if (!same) throw new TypeError('pytorch export: PyTorch modules need every layer to have the same cell and direction');
-  const cell = first.cell;
+  const cell = interopCell(first.cell, 'pytorch', 'pytorch export');
   const base: PyTorchArgs = { input_size: config.inputSize, hidden_size: cell.hiddenSize, num_layers: config.layers.length, bias: cell.bias ?? true, bidirectional: first.bidirectional ?? false };
   switch (cell.kind) {
     case 'lstm':

@@ -4,7 +4,7 @@
  */
 import type { Vec } from '../tensor/dtype.js';
 import type { GateActivation } from '../tensor/activations.js';
-import type { CellConfig } from '../model/config.js';
+import { interopCell, type InteropCellConfig } from '../kinds/cells.js';
 import type { Model } from '../model/model.js';
 import { paramView } from '../cells/cell.js';
 import { KERAS_CLASSES, KERAS_GATE, TFJS_SHARD, transpose, type TfjsModelJson, type TfjsWeightSpec } from './tfjs.js';
@@ -18,7 +18,6 @@ import { KERAS_CLASSES, KERAS_GATE, TFJS_SHARD, transpose, type TfjsModelJson, t
  */
 export function exportTfjs(model: Model, options: { shard?: string } = {}): { modelJson: TfjsModelJson; weights: Uint8Array } {
   const config = model.config;
-  if (config === null) throw new TypeError('tfjs export: the model was not built from a config');
   const layers: Record<string, unknown>[] = [];
   const specs: TfjsWeightSpec[] = [];
   const chunks: Float32Array[] = [];
@@ -29,7 +28,7 @@ export function exportTfjs(model: Model, options: { shard?: string } = {}): { mo
   const counts: Record<string, number> = {};
   const uniqueName = (base: string) => `${base}_${(counts[base] = (counts[base] ?? 0) + 1)}`;
   model.layers.forEach((layer, l) => {
-    const cellConfig = config.layers[l]!.cell;
+    const cellConfig = interopCell(config.layers[l]!.cell, 'tfjs', `tfjs export: layer ${l}`);
     const className = KERAS_CLASSES[cellConfig.kind];
     const inner = uniqueName(className === 'SimpleRNN' ? 'simple_rnn' : cellConfig.kind);
     const kerasConfig = recurrentKerasConfig(cellConfig, inner, l);
@@ -83,7 +82,7 @@ export function exportTfjs(model: Model, options: { shard?: string } = {}): { mo
   return { modelJson, weights };
 }
 
-function recurrentKerasConfig(cell: CellConfig, name: string, layer: number): Record<string, unknown> {
+function recurrentKerasConfig(cell: InteropCellConfig, name: string, layer: number): Record<string, unknown> {
   const common = { name, trainable: true, units: cell.hiddenSize, use_bias: cell.bias !== false, return_sequences: true, return_state: false, go_backwards: false, stateful: false, unroll: false, dropout: 0, recurrent_dropout: 0 };
   const where = `tfjs export: layer ${layer}`;
   switch (cell.kind) {

@@ -20,6 +20,7 @@
 import type { DType } from '../tensor/dtype.js';
 import type { GateActivation, Nonlinearity } from '../tensor/activations.js';
 import { createModel, type CellConfig, type LayerConfig, type ModelConfig } from '../model/config.js';
+import { interopCell, type InteropCellConfig } from '../kinds/cells.js';
 import type { Model } from '../model/model.js';
 import { FormatError } from './safetensors.js';
 import { checkLayout, parseConfigIn } from './model-format.js';
@@ -49,7 +50,7 @@ export const KERAS_CLASSES = { lstm: 'LSTM', gru: 'GRU', rnn: 'SimpleRNN' } as c
 type KerasRecurrent = (typeof KERAS_CLASSES)[keyof typeof KERAS_CLASSES];
 
 /** Our gate block g holds Keras's gate KERAS_GATE[g] (GRU: our r, z, n ← Keras z, r, h). */
-export const KERAS_GATE: Readonly<Record<CellConfig['kind'], readonly number[]>> = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
+export const KERAS_GATE: Readonly<Record<InteropCellConfig['kind'], readonly number[]>> = { lstm: [0, 1, 2, 3], gru: [1, 0, 2], rnn: [0] };
 
 // ---- import ------------------------------------------------------------------------------
 
@@ -181,7 +182,7 @@ export function importTfjs(modelJson: unknown, shard: (path: string, expectedByt
     const directions = layer.config.bidirectional === true ? (['forward', 'backward'] as const) : ([null] as const);
     directions.forEach((direction) => {
       const ours = `layers.${l}.${direction ?? 'forward'}`;
-      const cell = layer.config.cell;
+      const cell = interopCell(layer.config.cell, 'tfjs', 'tfjs import');
       const units = cell.hiddenSize;
       const gates = KERAS_GATE[cell.kind];
       const kernel = take(layer.name, direction, 'kernel') ?? fail(`no kernel weight for layer '${layer.name}'${direction === null ? '' : ` (${direction})`}`);

@@ -13,7 +13,7 @@ import { allFinite, dot, norm, scale } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
 import { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { createOptimizer } from '../optim/config.js';
+import { createOptimizer } from '../kinds/optimizers.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { Readout } from './readout.js';
 import { DivergenceError, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';

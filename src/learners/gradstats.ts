@@ -14,7 +14,7 @@ import { zeros, type Vec } from '../tensor/dtype.js';
 import { dot, norm } from '../tensor/kernels.js';
 import type { Loss } from '../loss/loss.js';
 import type { OnlineModel } from '../model/online.js';
-import { createLearner, type LearnerConfig } from './config.js';
+import { createLearner, type LearnerConfig } from '../kinds/learners.js';
 import type { Learner } from './learner.js';
 
 /** T steps of (input, target) pairs, replayed identically for every sample. */

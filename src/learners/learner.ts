@@ -13,7 +13,7 @@ import type { Vec } from '../tensor/dtype.js';
 import type { RngState } from '../tensor/rng.js';
 import type { Loss } from '../loss/loss.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
-import type { OptimizerConfig } from '../optim/config.js';
+import type { OptimizerConfig } from '../kinds/optimizers.js';
 import type { OnlineModel } from '../model/online.js';
 
 /** What a step returns. The object is reused by the next step (nothing is allocated per step): read it first. */

@@ -16,7 +16,6 @@ export interface Loss {
 }
 
 export type LossKind = 'mse' | 'squaredError' | 'crossEntropy';
-export const LOSS_KINDS: readonly LossKind[] = ['mse', 'squaredError', 'crossEntropy'];
 
 /** Mean squared error (PyTorch MSELoss): L = (1/O)·Σ_i (ŷ_i − t_i)². */
 export const mse: Loss = {
@@ -77,14 +76,3 @@ export const crossEntropy: Loss = {
     return total / batch;
   },
 };
-
-export function lossByKind(kind: LossKind): Loss {
-  switch (kind) {
-    case 'mse':
-      return mse;
-    case 'squaredError':
-      return squaredError;
-    case 'crossEntropy':
-      return crossEntropy;
-  }
-}

@@ -3,43 +3,15 @@
  * boundary (`parseModelConfig` for JSON from files and the CLI), then turned into cells by
  * one exhaustive switch. Below this file the library works with functions, not names.
  */
-import { isDType, type DType } from '../tensor/dtype.js';
-import { GATE_ACTIVATIONS, NONLINEARITIES, type GateActivation, type Nonlinearity } from '../tensor/activations.js';
+import { isDType, type DType, type Vec } from '../tensor/dtype.js';
 import { Rng } from '../tensor/rng.js';
-import type { Cell } from '../cells/cell.js';
-import { rnn } from '../cells/rnn.js';
-import { lstm } from '../cells/lstm.js';
-import { gru } from '../cells/gru.js';
+import { buildCell, cellOutputSize, cellSpec, parseCell, type CellConfig } from '../kinds/cells.js';
+import { allowOnly, positiveInteger, record } from '../kinds/options.js';
 import { Dense } from './dense.js';
 import { Model } from './model.js';
 
-export interface RnnCellConfig {
-  readonly kind: 'rnn';
-  readonly hiddenSize: number;
-  readonly nonlinearity?: Nonlinearity;
-  readonly bias?: boolean;
-}
-
-export interface LstmCellConfig {
-  readonly kind: 'lstm';
-  readonly hiddenSize: number;
-  readonly projSize?: number;
-  readonly peephole?: boolean;
-  readonly bias?: boolean;
-  readonly gateActivation?: GateActivation;
-}
-
-export interface GruCellConfig {
-  readonly kind: 'gru';
-  readonly hiddenSize: number;
-  readonly resetAfter?: boolean;
-  readonly bias?: boolean;
-  readonly gateActivation?: GateActivation;
-}
-
-export type CellConfig = RnnCellConfig | LstmCellConfig | GruCellConfig;
-export type CellKind = CellConfig['kind'];
-export const CELL_KINDS: readonly CellKind[] = ['rnn', 'lstm', 'gru'];
+export { CELL_KINDS, buildCell, cellOutputSize, type CellConfig, type CellKind, type RnnCellConfig, type LstmCellConfig, type GruCellConfig } from '../kinds/cells.js';
+export type { InfluenceCellConfig } from '../cells/influence.js';
 
 export interface LayerConfig {
   readonly cell: CellConfig;
@@ -54,23 +26,6 @@ export interface ModelConfig {
   readonly outputSize?: number;
   /** @default 'float64' */
   readonly dtype?: DType;
-}
-
-/** One cell from its config; the single place a cell kind becomes code. */
-export function buildCell(config: CellConfig, inputSize: number, dtype: DType): Cell {
-  switch (config.kind) {
-    case 'rnn':
-      return rnn({ inputSize, dtype, hiddenSize: config.hiddenSize, ...pick(config, ['nonlinearity', 'bias']) });
-    case 'lstm':
-      return lstm({ inputSize, dtype, hiddenSize: config.hiddenSize, ...pick(config, ['projSize', 'peephole', 'bias', 'gateActivation']) });
-    case 'gru':
-      return gru({ inputSize, dtype, hiddenSize: config.hiddenSize, ...pick(config, ['resetAfter', 'bias', 'gateActivation']) });
-  }
-}
-
-/** The width of a cell's output h: P for a projected LSTM, H otherwise. */
-export function cellOutputSize(config: CellConfig): number {
-  return config.kind === 'lstm' && config.projSize !== undefined ? config.projSize : config.hiddenSize;
 }
 
 /**
@@ -101,12 +56,6 @@ export function repeatedLayers(cell: CellConfig, count: number, bidirectional = 
 
 // ---- validation at the boundary -------------------------------------------------------
 
-const CELL_OPTIONS: Record<CellKind, readonly string[]> = {
-  rnn: ['kind', 'hiddenSize', 'nonlinearity', 'bias'],
-  lstm: ['kind', 'hiddenSize', 'projSize', 'peephole', 'bias', 'gateActivation'],
-  gru: ['kind', 'hiddenSize', 'resetAfter', 'bias', 'gateActivation'],
-};
-
 /** Validates untrusted configuration (JSON, CLI) and returns it typed; errors name the field. */
 export function parseModelConfig(value: unknown): ModelConfig {
   const config = record(value, 'model config');
@@ -131,71 +80,19 @@ function parseLayer(value: unknown, where: string): LayerConfig {
   return layer.bidirectional === undefined ? { cell } : { cell, bidirectional: layer.bidirectional };
 }
 
-function parseCell(value: unknown, where: string): CellConfig {
-  const cell = record(value, where);
-  const kind = cell.kind;
-  if (typeof kind !== 'string' || !(CELL_KINDS as readonly string[]).includes(kind)) {
-    throw new TypeError(`${where}: unknown cell '${String(kind)}' (allowed: ${CELL_KINDS.join(', ')})`);
+/**
+ * The recurrent state a run of this model starts from and resets to: the layers' own initial
+ * states (influence balancing starts from s(0) = 1), stacked as the online core stacks them;
+ * undefined when every layer starts from zeros.
+ */
+export function initialState(model: Model): Vec | undefined {
+  const parts = model.config.layers.map((layer, l) => cellSpec(layer.cell).initialState?.(layer.cell, model.dtype) ?? new Float64Array(model.layers[l]!.cells[0]!.stateSize));
+  if (model.config.layers.every((layer) => cellSpec(layer.cell).initialState === undefined)) return undefined;
+  const s0 = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    s0.set(part, offset);
+    offset += part.length;
   }
-  const typedKind = kind as CellKind;
-  allowOnly(cell, CELL_OPTIONS[typedKind], `${where} (${typedKind})`);
-  const hiddenSize = positiveInteger(cell.hiddenSize, `${where}.hiddenSize`);
-  const bias = optionalBoolean(cell.bias, `${where}.bias`);
-  switch (typedKind) {
-    case 'rnn': {
-      const nonlinearity = optionalChoice(cell.nonlinearity, NONLINEARITIES, `${where}.nonlinearity`);
-      return { kind: 'rnn', hiddenSize, ...defined({ bias, nonlinearity }) };
-    }
-    case 'lstm': {
-      const projSize = cell.projSize === undefined ? undefined : positiveInteger(cell.projSize, `${where}.projSize`);
-      if (projSize !== undefined && projSize >= hiddenSize) throw new RangeError(`${where}.projSize must be smaller than hiddenSize (${hiddenSize}), got ${projSize}`);
-      const peephole = optionalBoolean(cell.peephole, `${where}.peephole`);
-      const gateActivation = optionalChoice(cell.gateActivation, GATE_ACTIVATIONS, `${where}.gateActivation`);
-      return { kind: 'lstm', hiddenSize, ...defined({ projSize, peephole, bias, gateActivation }) };
-    }
-    case 'gru': {
-      const resetAfter = optionalBoolean(cell.resetAfter, `${where}.resetAfter`);
-      const gateActivation = optionalChoice(cell.gateActivation, GATE_ACTIVATIONS, `${where}.gateActivation`);
-      return { kind: 'gru', hiddenSize, ...defined({ resetAfter, bias, gateActivation }) };
-    }
-  }
-}
-
-function record(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${where} must be an object`);
-  return value as Record<string, unknown>;
-}
-
-function allowOnly(value: Record<string, unknown>, allowed: readonly string[], where: string): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) throw new TypeError(`${where}: unknown option '${key}' (allowed: ${allowed.join(', ')})`);
-  }
-}
-
-function positiveInteger(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new RangeError(`${where} must be a positive integer, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function optionalBoolean(value: unknown, where: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') throw new TypeError(`${where} must be true or false, got ${JSON.stringify(value)}`);
-  return value;
-}
-
-function optionalChoice<T extends string>(value: unknown, choices: readonly T[], where: string): T | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) throw new TypeError(`${where} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-  return value as T;
-}
-
-/** Drops undefined entries, for exactOptionalPropertyTypes. */
-function defined<T extends Record<string, unknown>>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
-
-function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): { [P in K]?: Exclude<T[P], undefined> } {
-  const out: Partial<Record<K, unknown>> = {};
-  for (const key of keys) if (value[key] !== undefined) out[key] = value[key];
-  return out as { [P in K]?: Exclude<T[P], undefined> };
+  return s0;
 }

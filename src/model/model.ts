@@ -49,11 +49,11 @@ export class Model {
   readonly cellOffsets: readonly (readonly number[])[];
   readonly headOffset: number;
 
-  /** The configuration the model was built from, when it was built from one (checkpoints save it). */
-  readonly config: ModelConfig | null;
+  /** The configuration the model was built from (checkpoints and model files save it). */
+  readonly config: ModelConfig;
 
-  constructor(options: { layers: ReadonlyArray<{ cells: readonly Cell[] }>; head?: Dense | null; theta?: Vec; config?: ModelConfig }) {
-    this.config = options.config ?? null;
+  constructor(options: { layers: ReadonlyArray<{ cells: readonly Cell[] }>; head?: Dense | null; theta?: Vec; config: ModelConfig }) {
+    this.config = options.config;
     const layers = options.layers;
     if (layers.length === 0) throw new RangeError('model: needs at least one layer');
     const first = layers[0]!.cells[0];

@@ -66,7 +66,6 @@ export class ParallelBptt {
     if (shared === null || !shared.shared || !shared.owns(model.theta)) {
       throw new Error('parallel bptt needs the WebAssembly arena on a shared memory, with the model made in it (is ONLINE_RNN_KERNELS=ts set?)');
     }
-    if (model.config === null) throw new Error('parallel bptt needs a model built from a config (createModel), so workers can build the same cells');
     const count = options.workers ?? 1;
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`parallel bptt: workers must be a positive integer, got ${count}`);
     const workers = await Promise.all(

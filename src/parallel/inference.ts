@@ -37,7 +37,6 @@ export class ParallelInference {
   static async create(model: Model): Promise<ParallelInference> {
     const shared = arena;
     if (shared === null || !shared.shared || !shared.owns(model.theta)) throw new Error('parallel inference needs the WebAssembly arena on a shared memory (is ONLINE_RNN_KERNELS=ts set?)');
-    if (model.config === null) throw new Error('parallel inference needs a model built from a config (createModel)');
     const block = zeros('float64', INFERENCE.WORDS / 2);
     const control = new Int32Array(block.buffer, block.byteOffset, INFERENCE.WORDS);
     const worker = new Worker(new URL('./inference-worker.js', import.meta.url), {

@@ -13,10 +13,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Vec } from '../tensor/dtype.js';
 import type { Model } from '../model/model.js';
-import { createLearner, parseLearnerConfig, type LearnerConfig } from '../learners/config.js';
+import { createLearner, parseLearnerConfig, type LearnerConfig } from '../kinds/learners.js';
 import type { Learner, LearnerSnapshot } from '../learners/learner.js';
-import { lossByKind, LOSS_KINDS, type LossKind } from '../loss/loss.js';
-import type { OptimizerConfig } from '../optim/config.js';
+import type { LossKind } from '../loss/loss.js';
+import { lossByKind, LOSS_KINDS } from '../kinds/losses.js';
+import type { OptimizerConfig } from '../kinds/optimizers.js';
 import { StreamSession, type PendingPrediction, type SessionSnapshot } from '../stream/session.js';
 import { StreamAverages } from '../stream/metrics.js';
 import { Adwin } from '../stream/adwin.js';

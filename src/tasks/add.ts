@@ -47,7 +47,7 @@ export function addTask(options: AddOptions = {}): Task {
     loss: crossEntropy,
     metric: { name: 'cross-entropy vs y(t)', unit: 'nats', better: 'lower' },
     references,
-    model: { kind: 'any', defaultCell: { kind: 'rnn', hiddenSize: 32 } },
+    model: { defaultCell: { kind: 'rnn', hiddenSize: 32 } },
     setting: { optimizer: { kind: 'sgd', lr: 1e-4 }, steps: 1_000_000, source: 'Marschall, Cho & Savin (JMLR 2020): 32-unit RNN, SGD lr 1e-4, 1M steps' },
     stream: (rng) => new AddStream(rng, t1, t2),
   };

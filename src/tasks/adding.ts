@@ -32,7 +32,7 @@ export function addingTask(options: AddingOptions = {}): Task {
     loss: mse,
     metric: { name: 'episodes within 0.04', unit: '', better: 'higher' },
     references: [{ axis: 'loss', label: 'memoryless: predict 1, Var(v₁ + v₂) = 1/6', value: 1 / 6 }],
-    model: { kind: 'any', defaultCell: { kind: 'lstm', hiddenSize: 32 } },
+    model: { defaultCell: { kind: 'lstm', hiddenSize: 32 } },
     setting: { optimizer: { kind: 'adam', lr: 1e-3 }, steps: 500_000, source: 'Hochreiter & Schmidhuber (1997), in the U[0, 1], one-mark-per-half form of Le et al. (2015)' },
     stream: (rng) => new AddingStream(rng, lag),
   };

@@ -29,7 +29,7 @@ export function charlmTask(corpus: Corpus): Task {
     loss: crossEntropy,
     metric: { name: 'bits per character', unit: 'bits/char', better: 'lower' },
     references,
-    model: { kind: 'any', defaultCell: { kind: 'gru', hiddenSize: 64 } },
+    model: { defaultCell: { kind: 'gru', hiddenSize: 64 } },
     setting: {
       optimizer: { kind: 'adam', lr: 1e-3, schedule: { kind: 'inverseSqrt', decay: 0.03 } },
       steps: 1_000_000,

@@ -47,7 +47,7 @@ export function copyTask(options: CopyOptions = {}): Task {
     loss: crossEntropy,
     metric: { name: 'length T reached', unit: '', better: 'higher' },
     references: [{ axis: 'loss', label: 'memoryless: a coin flip per copied bit (ln 2)', value: LN2 }],
-    model: { kind: 'any', defaultCell: { kind: 'lstm', hiddenSize: 32 } },
+    model: { defaultCell: { kind: 'lstm', hiddenSize: 32 } },
     setting: {
       optimizer: { kind: 'adam', lr: 1e-3 },
       steps: 200_000,

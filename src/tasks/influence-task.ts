@@ -1,6 +1,6 @@
 /**
  * Influence balancing as a task (Tallec & Ollivier 2018), on the influence-balancing Cell
- * of tasks/influence.ts: the model is fixed — 23 linear units and one parameter θ, started at
+ * of cells/influence.ts: the model is fixed — 23 linear units and one parameter θ, started at
  * θ0 = 0.5 with s(0) = 1 — and the stream is a constant: x = 0, target s₁ = 1 at every step,
  * loss ½(s₁ − 1)², never an episode boundary. The metric is θ itself; unbiased learners (RTRL,
  * UORO, NoBackTrack) bring it to θ* = −1/6, truncated BPTT with k2 ≤ 40 pushes it away without
@@ -8,8 +8,7 @@
  * at θ* tends to 0.
  */
 import { squaredError } from '../loss/loss.js';
-import { onlineModel } from '../model/online.js';
-import { influenceBalancingCell, influenceInitialState, INFLUENCE_OPTIMUM, INFLUENCE_TARGET, INFLUENCE_THETA0 } from './influence.js';
+import { INFLUENCE_OPTIMUM, INFLUENCE_TARGET, INFLUENCE_THETA0 } from '../cells/influence.js';
 import { SnapshotReader, exact, type StreamSnapshot } from './snapshot.js';
 import type { Outcome, Sample, Task, TaskStream } from './task.js';
 
@@ -22,16 +21,8 @@ export function influenceTask(): Task {
     loss: squaredError,
     metric: { name: 'θ', unit: '', better: 'target' },
     references: [{ axis: 'metric', label: 'θ* = −1/6', value: INFLUENCE_OPTIMUM }],
-    model: {
-      kind: 'fixed',
-      description: 'influence-balancing cell (n = 23, one parameter θ, θ0 = 0.5, s(0) = 1)',
-      create() {
-        const model = onlineModel({ core: influenceBalancingCell() });
-        model.theta[0] = INFLUENCE_THETA0;
-        return model;
-      },
-      initialState: () => influenceInitialState(),
-    },
+    // θ0 and s(0) are the cell's own (its initParams and its spec's initialState); no head: y = s₁.
+    model: { defaultCell: { kind: 'influence' }, head: false, fixed: 'its metric is θ, the influence-balancing cell’s one parameter' },
     setting: { optimizer: { kind: 'sgd', lr: 1e-4 }, steps: 20_000, source: 'Tallec & Ollivier (ICLR 2018), influence balancing: plain SGD, TBPTT updating every step' },
     stream: () => new InfluenceStream(),
   };

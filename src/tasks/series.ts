@@ -54,7 +54,7 @@ export function seriesTask(source: SeriesSource): Task {
     loss: mse,
     metric: { name: 'RMSE', unit: '', better: 'lower' },
     references,
-    model: { kind: 'any', defaultCell: { kind: 'gru', hiddenSize: 32 } },
+    model: { defaultCell: { kind: 'gru', hiddenSize: 32 } },
     setting: { optimizer: { kind: 'adam', lr: 1e-3 }, steps: 100_000, source: 'next-value prediction, online (no paper setting)' },
     stream(rng) {
       if (source.kind === 'mackeyGlass') return new SeriesStream(mackeyGlass(rng, source), Infinity, table, horizon);

@@ -12,9 +12,8 @@
 import type { Vec } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Loss } from '../loss/loss.js';
-import type { CellConfig } from '../model/config.js';
-import type { OnlineModel } from '../model/online.js';
-import type { OptimizerConfig } from '../optim/config.js';
+import type { CellConfig, ModelConfig } from '../model/config.js';
+import type { OptimizerConfig } from '../kinds/optimizers.js';
 import type { StreamSnapshot } from './snapshot.js';
 
 export interface Sample {
@@ -70,16 +69,20 @@ export interface Reference {
   readonly value: number;
 }
 
-/** The model a task trains: any model the user describes (with the paper's cell as default), or one the task defines. */
-export type TaskModel =
-  | { readonly kind: 'any'; readonly defaultCell: CellConfig }
-  | {
-      readonly kind: 'fixed';
-      readonly description: string;
-      create(): OnlineModel;
-      /** The recurrent state at the start and after each reset, when not zeros. */
-      initialState?(): Vec;
-    };
+/** The model a task trains by default: one layer of the paper's cell, with a dense head to the task's outputs. */
+export interface TaskModel {
+  readonly defaultCell: CellConfig;
+  /** A dense head from the cell's output to outputSize. @default true (influence balancing reads s₁ itself) */
+  readonly head?: boolean;
+  /** Why the model cannot be changed, when it cannot (influence balancing: its metric is the cell's θ). */
+  readonly fixed?: string;
+}
+
+/** The task's default model config: what `train --task …` trains without model flags. */
+export function defaultModel(task: Task): ModelConfig {
+  const { defaultCell, head = true } = task.model;
+  return { inputSize: task.inputSize, layers: [{ cell: defaultCell, bidirectional: false }], ...(head ? { outputSize: task.outputSize } : {}), dtype: 'float64' };
+}
 
 /** The setting of the paper the task follows; every value can be overridden from the CLI. */
 export interface PaperSetting {

@@ -197,7 +197,6 @@ test('bad --resume and --checkpoint-every input is one line on stderr, exit code
       [['--resume', good, '--steps', '300', '--log-every', '7'], /--log-every 7 contradicts the run/],
       [['--resume', good, '--steps', '300', '--out', plain], /--out .*plain: --resume goes on writing into the run's own directory/],
       [['--task', 'copy', '--checkpoint-every', '10'], /--checkpoint-every needs --out: checkpoints go under <out>\/checkpoints/],
-      [['--task', 'influence', '--checkpoint-every', '10', '--out', join(dir, 'influence')], /--checkpoint-every: --task influence trains its own model .* which a checkpoint cannot hold/],
       [['--task', 'copy', '--checkpoint-every', '0', '--out', join(dir, 'zero')], /--checkpoint-every must be ≥ 1, got 0/],
     ];
     const before = readFileSync(join(good, 'metrics.jsonl'), 'utf8');
@@ -214,6 +213,51 @@ test('bad --resume and --checkpoint-every input is one line on stderr, exit code
     const again = await train('--resume', good, '--steps', '260', '--task', 'copy', '--cell', 'lstm', '--hidden', '6', '--learner', 'uoro', '--lr', '0.01', '--seed', '3', '--log-every', '20', '--out', good);
     assert.equal(again.status, 0, again.stderr);
     assert.match(again.stdout, /steps: +260 of 260 — completed \(resumed at step 200\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an influence-balancing run is checkpointed and resumed like any other: the resumed curve is the straight run’s, bit for bit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-train-resume-'));
+  try {
+    const args = ['--task', 'influence', '--learner', 'uoro', '--lr', '1e-3', '--log-every', '50'];
+    const run = join(dir, 'run');
+    const straight = join(dir, 'straight');
+    const first = await train(...args, '--steps', '400', '--checkpoint-every', '200', '--out', run);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(latestStep(run), 400);
+    const config = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));
+    assert.deepEqual(config.model, { inputSize: 1, layers: [{ cell: { kind: 'influence' }, bidirectional: false }], dtype: 'float64' });
+    const [resumed, reference] = await Promise.all([train('--resume', run, '--steps', '700'), train(...args, '--steps', '700', '--out', straight)]);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.equal(reference.status, 0, reference.stderr);
+    assert.deepStrictEqual(curve(run), curve(straight));
+    assert.match(resumed.stdout, /model: +influence-balancing cell \(n = 23, one parameter θ, θ0 = 0\.5, s\(0\) = 1\) \(1 parameter, float64\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('run directories written by main before the run configuration (test/fixtures/run-dirs) resume bit for bit: the curve is the one main wrote for the run never stopped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-train-resume-'));
+  try {
+    const runs: Array<[string, string, string]> = [
+      ['copy-lstm-uoro', 'straight-300.jsonl', '300'],
+      ['charlm-gru-tbptt', 'straight-200.jsonl', '200'],
+    ];
+    await Promise.all(
+      runs.map(async ([name, straight, steps]) => {
+        const run = join(dir, name);
+        cpSync(join(repoRoot, 'test/fixtures/run-dirs', name), run, { recursive: true });
+        rmSync(join(run, straight));
+        const resumed = await train('--resume', run, '--steps', steps);
+        assert.equal(resumed.status, 0, resumed.stderr);
+        const reference = mkdtempSync(join(dir, 'reference-'));
+        cpSync(join(repoRoot, 'test/fixtures/run-dirs', name, straight), join(reference, 'metrics.jsonl'));
+        assert.deepStrictEqual(curve(run), curve(reference), name);
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

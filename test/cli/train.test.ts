@@ -123,5 +123,5 @@ test('train --help lists the options with examples', () => {
   const result = run('train', '--help');
   assert.equal(result.status, 0);
   assert.match(result.stdout, /Examples:\n {2}\$ online-rnn train --task copy --cell lstm --hidden 64 --learner uoro --steps 200000/);
-  assert.match(result.stdout, /--cell <kind> +cell: rnn, lstm, gru \(default: the task’s\)/);
+  assert.match(result.stdout, /--cell <kind> +cell: rnn, lstm, gru, influence \(default: the task’s\)/);
 });

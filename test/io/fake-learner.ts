@@ -10,7 +10,7 @@ import type { Learner, LearnerSnapshot, StepResult } from '../../src/learners/le
 import type { Model } from '../../src/model/model.js';
 import type { OnlineModel } from '../../src/model/online.js';
 import type { CellStep } from '../../src/cells/cell.js';
-import { createOptimizer } from '../../src/optim/config.js';
+import { createOptimizer } from '../../src/kinds/optimizers.js';
 import type { Optimizer } from '../../src/optim/optimizer.js';
 
 export class FakeLearner implements Learner {

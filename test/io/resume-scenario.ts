@@ -1,7 +1,7 @@
 /** The run the resume test stops and resumes: one model, one stream, any learner config. */
 import { createModel, type ModelConfig } from '../../src/model/config.js';
 import type { Model } from '../../src/model/model.js';
-import { createLearner, type LearnerConfig } from '../../src/learners/config.js';
+import { createLearner, type LearnerConfig } from '../../src/kinds/learners.js';
 import type { Learner } from '../../src/learners/learner.js';
 import { mse } from '../../src/loss/loss.js';
 import { Rng } from '../../src/tensor/rng.js';

@@ -4,7 +4,7 @@
  * not at stake: losses are finite and positive), and keeps training until it is killed.
  */
 import { saveCheckpoint } from '../../src/io/checkpoint.js';
-import { parseLearnerConfig } from '../../src/learners/config.js';
+import { parseLearnerConfig } from '../../src/kinds/learners.js';
 import { resumeScenario } from './resume-scenario.js';
 
 const [dir, configJson, halfText] = process.argv.slice(2) as [string, string, string];

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resumeRun } from '../../src/io/checkpoint.js';
-import { LEARNER_KINDS, parseLearnerConfig, type LearnerConfig } from '../../src/learners/config.js';
+import { LEARNER_KINDS, parseLearnerConfig, type LearnerConfig } from '../../src/kinds/learners.js';
 import { repoRoot } from '../support/fixtures.js';
 import { makeLearner, resumeScenario, sample } from './resume-scenario.js';
 

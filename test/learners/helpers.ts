@@ -1,5 +1,6 @@
 /** Shared by the learner tests: the model variants, seeded streams, and BPTT as the reference. */
 import { createModel, type ModelConfig } from '../../src/model/config.js';
+import { CELLS, CELL_KINDS } from '../../src/kinds/cells.js';
 import type { Model } from '../../src/model/model.js';
 import { bptt } from '../../src/learners/bptt.js';
 import type { Learner } from '../../src/learners/learner.js';
@@ -9,17 +10,9 @@ import { Rng, randomVector } from '../support/numeric.js';
 
 const head = { inputSize: 2, outputSize: 2 } as const;
 
-/** Every unidirectional cell variant (and a 2-layer stack), each with a dense head. */
+/** Every unidirectional cell variant the cell table offers (and a 2-layer stack), each with a dense head. */
 export const VARIANTS: ReadonlyArray<{ name: string; config: ModelConfig }> = [
-  { name: 'rnn tanh', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'rnn', hiddenSize: 4 } }], outputSize: head.outputSize } },
-  { name: 'rnn relu', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'rnn', hiddenSize: 4, nonlinearity: 'relu' } }], outputSize: head.outputSize } },
-  { name: 'lstm', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }], outputSize: head.outputSize } },
-  { name: 'lstm peephole', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true } }], outputSize: head.outputSize } },
-  { name: 'lstm projection', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, projSize: 2 } }], outputSize: head.outputSize } },
-  { name: 'lstm peephole+projection', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, projSize: 2, peephole: true } }], outputSize: head.outputSize } },
-  { name: 'lstm no bias', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, bias: false } }], outputSize: head.outputSize } },
-  { name: 'gru resetAfter', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: true } }], outputSize: head.outputSize } },
-  { name: 'gru resetBefore', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false } }], outputSize: head.outputSize } },
+  ...CELL_KINDS.flatMap((kind) => CELLS[kind].examples.map(({ name, config }) => ({ name, config: { inputSize: head.inputSize, layers: [{ cell: config }], outputSize: head.outputSize } }))),
   { name: '2-layer stack (lstm peephole, gru)', config: { inputSize: head.inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true } }, { cell: { kind: 'gru', hiddenSize: 2, resetAfter: false } }], outputSize: head.outputSize } },
 ];
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { onlineModel } from '../../src/model/online.js';
-import { influenceBalancingCell, influenceInitialState, INFLUENCE_OPTIMUM, INFLUENCE_TARGET, INFLUENCE_THETA0 } from '../../src/tasks/influence.js';
-import { createLearner, type LearnerConfig } from '../../src/learners/config.js';
+import { influenceBalancingCell, influenceInitialState, INFLUENCE_OPTIMUM, INFLUENCE_TARGET, INFLUENCE_THETA0 } from '../../src/cells/influence.js';
+import { createLearner, type LearnerConfig } from '../../src/kinds/learners.js';
 import { DivergenceError } from '../../src/learners/learner.js';
 import { squaredError } from '../../src/loss/loss.js';
 

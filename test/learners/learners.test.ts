@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createModel, type ModelConfig } from '../../src/model/config.js';
-import { createLearner, parseLearnerConfig, type LearnerConfig } from '../../src/learners/config.js';
+import { createLearner, LEARNERS, LEARNER_KINDS, parseLearnerConfig, type LearnerConfig } from '../../src/kinds/learners.js';
+import { supports } from '../../src/kinds/support.js';
 import { DivergenceError, type Learner } from '../../src/learners/learner.js';
 import { tbptt } from '../../src/learners/tbptt.js';
 import { rtrl } from '../../src/learners/rtrl.js';
@@ -20,15 +21,10 @@ const lstmWithHead: ModelConfig = { inputSize: 2, layers: [{ cell: { kind: 'lstm
 /** KF-RTRL needs a Kronecker-factored core: a plain LSTM. */
 const plainLstm: ModelConfig = { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }], outputSize: 2 };
 
-const CONFIGS: ReadonlyArray<{ name: string; config: LearnerConfig; model?: ModelConfig }> = [
-  { name: 'tbptt k1 = k2 = 4', config: { kind: 'tbptt', k2: 4 } },
-  { name: 'tbptt k1 = 2, k2 = 5', config: { kind: 'tbptt', k1: 2, k2: 5 } },
-  { name: 'rtrl', config: { kind: 'rtrl' } },
-  { name: 'uoro', config: { kind: 'uoro' } },
-  { name: 'nbt', config: { kind: 'nbt' } },
-  { name: 'snap1', config: { kind: 'snap1' } },
-  { name: 'kfrtrl', config: { kind: 'kfrtrl' }, model: plainLstm },
-];
+/** Every learner the table offers, on the stack when it supports it (KF-RTRL does not: a plain LSTM). */
+const CONFIGS: ReadonlyArray<{ name: string; config: LearnerConfig; model?: ModelConfig }> = LEARNER_KINDS.flatMap((kind) =>
+  LEARNERS[kind].examples.map(({ name, config }) => ({ name, config: config as LearnerConfig, model: supports(config as LearnerConfig, lstmWithHead.layers) ? lstmWithHead : plainLstm })),
+);
 
 for (const { name, config, model: modelConfig = lstmWithHead } of CONFIGS) {
   test(`${name}: a snapshot restored into a fresh learner on a copy of θ continues bit for bit (state, estimator, rng, adam, step count)`, () => {

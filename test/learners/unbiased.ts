@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createModel } from '../../src/model/config.js';
 import { estimatorStats, exactGradient } from '../../src/learners/gradstats.js';
-import type { LearnerConfig } from '../../src/learners/config.js';
+import type { LearnerConfig } from '../../src/kinds/learners.js';
 import { mse } from '../../src/loss/loss.js';
 import { TINY_FAMILIES, randomStream } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { uoro, UORO_EPSILON } from '../../src/learners/uoro.js';
 import { onlineModel } from '../../src/model/online.js';
 import { createModel } from '../../src/model/config.js';
 import { estimatorStats, exactGradient } from '../../src/learners/gradstats.js';
-import { influenceBalancingCell, influenceVector, INFLUENCE_TARGET } from '../../src/tasks/influence.js';
+import { influenceBalancingCell, influenceVector, INFLUENCE_TARGET } from '../../src/cells/influence.js';
 import { mse, squaredError } from '../../src/loss/loss.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { TINY_FAMILIES, randomStream } from './helpers.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createModel } from '../../src/model/config.js';
 import { run } from '../../src/model/run.js';
 import { runSequence } from '../../src/io/run.js';
-import { createLearner } from '../../src/learners/config.js';
+import { createLearner } from '../../src/kinds/learners.js';
 import { mse } from '../../src/loss/loss.js';
 import { Rng } from '../../src/tensor/rng.js';
 

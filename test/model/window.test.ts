@@ -19,7 +19,7 @@ const configs: Array<{ name: string; config: ModelConfig }> = [
 for (const { name, config } of configs) {
   test(`the LSTM window path gives the step-by-step outputs and gradients: ${name}`, () => {
     const windowed = createModel(config, { seed: 3 });
-    const stepwise = new Model({ layers: windowed.layers.map((layer) => ({ cells: layer.cells.map(withoutWindow) })), head: windowed.head, theta: windowed.theta });
+    const stepwise = new Model({ layers: windowed.layers.map((layer) => ({ cells: layer.cells.map(withoutWindow) })), head: windowed.head, theta: windowed.theta, config: windowed.config });
     const rng = new Rng(8);
     const T = 5;
     const B = 2;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createModel, type ModelConfig } from '../../src/model/config.js';
-import { createLearner } from '../../src/learners/config.js';
+import { createLearner } from '../../src/kinds/learners.js';
 import { mse } from '../../src/loss/loss.js';
 import { StreamSession } from '../../src/stream/session.js';
 import { randomStream, type Stream } from '../learners/helpers.js';

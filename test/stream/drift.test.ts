@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createModel } from '../../src/model/config.js';
-import { createLearner } from '../../src/learners/config.js';
+import { createLearner } from '../../src/kinds/learners.js';
 import { mse } from '../../src/loss/loss.js';
 import { reactToDrift } from '../../src/stream/drift.js';
 import { switchingTask } from '../../src/stream/switching.js';

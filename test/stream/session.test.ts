@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createModel, type ModelConfig } from '../../src/model/config.js';
 import type { Model } from '../../src/model/model.js';
-import { createLearner, type LearnerConfig } from '../../src/learners/config.js';
+import { createLearner, type LearnerConfig } from '../../src/kinds/learners.js';
 import { bptt } from '../../src/learners/bptt.js';
 import { mse } from '../../src/loss/loss.js';
 import { sgd } from '../../src/optim/sgd.js';

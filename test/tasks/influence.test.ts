@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { influenceBalancingCell, truncatedInfluence, INFLUENCE_LONG_TERM, INFLUENCE_MIN_TRUNCATION, INFLUENCE_OPTIMUM } from '../../src/tasks/influence.js';
+import { influenceBalancingCell, truncatedInfluence, INFLUENCE_LONG_TERM, INFLUENCE_MIN_TRUNCATION, INFLUENCE_OPTIMUM } from '../../src/cells/influence.js';
 import { checkCell } from '../support/cell-harness.js';
 
 checkCell('influence-balancing cell', () => influenceBalancingCell(), { float32: () => influenceBalancingCell({ dtype: 'float32' }) });

@@ -6,11 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/tensor/rng.js';
-import { createTask, type TaskConfig } from '../../src/tasks/config.js';
+import { createTask, TASKS as TABLE, TASK_KINDS, type TaskConfig } from '../../src/kinds/tasks.js';
 import type { StreamSnapshot } from '../../src/tasks/snapshot.js';
 import type { Outcome, Task, TaskStream } from '../../src/tasks/task.js';
 
+/** Every task the table offers, and more settings of some. */
 const TASKS: Array<{ name: string; config: TaskConfig }> = [
+  ...TASK_KINDS.flatMap((kind) => TABLE[kind].examples.map(({ name, config }) => ({ name: `${name} (table)`, config: config as TaskConfig }))),
   { name: 'copy (curriculum from T = 1)', config: { kind: 'copy' } },
   { name: 'copy (curriculum from T = 6)', config: { kind: 'copy', start: 6 } },
   { name: 'add', config: { kind: 'add' } },

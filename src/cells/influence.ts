@@ -13,12 +13,16 @@
  * optimum is θ* = −1/6. The influence truncated to k steps, Σ_{j<k} (A^j c)₁, is positive for
  * k ≤ 40 and first negative at k = 41 (`truncatedInfluence`): truncated BPTT with k ≤ 40 climbs
  * the wrong way and diverges, while RTRL, UORO and NoBackTrack, unbiased, converge to θ*.
- * The input is ignored (inputSize 1). The cell implements the whole Cell contract — forward,
- * vjp, jvp and the structured influence (one term: v = c, u = e_θ) — as a user's Cell would.
+ * The input is ignored (any inputSize; the task feeds x = 0). The cell implements the whole
+ * Cell contract — forward, vjp, jvp and the structured influence (one term: v = c, u = e_θ) —
+ * and is an ordinary cell kind (`{ kind: 'influence' }`, the table line `influenceSpec` below),
+ * so models built on it are described, saved and checkpointed like any other.
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
-import type { Cell, CellStep, ImmediateInfluence, InventoryEntry, ParamBlock, StatePart } from '../cells/cell.js';
+import type { Cell, CellStep, ImmediateInfluence, InventoryEntry, ParamBlock, StatePart } from './cell.js';
+import type { CellSpec } from '../kinds/spec.js';
+import { allowOnly } from '../kinds/options.js';
 
 export const INFLUENCE_STATE_SIZE = 23;
 /** How many leading entries of c are +1; the remaining 13 are −1. */
@@ -60,7 +64,6 @@ export function truncatedInfluence(k: number): number {
 
 class InfluenceBalancingCell implements Cell {
   readonly kind = 'influence';
-  readonly inputSize = 1;
   readonly stateSize = INFLUENCE_STATE_SIZE;
   readonly outputSize = 1;
   readonly outputOffset = 0;
@@ -69,7 +72,10 @@ class InfluenceBalancingCell implements Cell {
   readonly stateParts: readonly StatePart[] = [{ name: 'h', offset: 0, size: INFLUENCE_STATE_SIZE }];
   readonly c: Vec;
 
-  constructor(readonly dtype: DType) {
+  constructor(
+    readonly dtype: DType,
+    readonly inputSize: number,
+  ) {
     this.c = influenceVector(dtype);
   }
 
@@ -155,6 +161,29 @@ class InfluenceStep implements CellStep, ImmediateInfluence {
 }
 
 /** The influence-balancing Cell of eqs. (1)–(3). */
-export function influenceBalancingCell(options: { dtype?: DType } = {}): Cell {
-  return new InfluenceBalancingCell(options.dtype ?? 'float64');
+export function influenceBalancingCell(options: { dtype?: DType; inputSize?: number } = {}): Cell {
+  const inputSize = options.inputSize ?? 1;
+  if (!Number.isInteger(inputSize) || inputSize < 1) throw new RangeError(`influence: inputSize must be a positive integer, got ${inputSize}`);
+  return new InfluenceBalancingCell(options.dtype ?? 'float64', inputSize);
 }
+
+export interface InfluenceCellConfig {
+  readonly kind: 'influence';
+}
+
+/** The cell's line in the cell table (kinds/cells.ts): no options, no interop counterpart. */
+export const influenceSpec = {
+  summary: 'influence balancing (Tallec & Ollivier 2018): 23 linear units, one parameter θ, s(0) = 1',
+  parse(raw, where) {
+    allowOnly(raw, ['kind'], `${where} (influence)`);
+    return { kind: 'influence' };
+  },
+  build: (_config, { inputSize, dtype }) => influenceBalancingCell({ inputSize, dtype }),
+  outputSize: () => 1,
+  describe: () => `influence-balancing cell (n = ${INFLUENCE_STATE_SIZE}, one parameter θ, θ0 = ${INFLUENCE_THETA0}, s(0) = ${INFLUENCE_INITIAL_STATE})`,
+  flags: [],
+  interop: { pytorch: null, tfjs: null },
+  provides: () => ['structuredInfluence'],
+  initialState: (_config, dtype) => influenceInitialState(dtype),
+  examples: [{ name: 'influence', config: { kind: 'influence' } }],
+} satisfies CellSpec<InfluenceCellConfig>;

@@ -1,0 +1,145 @@
+/**
+ * The learner table: one spec per online learner — how its config (what the CLI parses
+ * `tbptt:k=16` into and checkpoints save) is validated, how it is built, its help, the cell
+ * capability it needs, the names gradstats measures it under, and the variants the contract
+ * suites run. Like the learners, it knows no cell: support.ts is where a learner kind meets
+ * the cell kinds.
+ */
+import type { OnlineModel } from '../model/online.js';
+import type { Model } from '../model/model.js';
+import type { Learner, LearnerOptions } from '../learners/learner.js';
+import { tbptt } from '../learners/tbptt.js';
+import { rtrl } from '../learners/rtrl.js';
+import { uoro } from '../learners/uoro.js';
+import { nbt } from '../learners/nbt.js';
+import { snap1 } from '../learners/snap1.js';
+import { kfrtrl } from '../learners/kfrtrl.js';
+import { allowOnly, defined, kindsOf, optionalBoolean, parseKind, positiveInteger, specOf } from './options.js';
+import type { Capability, ConfigOf, Example } from './spec.js';
+
+export interface LearnerSpec<C extends { readonly kind: string }> {
+  /** The --learner form and what it is, for help: 'tbptt:k=K', 'truncated BPTT …'. */
+  readonly usage: string;
+  readonly summary: string;
+  parse(raw: Record<string, unknown>, where: string): C;
+  build(config: C, model: OnlineModel | Model, options: LearnerOptions): Learner;
+  /** The capability of the cell's influence it needs beyond the Cell contract (null: any cell). */
+  readonly needs: Capability | null;
+  /** The configs `gradstats --learners` measures, by name; `k` is its --k. */
+  gradstats(k: number): Readonly<Record<string, C>>;
+  readonly examples: readonly Example<C>[];
+}
+
+/** The ε of the rank-one learners' variance-reducing scalings (Tallec & Ollivier 2018, eq. 7). */
+function epsilon(raw: Record<string, unknown>, kind: string): number | undefined {
+  const value = raw.epsilon;
+  if (value !== undefined && (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))) throw new RangeError(`${kind}: epsilon must be a small positive number, got ${JSON.stringify(value)}`);
+  return value as number | undefined;
+}
+
+const tbpttSpec = {
+  usage: 'tbptt:k=K | tbptt:k2=K:k1=J',
+  summary: 'truncated BPTT (Williams & Peng): backpropagate k2 steps every k1 steps; k=K is k2 = K, k1 = 1',
+  parse(raw) {
+    allowOnly(raw, ['kind', 'k2', 'k1'], 'tbptt');
+    const k2 = positiveInteger(raw.k2, 'tbptt: k2');
+    if (raw.k1 === undefined) return { kind: 'tbptt', k2 };
+    const k1 = positiveInteger(raw.k1, 'tbptt: k1');
+    if (k1 > k2) throw new RangeError(`tbptt: k1 (${k1}) must not exceed k2 (${k2})`);
+    return { kind: 'tbptt', k2, k1 };
+  },
+  build: (config, model, options) => tbptt(model, { ...options, k2: config.k2, ...defined({ k1: config.k1 }) }),
+  needs: null,
+  gradstats: (k) => ({ tbptt: { kind: 'tbptt', k1: 1, k2: k } }),
+  examples: [
+    { name: 'tbptt k1 = k2 = 4', config: { kind: 'tbptt', k2: 4 } },
+    { name: 'tbptt k1 = 2, k2 = 5', config: { kind: 'tbptt', k1: 2, k2: 5 } },
+  ],
+} satisfies LearnerSpec<{ readonly kind: 'tbptt'; readonly k2: number; readonly k1?: number }>;
+
+/** A learner with no options: its --learner form, parse and build, its gradstats name and its contract example. */
+function plain<K extends string>(kind: K, factory: (model: OnlineModel | Model, options: LearnerOptions) => Learner) {
+  return {
+    usage: kind,
+    parse(raw: Record<string, unknown>): { readonly kind: K } {
+      allowOnly(raw, ['kind'], kind);
+      return { kind };
+    },
+    build: (_config: unknown, model: OnlineModel | Model, options: LearnerOptions) => factory(model, options),
+    gradstats: () => ({ [kind]: { kind } }),
+    examples: [{ name: kind, config: { kind } }],
+  };
+}
+
+/** The same for a learner whose one option is ε. */
+function withEpsilon<K extends string>(kind: K, factory: (model: OnlineModel | Model, options: LearnerOptions & { epsilon?: number }) => Learner) {
+  return {
+    usage: kind,
+    parse(raw: Record<string, unknown>): { readonly kind: K; readonly epsilon?: number } {
+      allowOnly(raw, ['kind', 'epsilon'], kind);
+      return { kind, ...defined({ epsilon: epsilon(raw, kind) }) };
+    },
+    build: (config: { readonly kind: K; readonly epsilon?: number }, model: OnlineModel | Model, options: LearnerOptions) => factory(model, { ...options, ...defined({ epsilon: config.epsilon }) }),
+    gradstats: () => ({ [kind]: { kind } }),
+    examples: [{ name: kind, config: { kind } }],
+  };
+}
+
+const rtrlSpec = {
+  summary: 'real-time recurrent learning: the exact forward-mode gradient',
+  needs: null,
+  ...plain('rtrl', rtrl),
+} satisfies LearnerSpec<{ readonly kind: 'rtrl' }>;
+
+const uoroSpec = {
+  usage: 'uoro',
+  summary: 'UORO (Tallec & Ollivier 2018): unbiased rank-one, one jvp and one vjp a step',
+  parse(raw) {
+    allowOnly(raw, ['kind', 'epsilon', 'rescale'], 'uoro');
+    return { kind: 'uoro', ...defined({ epsilon: epsilon(raw, 'uoro'), rescale: optionalBoolean(raw.rescale, 'uoro: rescale') }) };
+  },
+  build: (config, model, options) => uoro(model, { ...options, ...defined({ epsilon: config.epsilon, rescale: config.rescale }) }),
+  needs: null,
+  gradstats: () => ({ uoro: { kind: 'uoro' }, 'uoro-norho': { kind: 'uoro', rescale: false } }),
+  examples: [{ name: 'uoro', config: { kind: 'uoro' } }],
+} satisfies LearnerSpec<{ readonly kind: 'uoro'; readonly epsilon?: number; readonly rescale?: boolean }>;
+
+const nbtSpec = {
+  summary: 'NoBackTrack (Ollivier, Tallec & Charpiat 2015): unbiased rank-one on the cell’s structure',
+  needs: 'structuredInfluence',
+  ...withEpsilon('nbt', nbt),
+} satisfies LearnerSpec<{ readonly kind: 'nbt'; readonly epsilon?: number }>;
+
+const snap1Spec = {
+  summary: 'SnAp-1 (Menick et al. 2021): RTRL kept on the pattern of the immediate influence',
+  needs: 'structuredInfluence',
+  ...plain('snap1', snap1),
+} satisfies LearnerSpec<{ readonly kind: 'snap1' }>;
+
+const kfrtrlSpec = {
+  summary: 'KF-RTRL (Mujika et al. 2018): Kronecker-factored RTRL; Elman RNN or LSTM without peepholes or projection, one layer',
+  needs: 'kroneckerInfluence',
+  ...withEpsilon('kfrtrl', kfrtrl),
+} satisfies LearnerSpec<{ readonly kind: 'kfrtrl'; readonly epsilon?: number }>;
+
+/** The closed table of online learners. */
+export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
+export type LearnerKind = keyof typeof LEARNERS;
+export type LearnerConfig = { [K in LearnerKind]: ConfigOf<(typeof LEARNERS)[K]> }[LearnerKind];
+export const LEARNER_KINDS: readonly LearnerKind[] = kindsOf(LEARNERS);
+
+export const learnerSpec = <C extends LearnerConfig>(config: C) => specOf<LearnerSpec<C>>(LEARNERS, config);
+
+/** A learner from its config: the single place a learner kind becomes code. */
+export function createLearner(config: LearnerConfig, model: OnlineModel | Model, options: LearnerOptions): Learner {
+  return learnerSpec(config).build(config, model, options);
+}
+
+/** Validates untrusted configuration (JSON, CLI) and returns it typed; errors name the field. */
+export const parseLearnerConfig = (value: unknown): LearnerConfig => parseKind(LEARNERS, 'learner', value, '') as LearnerConfig;
+
+/** gradstats' names: every learner's, in table order. */
+export function gradstatsLearners(k: number): ReadonlyMap<string, { readonly config: LearnerConfig; readonly needs: Capability | null }> {
+  const entries = LEARNER_KINDS.flatMap((kind) => Object.entries(LEARNERS[kind].gradstats(k)).map(([name, config]) => [name, { config: config as LearnerConfig, needs: LEARNERS[kind].needs }] as const));
+  return new Map(entries);
+}
