@@ -27,9 +27,13 @@ export interface InventoryEntry {
   readonly shape: readonly number[];
 }
 
-/** A named segment of the state vector, e.g. LSTM's h and c. */
+/**
+ * A named segment of the state vector, e.g. LSTM's h and c. Any name: a cell may carry other
+ * parts (a trace, a second timescale); 'h' and 'c' are the ones the interop formats map to
+ * PyTorch's h0/c0.
+ */
 export interface StatePart {
-  readonly name: 'h' | 'c';
+  readonly name: string;
   readonly offset: number;
   readonly size: number;
 }
@@ -72,7 +76,7 @@ export interface WindowOrder {
  * A window of `steps`, used as ordinary CellSteps with two extra calls around them:
  *   project(inputs)       before steps[0…count−1].forward: the input side of every step at once
  *                         (each forward must then get the same x the projection saw);
- *   accumulate(dTheta)    after steps[count−1…0].vjp(null, dS, null, dSNext, θ): the window's ∂L/∂θ,
+ *   accumulate(dTheta)    after steps[count−1…0].stateVjp(dS, dSNext, θ): the window's ∂L/∂θ,
  *                         which those vjp calls skipped, as matrix products;
  *   addInputGradient      the same for ∂L/∂inputs, when (and only if) the caller needs them.
  */
@@ -105,7 +109,37 @@ export interface CellStep {
   jvp(sNextDot: Vec, xDot: Vec | null, sDot: Vec | null, thetaDot: Vec | null, theta: Vec): void;
   /** The immediate influence in structured form, when the cell offers it (NoBackTrack needs it). */
   readonly influence?: ImmediateInfluence;
+  /**
+   * The diagonal of the state Jacobian ∂s'/∂s at the recorded point: out (batch × n) gets
+   * ∂s'_i/∂s_i per row. Optional, and offered only when it costs about a forward step (not n
+   * vjps): SnAp-1, e-prop-style and diagonal-recurrent learners read it.
+   */
+  stateJacobianDiagonal?(out: Vec, theta: Vec): void;
 }
+
+/**
+ * Named entry points for the derivatives callers use most, so no call passes positional nulls
+ * (`paramVjp(δθ, ν, θ)` rather than `vjp(null, null, δθ, ν, θ)`). Each writes only what its name
+ * says and allocates nothing. The built-in steps have them (CellStepBase, derivatives.ts); any
+ * other CellStep gets them from `withNamedDerivatives`, once, when a learner takes the step.
+ */
+export interface NamedDerivatives {
+  /** dS ← ∂L/∂s given ∂L/∂s' (= vjp with only dS). */
+  stateVjp(dS: Vec, dSNext: Vec, theta: Vec): void;
+  /** dTheta += ∂L/∂θ given ∂L/∂s' (= vjp with only dTheta): UORO's νᵀ·∂F/∂θ. */
+  paramVjp(dTheta: Vec, dSNext: Vec, theta: Vec): void;
+  /** Both of the above in one pass: RTRL's rows of J and of ∂F/∂θ. */
+  stateParamVjp(dS: Vec, dTheta: Vec, dSNext: Vec, theta: Vec): void;
+  /** dX ← ∂L/∂x given ∂L/∂s' (= vjp with only dX). */
+  inputVjp(dX: Vec, dSNext: Vec, theta: Vec): void;
+  /** sNextDot ← ∂F/∂s·sDot (= jvp with only sDot): J·s̃. */
+  stateJvp(sNextDot: Vec, sDot: Vec, theta: Vec): void;
+  /** sNextDot ← ∂F/∂x·xDot (= jvp with only xDot). */
+  inputJvp(sNextDot: Vec, xDot: Vec, theta: Vec): void;
+}
+
+/** A CellStep with the named entry points. */
+export type DerivedStep = CellStep & NamedDerivatives;
 
 /**
  * The immediate influence ∂F/∂θ as a sum of rank-one terms, ∂F/∂θ = Σ_k v_k ⊗ u_k, where each
@@ -119,6 +153,8 @@ export interface ImmediateInfluence {
   readonly termCount: number;
   /** vNorm[k] = ‖v_k‖ and uNorm[k] = ‖u_k‖, each (batch × K). */
   norms(vNorm: Vec, uNorm: Vec, theta: Vec): void;
+  /** uNorm alone (optional): for callers that never read ‖v_k‖ (UORO's ‖δθ‖ termwise). */
+  paramNorms?(uNorm: Vec): void;
   /** sOut (batch × n) = Σ_k coefficient[k]·v_k, coefficient (batch × K). */
   combineState(sOut: Vec, coefficient: Vec, theta: Vec): void;
   /** dTheta (p) += Σ_b Σ_k coefficient[b·K + k]·u_k(b). */

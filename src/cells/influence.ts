@@ -132,6 +132,16 @@ class InfluenceStep implements CellStep, ImmediateInfluence {
     }
   }
 
+  /** ‖u‖ = ‖e_θ‖ = 1. */
+  paramNorms(uNorm: Vec): void {
+    uNorm.fill(1, 0, this.batch);
+  }
+
+  /** A's diagonal: ∂s'_i/∂s_i = ½. */
+  stateJacobianDiagonal(out: Vec): void {
+    out.fill(0.5, 0, this.batch * this.n);
+  }
+
   combineState(sOut: Vec, coefficient: Vec): void {
     this.scaledC(sOut, coefficient, 0);
   }

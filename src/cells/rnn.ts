@@ -15,7 +15,8 @@ import { matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, dotAt } from '../tenso
 import { glorotUniform, orthogonal } from '../tensor/init.js';
 import type { Rng } from '../tensor/rng.js';
 import { SegmentViews } from '../tensor/views.js';
-import { layoutParams, type Cell, type CellStep, type ImmediateInfluence, type InventoryEntry, type KroneckerInfluence, type ParamBlock, type StatePart } from './cell.js';
+import { layoutParams, type Cell, type CellStep, type InventoryEntry, type KroneckerInfluence, type ParamBlock, type StatePart } from './cell.js';
+import { PreActivationStep } from './pre-activation.js';
 import { DenseRowsKronecker } from './kronecker.js';
 import { checkBoolean, checkChoice, checkDType, checkSize, rejectUnknownOptions } from './options.js';
 
@@ -90,18 +91,19 @@ export class RnnCell implements Cell {
   }
 }
 
-class RnnStep implements CellStep, ImmediateInfluence {
-  readonly influence: ImmediateInfluence = this;
+/** The step: a = W_ih·x + W_hh·h + b is the pre-activation, h' = φ(a) the gate; the coefficients are da (B×H). */
+class RnnStep extends PreActivationStep {
   readonly termCount: number;
   readonly kronecker: KroneckerInfluence;
   private readonly x: Vec; // B×I, the recorded input
   private readonly h: Vec; // B×H, the recorded previous state
   private readonly a: Vec; // B×H, pre-activations
   private readonly y: Vec; // B×H, h' = φ(a)
-  private readonly da: Vec; // B×H, scratch for ∂L/∂a and ȧ
+  private readonly da: Vec; // B×H, the coefficients: ∂L/∂a or ȧ
   private readonly phi: Activation;
 
   constructor(private readonly cell: RnnCell, readonly batch: number) {
+    super();
     const { dtype, inputSize, hiddenSize } = cell;
     this.termCount = hiddenSize;
     this.x = zeros(dtype, batch * inputSize);
@@ -130,18 +132,32 @@ class RnnStep implements CellStep, ImmediateInfluence {
     sNext.set(y);
   }
 
-  vjp(dX: Vec | null, dS: Vec | null, dTheta: Vec | null, dSNext: Vec, theta: Vec): void {
-    const { inputSize: I, hiddenSize: H } = this.cell;
-    const B = this.batch;
+  protected cotangent(dSNext: Vec): void {
     const { a, y, da, phi } = this;
-    for (let k = 0; k < B * H; k++) da[k] = dSNext[k] * phi.grad(a[k], y[k]);
-    if (dTheta !== null) this.addCombinedParams(dTheta, da);
-    const [weightIh, weightHh] = this.cell.blocks.of(theta);
-    if (dX !== null) matmulAB(dX, da, weightIh, B, I, H);
-    if (dS !== null) matmulAB(dS, da, weightHh, B, H, H);
+    for (let k = 0; k < this.batch * this.cell.hiddenSize; k++) da[k] = dSNext[k] * phi.grad(a[k], y[k]);
   }
 
-  jvp(sNextDot: Vec, xDot: Vec | null, sDot: Vec | null, thetaDot: Vec | null, theta: Vec): void {
+  protected accumulate(dTheta: Vec): void {
+    const { inputSize: I, hiddenSize: H } = this.cell;
+    const B = this.batch;
+    const da = this.da;
+    const [dWeightIh, dWeightHh, dBias] = this.cell.blocks.of(dTheta);
+    matmulAtBAdd(dWeightIh, da, this.x, H, I, B);
+    matmulAtBAdd(dWeightHh, da, this.h, H, H, B);
+    if (dBias !== undefined) for (let k = 0; k < B * H; k++) dBias[k % H] += da[k];
+  }
+
+  protected inputCotangent(dX: Vec, theta: Vec): void {
+    const { inputSize: I, hiddenSize: H } = this.cell;
+    matmulAB(dX, this.da, this.cell.blocks.of(theta)[0]!, this.batch, I, H);
+  }
+
+  protected stateCotangent(dS: Vec, _dSNext: Vec, theta: Vec): void {
+    const H = this.cell.hiddenSize;
+    matmulAB(dS, this.da, this.cell.blocks.of(theta)[1]!, this.batch, H, H);
+  }
+
+  protected tangent(xDot: Vec | null, sDot: Vec | null, thetaDot: Vec | null, theta: Vec): void {
     const { inputSize: I, hiddenSize: H } = this.cell;
     const B = this.batch;
     const aDot = this.da;
@@ -155,41 +171,44 @@ class RnnStep implements CellStep, ImmediateInfluence {
       matmulABtAdd(aDot, this.h, weightHhDot, B, H, H);
       if (biasDot !== undefined) for (let k = 0; k < B * H; k++) aDot[k] += biasDot[k % H];
     }
-    this.combineState(sNextDot, aDot);
+  }
+
+  /** h' depends on s only through a, so sDot adds nothing here. */
+  protected propagate(sOut: Vec): void {
+    const { a, y, da, phi } = this;
+    for (let k = 0; k < this.batch * this.cell.hiddenSize; k++) sOut[k] = phi.grad(a[k], y[k]) * da[k];
+  }
+
+  protected load(coefficient: Vec): void {
+    this.da.set(coefficient);
+  }
+
+  protected store(coefficient: Vec): void {
+    coefficient.set(this.da);
+  }
+
+  /** ∂h'_i/∂h_i = φ'(a_i)·W_hh[i, i]. */
+  stateJacobianDiagonal(out: Vec, theta: Vec): void {
+    const H = this.cell.hiddenSize;
+    const weightHh = this.cell.blocks.of(theta)[1]!;
+    const { a, y, phi } = this;
+    for (let k = 0; k < this.batch * H; k++) out[k] = phi.grad(a[k], y[k]) * weightHh[(k % H) * (H + 1)];
   }
 
   // Immediate influence: term i of row b is unit i.
 
-  norms(vNorm: Vec, uNorm: Vec): void {
-    const { inputSize: I, hiddenSize: H, bias } = this.cell;
+  protected stateNorms(vNorm: Vec): void {
     const { a, y, phi } = this;
+    for (let k = 0; k < this.batch * this.cell.hiddenSize; k++) vNorm[k] = Math.abs(phi.grad(a[k], y[k]));
+  }
+
+  /** ‖u_i‖ = ‖[x; h; 1]‖, the same for every unit of a row. */
+  paramNorms(uNorm: Vec): void {
+    const { inputSize: I, hiddenSize: H, bias } = this.cell;
     for (let b = 0; b < this.batch; b++) {
       const zNorm = Math.sqrt(dotAt(this.x, b * I, this.x, b * I, I) + dotAt(this.h, b * H, this.h, b * H, H) + (bias ? 1 : 0));
-      for (let i = 0; i < H; i++) {
-        const k = b * H + i;
-        vNorm[k] = Math.abs(phi.grad(a[k], y[k]));
-        uNorm[k] = zNorm;
-      }
+      uNorm.fill(zNorm, b * H, (b + 1) * H);
     }
-  }
-
-  combineState(sOut: Vec, coefficient: Vec): void {
-    const { a, y, phi } = this;
-    for (let k = 0; k < this.batch * this.cell.hiddenSize; k++) sOut[k] = phi.grad(a[k], y[k]) * coefficient[k];
-  }
-
-  projectState(coefficient: Vec, s: Vec): void {
-    const { a, y, phi } = this;
-    for (let k = 0; k < this.batch * this.cell.hiddenSize; k++) coefficient[k] = phi.grad(a[k], y[k]) * s[k];
-  }
-
-  addCombinedParams(dTheta: Vec, coefficient: Vec): void {
-    const { inputSize: I, hiddenSize: H } = this.cell;
-    const B = this.batch;
-    const [dWeightIh, dWeightHh, dBias] = this.cell.blocks.of(dTheta);
-    matmulAtBAdd(dWeightIh, coefficient, this.x, H, I, B);
-    matmulAtBAdd(dWeightHh, coefficient, this.h, H, H, B);
-    if (dBias !== undefined) for (let k = 0; k < B * H; k++) dBias[k % H] += coefficient[k];
   }
 }
 

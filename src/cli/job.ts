@@ -14,10 +14,11 @@
  * and the loop from the checkpoint and goes on at the next step.
  */
 import { Rng } from '../tensor/rng.js';
-import { bytesPerElement, type Vec } from '../tensor/dtype.js';
+import { MemoryScope } from '../tensor/scope.js';
+import type { Vec } from '../tensor/dtype.js';
 import { createModel, initialState, type ModelConfig } from '../model/config.js';
 import { createLearner, type LearnerConfig } from '../kinds/learners.js';
-import type { LearnerSnapshot } from '../learners/learner.js';
+import { learnerStateBytes, type LearnerSnapshot } from '../learners/learner.js';
 import type { OptimizerConfig } from '../kinds/optimizers.js';
 import { createTask, type TaskConfig } from '../kinds/tasks.js';
 import type { StreamSnapshot } from '../tasks/snapshot.js';
@@ -65,7 +66,20 @@ export interface JobHooks {
 /** How often (in seconds) points are handed to onPoints: often enough for a live progress bar. */
 const FLUSH_SECONDS = 0.2;
 
+/**
+ * Runs a job in its own memory scope: every buffer it makes (model, learner, task) goes back
+ * to the arena when it ends, so a worker running jobs back to back keeps its arena flat.
+ */
 export function runJob(job: Job, hooks: JobHooks): RunResult {
+  const scope = new MemoryScope(`job ${job.id}`);
+  try {
+    return scope.run(() => trainJob(job, hooks));
+  } finally {
+    scope.release();
+  }
+}
+
+function trainJob(job: Job, hooks: JobHooks): RunResult {
   const task = createTask(job.task);
   const rng = new Rng(job.seed);
   const stream = task.stream(rng.split());
@@ -139,7 +153,7 @@ export function runJob(job: Job, hooks: JobHooks): RunResult {
   if (last !== null) points.push(last);
   flush();
   // The estimator's memory: the recurrent state and every buffer a snapshot must keep.
-  const stateBytes = Object.values(learner.snapshot().tensors).reduce((sum, t) => sum + t.length * bytesPerElement(model.dtype), 0);
+  const stateBytes = learnerStateBytes(learner);
   return {
     seed: job.seed,
     points,

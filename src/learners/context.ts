@@ -126,6 +126,13 @@ export class LearnerContext {
     this.state.set(this.initialState);
   }
 
+  /** Bytes of the state and of `tensors`: what a snapshot of them holds, counted without copying. */
+  stateBytes(tensors: Record<string, Vec>): number {
+    let bytes = this.state.byteLength;
+    for (const tensor of Object.values(tensors)) bytes += tensor.byteLength;
+    return bytes;
+  }
+
   /** A snapshot holding copies of `tensors` (the state is always included). */
   snapshot(tensors: Record<string, Vec>, values: Record<string, number>, rng: Rng | null): LearnerSnapshot {
     const copies: Record<string, Vec> = { state: this.state.slice() };

@@ -12,7 +12,7 @@
  */
 import type { Vec } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
-import type { Cell, CellStep } from '../cells/cell.js';
+import type { Cell, DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { LearnerContext } from './context.js';
@@ -22,7 +22,7 @@ import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './lea
 export interface EstimatorSetup {
   readonly kind: string;
   readonly core: Cell;
-  readonly cellStep: CellStep;
+  readonly cellStep: DerivedStep;
   readonly coreTheta: Vec;
 }
 
@@ -50,7 +50,7 @@ export interface SensitivityEstimator {
 export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEstimator> implements Learner {
   readonly estimator: E;
   private readonly context: LearnerContext;
-  private readonly cellStep: CellStep;
+  private readonly cellStep: DerivedStep;
 
   constructor(
     readonly kind: string,
@@ -60,7 +60,7 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
   ) {
     this.context = new LearnerContext(kind, model, options);
     const { core, coreTheta } = this.context.model;
-    this.cellStep = core.createStep(1);
+    this.cellStep = this.context.model.createCoreStep(1);
     this.estimator = makeEstimator({ kind, core, cellStep: this.cellStep, coreTheta });
   }
 
@@ -93,6 +93,10 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
   reset(): void {
     this.context.resetState();
     this.estimator.reset();
+  }
+
+  stateBytes(): number {
+    return this.context.stateBytes(this.estimator.tensors());
   }
 
   snapshot(): LearnerSnapshot {

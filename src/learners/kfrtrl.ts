@@ -20,7 +20,7 @@
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { dotAt, norm } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
-import type { CellStep, ImmediateInfluence, KroneckerInfluence } from '../cells/cell.js';
+import type { DerivedStep, ImmediateInfluence, KroneckerInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { rowViews } from './context.js';
@@ -36,7 +36,7 @@ export interface KfRtrlOptions extends LearnerOptions {
 /** KF-RTRL's estimate of M: the Kronecker product A ⊗ u. */
 export class KfRtrlEstimator implements SensitivityEstimator {
   readonly rng: Rng;
-  private readonly cellStep: CellStep;
+  private readonly cellStep: DerivedStep;
   private readonly influence: ImmediateInfluence;
   private readonly kronecker: KroneckerInfluence;
   /** Aᵀ (R × n): row k is column k of A. */
@@ -97,7 +97,7 @@ export class KfRtrlEstimator implements SensitivityEstimator {
   propagate(theta: Vec): void {
     const { a, aRows, ja, jaRows, v, vRows, u, z, signs, coefficient, epsilon } = this;
     for (let k = 0; k < aRows.length; k++) {
-      this.cellStep.jvp(jaRows[k]!, null, aRows[k]!, null, theta); // column k of J·A
+      this.cellStep.stateJvp(jaRows[k]!, aRows[k]!, theta); // column k of J·A
       coefficient[k] = 1;
       this.influence.combineState(vRows[k]!, coefficient, theta); // v_k, column k of V
       coefficient[k] = 0;

@@ -60,6 +60,11 @@ export interface Learner {
    * learner's Rng stream are kept.
    */
   reset(): void;
+  /**
+   * Bytes of the recurrent state and every estimator buffer (what `snapshot().tensors` holds),
+   * counted without copying them. Optional for a user's learner: see learnerStateBytes.
+   */
+  stateBytes?(): number;
   snapshot(): LearnerSnapshot;
   restore(snapshot: LearnerSnapshot): void;
 }
@@ -89,4 +94,10 @@ export class DivergenceError extends RangeError {
   ) {
     super(`the ${what} diverged at step ${step} (not finite); lower the learning rate or clip the gradient`);
   }
+}
+
+/** A learner's state bytes: its own count when it has one, else the sizes of a snapshot's tensors. */
+export function learnerStateBytes(learner: Learner): number {
+  if (learner.stateBytes !== undefined) return learner.stateBytes();
+  return Object.values(learner.snapshot().tensors).reduce((sum, t) => sum + t.byteLength, 0);
 }

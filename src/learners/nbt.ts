@@ -24,7 +24,7 @@
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { norm } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
-import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
+import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup } from './forward-mode.js';
@@ -40,7 +40,7 @@ export interface NbtOptions extends LearnerOptions {
 /** NoBackTrack's estimate of M: the rank-one product s̃·θ̃ᵀ, reduced term by term. */
 export class NbtEstimator extends RankOneEstimator {
   readonly rng: Rng;
-  private readonly cellStep: CellStep;
+  private readonly cellStep: DerivedStep;
   private readonly influence: ImmediateInfluence;
   private readonly jsTilde: Vec;
   /** ε_1 … ε_K then ε_0 (K + 1 signs). */
@@ -76,7 +76,7 @@ export class NbtEstimator extends RankOneEstimator {
   propagate(theta: Vec): void {
     const { influence, sTilde, thetaTilde, jsTilde, signs, vNorm, uNorm, coefficient, epsilon } = this;
     const K = influence.termCount;
-    this.cellStep.jvp(jsTilde, null, sTilde, null, theta); // eq. (2)
+    this.cellStep.stateJvp(jsTilde, sTilde, theta); // eq. (2)
     influence.norms(vNorm, uNorm, theta);
     this.rng.fillSigns(signs);
     const sign0 = signs[K]!;

@@ -16,7 +16,7 @@
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { matmulAB, matmulABAdd } from '../tensor/kernels.js';
-import type { CellStep } from '../cells/cell.js';
+import type { DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
@@ -27,7 +27,7 @@ export type RtrlOptions = LearnerOptions;
 /** RTRL's sensitivity M = ∂s/∂θ_core, exact. */
 export class RtrlEstimator implements SensitivityEstimator {
   readonly rng = null;
-  private readonly cellStep: CellStep;
+  private readonly cellStep: DerivedStep;
   private readonly n: number;
   private readonly p: number;
   /** M_t (n × p), row-major; swapped with `next` every step. */
@@ -59,7 +59,7 @@ export class RtrlEstimator implements SensitivityEstimator {
     for (let i = 0; i < n; i++) {
       this.unit[i] = 1;
       influenceRow.fill(0);
-      this.cellStep.vjp(null, jacobianRow, influenceRow, this.unit, theta); // row i of J and of I, eq. (2)
+      this.cellStep.stateParamVjp(jacobianRow, influenceRow, this.unit, theta); // row i of J and of I, eq. (2)
       this.unit[i] = 0;
       this.jacobian.set(jacobianRow, i * n);
       next.set(influenceRow, i * p);

@@ -14,12 +14,14 @@
  * The pattern is found once from the contract (learners/pattern.ts): S_k and Q_k are the entries
  * that combineState(e_k) and addCombinedParams(e_k) make nonzero at random points. Memory Σ_k |S_k|·|Q_k| (p for an Elman RNN, under 2p for an
  * LSTM without projection; dense for terms whose v_k spreads, as through a stack's upper layers).
- * Note: the paper's O(p) step needs J's diagonal blocks, which the Cell contract does not offer;
- * here J's rows come from n vjps, so a step costs O(n·p) — n times UORO's, n times less than
- * RTRL's — plus K combineState calls for v_k.
+ * (2) reads J only on the blocks S_k × S_k. Where every S_k is one entry (an Elman RNN, a GRU
+ * with reset-after) that is J's diagonal, which the cell's `stateJacobianDiagonal` gives at
+ * about the cost of a forward step: the paper's O(p) step. Rows of J for entries in larger
+ * supports (an LSTM's h_j and c_j share their terms) still come from one vjp each, O(p) per row;
+ * a cell without the diagonal pays n vjps, O(n·p). Plus K combineState calls for v_k.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
+import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
@@ -32,7 +34,7 @@ export type Snap1Options = LearnerOptions;
 export class Snap1Estimator implements SensitivityEstimator {
   readonly rng = null;
   private readonly n: number;
-  private readonly cellStep: CellStep;
+  private readonly cellStep: DerivedStep;
   private readonly influence: ImmediateInfluence;
   /** S_k and Q_k, flattened: term k's entries are [offset[k], offset[k+1]). */
   private readonly support: Int32Array;
@@ -43,7 +45,13 @@ export class Snap1Estimator implements SensitivityEstimator {
   private readonly blocks: Vec;
   private readonly blockOffset: Int32Array;
   private readonly scratch: Vec;
+  /** J (n × n), filled only where (2) reads it. */
   private readonly jacobian: Vec;
+  /** The state entries whose row of J comes from a vjp (all of them without the cell's diagonal). */
+  private readonly rowsByVjp: Int32Array;
+  /** The entries in one-entry supports only, whose J[s, s] comes from the diagonal (empty without it). */
+  private readonly diagonalOnly: Int32Array;
+  private readonly diagonal: Vec;
   private readonly jacobianRow: Vec;
   private readonly unit: Vec;
   private readonly coefficient: Vec;
@@ -72,6 +80,18 @@ export class Snap1Estimator implements SensitivityEstimator {
     this.scratch = zeros(dtype, largest);
     const n = (this.n = core.stateSize);
     this.jacobian = zeros(dtype, n * n);
+    const needsRow = new Uint8Array(n).fill(cellStep.stateJacobianDiagonal === undefined ? 1 : 0);
+    const inSupport = new Uint8Array(n);
+    for (const entries of pattern.supports) {
+      for (const s of entries) {
+        inSupport[s] = 1;
+        if (entries.length > 1) needsRow[s] = 1;
+      }
+    }
+    const entries = Array.from({ length: n }, (_, s) => s);
+    this.rowsByVjp = Int32Array.from(entries.filter((s) => needsRow[s] === 1));
+    this.diagonalOnly = Int32Array.from(entries.filter((s) => needsRow[s] === 0 && inSupport[s] === 1));
+    this.diagonal = zeros(dtype, this.diagonalOnly.length > 0 ? n : 0);
     this.jacobianRow = zeros(dtype, n);
     this.unit = zeros(dtype, n);
     this.coefficient = zeros(dtype, K);
@@ -98,9 +118,17 @@ export class Snap1Estimator implements SensitivityEstimator {
   propagate(theta: Vec): void {
     const n = this.n;
     const { jacobian, jacobianRow, unit, coefficient, v, u, influence, support, supportOffset, owned, ownedOffset, blocks, blockOffset, scratch } = this;
-    for (let i = 0; i < n; i++) {
+    if (this.diagonalOnly.length > 0) {
+      this.cellStep.stateJacobianDiagonal!(this.diagonal, theta);
+      for (let a = 0; a < this.diagonalOnly.length; a++) {
+        const s = this.diagonalOnly[a]!;
+        jacobian[s * n + s] = this.diagonal[s]!;
+      }
+    }
+    for (let r = 0; r < this.rowsByVjp.length; r++) {
+      const i = this.rowsByVjp[r]!;
       unit[i] = 1;
-      this.cellStep.vjp(null, jacobianRow, null, unit, theta); // row i of J
+      this.cellStep.stateVjp(jacobianRow, unit, theta); // row i of J
       unit[i] = 0;
       jacobian.set(jacobianRow, i * n);
     }

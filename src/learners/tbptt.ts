@@ -18,7 +18,7 @@
  * k2 − k1 forwards) every k1 steps; memory O(k2·(n + inputSize + the cell's step workspace)).
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import type { CellStep } from '../cells/cell.js';
+import type { DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { LearnerContext, rowViews } from './context.js';
@@ -37,7 +37,7 @@ export class Tbptt implements Learner {
   readonly k2: number;
   private readonly context: LearnerContext;
   /** The window: slot j holds the step that read x_τ, s_τ and received δ_τ. */
-  private readonly cellSteps: CellStep[];
+  private readonly cellSteps: DerivedStep[];
   private readonly inputs: Vec; // k2 × inputSize
   private readonly states: Vec; // k2 × n, s_τ before the step
   private readonly deltas: Vec; // k2 × n, δ_τ (zero without a target)
@@ -66,7 +66,7 @@ export class Tbptt implements Learner {
     this.k2 = k2;
     const { core, dtype, paramSize } = this.context.model;
     const n = core.stateSize;
-    this.cellSteps = Array.from({ length: k2 }, () => core.createStep(1));
+    this.cellSteps = Array.from({ length: k2 }, () => this.context.model.createCoreStep(1));
     this.inputs = zeros(dtype, k2 * core.inputSize);
     this.states = zeros(dtype, k2 * n);
     this.deltas = zeros(dtype, k2 * n);
@@ -138,7 +138,9 @@ export class Tbptt implements Learner {
         cellStep.forward(this.scratch, this.inputRows[j]!, this.stateRows[j]!, theta);
         this.linearisedAt[j] = this.updates;
       }
-      cellStep.vjp(null, age === this.filled - 1 ? null : dS, dTheta, dSNext, theta); // eqs. (2)–(3); the window's start needs no ∂/∂s
+      // eqs. (2)–(3); the window's start needs no ∂/∂s
+      if (age === this.filled - 1) cellStep.paramVjp(dTheta, dSNext, theta);
+      else cellStep.stateParamVjp(dS, dTheta, dSNext, theta);
     }
     this.pending.fill(0);
     this.sinceUpdate = 0;
@@ -160,6 +162,10 @@ export class Tbptt implements Learner {
     this.deltas.fill(0);
     this.inputs.fill(0);
     this.states.fill(0);
+  }
+
+  stateBytes(): number {
+    return this.context.stateBytes(this.tensors());
   }
 
   snapshot(): LearnerSnapshot {

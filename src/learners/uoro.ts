@@ -27,7 +27,7 @@
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { norm } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
-import type { CellStep, ImmediateInfluence } from '../cells/cell.js';
+import type { CellStep, DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup } from './forward-mode.js';
@@ -60,12 +60,12 @@ function termwiseInfluence(cellStep: CellStep): ImmediateInfluence | null {
 /** UORO's estimate of M: the rank-one product s̃·θ̃ᵀ. */
 export class UoroEstimator extends RankOneEstimator {
   readonly rng: Rng;
-  private readonly cellStep: CellStep;
+  private readonly cellStep: DerivedStep;
   private readonly nu: Vec;
   /** ‖ν‖ = √n for signs ±1. */
   private readonly nuNorm: number;
   private readonly sTildeNext: Vec;
-  /** The termwise path: ⟨v_k, ν⟩ and ‖u_k‖ per term. */
+  /** The termwise path: ⟨v_k, ν⟩ and ‖u_k‖ per term (‖v_k‖ only when the cell cannot give ‖u_k‖ alone). */
   private readonly influence: ImmediateInfluence | null;
   private readonly coefficient: Vec;
   private readonly vNorm: Vec;
@@ -93,7 +93,7 @@ export class UoroEstimator extends RankOneEstimator {
     }
     const K = this.influence?.termCount ?? 0;
     this.coefficient = zeros(dtype, K);
-    this.vNorm = zeros(dtype, K);
+    this.vNorm = zeros(dtype, this.influence?.paramNorms === undefined ? K : 0); // only for a cell without paramNorms
     this.uNorm = zeros(dtype, K);
     this.deltaTheta = zeros(dtype, this.influence === null ? core.paramSize : 0);
   }
@@ -106,7 +106,7 @@ export class UoroEstimator extends RankOneEstimator {
   /** (s̃, θ̃) at t → t+1, eqs. (2)–(5). */
   propagate(theta: Vec): void {
     const { cellStep, sTilde, thetaTilde, nu, sTildeNext, epsilon } = this;
-    cellStep.jvp(sTildeNext, null, sTilde, null, theta); // eq. (2)
+    cellStep.stateJvp(sTildeNext, sTilde, theta); // eq. (2)
     this.rng.fillSigns(nu);
     const deltaNorm = this.formDeltaTheta(theta); // eq. (3)
     let rho0 = 1;
@@ -124,11 +124,12 @@ export class UoroEstimator extends RankOneEstimator {
   private formDeltaTheta(theta: Vec): number {
     const { influence, coefficient, uNorm } = this;
     if (influence === null) {
-      this.cellStep.vjp(null, null, this.deltaTheta, this.nu, theta); // deltaTheta was left zeroed
+      this.cellStep.paramVjp(this.deltaTheta, this.nu, theta); // deltaTheta was left zeroed
       return norm(this.deltaTheta);
     }
     influence.projectState!(coefficient, this.nu, theta);
-    influence.norms(this.vNorm, uNorm, theta);
+    if (influence.paramNorms !== undefined) influence.paramNorms(uNorm); // ‖v_k‖ is never read here
+    else influence.norms(this.vNorm, uNorm, theta);
     let sum = 0;
     for (let k = 0; k < coefficient.length; k++) sum += (coefficient[k]! * uNorm[k]!) ** 2; // the u_k are disjoint
     return Math.sqrt(sum);

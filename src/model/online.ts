@@ -4,7 +4,8 @@
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
-import type { Cell } from '../cells/cell.js';
+import type { Cell, DerivedStep } from '../cells/cell.js';
+import { withNamedDerivatives } from '../cells/derivatives.js';
 import type { Dense } from './dense.js';
 import { SegmentViews } from '../tensor/views.js';
 
@@ -48,6 +49,14 @@ export class OnlineModel {
   initParams(rng: Rng): void {
     this.core.initParams(this.coreTheta, rng);
     if (this.head !== null) this.head.initParams(this.headTheta!, rng);
+  }
+
+  /**
+   * A workspace for one timestep of the core, with the contract's named entry points (a user's
+   * cell gets them here, once): what learners step and differentiate.
+   */
+  createCoreStep(batch = 1): DerivedStep {
+    return withNamedDerivatives(this.core.createStep(batch));
   }
 
   /** The core's part of a θ-shaped buffer. */

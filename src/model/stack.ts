@@ -15,7 +15,8 @@ import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { addColumns, copyColumns } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
 import { SegmentViews, type Segment } from '../tensor/views.js';
-import type { Cell, CellStep, ImmediateInfluence, InventoryEntry, ParamBlock, StatePart } from '../cells/cell.js';
+import type { Cell, CellStep, DerivedStep, ImmediateInfluence, InventoryEntry, ParamBlock, StatePart } from '../cells/cell.js';
+import { CellStepBase, withNamedDerivatives } from '../cells/derivatives.js';
 
 export class StackCell implements Cell {
   readonly kind = 'stack';
@@ -80,23 +81,35 @@ export class StackCell implements Cell {
 }
 
 /** Per-layer contiguous (batch × size) buffers, gathered from and scattered to the stack's rows. */
-class StackStep implements CellStep {
-  readonly influence?: ImmediateInfluence;
-  private readonly steps: CellStep[];
+class StackStep extends CellStepBase {
+  declare readonly influence?: ImmediateInfluence;
+  /** Offered when every layer offers it: the layers' diagonals side by side (layer l's s' reads s_l directly, the layers below only through its input). */
+  readonly stateJacobianDiagonal?: (out: Vec, theta: Vec) => void;
+  private readonly steps: DerivedStep[];
   private readonly s: Vec[]; // layer states s_l
   private readonly sNext: Vec[]; // new layer states s'_l (also tangents and cotangents in turn)
   private readonly input: Vec[]; // inputs of layers l ≥ 1 (and their tangents / cotangents)
   private readonly dS: Vec[];
 
   constructor(private readonly stack: StackCell, readonly batch: number) {
+    super();
     const { layers, dtype } = stack;
-    this.steps = layers.map((cell) => cell.createStep(batch));
+    this.steps = layers.map((cell) => withNamedDerivatives(cell.createStep(batch)));
     this.s = layers.map((cell) => zeros(dtype, batch * cell.stateSize));
     this.sNext = layers.map((cell) => zeros(dtype, batch * cell.stateSize));
     this.dS = layers.map((cell) => zeros(dtype, batch * cell.stateSize));
     this.input = layers.map((cell) => zeros(dtype, batch * cell.inputSize));
     if (this.steps.every((step) => step.influence !== undefined)) {
       this.influence = new StackInfluence(stack, this.steps, this.input, batch);
+    }
+    if (this.steps.every((step) => step.stateJacobianDiagonal !== undefined)) this.stateJacobianDiagonal = this.diagonalOfLayers.bind(this);
+  }
+
+  private diagonalOfLayers(out: Vec, theta: Vec): void {
+    const thetas = this.stack.thetaViews.of(theta);
+    for (let l = 0; l < this.steps.length; l++) {
+      this.steps[l]!.stateJacobianDiagonal!(this.dS[l]!, thetas[l]!);
+      this.scatter(out, this.dS[l]!, l);
     }
   }
 
@@ -171,6 +184,8 @@ class StackInfluence implements ImmediateInfluence {
   readonly termCount: number;
   /** Offered when every layer offers it. */
   readonly projectState?: (coefficient: Vec, s: Vec, theta: Vec) => void;
+  /** Offered when every layer offers it. */
+  readonly paramNorms?: (uNorm: Vec) => void;
   private readonly termOffsets: number[];
   private readonly coefficients: Vec[];
   private readonly norms1: Vec[];
@@ -180,7 +195,7 @@ class StackInfluence implements ImmediateInfluence {
 
   constructor(
     private readonly stack: StackCell,
-    private readonly steps: readonly CellStep[],
+    private readonly steps: readonly DerivedStep[],
     private readonly input: readonly Vec[],
     private readonly batch: number,
   ) {
@@ -193,6 +208,7 @@ class StackInfluence implements ImmediateInfluence {
     }
     this.termCount = total;
     if (steps.every((step) => step.influence!.projectState !== undefined)) this.projectState = this.projectStateOfLayers.bind(this);
+    if (steps.every((step) => step.influence!.paramNorms !== undefined)) this.paramNorms = this.paramNormsOfLayers.bind(this);
     const { dtype, layers } = stack;
     this.coefficients = counts.map((c) => zeros(dtype, batch * c));
     this.norms1 = counts.map((c) => zeros(dtype, batch * c));
@@ -208,12 +224,24 @@ class StackInfluence implements ImmediateInfluence {
 
   norms(vNorm: Vec, uNorm: Vec, theta: Vec): void {
     const thetas = this.stack.thetaViews.of(theta);
-    this.steps.forEach((step, l) => {
-      const K = step.influence!.termCount;
-      step.influence!.norms(this.norms1[l]!, this.norms2[l]!, thetas[l]!);
-      copyColumns(vNorm, this.termCount, this.termOffsets[l]!, this.norms1[l]!, K, 0, this.batch, K);
-      copyColumns(uNorm, this.termCount, this.termOffsets[l]!, this.norms2[l]!, K, 0, this.batch, K);
-    });
+    for (let l = 0; l < this.steps.length; l++) {
+      this.steps[l]!.influence!.norms(this.norms1[l]!, this.norms2[l]!, thetas[l]!);
+      this.toStackColumns(vNorm, this.norms1[l]!, l);
+      this.toStackColumns(uNorm, this.norms2[l]!, l);
+    }
+  }
+
+  private paramNormsOfLayers(uNorm: Vec): void {
+    for (let l = 0; l < this.steps.length; l++) {
+      this.steps[l]!.influence!.paramNorms!(this.norms2[l]!);
+      this.toStackColumns(uNorm, this.norms2[l]!, l);
+    }
+  }
+
+  /** Layer l's term columns (batch × K_l) into the stack's (batch × K). */
+  private toStackColumns(out: Vec, src: Vec, l: number): void {
+    const K = this.steps[l]!.influence!.termCount;
+    copyColumns(out, this.termCount, this.termOffsets[l]!, src, K, 0, this.batch, K);
   }
 
   combineState(sOut: Vec, coefficient: Vec, theta: Vec): void {
@@ -228,7 +256,7 @@ class StackInfluence implements ImmediateInfluence {
         // Carry the terms of the layers below through this layer's input.
         const below = layers[l - 1]!;
         copyColumns(this.input[l]!, below.outputSize, 0, this.tangent[l - 1]!, below.stateSize, below.outputOffset, this.batch, below.outputSize);
-        this.steps[l]!.jvp(this.local[l]!, this.input[l]!, null, null, thetas[l]!);
+        this.steps[l]!.inputJvp(this.local[l]!, this.input[l]!, thetas[l]!);
         for (let i = 0; i < tangent.length; i++) tangent[i] += this.local[l]![i];
       }
       copyColumns(sOut, this.stack.stateSize, this.stack.stateOffsets[l]!, tangent, cell.stateSize, 0, this.batch, cell.stateSize);
@@ -248,12 +276,11 @@ class StackInfluence implements ImmediateInfluence {
       copyColumns(cotangent[l]!, cell.stateSize, 0, s, this.stack.stateSize, this.stack.stateOffsets[l]!, this.batch, cell.stateSize);
     }
     for (let l = layers.length - 1; l >= 0; l--) {
-      const K = this.steps[l]!.influence!.termCount;
       this.steps[l]!.influence!.projectState!(this.coefficients[l]!, cotangent[l]!, thetas[l]!);
-      copyColumns(coefficient, this.termCount, this.termOffsets[l]!, this.coefficients[l]!, K, 0, this.batch, K);
+      this.toStackColumns(coefficient, this.coefficients[l]!, l);
       if (l > 0) {
         const below = layers[l - 1]!;
-        this.steps[l]!.vjp(this.input[l]!, null, null, cotangent[l]!, thetas[l]!);
+        this.steps[l]!.inputVjp(this.input[l]!, cotangent[l]!, thetas[l]!);
         addColumns(cotangent[l - 1]!, below.stateSize, below.outputOffset, this.input[l]!, below.outputSize, 0, this.batch, below.outputSize);
       }
     }

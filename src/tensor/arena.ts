@@ -18,11 +18,16 @@
  *
  * Allocation bumps a pointer, 64-byte aligned, kept in the memory's first bytes and moved with
  * Atomics, so worker threads that adopt the memory allocate from the same arena (the parallel
- * batch split in src/parallel). Memory is never handed back (a buffer's typed
- * array can be dropped while a subarray of it lives on, so freeing on collection would be
- * unsafe). When the arena is full, or WebAssembly is unavailable or switched off, `allocate`
- * returns null and the caller makes an ordinary typed array: the kernels then take the
- * plain-TypeScript path for that buffer. Correctness never depends on where a buffer lives.
+ * batch split in src/parallel). Memory is handed back explicitly, never on garbage collection
+ * (a buffer's typed array can be dropped while a subarray of it lives on): a buffer made while
+ * a MemoryScope runs (scope.ts: a model, a learner, a job) returns to this thread's free lists
+ * when the scope is released, and the next request of its size class reuses it. Sizes are
+ * rounded up to classes a quarter of a power of two apart (at most 25% slack), so a run that
+ * builds the same objects again — the next job of a worker — finds every block it needs.
+ * When the arena is full, or WebAssembly is unavailable or switched off, `allocate` returns
+ * null and the caller makes an ordinary typed array (dtype.ts says so: a warning, or an error by
+ * option): the kernels then take the plain-TypeScript path for that buffer. Correctness never
+ * depends on where a buffer lives.
  */
 import type { DType, Vec } from './dtype.js';
 
@@ -41,11 +46,26 @@ const SHARED_INITIAL_PAGES = 256; // 16 MiB
 const SHARED_MAXIMUM_PAGES = 65536; // 4 GiB, the wasm32 limit
 const PLAIN_PAGES = 4096; // 256 MiB
 
+/** The reserved size of a request of `bytes`: 64-byte aligned, a quarter of a power of two apart above 256 bytes. */
+export function sizeClass(bytes: number): number {
+  if (bytes <= ALIGN) return bytes === 0 ? 0 : ALIGN;
+  const step = Math.max(ALIGN, 2 ** (Math.floor(Math.log2(bytes - 1)) - 2));
+  return Math.ceil(bytes / step) * step;
+}
+
+/** Who owns an arena block: a MemoryScope records the blocks made while it runs. */
+export interface BlockOwner {
+  own(arena: Arena, address: number, reserved: number): void;
+}
+
 export class Arena {
   /** Every ArrayBuffer object `memory.buffer` has returned in this thread, newest last. */
   private readonly buffers: ArrayBufferLike[];
   /** The bump pointer, kept in the memory's first bytes so every thread sharing it allocates from one. */
   private readonly top: Int32Array;
+  /** This thread's released blocks by reserved size: addresses ready for reuse. */
+  private readonly free = new Map<number, number[]>();
+  private freeTotal = 0;
 
   private constructor(
     readonly memory: WasmMemory,
@@ -84,18 +104,48 @@ export class Arena {
     return current;
   }
 
-  /** A zero-filled buffer of n elements in the arena, or null when it does not fit. */
-  allocate(dtype: DType, n: number): Vec | null {
+  /**
+   * A zero-filled buffer of n elements in the arena, or null when it does not fit. With an
+   * owner, the block goes back to the free lists when the owner is released.
+   */
+  allocate(dtype: DType, n: number, owner: BlockOwner | null = null): Vec | null {
     const bytes = n * (dtype === 'float64' ? 8 : 4);
-    const reserved = Math.ceil(bytes / ALIGN) * ALIGN;
+    const reserved = sizeClass(bytes);
+    const reused = this.free.get(reserved)?.pop();
     let start: number;
-    do {
-      start = Atomics.load(this.top, 0);
-      if (start + reserved > this.maximumPages * PAGE || start + reserved > 2 ** 31 - ALIGN) return null;
-    } while (Atomics.compareExchange(this.top, 0, start, start + reserved) !== start);
-    if (start + bytes > this.memory.buffer.byteLength && !this.growTo(start + bytes)) return null; // the reservation is lost: harmless
+    if (reused !== undefined) {
+      start = reused;
+      this.freeTotal -= reserved;
+    } else {
+      do {
+        start = Atomics.load(this.top, 0);
+        if (start + reserved > this.maximumPages * PAGE || start + reserved > 2 ** 31 - ALIGN) return null;
+      } while (Atomics.compareExchange(this.top, 0, start, start + reserved) !== start);
+      if (start + bytes > this.memory.buffer.byteLength && !this.growTo(start + bytes)) return null; // the reservation is lost: harmless
+    }
     const buffer = this.buffer as ArrayBuffer;
-    return dtype === 'float64' ? new Float64Array(buffer, start, n) : new Float32Array(buffer, start, n);
+    const view = dtype === 'float64' ? new Float64Array(buffer, start, n) : new Float32Array(buffer, start, n);
+    if (reused !== undefined) view.fill(0);
+    if (owner !== null && reserved > 0) owner.own(this, start, reserved);
+    return view;
+  }
+
+  /** Hands a block back (its owner is released): the next request of its size class reuses it. */
+  release(address: number, reserved: number): void {
+    let list = this.free.get(reserved);
+    if (list === undefined) this.free.set(reserved, (list = []));
+    list.push(address);
+    this.freeTotal += reserved;
+  }
+
+  /** Bytes waiting in this thread's free lists. */
+  get freeBytes(): number {
+    return this.freeTotal;
+  }
+
+  /** Bytes of the memory itself (what the process holds for the arena). */
+  get size(): number {
+    return this.memory.buffer.byteLength;
   }
 
   /** Whether v lives in this arena (then its byteOffset is its address in the memory). */

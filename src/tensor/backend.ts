@@ -9,7 +9,14 @@
  * within rounding from the default's: a run stays bit-identical to itself, but a checkpoint
  * resumed under the other setting (or on an engine without relaxed SIMD) is not bit for bit. `setKernelBackend` switches the dispatch at run time (the
  * tests run both paths on the same buffers); buffers already in the arena stay valid either way.
+ *
+ * Falling back to the TypeScript kernels without being asked is never silent: when the SIMD
+ * kernels were wanted but a buffer cannot be in the arena (no WebAssembly, the compile refused,
+ * the arena full), the first such buffer prints one warning, or — with
+ * `setFallbackPolicy('error')` or ONLINE_RNN_FALLBACK=error — throws. `bufferBackend(v)` says
+ * where the kernels run on a given buffer.
  */
+import type { Vec } from './dtype.js';
 import { Arena, type WasmMemory } from './arena.js';
 import { SimdKernels, compileKernels, engineHasFma } from './wasm/simd.js';
 
@@ -30,18 +37,63 @@ function wantFma(): boolean {
   return requested() === 'wasm-fma' && engineHasFma();
 }
 
+/** Why the SIMD kernels are off although wanted (null: they are on, or ONLINE_RNN_KERNELS=ts asked for TS). */
+let unavailable: string | null = null;
+
 function start(): { arena: Arena | null; kernels: SimdKernels | null } {
+  unavailable = null;
   if (requested() === 'ts') return { arena: null, kernels: null };
   const arena = Arena.create();
-  if (arena === null) return { arena: null, kernels: null };
+  if (arena === null) {
+    unavailable = 'this engine has no WebAssembly memory';
+    return { arena: null, kernels: null };
+  }
   try {
     return { arena, kernels: new SimdKernels(arena, { fma: wantFma() }) };
-  } catch {
-    return { arena: null, kernels: null }; // e.g. a synchronous compile refused: plain buffers, TS kernels
+  } catch (error) {
+    // e.g. a browser's main thread refuses a synchronous compile: enableWasmKernels() compiles asynchronously
+    unavailable = `the WebAssembly kernels did not compile (${(error as Error).message})`;
+    return { arena: null, kernels: null };
   }
 }
 
 let started = start();
+
+export type FallbackPolicy = 'warn' | 'error';
+
+function policyFromEnvironment(): FallbackPolicy {
+  const env = (globalThis as unknown as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.ONLINE_RNN_FALLBACK;
+  if (value === undefined || value === '' || value === 'warn') return 'warn';
+  if (value === 'error') return value;
+  throw new TypeError(`ONLINE_RNN_FALLBACK must be 'warn' or 'error', got '${value}'`);
+}
+
+let fallbackPolicy: FallbackPolicy = policyFromEnvironment();
+let warned = false;
+
+/** What happens when a buffer must fall back to the TypeScript kernels: one warning (default), or an error. */
+export function setFallbackPolicy(policy: FallbackPolicy): void {
+  fallbackPolicy = policy;
+}
+
+/**
+ * Called by `zeros()` for a buffer that cannot live in the arena. Says why once ('warn') or
+ * throws ('error'); silent only when the TypeScript kernels were asked for.
+ */
+export function reportFallback(reason: string | null = unavailable): void {
+  if (reason === null) return;
+  const message = `online-rnn: a buffer falls back to the TypeScript kernels (slower): ${reason}`;
+  if (fallbackPolicy === 'error') throw new Error(message);
+  if (warned) return;
+  warned = true;
+  (globalThis as unknown as { console?: { warn(message: string): void } }).console?.warn(`${message}. Later fallbacks are not reported; setFallbackPolicy('error') or ONLINE_RNN_FALLBACK=error makes them errors.`);
+}
+
+/** Where the kernels run on buffer v: 'wasm' when the SIMD kernels are on and v lives in the arena. */
+export function bufferBackend(v: Vec): KernelBackend {
+  return simd !== null && arena !== null && arena.owns(v) ? 'wasm' : 'ts';
+}
 
 /** The arena buffers are made in, or null (kernels off, or no WebAssembly). */
 export let arena: Arena | null = started.arena;

@@ -3,7 +3,8 @@
  * float64 is the default (the notes' byte count assumes 8 bytes a parameter);
  * float32 halves memory and is what TF.js and most deployments use.
  */
-import { arena } from './backend.js';
+import { arena, reportFallback } from './backend.js';
+import { currentScope } from './scope.js';
 
 export type DType = 'float64' | 'float32';
 
@@ -18,11 +19,18 @@ export function bytesPerElement(dtype: DType): number {
 
 /**
  * A zero-filled buffer of n elements: the single place buffers are made. It lives in the
- * WebAssembly arena when there is one (so the SIMD kernels use it in place), else on the heap.
+ * WebAssembly arena when there is one (so the SIMD kernels use it in place), owned by the
+ * running MemoryScope if any (scope.ts); else on the heap, which backend.ts reports unless
+ * the TypeScript kernels were asked for.
  */
 export function zeros(dtype: DType, n: number): Vec {
-  const inArena = arena?.allocate(dtype, n) ?? null;
-  if (inArena !== null) return inArena;
+  if (arena !== null) {
+    const inArena = arena.allocate(dtype, n, currentScope());
+    if (inArena !== null) return inArena;
+    reportFallback(`the WebAssembly arena is full (${arena.size} bytes)`);
+  } else {
+    reportFallback();
+  }
   return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 
