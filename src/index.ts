@@ -20,6 +20,8 @@ export {
   buildCell,
   repeatedLayers,
   CELL_KINDS,
+  MERGE_MODES,
+  type MergeMode,
   type ModelConfig,
   type LayerConfig,
   type CellConfig,
