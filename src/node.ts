@@ -2,4 +2,10 @@
 export * from './index.js';
 export { saveModel, loadModel } from './io/model-files.js';
 export { saveCheckpoint, writeCheckpoint, encodeCheckpoint, loadCheckpoint, resumeRun, checkpointDirectory, type Checkpoint, type CheckpointInput, type JsonValue } from './io/checkpoint.js';
-export { loadAnyModel, saveAnyModel, detectFormat, loadTfjs, MODEL_FORMATS, type ModelFormat } from './io/load.js';
+export { loadAnyModel, loadAnyModelAsync, saveAnyModel, detectFormat, loadTfjs, MODEL_FORMATS, type ModelFormat } from './io/load.js';
+export { importOnnx } from './io/onnx.js';
+export { exportOnnx } from './io/onnx-export.js';
+export { importKeras, kerasReady } from './io/keras.js';
+export { StreamService, type ServiceConfig, type DurabilityOptions } from './serve/service.js';
+export { httpApp, type HttpOptions } from './serve/http.js';
+export { serveJsonLines } from './serve/jsonl.js';

@@ -2,7 +2,7 @@
  * Elman RNN cell (Elman 1990; PyTorch nn.RNNCell, Keras SimpleRNN):
  *
  *   a  = W_ih·x + W_hh·h + b
- *   h' = φ(a)                       φ ∈ {tanh, relu, satlin}
+ *   h' = φ(a)                       φ ∈ {tanh, relu, satlin, linear}
  *
  * State s = h (n = H). Immediate influence: one term per unit i,
  *   v_i = φ'(a_i)·e_i,  u_i = [x; h; 1] on row i of (W_ih, W_hh, b).

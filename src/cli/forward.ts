@@ -1,14 +1,17 @@
 /**
- * `online-rnn forward`: runs a saved or imported model over one sequence and prints the
- * outputs and final states. With --json the output is exactly
+ * `online-rnn forward`: runs a saved or imported model over one sequence, or a batch of them,
+ * and prints the outputs and final states. With --json the output is exactly
  *   {"output": [[…]], "h_n": [[…]], "c_n": [[…]]}
  * time-major outputs; final states one row per layer and direction in PyTorch's order;
- * c_n only when the model has LSTM layers.
+ * c_n only when the model has LSTM layers. A batch ({"batch": [sequence, …]} or an array of
+ * sequences, each of its own length) prints {"batch": [{"output", "h_n", "c_n"}, …]}.
+ * A non-finite output or state is an error naming where it is, unless --non-finite-as-strings
+ * asks for such numbers as the strings "NaN", "Infinity", "-Infinity" (JSON has no number for them).
  */
 import type { Command } from 'commander';
 import { isDType, fromValues, type Vec } from '../tensor/dtype.js';
 import type { Model } from '../model/model.js';
-import { loadAnyModel, MODEL_FORMATS, type LoadOptions, type ModelFormat } from '../io/load.js';
+import { loadAnyModelAsync, MODEL_FORMATS, type LoadOptions, type ModelFormat } from '../io/load.js';
 import { readTextChecked } from '../io/files.js';
 import { statesFromPyTorch } from '../io/pytorch.js';
 import { runSequence } from '../io/run.js';
@@ -22,45 +25,75 @@ interface ForwardFlags {
   dtype?: string;
   input?: string;
   json?: boolean;
+  nonFiniteAsStrings?: boolean;
+}
+
+/** One sequence's results as printed: output rows, h_n rows and (LSTM) c_n rows. */
+interface ForwardResult {
+  output: number[][];
+  h_n: number[][];
+  c_n?: number[][];
 }
 
 export function registerForward(program: Command): void {
   program
     .command('forward')
-    .description('run a saved or imported model over one sequence and print its outputs and final states')
-    .requiredOption('--model <path>', 'a native model directory, a PyTorch .safetensors file, or a TF.js model.json')
+    .description('run a saved or imported model over one sequence (or a batch) and print its outputs and final states')
+    .requiredOption('--model <path>', 'a native model directory, a PyTorch .safetensors file, a TF.js model.json, an ONNX .onnx or a Keras 3 .keras file')
     .option('--config <args.json>', 'PyTorch: the module and its constructor arguments')
     .option('--from <format>', `the model's format: ${MODEL_FORMATS.join(', ')} (default: from the path)`)
     .option('--prefix <p>', "PyTorch: strip this prefix from the state_dict's names")
     .option('--dtype <dtype>', "imports: float64 or float32 (default: the file's)")
-    .requiredOption('--input <input.json>', 'the sequence [[x…], …] (time-major), or {"input": [[…]], "h0": [[…]], "c0": [[…]]}')
-    .option('--json', 'print {"output", "h_n", "c_n"} as JSON')
+    .requiredOption('--input <input.json>', 'the sequence [[x…], …] (time-major), or {"input": [[…]], "h0": [[…]], "c0": [[…]]}, or a batch {"batch": [sequence, …]}')
+    .option('--json', 'print {"output", "h_n", "c_n"} (a batch: {"batch": [{…}, …]}) as JSON')
+    .option('--non-finite-as-strings', 'print NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity" instead of failing')
     .addHelpText(
       'after',
       `
 Examples:
+  $ online-rnn train --task copy --learner uoro --steps 20000 --out runs/copy   # saves runs/copy/model
   $ online-rnn forward --model runs/copy/model --input seq.json
   $ online-rnn forward --model lstm.safetensors --config args.json --input seq.json --json
-  $ online-rnn forward --model tfjs/model.json --input seq.json --json`,
+  $ online-rnn forward --model tfjs/model.json --input batch.json --json`,
     )
     .action((flags: ForwardFlags) =>
-      runCommand(() => {
-        const model = loadAnyModel(flags.model!, loadOptions(flags));
-        const { inputs, steps, states } = readInput(flags.input!, model);
-        const result = runSequence(model, inputs, steps, states);
-        const output = rows(result.output, model.outputSize);
+      runCommand(async () => {
+        const model = await loadAnyModelAsync(flags.model!, loadOptions(flags));
+        const { sequences, batch } = readInputs(flags.input!, model);
+        const results = sequences.map(({ inputs, steps, states }, s) => {
+          const result = runSequence(model, inputs, steps, states);
+          const printed: ForwardResult = { output: rows(result.output, model.outputSize), h_n: result.h };
+          if (result.c !== null) printed.c_n = result.c;
+          if (flags.nonFiniteAsStrings !== true) checkFinite(printed, batch ? `sequence ${s}: ` : '');
+          return printed;
+        });
         if (flags.json === true) {
-          const json: Record<string, number[][]> = { output, h_n: result.h };
-          if (result.c !== null) json.c_n = result.c;
-          process.stdout.write(JSON.stringify(json) + '\n');
+          const replacer = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
+          process.stdout.write(JSON.stringify(batch ? { batch: results } : results[0], replacer) + '\n');
           return;
         }
-        const lines = [`output (${steps} × ${model.outputSize}):`, ...output.map((row, t) => `  t=${t}: ${format(row)}`)];
-        lines.push(`h_n (${result.h.length} × ${result.h[0]!.length}):`, ...result.h.map((row) => `  ${format(row)}`));
-        if (result.c !== null) lines.push(`c_n (${result.c.length} × ${result.c[0]!.length}):`, ...result.c.map((row) => `  ${format(row)}`));
-        process.stdout.write(lines.join('\n') + '\n');
+        const text = results.map((result, s) => {
+          const lines = batch ? [`sequence ${s}:`] : [];
+          const steps = result.output.length;
+          lines.push(`output (${steps} × ${model.outputSize}):`, ...result.output.map((row, t) => `  ${model.returnSequences ? `t=${t}` : 'last'}: ${format(row)}`));
+          lines.push(`h_n (${result.h_n.length} × ${result.h_n[0]!.length}):`, ...result.h_n.map((row) => `  ${format(row)}`));
+          if (result.c_n !== undefined) lines.push(`c_n (${result.c_n.length} × ${result.c_n[0]!.length}):`, ...result.c_n.map((row) => `  ${format(row)}`));
+          return lines.join('\n');
+        });
+        process.stdout.write(text.join('\n') + '\n');
       }),
     );
+}
+
+/** Refuses NaN and ±Infinity in what would be printed, naming the first one found. */
+function checkFinite(result: ForwardResult, where: string): void {
+  for (const [name, matrix] of Object.entries(result) as Array<[string, number[][]]>) {
+    matrix.forEach((row, r) =>
+      row.forEach((v, k) => {
+        if (!Number.isFinite(v)) throw new RangeError(`${where}${name} row ${r} entry ${k} is ${v} (the model overflowed or its input did); pass --non-finite-as-strings to print such values as strings`);
+      }),
+    );
+  }
 }
 
 export function loadOptions(flags: { config?: string; from?: string; prefix?: string; dtype?: string }): LoadOptions {
@@ -83,6 +116,30 @@ export function readInput(path: string, model: Model): ForwardInput {
   return parseInput(readTextChecked(path, 'input'), model, path);
 }
 
+/** The input file as one sequence or a batch of them (see parseInputs). */
+export function readInputs(path: string, model: Model): { sequences: ForwardInput[]; batch: boolean } {
+  return parseInputs(readTextChecked(path, 'input'), model, path);
+}
+
+/**
+ * One sequence, or a batch: {"batch": [sequence, …]} or an array of sequences [[[x…], …], …];
+ * each sequence as parseInput reads it, each of its own length.
+ */
+export function parseInputs(text: string, model: Model, path: string): { sequences: ForwardInput[]; batch: boolean } {
+  const value = parseJson(text, path);
+  let items: unknown[] | null = null;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'batch' in value) {
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) if (key !== 'batch') throw new UsageError(`${path}: unknown key '${key}' beside "batch"`);
+    if (!Array.isArray(object.batch) || object.batch.length === 0) throw new UsageError(`${path}: "batch" must be a non-empty array of sequences`);
+    items = object.batch;
+  } else if (Array.isArray(value) && value.length > 0 && Array.isArray(value[0]) && (value[0] as unknown[]).some((row) => Array.isArray(row))) {
+    items = value;
+  }
+  if (items === null) return { sequences: [inputFrom(value, model, path)], batch: false };
+  return { sequences: items.map((item, s) => inputFrom(item, model, `${path}: batch[${s}]`)), batch: true };
+}
+
 export interface ForwardInput {
   inputs: Vec;
   steps: number;
@@ -91,12 +148,19 @@ export interface ForwardInput {
 
 /** The input file's text, checked against the model; errors name `path`. */
 export function parseInput(text: string, model: Model, path: string): ForwardInput {
-  let value: unknown;
+  return inputFrom(parseJson(text, path), model, path);
+}
+
+function parseJson(text: string, path: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new UsageError(`${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
+}
+
+/** One sequence from its parsed JSON; errors name `path`. */
+function inputFrom(value: unknown, model: Model, path: string): ForwardInput {
   let sequence: unknown = value;
   let h0: number[][] | null = null;
   let c0: number[][] | null = null;

@@ -9,6 +9,7 @@ import { registerGradstats } from './gradstats.js';
 import { registerTrain } from './train.js';
 import { registerCompare } from './compare.js';
 import { registerSweep } from './sweep.js';
+import { registerServe } from './serve.js';
 
 const program = new Command('online-rnn')
   .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack')
@@ -24,6 +25,7 @@ registerGradstats(program);
 registerTrain(program);
 registerCompare(program);
 registerSweep(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

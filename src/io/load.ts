@@ -5,6 +5,8 @@
  *            checkpoint directory (DIR/latest), which stands for its latest checkpoint's model
  *   pytorch  a .safetensors state_dict, with args.json (or our own export's metadata)
  *   tfjs     a TF.js layers model: model.json (or its directory) and its .bin shards
+ *   onnx     an ONNX model file (.onnx)
+ *   keras    a Keras 3 .keras file (import only; loadAnyModelAsync loads its HDF5 reader first)
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join } from 'node:path';
@@ -17,10 +19,14 @@ import { FormatError } from './safetensors.js';
 import { checkpointDirectory, LATEST_FILE } from './checkpoint.js';
 import { importTfjs, TFJS_SHARD } from './tfjs.js';
 import { exportTfjs } from './tfjs-export.js';
+import { importOnnx } from './onnx.js';
+import { exportOnnx } from './onnx-export.js';
+import { importKeras, kerasReady } from './keras.js';
 import { readFileChecked, readTextChecked, writeDirectoryAtomic } from './files.js';
 
-export type ModelFormat = 'native' | 'pytorch' | 'tfjs';
-export const MODEL_FORMATS: readonly ModelFormat[] = ['native', 'pytorch', 'tfjs'];
+export type ModelFormat = 'native' | 'pytorch' | 'tfjs' | 'onnx' | 'keras';
+export const MODEL_FORMATS: readonly ModelFormat[] = ['native', 'pytorch', 'tfjs', 'onnx', 'keras'];
+export const ONNX_MODEL_FILE = 'model.onnx';
 
 export const TFJS_MODEL_FILE = 'model.json';
 
@@ -30,13 +36,18 @@ export function detectFormat(path: string): ModelFormat {
   if (statSync(path).isDirectory()) {
     if (existsSync(join(path, CONFIG_FILE)) || existsSync(join(path, LATEST_FILE))) return 'native';
     if (existsSync(join(path, TFJS_MODEL_FILE))) return 'tfjs';
-    throw new FormatError(`${path}: a directory without ${CONFIG_FILE} (native), ${LATEST_FILE} (checkpoints) or ${TFJS_MODEL_FILE} (TF.js)`);
+    if (existsSync(join(path, ONNX_MODEL_FILE))) return 'onnx';
+    throw new FormatError(`${path}: a directory without ${CONFIG_FILE} (native), ${LATEST_FILE} (checkpoints), ${TFJS_MODEL_FILE} (TF.js) or ${ONNX_MODEL_FILE} (ONNX)`);
   }
   switch (extname(path)) {
     case '.safetensors':
       return 'pytorch';
     case '.json':
       return 'tfjs';
+    case '.onnx':
+      return 'onnx';
+    case '.keras':
+      return 'keras';
     default:
       throw new FormatError(`${path}: cannot tell the format from the name; say which with --from (${MODEL_FORMATS.join(', ')})`);
   }
@@ -83,7 +94,36 @@ export function loadAnyModel(path: string, options: LoadOptions = {}): Model {
     }
     case 'tfjs':
       return loadTfjs(path, options.dtype === undefined ? {} : { dtype: options.dtype });
+    case 'onnx': {
+      const file = existsSync(path) && statSync(path).isDirectory() ? join(path, ONNX_MODEL_FILE) : path;
+      return importOnnx(readFileChecked(file, 'ONNX model'), { source: file, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) });
+    }
+    case 'keras': {
+      const bytes = readFileChecked(path, 'Keras model');
+      return withoutStderr(() => importKeras(bytes, { source: path, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) }));
+    }
   }
+}
+
+/**
+ * Runs `read` with stderr muted: the HDF5 library prints its own diagnostics (HDF5-DIAG …)
+ * for a damaged file, while our error says what is wrong in one line. `read` is synchronous,
+ * so nothing else writes meanwhile.
+ */
+function withoutStderr<T>(read: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    return read();
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
+/** loadAnyModel, after loading the HDF5 reader when the file is a Keras 3 .keras archive. */
+export async function loadAnyModelAsync(path: string, options: LoadOptions = {}): Promise<Model> {
+  if ((options.format ?? detectFormat(path)) === 'keras') await kerasReady();
+  return loadAnyModel(path, options);
 }
 
 /** A TF.js layers model from model.json (or its directory) and the shards beside it. */
@@ -134,5 +174,10 @@ export function saveAnyModel(model: Model, format: ModelFormat, out: string, opt
       writeDirectoryAtomic(out, { [TFJS_MODEL_FILE]: JSON.stringify(modelJson, null, 2) + '\n', [TFJS_SHARD]: weights }, options);
       return;
     }
+    case 'onnx':
+      writeDirectoryAtomic(out, { [ONNX_MODEL_FILE]: exportOnnx(model) }, options);
+      return;
+    case 'keras':
+      throw new FormatError('Keras 3 .keras files are read, not written; write TF.js (--to tfjs), which Keras reads with tensorflowjs');
   }
 }

@@ -5,7 +5,7 @@
  *   model.safetensors   one tensor per parameter block, named
  *                       layers.{l}.{forward|backward}.{block}   (block: weightIh, weightHh, bias,
  *                       recurrentBias, peephole, weightHr — the cell's own layout and shapes)
- *                       head.weight (O × Y), head.bias (O)
+ *                       head.weight (O × Y), head.bias (O; absent when headBias is false)
  *                       in F64 for a float64 model and F32 for a float32 one.
  *
  * Decoding validates everything against the config before allocating the model: every tensor
@@ -13,7 +13,7 @@
  * bytes in, bytes out; the files live in model-files.ts.
  */
 import type { DType, Vec } from '../tensor/dtype.js';
-import { buildCell, cellOutputSize, createModel, parseModelConfig, type ModelConfig } from '../model/config.js';
+import { buildCell, createModel, layerOutputSize, parseModelConfig, type ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
 import { FormatError, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
 
@@ -46,12 +46,12 @@ export function modelTensorLayout(config: ModelConfig): NamedBlock[] {
       for (const block of cell.params) blocks.push({ name: `layers.${l}.${direction}.${block.name}`, shape: block.shape, offset: offset + block.offset, size: block.size });
       offset += cell.paramSize;
     }
-    width = directions.length * cellOutputSize(layer.cell);
+    width = layerOutputSize(layer);
   });
   if (config.outputSize !== undefined) {
     blocks.push({ name: 'head.weight', shape: [config.outputSize, width], offset, size: config.outputSize * width });
     offset += config.outputSize * width;
-    blocks.push({ name: 'head.bias', shape: [config.outputSize], offset, size: config.outputSize });
+    if (config.headBias !== false) blocks.push({ name: 'head.bias', shape: [config.outputSize], offset, size: config.outputSize });
   }
   return blocks;
 }

@@ -224,10 +224,18 @@ export function toPyTorchNames(model: Model, buffer: Vec, options: { gradient?: 
   return out;
 }
 
-/** The PyTorch module and constructor arguments equivalent to a model, or an error saying why not. */
+/**
+ * The PyTorch module and constructor arguments equivalent to a model's recurrent layers, or an
+ * error saying why not (a dense head is torch.nn.Linear beside it: see pytorchHead).
+ */
 export function pytorchArgs(model: Model): { module: PyTorchModule; args: PyTorchArgs } {
   const config = model.config;
-  if (model.head !== null) throw new TypeError('pytorch export: torch.nn.LSTM/GRU/RNN have no dense head; export the recurrent layers and the head separately');
+  const keras = config.layers.findIndex((layer) => layer.goBackwards === true || (layer.merge ?? 'concat') !== 'concat');
+  if (keras >= 0) {
+    const layer = config.layers[keras]!;
+    throw new TypeError(`pytorch export: layer ${keras} ${layer.goBackwards === true ? 'has goBackwards' : `merges its directions by ${layer.merge}`}; torch.nn modules read forward and concatenate directions`);
+  }
+  if (config.returnSequences === false) throw new TypeError('pytorch export: returnSequences false (one output per sequence) has no torch.nn.LSTM/GRU/RNN form; export a model that returns sequences');
   const first = config.layers[0]!;
   const same = config.layers.every((layer) => JSON.stringify(layer) === JSON.stringify(first));
   if (!same) throw new TypeError('pytorch export: PyTorch modules need every layer to have the same cell and direction');
@@ -243,7 +251,7 @@ export function pytorchArgs(model: Model): { module: PyTorchModule; args: PyTorc
       if ((cell.gateActivation ?? 'sigmoid') !== 'sigmoid') throw new TypeError('pytorch export: torch.nn.GRU gates use the logistic sigmoid only');
       return { module: 'gru', args: base };
     case 'rnn':
-      if (cell.nonlinearity === 'satlin') throw new TypeError('pytorch export: torch.nn.RNN supports tanh and relu only');
+      if (cell.nonlinearity === 'satlin' || cell.nonlinearity === 'linear') throw new TypeError('pytorch export: torch.nn.RNN supports tanh and relu only');
       return { module: 'rnn', args: { ...base, nonlinearity: cell.nonlinearity ?? 'tanh' } };
   }
 }
@@ -288,4 +296,15 @@ export function statesToPyTorch(model: Model, states: readonly Vec[], batch = 1)
     }
   });
   return { h, c: c.length > 0 ? c : null };
+}
+
+/** torch.nn.Linear's constructor arguments for a model's dense head (null without a head). */
+export interface PyTorchHead {
+  in_features: number;
+  out_features: number;
+  bias: boolean;
+}
+
+export function pytorchHead(model: Model): PyTorchHead | null {
+  return model.head === null ? null : { in_features: model.head.inputSize, out_features: model.head.outputSize, bias: model.head.bias };
 }

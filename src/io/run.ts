@@ -9,7 +9,10 @@ import { SequenceTape } from '../model/sequence.js';
 import { statesToPyTorch } from './pytorch.js';
 
 export interface SequenceResult {
-  /** (steps × outputSize): the head's output, or the last layer's D·P outputs without a head. */
+  /**
+   * (steps × outputSize): the head's output, or the last layer's outputs without a head; one
+   * row (the final outputs, see SequenceTape.finalOutput) when the model does not return sequences.
+   */
   readonly output: Vec;
   /** Final states one per layer-direction in PyTorch's order, each in the cell's layout [h; c]. */
   readonly states: Vec[];
@@ -21,13 +24,14 @@ export interface SequenceResult {
 export function runSequence(model: Model, inputs: Vec, steps: number, initialStates?: ReadonlyArray<Vec | null>): SequenceResult {
   const tape = new SequenceTape(model, steps, 1);
   tape.forward(inputs, steps, initialStates);
-  const raw = tape.allOutputs();
+  const raw = model.returnSequences ? tape.allOutputs() : tape.finalOutput();
+  const rows = model.returnSequences ? steps : 1;
   let output: Vec;
   if (model.head === null) {
     output = raw.slice();
   } else {
-    output = zeros(model.dtype, steps * model.outputSize);
-    model.head.forward(output, raw, model.headTheta!, steps);
+    output = zeros(model.dtype, rows * model.outputSize);
+    model.head.forward(output, raw, model.headTheta!, rows);
   }
   const states = model.layers.flatMap((layer, l) => layer.cells.map((_, d) => tape.finalState(l, d).slice()));
   const flat = statesToPyTorch(model, states);

@@ -1,6 +1,7 @@
 /**
  * A model as a TF.js layers model (model.json + one float32 shard); the layouts are those of
- * tfjs.ts. Every layer returns sequences, so TF.js's output is ours at every step.
+ * keras-config.ts. goBackwards, merge modes, returnSequences false and a head without bias
+ * are written as Keras's go_backwards, merge_mode, return_sequences and use_bias.
  */
 import type { Vec } from '../tensor/dtype.js';
 import type { GateActivation } from '../tensor/activations.js';
@@ -11,7 +12,7 @@ import { KERAS_CLASSES, KERAS_GATE, TFJS_SHARD, transpose, type TfjsModelJson, t
 
 /**
  * A model as a TF.js layers model: model.json's object and the one shard's bytes (float32;
- * a float64 model is rounded). Every layer returns sequences, so TF.js's output is ours.
+ * a float64 model is rounded). TF.js's output is ours.
  * Throws for what the format cannot hold: peepholes, projection, Keras 3's hard sigmoid,
  * satlin. A reset-after GRU is written as Keras writes it (bias (2, 3U)); Keras loads it,
  * TF.js cannot run it (see docs/formats.md).
@@ -31,7 +32,8 @@ export function exportTfjs(model: Model, options: { shard?: string } = {}): { mo
     const cellConfig = interopCell(config.layers[l]!.cell, 'tfjs', `tfjs export: layer ${l}`);
     const className = KERAS_CLASSES[cellConfig.kind];
     const inner = uniqueName(className === 'SimpleRNN' ? 'simple_rnn' : cellConfig.kind);
-    const kerasConfig = recurrentKerasConfig(cellConfig, inner, l);
+    const last = l === model.layers.length - 1;
+    const kerasConfig = { ...recurrentKerasConfig(cellConfig, inner, l), return_sequences: !last || model.returnSequences, go_backwards: layer.goBackwards };
     const gates = KERAS_GATE[cellConfig.kind];
     const units = cellConfig.hiddenSize;
     const outer = layer.bidirectional ? uniqueName('bidirectional') : inner;
@@ -53,7 +55,7 @@ export function exportTfjs(model: Model, options: { shard?: string } = {}): { mo
       }
     });
     const entry = layer.bidirectional
-      ? { class_name: 'Bidirectional', config: { name: outer, trainable: true, merge_mode: 'concat', layer: { class_name: className, config: kerasConfig } } }
+      ? { class_name: 'Bidirectional', config: { name: outer, trainable: true, merge_mode: layer.merge, layer: { class_name: className, config: kerasConfig } } }
       : { class_name: className, config: kerasConfig };
     if (l === 0) (entry.config as Record<string, unknown>).batch_input_shape = [null, null, config.inputSize];
     if (l === 0) (entry.config as Record<string, unknown>).dtype = 'float32';
@@ -63,9 +65,9 @@ export function exportTfjs(model: Model, options: { shard?: string } = {}): { mo
     const name = uniqueName('dense');
     const { inputSize: Y, outputSize: O } = model.head;
     const headTheta = model.headTheta!;
-    push(`${name}/kernel`, [Y, O], transpose(headTheta.subarray(0, O * Y), O, Y));
-    push(`${name}/bias`, [O], Float32Array.from(headTheta.subarray(O * Y)));
-    layers.push({ class_name: 'Dense', config: { name, trainable: true, units: O, activation: 'linear', use_bias: true } });
+    push(`${name}/kernel`, [Y, O], Float32Array.from(transpose(headTheta.subarray(0, O * Y), O, Y)));
+    if (model.head.bias) push(`${name}/bias`, [O], Float32Array.from(headTheta.subarray(O * Y)));
+    layers.push({ class_name: 'Dense', config: { name, trainable: true, units: O, activation: 'linear', use_bias: model.head.bias } });
   }
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const weights = new Uint8Array(4 * total);
@@ -83,11 +85,11 @@ export function exportTfjs(model: Model, options: { shard?: string } = {}): { mo
 }
 
 function recurrentKerasConfig(cell: InteropCellConfig, name: string, layer: number): Record<string, unknown> {
-  const common = { name, trainable: true, units: cell.hiddenSize, use_bias: cell.bias !== false, return_sequences: true, return_state: false, go_backwards: false, stateful: false, unroll: false, dropout: 0, recurrent_dropout: 0 };
+  const common = { name, trainable: true, units: cell.hiddenSize, use_bias: cell.bias !== false, return_state: false, stateful: false, unroll: false, dropout: 0, recurrent_dropout: 0 };
   const where = `tfjs export: layer ${layer}`;
   switch (cell.kind) {
     case 'rnn':
-      if (cell.nonlinearity === 'satlin') throw new TypeError(`${where}: SimpleRNN has no satlin activation (tanh, relu)`);
+      if (cell.nonlinearity === 'satlin') throw new TypeError(`${where}: SimpleRNN has no satlin activation (tanh, relu, linear)`);
       return { ...common, activation: cell.nonlinearity ?? 'tanh' };
     case 'lstm':
       if (cell.peephole === true) throw new TypeError(`${where}: Keras/TF.js LSTM has no peephole connections`);

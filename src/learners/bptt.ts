@@ -49,6 +49,7 @@ export class Bptt {
     readonly model: Model,
     readonly options: BpttOptions,
   ) {
+    if (!model.returnSequences) throw new TypeError('bptt: the model has returnSequences false (one output per sequence, as imported from Keras); training here needs an output at every step');
     this.lossAt = options.lossAt ?? 'every';
     if (this.lossAt !== 'every' && this.lossAt !== 'last') throw new TypeError(`bptt: lossAt must be 'every' or 'last', got ${String(this.lossAt)}`);
     if (options.clip !== undefined && !(options.clip > 0)) throw new RangeError(`bptt: clip must be > 0, got ${options.clip}`);

@@ -6,17 +6,29 @@
 import { isDType, type DType, type Vec } from '../tensor/dtype.js';
 import { Rng } from '../tensor/rng.js';
 import { buildCell, cellOutputSize, cellSpec, parseCell, type CellConfig } from '../kinds/cells.js';
-import { allowOnly, positiveInteger, record } from '../kinds/options.js';
+import { allowOnly, defined, optionalBoolean, optionalChoice, positiveInteger, record } from '../kinds/options.js';
 import { Dense } from './dense.js';
 import { Model } from './model.js';
 
 export { CELL_KINDS, buildCell, cellOutputSize, type CellConfig, type CellKind, type RnnCellConfig, type LstmCellConfig, type GruCellConfig } from '../kinds/cells.js';
 export type { InfluenceCellConfig } from '../cells/influence.js';
 
+/** How a bidirectional layer combines its two directions (Keras's merge_mode). */
+export type MergeMode = 'concat' | 'sum' | 'ave' | 'mul';
+export const MERGE_MODES: readonly MergeMode[] = ['concat', 'sum', 'ave', 'mul'];
+
 export interface LayerConfig {
   readonly cell: CellConfig;
   /** @default false */
   readonly bidirectional?: boolean;
+  /**
+   * The layer reads its input sequence reversed in time (Keras's go_backwards): its output
+   * row k belongs to input row T−1−k, and a bidirectional layer's "forward" cell runs from the
+   * end. Needs the whole sequence, like a bidirectional layer. @default false
+   */
+  readonly goBackwards?: boolean;
+  /** Bidirectional layers only: [forward; backward], or their sum, mean or product. @default 'concat' */
+  readonly merge?: MergeMode;
 }
 
 export interface ModelConfig {
@@ -26,6 +38,13 @@ export interface ModelConfig {
   readonly outputSize?: number;
   /** @default 'float64' */
   readonly dtype?: DType;
+  /** Whether the dense head has a bias. @default true */
+  readonly headBias?: boolean;
+  /**
+   * false: the model's output is one row per sequence, the last layer's directions' final
+   * outputs merged (Keras's return_sequences = false), then the head. @default true
+   */
+  readonly returnSequences?: boolean;
 }
 
 /**
@@ -39,13 +58,19 @@ export function createModel(config: ModelConfig, options: { seed?: number; initi
   const layers = checked.layers.map((layer) => {
     const directions = layer.bidirectional === true ? 2 : 1;
     const cells = Array.from({ length: directions }, () => buildCell(layer.cell, width, dtype));
-    width = directions * cellOutputSize(layer.cell);
-    return { cells };
+    width = layerOutputSize(layer);
+    return { cells, goBackwards: layer.goBackwards === true, merge: layer.merge ?? 'concat' };
   });
-  const head = checked.outputSize === undefined ? null : new Dense({ inputSize: width, outputSize: checked.outputSize, dtype });
-  const model = new Model({ layers, head, config: checked });
+  const head = checked.outputSize === undefined ? null : new Dense({ inputSize: width, outputSize: checked.outputSize, dtype, bias: checked.headBias ?? true });
+  const model = new Model({ layers, head, config: checked, returnSequences: checked.returnSequences ?? true });
   if (options.initialize ?? true) model.initParams(new Rng(options.seed ?? 0));
   return model;
+}
+
+/** A layer's output width: D·P, or P when a bidirectional layer sums, averages or multiplies. */
+export function layerOutputSize(layer: LayerConfig): number {
+  const directions = layer.bidirectional === true && (layer.merge ?? 'concat') === 'concat' ? 2 : 1;
+  return directions * cellOutputSize(layer.cell);
 }
 
 /** `layers` identical layers of one cell config (the CLI's --layers N). */
@@ -59,7 +84,7 @@ export function repeatedLayers(cell: CellConfig, count: number, bidirectional = 
 /** Validates untrusted configuration (JSON, CLI) and returns it typed; errors name the field. */
 export function parseModelConfig(value: unknown): ModelConfig {
   const config = record(value, 'model config');
-  allowOnly(config, ['inputSize', 'layers', 'outputSize', 'dtype'], 'model config');
+  allowOnly(config, ['inputSize', 'layers', 'outputSize', 'dtype', 'headBias', 'returnSequences'], 'model config');
   const inputSize = positiveInteger(config.inputSize, 'inputSize');
   if (!Array.isArray(config.layers) || config.layers.length === 0) throw new TypeError('model config: layers must be a non-empty array');
   const layers = config.layers.map((layer: unknown, l: number) => parseLayer(layer, `layers[${l}]`));
@@ -69,15 +94,25 @@ export function parseModelConfig(value: unknown): ModelConfig {
     if (!isDType(config.dtype)) throw new TypeError(`model config: dtype must be 'float64' or 'float32', got ${JSON.stringify(config.dtype)}`);
     result.dtype = config.dtype;
   }
+  const headBias = optionalBoolean(config.headBias, 'headBias');
+  if (headBias !== undefined) {
+    if (result.outputSize === undefined) throw new TypeError('model config: headBias needs a head (outputSize)');
+    result.headBias = headBias;
+  }
+  const returnSequences = optionalBoolean(config.returnSequences, 'returnSequences');
+  if (returnSequences !== undefined) result.returnSequences = returnSequences;
   return result;
 }
 
 function parseLayer(value: unknown, where: string): LayerConfig {
   const layer = record(value, where);
-  allowOnly(layer, ['cell', 'bidirectional'], where);
+  allowOnly(layer, ['cell', 'bidirectional', 'goBackwards', 'merge'], where);
   const cell = parseCell(layer.cell, `${where}.cell`);
-  if (layer.bidirectional !== undefined && typeof layer.bidirectional !== 'boolean') throw new TypeError(`${where}.bidirectional must be true or false`);
-  return layer.bidirectional === undefined ? { cell } : { cell, bidirectional: layer.bidirectional };
+  const bidirectional = optionalBoolean(layer.bidirectional, `${where}.bidirectional`);
+  const goBackwards = optionalBoolean(layer.goBackwards, `${where}.goBackwards`);
+  const merge = optionalChoice(layer.merge, MERGE_MODES, `${where}.merge`);
+  if (merge !== undefined && bidirectional !== true) throw new TypeError(`${where}.merge is for bidirectional layers only`);
+  return { cell, ...defined({ bidirectional, goBackwards, merge }) };
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Cell } from '../cells/cell.js';
 import type { Dense } from './dense.js';
 import { stack } from './stack.js';
 import { OnlineModel } from './online.js';
-import type { ModelConfig } from './config.js';
+import type { MergeMode, ModelConfig } from './config.js';
 
 export type Direction = 'forward' | 'backward';
 
@@ -22,7 +22,11 @@ export type Direction = 'forward' | 'backward';
 export interface ModelLayer {
   readonly cells: readonly Cell[];
   readonly bidirectional: boolean;
-  /** The layer's output width: D·P. */
+  /** The layer reads its input reversed in time (Keras's go_backwards). */
+  readonly goBackwards: boolean;
+  /** How a bidirectional layer combines its directions ('concat' for a unidirectional one). */
+  readonly merge: MergeMode;
+  /** The layer's output width: D·P for concat, P otherwise. */
   readonly outputSize: number;
 }
 
@@ -51,9 +55,18 @@ export class Model {
 
   /** The configuration the model was built from (checkpoints and model files save it). */
   readonly config: ModelConfig;
+  /** false: one output row per sequence, the last layer's final outputs (Keras's return_sequences). */
+  readonly returnSequences: boolean;
 
-  constructor(options: { layers: ReadonlyArray<{ cells: readonly Cell[] }>; head?: Dense | null; theta?: Vec; config: ModelConfig }) {
+  constructor(options: {
+    layers: ReadonlyArray<{ cells: readonly Cell[]; goBackwards?: boolean; merge?: MergeMode }>;
+    head?: Dense | null;
+    theta?: Vec;
+    config: ModelConfig;
+    returnSequences?: boolean;
+  }) {
     this.config = options.config;
+    this.returnSequences = options.returnSequences ?? true;
     const layers = options.layers;
     if (layers.length === 0) throw new RangeError('model: needs at least one layer');
     const first = layers[0]!.cells[0];
@@ -64,7 +77,7 @@ export class Model {
     const offsets: number[][] = [];
     let offset = 0;
     let width = this.inputSize;
-    layers.forEach(({ cells }, l) => {
+    layers.forEach(({ cells, goBackwards = false, merge = 'concat' }, l) => {
       if (cells.length !== 1 && cells.length !== 2) throw new RangeError(`model: layer ${l} must have one cell (forward) or two (bidirectional), got ${cells.length}`);
       const layerOffsets: number[] = [];
       for (const [d, cell] of cells.entries()) {
@@ -75,8 +88,9 @@ export class Model {
         offset += cell.paramSize;
       }
       offsets.push(layerOffsets);
-      const outputSize = cells.length * cells[0]!.outputSize;
-      built.push({ cells, bidirectional: cells.length === 2, outputSize });
+      if (merge !== 'concat' && cells.length !== 2) throw new RangeError(`model: layer ${l} merges directions (${merge}) but is not bidirectional`);
+      const outputSize = (merge === 'concat' ? cells.length : 1) * cells[0]!.outputSize;
+      built.push({ cells, bidirectional: cells.length === 2, goBackwards, merge, outputSize });
       width = outputSize;
     });
     const head = options.head ?? null;
@@ -159,6 +173,8 @@ export class Model {
         `online learners need a unidirectional model, but layer ${bidirectional} is bidirectional: its backward direction reads the future of the sequence. Train it with bptt over whole sequences instead.`,
       );
     }
+    const backwards = this.layers.findIndex((layer) => layer.goBackwards);
+    if (backwards >= 0) throw new TypeError(`online learners need a model that reads forward in time, but layer ${backwards} has goBackwards: it starts from the end of the sequence`);
     const cells = this.layers.map((layer) => layer.cells[0]!);
     const core = cells.length === 1 ? cells[0]! : stack(cells);
     return new OnlineModel({ core, head: this.head, theta: this.theta });

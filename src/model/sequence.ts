@@ -6,10 +6,14 @@
  *
  * Shapes (time-major, like PyTorch with batch_first = False):
  *   inputs (T × B × I), layer outputs (T × B × D·P), states per layer-direction (B × n).
- * Direction d of a bidirectional layer writes columns [d·P, (d+1)·P) of the layer output.
+ * Direction d of a bidirectional layer writes columns [d·P, (d+1)·P) of the layer's raw
+ * output; a layer merging by sum, mean or product then combines the two halves into its
+ * output (T × B × P). A layer with goBackwards reads input row T−1−t where it would read t,
+ * so its outputs come in the order it read the input (Keras's go_backwards).
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { addColumns, copyColumns } from '../tensor/kernels.js';
+import type { MergeMode } from './config.js';
 import type { CellStep, CellWindow, WindowOrder } from '../cells/cell.js';
 import type { Model } from './model.js';
 
@@ -25,8 +29,16 @@ interface DirectionTape {
 export class SequenceTape {
   /** inputs of layer 0, owned, so callers may reuse theirs. */
   private readonly inputs: Vec;
-  /** outputs[l]: layer l's output over time (maxSteps × B × D·P). */
+  /** outputs[l]: layer l's output over time (maxSteps × B × width). */
   private readonly outputs: Vec[];
+  /** raw[l]: the directions side by side (maxSteps × B × D·P); outputs[l] itself unless merged. */
+  private readonly raw: Vec[];
+  private readonly rawViews: Vec[][];
+  /** ∂L/∂raw[l] for merged layers (the concat layers use their ∂L/∂outputs directly). */
+  private readonly dRaw: Vec[];
+  private readonly dRawViews: Vec[][];
+  /** The last layer's final outputs, merged (B × width), for returnSequences = false. */
+  private readonly finalRow: Vec;
   /** Per-time views: inputViews[l][t] is layer l's input at t. */
   private readonly inputViews: Vec[][];
   private readonly outputViews: Vec[][];
@@ -53,7 +65,13 @@ export class SequenceTape {
     const B = batch;
     this.inputs = zeros(dtype, maxSteps * B * model.inputSize);
     this.outputs = layers.map((layer) => zeros(dtype, maxSteps * B * layer.outputSize));
+    const rawWidths = layers.map((layer) => layer.cells.length * layer.cells[0]!.outputSize);
+    this.raw = layers.map((layer, l) => (layer.merge === 'concat' ? this.outputs[l]! : zeros(dtype, maxSteps * B * rawWidths[l]!)));
+    this.dRaw = layers.map((layer, l) => (layer.merge === 'concat' ? zeros(dtype, 0) : zeros(dtype, maxSteps * B * rawWidths[l]!)));
+    this.finalRow = zeros(dtype, B * layers[layers.length - 1]!.outputSize);
     const timeViews = (buffer: Vec, width: number) => Array.from({ length: maxSteps }, (_, t) => buffer.subarray(t * B * width, (t + 1) * B * width));
+    this.rawViews = this.raw.map((buffer, l) => timeViews(buffer, rawWidths[l]!));
+    this.dRawViews = this.dRaw.map((buffer, l) => (buffer.length === 0 ? [] : timeViews(buffer, rawWidths[l]!)));
     const inputWidths = layers.map((_, l) => (l === 0 ? model.inputSize : layers[l - 1]!.outputSize));
     this.inputViews = layers.map((_, l) => timeViews(l === 0 ? this.inputs : this.outputs[l - 1]!, inputWidths[l]!));
     this.outputViews = layers.map((layer, l) => timeViews(this.outputs[l]!, layer.outputSize));
@@ -62,7 +80,7 @@ export class SequenceTape {
         const window = cell.createWindow?.(maxSteps, B) ?? null;
         return {
           window,
-          order: { reversed: d === 1 },
+          order: { reversed: (d === 1) !== layer.goBackwards },
           steps: window?.steps ?? Array.from({ length: maxSteps }, () => cell.createStep(B)),
           states: Array.from({ length: maxSteps + 1 }, () => zeros(dtype, B * cell.stateSize)),
         };
@@ -107,13 +125,34 @@ export class SequenceTape {
         } else tape.states[0]!.fill(0);
         const theta = model.cellTheta(l, d);
         tape.window?.project(this.layerInput(l, steps), steps, theta, tape.order);
+        const rawWidth = layer.cells.length * cell.outputSize;
         for (let k = 0; k < steps; k++) {
           const t = d === 0 ? k : steps - 1 - k;
-          tape.steps[k]!.forward(tape.states[k + 1]!, this.inputViews[l]![t]!, tape.states[k]!, theta);
-          copyColumns(this.outputViews[l]![t]!, layer.outputSize, d * cell.outputSize, tape.states[k + 1]!, cell.stateSize, cell.outputOffset, B, cell.outputSize);
+          const input = layer.goBackwards ? steps - 1 - t : t;
+          tape.steps[k]!.forward(tape.states[k + 1]!, this.inputViews[l]![input]!, tape.states[k]!, theta);
+          copyColumns(this.rawViews[l]![t]!, rawWidth, d * cell.outputSize, tape.states[k + 1]!, cell.stateSize, cell.outputOffset, B, cell.outputSize);
         }
       });
+      if (layer.merge !== 'concat') for (let t = 0; t < steps; t++) mergeRows(layer.merge, this.outputViews[l]![t]!, this.rawViews[l]![t]!, this.rawViews[l]![t]!, B, layer.cells[0]!.outputSize);
     });
+  }
+
+  /**
+   * The last layer's final outputs (B × width): each direction's output after it has read the
+   * whole sequence, merged — the forward direction's at row T−1, the backward one's at row 0.
+   * Keras's output with return_sequences = false. A view valid until the next forward.
+   */
+  finalOutput(): Vec {
+    const l = this.model.layers.length - 1;
+    const layer = this.model.layers[l]!;
+    const raw = this.rawViews[l]!;
+    if (!layer.bidirectional) this.finalRow.set(raw[this.steps - 1]!);
+    else if (layer.merge === 'concat') {
+      const P = layer.cells[0]!.outputSize;
+      copyColumns(this.finalRow, 2 * P, 0, raw[this.steps - 1]!, 2 * P, 0, this.batch, P);
+      copyColumns(this.finalRow, 2 * P, P, raw[0]!, 2 * P, P, this.batch, P);
+    } else mergeRows(layer.merge, this.finalRow, raw[this.steps - 1]!, raw[0]!, this.batch, layer.cells[0]!.outputSize);
+    return this.finalRow;
   }
 
   /** Layer l's input over the first `steps` timesteps (steps × B × width), time-major. */
@@ -154,7 +193,12 @@ export class SequenceTape {
     this.inputGradientPending = true;
     for (let l = last; l >= 0; l--) {
       const layer = layers[l]!;
-      const dOutViews = l === last ? this.dLastOutputViews : this.dInputViews[l + 1]!;
+      let dOutViews = l === last ? this.dLastOutputViews : this.dInputViews[l + 1]!;
+      if (layer.merge !== 'concat') {
+        for (let t = 0; t < steps; t++) unmergeRows(layer.merge, this.dRawViews[l]![t]!, dOutViews[t]!, this.rawViews[l]![t]!, B, layer.cells[0]!.outputSize);
+        dOutViews = this.dRawViews[l]!;
+      }
+      const rawWidth = layer.cells.length * layer.cells[0]!.outputSize;
       const dIn = this.dInputs[l]!;
       const inputWidth = l === 0 ? model.inputSize : layers[l - 1]!.outputSize;
       dIn.fill(0, 0, steps * B * inputWidth);
@@ -173,13 +217,13 @@ export class SequenceTape {
         for (let k = steps - 1; k >= 0; k--) {
           const t = d === 0 ? k : steps - 1 - k;
           dSNext.set(dS);
-          addColumns(dSNext, cell.stateSize, cell.outputOffset, dOutViews[t]!, layer.outputSize, d * cell.outputSize, B, cell.outputSize);
+          addColumns(dSNext, cell.stateSize, cell.outputOffset, dOutViews[t]!, rawWidth, d * cell.outputSize, B, cell.outputSize);
           if (window !== null) {
             tape.steps[k]!.vjp(null, dS, null, dSNext, theta); // the window does ∂θ and ∂x below
             continue;
           }
           tape.steps[k]!.vjp(this.dInputStep[l]!, dS, dThetaCell, dSNext, theta);
-          const dInT = this.dInputViews[l]![t]!;
+          const dInT = this.dInputViews[l]![layer.goBackwards ? steps - 1 - t : t]!;
           for (let i = 0; i < dInT.length; i++) dInT[i] += this.dInputStep[l]![i];
         }
         window?.accumulate(dThetaCell, steps);
@@ -203,5 +247,31 @@ export class SequenceTape {
   /** ∂L/∂(initial state) of one layer-direction (B × n) after `backward`. */
   initialStateGradient(layer: number, direction: number): Vec {
     return this.dState[layer]![direction]!;
+  }
+}
+
+/** out (B × P) = merge(a's first P columns, b's last P columns), rows of a and b 2P wide. */
+function mergeRows(mode: Exclude<MergeMode, 'concat'>, out: Vec, a: Vec, b: Vec, batch: number, P: number): void {
+  for (let r = 0; r < batch; r++) {
+    for (let j = 0; j < P; j++) {
+      const x = a[r * 2 * P + j]!;
+      const y = b[r * 2 * P + P + j]!;
+      out[r * P + j] = mode === 'sum' ? x + y : mode === 'ave' ? (x + y) / 2 : x * y;
+    }
+  }
+}
+
+/** ∂L/∂raw (B × 2P) from ∂L/∂merged (B × P) and the raw outputs (both halves from the same rows). */
+function unmergeRows(mode: Exclude<MergeMode, 'concat'>, dRaw: Vec, dOut: Vec, raw: Vec, batch: number, P: number): void {
+  for (let r = 0; r < batch; r++) {
+    for (let j = 0; j < P; j++) {
+      const g = dOut[r * P + j]!;
+      const a = r * 2 * P + j;
+      const b = a + P;
+      if (mode === 'mul') {
+        dRaw[a] = g * raw[b]!;
+        dRaw[b] = g * raw[a]!;
+      } else dRaw[a] = dRaw[b] = mode === 'sum' ? g : g / 2;
+    }
   }
 }

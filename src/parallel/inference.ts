@@ -37,6 +37,8 @@ export class ParallelInference {
   static async create(model: Model): Promise<ParallelInference> {
     const shared = arena;
     if (shared === null || !shared.shared || !shared.owns(model.theta)) throw new Error('parallel inference needs the WebAssembly arena on a shared memory (is ONLINE_RNN_KERNELS=ts set?)');
+    const keras = model.layers.findIndex((layer) => layer.goBackwards || layer.merge !== 'concat');
+    if (keras >= 0 || !model.returnSequences) throw new Error(`parallel inference runs concatenating, forward-reading layers that return sequences; ${keras >= 0 ? `layer ${keras} has goBackwards or merge` : 'the model has returnSequences false'} (use runSequence)`);
     const block = zeros('float64', INFERENCE.WORDS / 2);
     const control = new Int32Array(block.buffer, block.byteOffset, INFERENCE.WORDS);
     const worker = new Worker(new URL('./inference-worker.js', import.meta.url), {

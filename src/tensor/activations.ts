@@ -61,14 +61,16 @@ export function gateActivation(kind: GateActivation): Activation {
 }
 
 /** The candidate/output nonlinearity of an Elman cell. */
-export type Nonlinearity = 'tanh' | 'relu' | 'satlin';
+export type Nonlinearity = 'tanh' | 'relu' | 'satlin' | 'linear';
 
-export const NONLINEARITIES: readonly Nonlinearity[] = ['tanh', 'relu', 'satlin'];
+export const NONLINEARITIES: readonly Nonlinearity[] = ['tanh', 'relu', 'satlin', 'linear'];
 
 const tanhAct: Activation = { value: Math.tanh, grad: (_a, y) => 1 - y * y };
 const reluAct: Activation = { value: (a) => (a > 0 ? a : 0), grad: (a) => (a > 0 ? 1 : 0) };
 /** The saturated-linear unit σ(a) = clip(a, 0, 1) of Siegelmann & Sontag. */
 const satlinAct: Activation = { value: (a) => (a < 0 ? 0 : a > 1 ? 1 : a), grad: (a) => (a > 0 && a < 1 ? 1 : 0) };
+/** The identity (Keras's activation "linear", or None). */
+const linearAct: Activation = { value: (a) => a, grad: () => 1 };
 
 export function nonlinearity(kind: Nonlinearity): Activation {
   switch (kind) {
@@ -78,5 +80,7 @@ export function nonlinearity(kind: Nonlinearity): Activation {
       return reluAct;
     case 'satlin':
       return satlinAct;
+    case 'linear':
+      return linearAct;
   }
 }

@@ -74,7 +74,7 @@ test('a failed conversion exits with code 2, one line, and writes nothing under 
     const cases: Array<[string[], RegExp]> = [
       [['convert', truncated, '--config', paths.args, '--out', out], /truncated.safetensors: .*runs past the end/],
       [['convert', nan, '--config', paths.args, '--out', out], /holds NaN at index/],
-      [['convert', paths.model, '--config', paths.args, '--out', out, '--to', 'keras'], /--to must be one of native, pytorch, tfjs/],
+      [['convert', paths.model, '--config', paths.args, '--out', out, '--to', 'keras'], /--to must be one of native, pytorch, tfjs, onnx, got 'keras' \(.keras files are read, not written/],
       [['convert', gru, '--to', 'pytorch', '--out', out], /torch.nn.GRU applies the reset gate after the recurrent matmul/],
     ];
     const results = await Promise.all(cases.map(([args]) => cli$(...args)));

@@ -12,6 +12,12 @@ import { exportPyTorch, importPyTorch, parsePyTorchSpec } from '../../src/io/pyt
 import { importTfjs } from '../../src/io/tfjs.js';
 import { exportTfjs } from '../../src/io/tfjs-export.js';
 import { FormatError } from '../../src/io/safetensors.js';
+import { importOnnx } from '../../src/io/onnx.js';
+import { exportOnnx } from '../../src/io/onnx-export.js';
+import { onnx } from '../../src/io/onnx-proto.js';
+import { importKeras, kerasReady } from '../../src/io/keras.js';
+import { unzipSync, zipSync } from 'fflate';
+import { writeKeras } from './keras-writer.js';
 import { bytesPerElement } from '../../src/tensor/dtype.js';
 import { Rng } from '../../src/tensor/rng.js';
 
@@ -195,4 +201,92 @@ test('forged sizes are rejected before anything is allocated for them', () => {
   const forged = structuredClone(tfjs.modelJson) as unknown as { weightsManifest: Array<{ weights: Array<{ shape: number[] }> }> };
   forged.weightsManifest[0]!.weights[0]!.shape = [2 ** 20, 2 ** 10];
   assert.throws(() => importTfjs(forged, () => tfjs.weights), /declares \d+ bytes but its shards/);
+});
+
+/** A run of seeded cases against one reader, with the ArrayBuffer high-water mark tracked. */
+function fuzzReader(count: number, makeCase: (k: number, rng: Rng) => { what: string; bytes: number; load: () => Model } | null, rng: Rng): { outcome: Outcome; cases: number; peak: number } {
+  const outcome: Outcome = { loaded: 0, rejected: 0 };
+  const memoryBefore = process.memoryUsage().arrayBuffers;
+  let peak = 0;
+  let cases = 0;
+  for (let k = 0; cases < count; k++) {
+    const made = makeCase(k, rng);
+    if (made === null) continue;
+    attempt(made.what, made.bytes, made.load, outcome);
+    cases++;
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers - memoryBefore);
+  }
+  return { outcome, cases, peak };
+}
+
+test('1,200 seeded mutations of ONNX files (bytes and structure) each load consistently or fail with a one-line FormatError, without large allocations', (t) => {
+  const rng = new Rng(Number(process.env.FUZZ_SEED ?? 20261202));
+  const models = [
+    exportOnnx(createModel({ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true }, bidirectional: true }, { cell: { kind: 'gru', hiddenSize: 2, gateActivation: 'hardSigmoid' } }], outputSize: 2 }, { seed: 4 })),
+    exportOnnx(createModel({ inputSize: 3, layers: [{ cell: { kind: 'rnn', hiddenSize: 2, nonlinearity: 'relu' } }], outputSize: 1, headBias: false, dtype: 'float32' }, { seed: 5 })),
+  ];
+  const plain = models.map((bytes) => onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { longs: Number, bytes: Array, defaults: false }));
+  const { outcome, cases, peak } = fuzzReader(
+    1200,
+    (k) => {
+      const m = k % models.length;
+      if (k % 2 === 0) {
+        const bytes = mutateBytes(models[m]!, rng, 64);
+        return { what: `onnx bytes case ${k}`, bytes: bytes.length, load: () => importOnnx(bytes) };
+      }
+      // Structure: one field of the decoded message changed, deleted or retyped, then re-encoded.
+      let bytes: Uint8Array;
+      try {
+        bytes = onnx.ModelProto.encode(onnx.ModelProto.fromObject(mutateJson(mutateJson(plain[m], rng), rng) as Record<string, unknown>)).finish();
+      } catch {
+        return null; // not a message protobufjs can encode: no file to read
+      }
+      return { what: `onnx structure case ${k}`, bytes: bytes.length, load: () => importOnnx(bytes) };
+    },
+    rng,
+  );
+  t.diagnostic(`${cases} ONNX cases: ${outcome.loaded} loaded, ${outcome.rejected} rejected with a FormatError, peak ArrayBuffer growth ${(peak / 1e6).toFixed(1)} MB`);
+  assert.ok(cases >= 1000);
+  assert.ok(outcome.rejected > cases / 4, 'many mutations should be caught');
+  assert.ok(peak < 64e6, `ArrayBuffer memory grew by ${peak} bytes`);
+});
+
+test('1,200 seeded mutations of Keras 3 .keras files (zip bytes, config.json, model.weights.h5) each load consistently or fail with a one-line FormatError, without large allocations', async (t) => {
+  await kerasReady();
+  const rng = new Rng(Number(process.env.FUZZ_SEED ?? 20261203));
+  const model = createModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, bidirectional: true, merge: 'ave' }, { cell: { kind: 'lstm', hiddenSize: 2 } }], outputSize: 1, dtype: 'float32' }, { seed: 6 });
+  const keras = await writeKeras(model);
+  const entries = unzipSync(keras);
+  const config = JSON.parse(new TextDecoder().decode(entries['config.json']!)) as unknown;
+  // The HDF5 library prints diagnostics for damaged files; the loaders mute them (load.ts), so do we.
+  const write = process.stderr.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  let run: ReturnType<typeof fuzzReader>;
+  try {
+    run = fuzzReader(
+    1200,
+    (k) => {
+      let bytes: Uint8Array;
+      switch (k % 3) {
+        case 0: // the archive's bytes
+          bytes = mutateBytes(keras, rng, 64);
+          break;
+        case 1: // config.json's structure
+          bytes = zipSync({ ...entries, 'config.json': new TextEncoder().encode(JSON.stringify(mutateJson(mutateJson(config, rng), rng))) });
+          break;
+        default: // the HDF5 file's bytes
+          bytes = zipSync({ ...entries, 'model.weights.h5': mutateBytes(entries['model.weights.h5']!, rng, 512) });
+      }
+      return { what: `keras case ${k}`, bytes: Math.max(bytes.length, entries['model.weights.h5']!.length), load: () => importKeras(bytes) };
+    },
+    rng,
+    );
+  } finally {
+    process.stderr.write = write;
+  }
+  const { outcome, cases, peak } = run;
+  t.diagnostic(`${cases} .keras cases: ${outcome.loaded} loaded, ${outcome.rejected} rejected with a FormatError, peak ArrayBuffer growth ${(peak / 1e6).toFixed(1)} MB`);
+  assert.ok(cases >= 1000);
+  assert.ok(outcome.rejected > cases / 4, 'many mutations should be caught');
+  assert.ok(peak < 64e6, `ArrayBuffer memory grew by ${peak} bytes`);
 });

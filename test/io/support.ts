@@ -39,3 +39,17 @@ export function writePyTorchFiles(fixture: TorchFixture, dir: string): { model: 
   writeFileSync(paths.input, JSON.stringify(input));
   return paths;
 }
+
+/** The error `load` throws, after checking it matches `message` and is one line; fails if nothing is thrown. */
+export function refusal(load: () => unknown, message: RegExp): Error {
+  let error: Error | null = null;
+  try {
+    load();
+  } catch (e) {
+    error = e as Error;
+  }
+  if (error === null) throw new Error(`accepted, though it should fail with ${String(message)}`);
+  if (!message.test(error.message)) throw new Error(`${JSON.stringify(error.message)} does not match ${String(message)}`);
+  if (error.message.includes('\n')) throw new Error(`more than one line: ${JSON.stringify(error.message)}`);
+  return error;
+}

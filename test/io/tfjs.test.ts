@@ -18,6 +18,7 @@ import { loadAnyModel, saveAnyModel } from '../../src/io/load.js';
 import { runSequence } from '../../src/io/run.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { maxAbsDiff } from '../support/numeric.js';
+import { refusal } from './support.js';
 
 const TOLERANCE = 1e-5;
 const STEPS = 6;
@@ -60,6 +61,14 @@ function randomizeTfjs(model: tf.LayersModel, rng: Rng): void {
   for (const layer of model.layers) layer.setWeights(layer.getWeights().map((w) => tf.tensor(randomValues(w.size, rng), w.shape)));
 }
 
+/** A tfjs model of `layers` with seeded random weights, saved by tfjs under `dir` and loaded here from the files. */
+async function throughFiles(layers: tf.layers.Layer[], dir: string, rng: Rng): Promise<{ reference: tf.Sequential; ours: Model }> {
+  const reference = tf.sequential({ layers });
+  randomizeTfjs(reference, rng);
+  await saveTfjs(reference, dir);
+  return { reference, ours: loadAnyModel(join(dir, 'model.json')) };
+}
+
 const TFJS_MODELS: Array<[string, (x: number) => tf.layers.Layer[]]> = [
   ['lstm (TF.js default hard_sigmoid gates)', (i) => [tf.layers.lstm({ units: 4, returnSequences: true, inputShape: [STEPS, i] })]],
   ['lstm with sigmoid gates and a dense head', (i) => [tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', returnSequences: true, inputShape: [STEPS, i] }), tf.layers.dense({ units: 2 })]],
@@ -83,11 +92,7 @@ test('models built and saved by TF.js import and compute tfjs outputs within 1e-
     const rng = new Rng(2024);
     for (const [what, layers] of TFJS_MODELS) {
       const inputSize = 3;
-      const reference = tf.sequential({ layers: layers(inputSize) });
-      randomizeTfjs(reference, rng);
-      const sub = join(dir, what.replace(/\W+/g, '-'));
-      await saveTfjs(reference, sub);
-      const ours = loadAnyModel(join(sub, 'model.json'));
+      const { reference, ours } = await throughFiles(layers(inputSize), join(dir, what.replace(/\W+/g, '-')), rng);
       const x = randomValues(STEPS * inputSize, rng, 2); // large enough to saturate hard sigmoids
       const error = maxAbsDiff(runSequence(ours, x, STEPS).output, tfjsOutput(reference, x, inputSize));
       t.diagnostic(`${what}: max |Δ| = ${error.toExponential(2)}`);
@@ -99,11 +104,105 @@ test('models built and saved by TF.js import and compute tfjs outputs within 1e-
   }
 });
 
+/** Keras semantics beyond concatenated forward-running sequences: each checked to 1e-6 in float32. */
+const KERAS_TOLERANCE = 1e-6;
+const bi = (layer: tf.layers.Layer, mergeMode: 'concat' | 'sum' | 'ave' | 'mul', extra: Record<string, unknown> = {}) => tf.layers.bidirectional({ layer: layer as tf.RNN, mergeMode, ...extra });
+const KERAS_SEMANTICS: Array<[string, (x: number) => tf.layers.Layer[]]> = [
+  ['standalone lstm go_backwards, sequences', (i) => [tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', goBackwards: true, returnSequences: true, inputShape: [STEPS, i] })]],
+  ['standalone gru go_backwards, last output, dense head', (i) => [tf.layers.gru({ units: 3, recurrentActivation: 'sigmoid', goBackwards: true, inputShape: [STEPS, i] }), tf.layers.dense({ units: 2 })]],
+  ['bidirectional lstm go_backwards inside, concat, sequences', (i) => [bi(tf.layers.lstm({ units: 2, recurrentActivation: 'sigmoid', goBackwards: true, returnSequences: true }), 'concat', { inputShape: [STEPS, i] })]],
+  ['bidirectional gru go_backwards inside, sum, last output', (i) => [bi(tf.layers.gru({ units: 3, recurrentActivation: 'sigmoid', goBackwards: true }), 'sum', { inputShape: [STEPS, i] })]],
+  ['bidirectional lstm, concat, last output (backward final state)', (i) => [bi(tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid' }), 'concat', { inputShape: [STEPS, i] })]],
+  ['bidirectional simpleRNN, ave, sequences, then lstm', (i) => [bi(tf.layers.simpleRNN({ units: 3, returnSequences: true }), 'ave', { inputShape: [STEPS, i] }), tf.layers.lstm({ units: 2, recurrentActivation: 'sigmoid', returnSequences: true })]],
+  ['bidirectional gru, mul, sequences, dense without bias', (i) => [bi(tf.layers.gru({ units: 3, recurrentActivation: 'sigmoid', returnSequences: true }), 'mul', { inputShape: [STEPS, i] }), tf.layers.dense({ units: 2, useBias: false })]],
+  ['bidirectional lstm go_backwards inside, mul, last output, dense without bias', (i) => [bi(tf.layers.lstm({ units: 2, recurrentActivation: 'sigmoid', goBackwards: true }), 'mul', { inputShape: [STEPS, i] }), tf.layers.dense({ units: 3, useBias: false })]],
+  ['simpleRNN linear go_backwards, then bidirectional simpleRNN ave go_backwards', (i) => [tf.layers.simpleRNN({ units: 3, activation: 'linear', goBackwards: true, returnSequences: true, inputShape: [STEPS, i] }), bi(tf.layers.simpleRNN({ units: 2, goBackwards: true, returnSequences: true }), 'ave')]],
+];
+
+test('go_backwards, every merge mode, return_sequences false and Dense without bias: TF.js models import and match tfjs 4.22 within 1e-6, and export back to tfjs within 1e-6', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-tfjs-'));
+  try {
+    const rng = new Rng(31);
+    for (const [what, layers] of KERAS_SEMANTICS) {
+      const inputSize = 3;
+      const { reference, ours } = await throughFiles(layers(inputSize), join(dir, what.replace(/\W+/g, '-')), rng);
+      const x = randomValues(STEPS * inputSize, rng, 1);
+      const imported = maxAbsDiff(runSequence(ours, x, STEPS).output, tfjsOutput(reference, x, inputSize));
+      // The other direction: our model written as TF.js and run by tfjs.
+      const { modelJson, weights } = exportTfjs(ours);
+      const loaded = await tf.loadLayersModel(inMemory(modelJson, weights));
+      const exported = maxAbsDiff(runSequence(ours, x, STEPS).output, tfjsOutput(loaded, x, inputSize));
+      t.diagnostic(`${what}: import max |Δ| = ${imported.toExponential(2)}, export max |Δ| = ${exported.toExponential(2)}`);
+      assert.ok(imported <= KERAS_TOLERANCE, `${what}: import differs from tfjs by ${imported}`);
+      assert.ok(exported <= KERAS_TOLERANCE, `${what}: export differs from tfjs by ${exported}`);
+      reference.dispose();
+      loaded.dispose();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a Bidirectional layer with return_sequences false outputs the backward direction final state, not the last row of the sequence', async () => {
+  const rng = new Rng(8);
+  const reference = tf.sequential({ layers: [bi(tf.layers.gru({ units: 2, recurrentActivation: 'sigmoid' }), 'concat', { inputShape: [STEPS, 2] })] });
+  randomizeTfjs(reference, rng);
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-tfjs-'));
+  try {
+    await saveTfjs(reference, dir);
+    const ours = loadAnyModel(join(dir, 'model.json'));
+    assert.equal(ours.returnSequences, false);
+    const x = randomValues(STEPS * 2, rng, 1);
+    const output = runSequence(ours, x, STEPS).output;
+    assert.equal(output.length, 4);
+    const sequences = createModel({ ...ours.config!, returnSequences: true }, { initialize: false });
+    sequences.theta.set(ours.theta);
+    const lastRow = runSequence(sequences, x, STEPS).output.subarray(4 * (STEPS - 1));
+    assert.ok(maxAbsDiff(output.subarray(2), lastRow.subarray(2)) > 1e-3, 'the backward half must differ from the last row');
+    assert.ok(maxAbsDiff(output, tfjsOutput(reference, x, 2)) <= KERAS_TOLERANCE);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    reference.dispose();
+  }
+});
+
+test('activation null reads as linear (as in Keras), and a malformed or contradictory field is refused by name', () => {
+  const rng = new Rng(12);
+  const linear = randomModel({ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'linear' } }], outputSize: 1, dtype: 'float32' }, rng);
+  const { modelJson, weights } = exportTfjs(linear);
+  const topology = modelJson.modelTopology as { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
+  const withLayer = (k: number, change: Record<string, unknown>) => ({
+    ...modelJson,
+    modelTopology: { ...modelJson.modelTopology, config: { ...topology.config, layers: topology.config.layers.map((layer, j) => (j === k ? { ...layer, config: { ...layer.config, ...change } } : layer)) } },
+  });
+  const x = randomValues(STEPS * 2, rng, 1);
+  const none = importTfjs(withLayer(0, { activation: null }), () => weights);
+  assert.deepEqual(runSequence(none, x, STEPS).output, runSequence(linear, x, STEPS).output);
+  const refused: Array<[Record<string, unknown>, number, RegExp]> = [
+    [{ return_sequences: 'x' }, 0, /layer 0 'simple_rnn_1' return_sequences must be true or false, got "x"/],
+    [{ go_backwards: 1 }, 0, /go_backwards must be true or false, got 1/],
+    [{ batch_input_shape: [null, null, 5] }, 0, /batch_input_shape declares 5 features but simple_rnn_1\/kernel has 2 rows/],
+    [{ batch_input_shape: [null, 'x', 2] }, 0, /batch_input_shape must be \[batch, time, features\]/],
+    [{ units: 2.5 }, 0, /units must be a positive integer, got 2.5/],
+    [{ activation: 7 }, 0, /activation must be a string or null, got 7/],
+    [{ activation: 'softsign' }, 0, /SimpleRNN activation "softsign" is not supported/],
+    [{ return_state: true }, 0, /return_state: true is not supported/],
+    [{ dropout: 'lots' }, 0, /dropout must be a number in \[0, 1\)/],
+    [{ dtype: 'int32' }, 0, /dtype must be float32 or float64/],
+    [{ use_bias: 'no' }, 1, /'dense_1' use_bias must be true or false/],
+    [{ activation: 'softmax' }, 1, /Dense activation "softmax" is not supported/],
+    [{ name: 3 }, 1, /config.name must be a string, got 3/],
+  ];
+  for (const [change, k, message] of refused) refusal(() => importTfjs(withLayer(k, change), () => weights), message);
+});
+
 const OUR_MODELS: Array<[string, ModelConfig]> = [
   ['lstm hardSigmoid + dense', { inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 4, gateActivation: 'hardSigmoid' } }], outputSize: 2, dtype: 'float32' }],
   ['lstm sigmoid without bias, stacked', { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, bias: false } }, { cell: { kind: 'lstm', hiddenSize: 3, bias: false } }], dtype: 'float32' }],
   ['bidirectional gru reset-before + dense', { inputSize: 3, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false }, bidirectional: true }], outputSize: 1, dtype: 'float32' }],
   ['rnn tanh, then bidirectional rnn relu', { inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 4 } }, { cell: { kind: 'rnn', hiddenSize: 2, nonlinearity: 'relu' }, bidirectional: true }], dtype: 'float32' }],
+  ['gru goBackwards, then bidirectional lstm goBackwards summed, last output, head without bias', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false, gateActivation: 'sigmoid' }, goBackwards: true }, { cell: { kind: 'lstm', hiddenSize: 2 }, bidirectional: true, goBackwards: true, merge: 'sum' }], outputSize: 2, headBias: false, returnSequences: false, dtype: 'float32' }],
+  ['bidirectional rnn linear multiplied, then bidirectional gru averaged', { inputSize: 3, layers: [{ cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'linear' }, bidirectional: true, merge: 'mul' }, { cell: { kind: 'gru', hiddenSize: 2, resetAfter: false }, bidirectional: true, merge: 'ave' }], dtype: 'float32' }],
 ];
 
 /** Our model with every parameter drawn from the rng (so biases and gates are all exercised). */
@@ -235,13 +334,10 @@ test('what TF.js cannot hold, or we cannot compute, is a clear error', async () 
   assert.throws(() => exportTfjs(createModel({ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, projSize: 2 } }] })), /no projection \(proj_size\); export to PyTorch instead/);
   assert.throws(() => exportTfjs(createModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, gateActivation: 'hardSigmoidKeras3' } }] })), /no TF.js equivalent/);
 
-  const sum = tf.sequential({ layers: [tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, returnSequences: true }) as tf.RNN, mergeMode: 'sum', inputShape: [STEPS, 2] })] });
   const softmax = tf.sequential({ layers: [tf.layers.gru({ units: 2, returnSequences: true, inputShape: [STEPS, 2] }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-tfjs-'));
   try {
-    await saveTfjs(sum, join(dir, 'sum'));
     await saveTfjs(softmax, join(dir, 'softmax'));
-    assert.throws(() => loadAnyModel(join(dir, 'sum')), /merge_mode "sum" is not supported; bidirectional layers here concatenate/);
     assert.throws(() => loadAnyModel(join(dir, 'softmax')), /Dense activation "softmax" is not supported/);
 
     const good = randomModel(OUR_MODELS[0]![1], rng);
@@ -264,7 +360,6 @@ test('what TF.js cannot hold, or we cannot compute, is a clear error', async () 
     assert.throws(() => loadAnyModel(join(dir, 'escape', 'model.json')), /group1-shard1of1.bin: cannot read the weight shard \(ENOENT\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    sum.dispose();
     softmax.dispose();
   }
 });

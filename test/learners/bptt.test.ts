@@ -16,6 +16,8 @@ function lossAt(config: ModelConfig, theta: Float64Array, loss: Loss, batch: Seq
 const cases: Array<{ name: string; config: ModelConfig; loss: Loss; at: 'every' | 'last' }> = [
   { name: 'bidirectional LSTM + GRU stack with a dense head, mse at every step', config: { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true }, bidirectional: true }, { cell: { kind: 'gru', hiddenSize: 2 } }], outputSize: 2 }, loss: mse, at: 'every' },
   { name: 'projected LSTM with softmax cross-entropy at the last step', config: { inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 4, projSize: 2 } }], outputSize: 3 }, loss: crossEntropy, at: 'last' },
+  { name: 'bidirectional GRU read backwards and summed, then a product-merged LSTM, head without bias', config: { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, bidirectional: true, goBackwards: true, merge: 'sum' }, { cell: { kind: 'lstm', hiddenSize: 2 }, bidirectional: true, merge: 'mul' }], outputSize: 2, headBias: false }, loss: mse, at: 'every' },
+  { name: 'linear RNN read backwards, then an averaged bidirectional RNN, last step', config: { inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'linear' }, goBackwards: true }, { cell: { kind: 'rnn', hiddenSize: 2 }, bidirectional: true, merge: 'ave' }], outputSize: 2 }, loss: mse, at: 'last' },
   { name: 'RNN without a head, half squared error at every step', config: { inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3 } }, { cell: { kind: 'gru', hiddenSize: 2, resetAfter: false } }] }, loss: squaredError, at: 'every' },
 ];
 

@@ -78,3 +78,56 @@ test('a wrong input width, sequence length or initial-state shape is rejected wi
   assert.throws(() => tape.forward(new Float64Array(10), 5), /length must be in 1\.\.4/);
   assert.throws(() => tape.forward(new Float64Array(8), 4, [new Float64Array(3)]), /initial state 0 must have 6 numbers \(batch 1 × state 6\), got 3/);
 });
+
+/** The time-major rows of `inputs` (T × B × width) in reverse time order. */
+function reversedInTime(inputs: Float64Array, T: number, rowSize: number): Float64Array {
+  const out = new Float64Array(inputs.length);
+  for (let t = 0; t < T; t++) out.set(inputs.subarray(t * rowSize, (t + 1) * rowSize), (T - 1 - t) * rowSize);
+  return out;
+}
+
+test('a goBackwards layer computes the same layer on the input reversed in time, emitting rows in the order it read them', () => {
+  const T = 5;
+  const B = 2;
+  const inputs = randomVector(T * B * 3, new Rng(6));
+  for (const bidirectional of [false, true]) {
+    const plain = createModel({ inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 2 }, bidirectional }] }, { seed: 3 });
+    const backwards = createModel({ inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 2 }, bidirectional, goBackwards: true }] }, { seed: 3 });
+    const a = new SequenceTape(plain, T, B);
+    a.forward(reversedInTime(inputs, T, B * 3), T);
+    const b = new SequenceTape(backwards, T, B);
+    b.forward(inputs, T);
+    assert.deepEqual(b.allOutputs(), a.allOutputs());
+  }
+  assert.throws(() => createModel({ inputSize: 3, layers: [{ cell: { kind: 'rnn', hiddenSize: 2 }, goBackwards: true }] }).online(), /layer 0 has goBackwards/);
+});
+
+test('sum, ave and mul merge the two directions row by row, and the final output takes each direction after the whole sequence', () => {
+  const T = 4;
+  const B = 2;
+  const inputs = randomVector(T * B * 2, new Rng(7));
+  const concat = createModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, bidirectional: true }] }, { seed: 8 });
+  const whole = new SequenceTape(concat, T, B);
+  whole.forward(inputs, T);
+  const halves = (t: number, b: number) => [whole.output(t).subarray(b * 6, b * 6 + 3), whole.output(t).subarray(b * 6 + 3, b * 6 + 6)] as const;
+  const modes = { sum: (x: number, y: number) => x + y, ave: (x: number, y: number) => (x + y) / 2, mul: (x: number, y: number) => x * y } as const;
+  for (const [merge, f] of Object.entries(modes) as Array<['sum' | 'ave' | 'mul', (x: number, y: number) => number]>) {
+    const model = createModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, bidirectional: true, merge }] }, { seed: 8 });
+    assert.equal(model.layers[0]!.outputSize, 3);
+    const tape = new SequenceTape(model, T, B);
+    tape.forward(inputs, T);
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < B; b++) {
+        const [forward, backward] = halves(t, b);
+        assert.deepEqual(Array.from(tape.output(t).subarray(b * 3, b * 3 + 3)), Array.from(forward, (x, j) => f(x, backward[j]!)));
+      }
+    }
+    const final = tape.finalOutput();
+    for (let b = 0; b < B; b++) {
+      const forward = halves(T - 1, b)[0];
+      const backward = halves(0, b)[1];
+      assert.deepEqual(Array.from(final.subarray(b * 3, b * 3 + 3)), Array.from(forward, (x, j) => f(x, backward[j]!)));
+    }
+  }
+  assert.throws(() => createModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, merge: 'sum' }] }), /layers\[0\]\.merge is for bidirectional layers only/);
+});

@@ -1,0 +1,242 @@
+/**
+ * ONNX interop, checked against onnxruntime (onnxruntime-web, in Node): our exports run in it
+ * and compute our outputs; graphs built from the operator definitions (peepholes included)
+ * import and compute onnxruntime's outputs. onnxruntime has no float64 kernel for LSTM, GRU
+ * or RNN ("does not support double yet"), so float64 exports are checked against the ONNX
+ * reference implementation (python3 -m onnx.reference) when it is installed.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { createModel, type ModelConfig } from '../../src/model/config.js';
+import type { Model } from '../../src/model/model.js';
+import { importOnnx } from '../../src/io/onnx.js';
+import { exportOnnx } from '../../src/io/onnx-export.js';
+import { FLOAT, onnx, tensorProto, type AttributeProto } from '../../src/io/onnx-proto.js';
+import { loadAnyModel } from '../../src/io/load.js';
+import { runSequence } from '../../src/io/run.js';
+import { SequenceTape } from '../../src/model/sequence.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { maxAbsDiff } from '../support/numeric.js';
+import { cli$, refusal } from './support.js';
+
+const STEPS = 6;
+
+before(() => {
+  ort.env.wasm.numThreads = 1;
+});
+
+function randomValues(n: number, rng: Rng, scale = 0.6): number[] {
+  return Array.from({ length: n }, () => scale * rng.normal());
+}
+
+function randomModel(config: ModelConfig, rng: Rng): Model {
+  const model = createModel(config, { initialize: false });
+  model.theta.set(randomValues(model.paramSize, rng));
+  return model;
+}
+
+/** onnxruntime's "output" for a time-major sequence x (T × I), batch 1. */
+async function runOrt(bytes: Uint8Array, x: ArrayLike<number>, inputSize: number, inputName = 'input'): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(bytes);
+  const T = x.length / inputSize;
+  const result = await session.run({ [inputName]: new ort.Tensor('float32', Float32Array.from(x), [T, 1, inputSize]) });
+  const output = result[session.outputNames[0]!]!;
+  await session.release();
+  return output.data as Float32Array;
+}
+
+/** The ONNX reference implementation's output in float64, or null without python3's onnx package. */
+function runReference(bytes: Uint8Array, x: ArrayLike<number>, inputSize: number): Float64Array | null {
+  const probe = spawnSync('python3', ['-c', 'import onnx.reference, numpy'], { encoding: 'utf8' });
+  if (probe.status !== 0) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-onnx-'));
+  try {
+    writeFileSync(join(dir, 'model.onnx'), bytes);
+    writeFileSync(join(dir, 'x.json'), JSON.stringify(Array.from(x)));
+    const script = `
+import json, sys, numpy, onnx
+from onnx.reference import ReferenceEvaluator
+x = numpy.array(json.load(open(sys.argv[2])), dtype=numpy.float64).reshape(-1, 1, ${inputSize})
+(y,) = ReferenceEvaluator(onnx.load(sys.argv[1])).run(None, {"input": x})
+print(json.dumps([float(v) for v in y.reshape(-1)]))
+`;
+    const result = spawnSync('python3', ['-c', script, join(dir, 'model.onnx'), join(dir, 'x.json')], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    return Float64Array.from(JSON.parse(result.stdout) as number[]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const EXPORTS: Array<[string, Omit<ModelConfig, 'dtype'>]> = [
+  ['peephole lstm, bidirectional, stacked, dense head', { inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true }, bidirectional: true }, { cell: { kind: 'lstm', hiddenSize: 2, peephole: true } }], outputSize: 2 }],
+  ['gru reset-after (linear_before_reset = 1), bidirectional', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 4 }, bidirectional: true }] }],
+  ['gru reset-before with hard sigmoid gates, head without bias', { inputSize: 3, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false, gateActivation: 'hardSigmoid' } }], outputSize: 3, headBias: false }],
+  ['rnn relu, then bidirectional rnn tanh', { inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'relu' } }, { cell: { kind: 'rnn', hiddenSize: 2 }, bidirectional: true }] }],
+  ['lstm without bias, Keras 3 hard sigmoid, dense head', { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, bias: false, gateActivation: 'hardSigmoidKeras3' } }], outputSize: 1 }],
+];
+
+test('float32 models exported to ONNX run in onnxruntime and compute our outputs within 1e-6, and import back bit for bit', async (t) => {
+  const rng = new Rng(17);
+  for (const [what, config] of EXPORTS) {
+    const model = randomModel({ ...config, dtype: 'float32' }, rng);
+    const bytes = exportOnnx(model);
+    const x = Float32Array.from(randomValues(STEPS * config.inputSize, rng, 1.5));
+    const ours = runSequence(model, x, STEPS).output;
+    const error = maxAbsDiff(await runOrt(bytes, x, config.inputSize), ours);
+    t.diagnostic(`${what}: max |Δ| vs onnxruntime = ${error.toExponential(2)}`);
+    assert.ok(error <= 1e-6, `${what}: differs from onnxruntime by ${error}`);
+    const back = importOnnx(bytes);
+    assert.deepEqual(back.theta, model.theta);
+    assert.deepEqual(exportOnnx(back), bytes, `${what}: the import re-exports to the same bytes`);
+  }
+});
+
+test('an exported graph takes any batch size: three sequences at once match our batched forward within 1e-6', async () => {
+  const rng = new Rng(19);
+  const model = randomModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, bidirectional: true }, { cell: { kind: 'lstm', hiddenSize: 2, peephole: true } }], outputSize: 2, dtype: 'float32' }, rng);
+  const B = 3;
+  const x = Float32Array.from(randomValues(STEPS * B * 2, rng, 1.5));
+  const tape = new SequenceTape(model, STEPS, B);
+  tape.forward(x, STEPS);
+  const ours = new Float32Array(STEPS * B * 2);
+  model.head!.forward(ours, tape.allOutputs(), model.headTheta!, STEPS * B);
+  const session = await ort.InferenceSession.create(exportOnnx(model));
+  const result = await session.run({ input: new ort.Tensor('float32', x, [STEPS, B, 2]) });
+  await session.release();
+  assert.deepEqual(result.output!.dims, [STEPS, B, 2]);
+  const error = maxAbsDiff(result.output!.data as Float32Array, ours);
+  assert.ok(error <= 1e-6, `differs from onnxruntime by ${error}`);
+});
+
+test('float64 models export as DOUBLE graphs that import back bit for bit and match the ONNX reference implementation within 1e-12', (t) => {
+  const rng = new Rng(18);
+  let checked = 0;
+  for (const [what, config] of EXPORTS) {
+    const model = randomModel({ ...config, dtype: 'float64' }, rng);
+    const bytes = exportOnnx(model);
+    const back = importOnnx(bytes);
+    assert.equal(back.dtype, 'float64');
+    assert.deepEqual(back.theta, model.theta);
+    const x = Float64Array.from(randomValues(STEPS * config.inputSize, rng, 1.5));
+    const ours = runSequence(model, x, STEPS).output;
+    assert.deepEqual(runSequence(back, x, STEPS).output, ours);
+    // The reference implementation hard-codes the default activations (it ignores the attribute).
+    const defaultActivations = config.layers.every((layer) => layer.cell.kind === 'rnn' ? layer.cell.nonlinearity !== 'relu' : layer.cell.kind === 'influence' || ((layer.cell as { gateActivation?: string }).gateActivation ?? 'sigmoid') === 'sigmoid');
+    const reference = defaultActivations ? runReference(bytes, x, config.inputSize) : null;
+    if (reference === null) continue;
+    const error = maxAbsDiff(reference, ours);
+    t.diagnostic(`${what}: max |Δ| vs onnx.reference (float64) = ${error.toExponential(2)}`);
+    assert.ok(error <= 1e-12, `${what}: differs from the ONNX reference by ${error}`);
+    checked++;
+  }
+  if (checked === 0) t.diagnostic('python3 with onnx is not installed: float64 checked by round trip only');
+});
+
+/** A one-operator graph as the ONNX operator definitions describe it: X → op → Y, weights as initializers. */
+function operatorGraph(op: 'LSTM' | 'GRU' | 'RNN', options: { I: number; H: number; D: 1 | 2; G: number; peephole?: boolean; attributes?: AttributeProto[] }, rng: Rng): Uint8Array {
+  const { I, H, D, G } = options;
+  const text = (s: string) => new TextEncoder().encode(s);
+  const initializers = [
+    tensorProto('W', [D, G * H, I], randomValues(D * G * H * I, rng), FLOAT),
+    tensorProto('R', [D, G * H, H], randomValues(D * G * H * H, rng), FLOAT),
+    tensorProto('B', [D, 2 * G * H], randomValues(D * 2 * G * H, rng), FLOAT),
+  ];
+  const inputs = ['X', 'W', 'R', 'B'];
+  if (options.peephole === true) {
+    initializers.push(tensorProto('P', [D, 3 * H], randomValues(D * 3 * H, rng), FLOAT));
+    inputs.push('', '', '', 'P');
+  }
+  const attribute: AttributeProto[] = [
+    { name: 'hidden_size', type: onnx.AttributeProto.AttributeType.INT, i: H },
+    { name: 'direction', type: onnx.AttributeProto.AttributeType.STRING, s: text(D === 2 ? 'bidirectional' : 'forward') },
+    ...(options.attributes ?? []),
+  ];
+  const info = (name: string, dims: Array<{ dimParam?: string; dimValue?: number }>) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: dims } } } });
+  const graph = {
+    name: 'operator',
+    node: [{ opType: op, input: inputs, output: ['Y'], attribute }],
+    initializer: initializers,
+    input: [info('X', [{ dimParam: 'T' }, { dimValue: 1 }, { dimValue: I }])],
+    output: [info('Y', [{ dimParam: 'T' }, { dimValue: D }, { dimValue: 1 }, { dimValue: H }])],
+  };
+  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 14 }], graph })).finish();
+}
+
+test('ONNX graphs built from the LSTM, GRU and RNN operator definitions (peepholes, both directions, linear_before_reset 0 and 1, HardSigmoid) import and compute onnxruntime outputs within 1e-6', async (t) => {
+  const rng = new Rng(23);
+  const { INT, STRINGS, FLOATS } = onnx.AttributeProto.AttributeType;
+  const text = (s: string) => new TextEncoder().encode(s);
+  const cases: Array<[string, Uint8Array, number]> = [
+    ['LSTM with peepholes, forward', operatorGraph('LSTM', { I: 3, H: 4, D: 1, G: 4, peephole: true }, rng), 3],
+    ['LSTM with peepholes, bidirectional', operatorGraph('LSTM', { I: 2, H: 3, D: 2, G: 4, peephole: true }, rng), 2],
+    ['LSTM bidirectional, HardSigmoid(0.2, 0.5) gates', operatorGraph('LSTM', { I: 2, H: 3, D: 2, G: 4, attributes: [
+      { name: 'activations', type: STRINGS, strings: ['HardSigmoid', 'Tanh', 'Tanh', 'HardSigmoid', 'Tanh', 'Tanh'].map(text) },
+      { name: 'activation_alpha', type: FLOATS, floats: [0.2, 0.2] },
+      { name: 'activation_beta', type: FLOATS, floats: [0.5, 0.5] },
+    ] }, rng), 2],
+    ['GRU linear_before_reset = 0', operatorGraph('GRU', { I: 3, H: 3, D: 1, G: 3 }, rng), 3],
+    ['GRU linear_before_reset = 1, bidirectional', operatorGraph('GRU', { I: 3, H: 2, D: 2, G: 3, attributes: [{ name: 'linear_before_reset', type: INT, i: 1 }] }, rng), 3],
+    ['RNN Relu, bidirectional', operatorGraph('RNN', { I: 2, H: 3, D: 2, G: 1, attributes: [{ name: 'activations', type: STRINGS, strings: ['Relu', 'Relu'].map(text) }] }, rng), 2],
+  ];
+  for (const [what, bytes, inputSize] of cases) {
+    const model = importOnnx(bytes);
+    const x = Float32Array.from(randomValues(STEPS * inputSize, rng, 1.5));
+    const error = maxAbsDiff(runSequence(model, x, STEPS).output, await runOrt(bytes, x, inputSize, 'X'));
+    t.diagnostic(`${what}: max |Δ| vs onnxruntime = ${error.toExponential(2)}`);
+    assert.ok(error <= 1e-6, `${what}: differs from onnxruntime by ${error}`);
+  }
+});
+
+test('what ONNX cannot hold, or we cannot compute, is refused in one line naming it', () => {
+  const rng = new Rng(2);
+  const refusedExports: Array<[ModelConfig, RegExp]> = [
+    [{ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, projSize: 2 } }] }, /LSTM projection \(projSize\) has no ONNX form/],
+    [{ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'satlin' } }] }, /RNN nonlinearity satlin/],
+    [{ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, goBackwards: true }] }, /layer 0: goBackwards has no ONNX operator form/],
+    [{ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, bidirectional: true, merge: 'sum' }] }, /merge sum has no ONNX operator form/],
+    [{ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 } }], returnSequences: false }, /returnSequences false/],
+  ];
+  for (const [config, message] of refusedExports) assert.throws(() => exportOnnx(createModel(config)), message);
+  const { INT, FLOAT: FLOAT_ATTRIBUTE } = onnx.AttributeProto.AttributeType;
+  const refusedImports: Array<[Uint8Array, RegExp]> = [
+    [operatorGraph('LSTM', { I: 2, H: 2, D: 1, G: 4, attributes: [{ name: 'clip', type: FLOAT_ATTRIBUTE, f: 3 }] }, rng), /node '' \(LSTM\): clip is not supported/],
+    [operatorGraph('LSTM', { I: 2, H: 2, D: 1, G: 4, attributes: [{ name: 'input_forget', type: INT, i: 1 }] }, rng), /input_forget 1 is not supported/],
+    [operatorGraph('GRU', { I: 2, H: 2, D: 1, G: 3, attributes: [{ name: 'layout', type: INT, i: 1 }] }, rng), /layout 1 \(batch-major\) is not supported/],
+    [operatorGraph('GRU', { I: 2, H: 3, D: 1, G: 4 }, rng), /W has shape \[1, 12, 2\] but needs \[1, 9, input size\]/],
+    [Uint8Array.from([0x0a, 0xff, 0xff, 0xff]), /the model has no graph/],
+    [exportOnnx(createModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 } }] })).subarray(0, 100), /not an ONNX model/],
+  ];
+  for (const [bytes, message] of refusedImports) assert.match(refusal(() => importOnnx(bytes, { source: 'm.onnx' }), message).message, /^m\.onnx: /);
+});
+
+test('`convert --to onnx` writes model.onnx, and `forward` reads .onnx files', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-onnx-'));
+  try {
+    const model = randomModel({ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true }, bidirectional: true }], outputSize: 2, dtype: 'float64' }, new Rng(5));
+    const { saveAnyModel } = await import('../../src/io/load.js');
+    saveAnyModel(model, 'native', join(dir, 'native'));
+    const converted = await cli$('convert', join(dir, 'native'), '--to', 'onnx', '--out', join(dir, 'onnx'));
+    assert.equal(converted.status, 0, converted.stderr);
+    const back = loadAnyModel(join(dir, 'onnx', 'model.onnx'));
+    assert.deepEqual(back.theta, model.theta);
+    writeFileSync(join(dir, 'in.json'), JSON.stringify([[0.5, -1], [1, 0.25], [0, 0]]));
+    const [fromFile, fromDirectory] = await Promise.all([
+      cli$('forward', '--model', join(dir, 'onnx', 'model.onnx'), '--input', join(dir, 'in.json'), '--json'),
+      cli$('forward', '--model', join(dir, 'onnx'), '--input', join(dir, 'in.json'), '--json'),
+    ]);
+    assert.equal(fromFile.status, 0, fromFile.stderr);
+    assert.equal(fromDirectory.stdout, fromFile.stdout);
+    const expected = runSequence(model, Float64Array.from([0.5, -1, 1, 0.25, 0, 0]), 3).output;
+    assert.deepEqual((JSON.parse(fromFile.stdout) as { output: number[][] }).output.flat(), Array.from(expected));
+    const refused = await cli$('convert', join(dir, 'native'), '--to', 'onnx', '--out', join(dir, 'onnx'));
+    assert.equal(refused.status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
