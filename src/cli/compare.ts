@@ -170,6 +170,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
     '',
     renderTable(rows, task.metric, target),
     '',
+    "figures are prequential (test-then-train): each step's loss and the task's metric score the prediction made before the learner learned from that step",
     ...referenceLines(task),
   ];
   if (written !== null) out.push(`report: ${written.html} (figure: ${written.svg})`);

@@ -52,6 +52,7 @@ export function registerForward(program: Command): void {
       'after',
       `
 Examples:
+  $ online-rnn train --task copy --learner uoro --steps 20000 --out runs/copy   # saves runs/copy/model
   $ online-rnn forward --model runs/copy/model --input seq.json
   $ online-rnn forward --model lstm.safetensors --config args.json --input seq.json --json
   $ online-rnn forward --model tfjs/model.json --input batch.json --json`,

@@ -8,6 +8,8 @@ import { registerForward } from './forward.js';
 import { registerGradstats } from './gradstats.js';
 import { registerTrain } from './train.js';
 import { registerCompare } from './compare.js';
+import { registerSweep } from './sweep.js';
+import { registerServe } from './serve.js';
 
 // Output piped into a reader that stopped (`| head`) is not an error of ours: end quietly.
 for (const stream of [process.stdout, process.stderr]) {
@@ -30,6 +32,8 @@ registerForward(program);
 registerGradstats(program);
 registerTrain(program);
 registerCompare(program);
+registerSweep(program);
+registerServe(program);
 
 try {
   await program.parseAsync(process.argv);

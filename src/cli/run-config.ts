@@ -190,7 +190,7 @@ function flagValuesOf(run: RunConfig): Record<string, string | number | boolean>
     if (task.source.kind === 'values') {
       values.csv = files.csv!;
       if (files.column !== undefined) values.column = files.column;
-    } else if (task.source.interval !== undefined) values.interval = task.source.interval;
+    } else if (task.source.kind === 'mackeyGlass' && task.source.interval !== undefined) values.interval = task.source.interval;
   }
   return values;
 }

@@ -19,7 +19,8 @@ import { chartAssets } from '../report/assets.js';
 import { formatNumber } from '../report/scale.js';
 import { bytesText, referenceLines, spreadText } from '../report/table.js';
 import { writeCheckpoint } from '../io/checkpoint.js';
-import { appendWhole, syncFile } from '../io/files.js';
+import { appendWhole, syncFile, writeDirectoryAtomic } from '../io/files.js';
+import { CONFIG_FILE, TENSORS_FILE } from '../io/model-format.js';
 import { runCommand, UsageError } from './errors.js';
 import { integerFlag } from './kind-flags.js';
 import { addTaskOptions } from './task-options.js';
@@ -91,7 +92,8 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
   const model = { description: describeModel(run.model) };
   const job: Job = {
     ...jobOf(0, spec, seed, run.task, run.model, training),
-    ...(plan.checkpointEvery !== null ? { checkpoint: { every: plan.checkpointEvery, settings: plan.settings } } : {}),
+    // With --out the run's last state comes back as checkpoint files, so <out>/model can be saved.
+    ...(plan.checkpointEvery !== null || out !== null ? { checkpoint: { every: plan.checkpointEvery ?? Infinity, settings: plan.settings } } : {}),
     ...(resume !== null ? { resume: resume.state } : {}),
   };
   const commandText = commandLine();
@@ -114,6 +116,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     }
   }
   let checkpoint: string | null = null;
+  let finalFiles: Record<string, Uint8Array | string> | null = null;
   const append = (points: CurvePoint[]) => {
     if (metrics !== null && points.length > 0) appendWhole(metrics, points.map((p) => JSON.stringify({ step: p.step, loss: finite(p.loss), metric: finite(p.metric), time: Number(p.time.toFixed(3)) }) + '\n').join(''));
   };
@@ -133,7 +136,8 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
         },
         onCheckpoint: (_job, step, files) => {
           if (metrics !== null) syncFile(metrics); // the curve up to the checkpoint is on disk before it
-          checkpoint = writeCheckpoint(join(out!, CHECKPOINTS), step, files);
+          finalFiles = files;
+          if (plan.checkpointEvery !== null) checkpoint = writeCheckpoint(join(out!, CHECKPOINTS), step, files);
         },
         onDone: (_job, r) => progress.update(spec.label, 0, r.steps, r.finalLoss, r.finalMetric),
       },
@@ -163,10 +167,11 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     date: new Date().toISOString(),
   };
   const report = out === null ? null : writeReport(join(out, 'report.html'), comparison, assets);
+  const savedModel = out === null || finalFiles === null ? null : saveTrainedModel(out, finalFiles);
   if (result.end === 'diverged') process.exitCode = EXIT_DIVERGED;
   if (flags.json === true) {
     const { points: _points, ...run } = result;
-    process.stdout.write(toJson({ task: { kind: task.kind, title: task.title, metric: task.metric, references: task.references }, model: model.description, learner: spec.config, optimizer: job.optimizer, ...run, stepsPerSecond: run.steps / run.seconds, resumedFrom: resume?.checkpoint.step ?? null, out, report, checkpoint }) + '\n');
+    process.stdout.write(toJson({ task: { kind: task.kind, title: task.title, metric: task.metric, references: task.references }, model: model.description, learner: spec.config, optimizer: job.optimizer, ...run, stepsPerSecond: run.steps / run.seconds, resumedFrom: resume?.checkpoint.step ?? null, out, report, checkpoint, savedModel }) + '\n');
     return;
   }
   const row = rowOf(comparison.learners[0]!);
@@ -177,13 +182,21 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     `learner:   ${spec.label}; optimizer: ${comparison.optimizer}${job.clip !== undefined ? `, clip ${job.clip}` : ''}; seed ${seed}`,
     `steps:     ${result.steps.toLocaleString('en-US')} of ${training.steps.toLocaleString('en-US')} — ${ended}${resume !== null ? ` (resumed at step ${resume.checkpoint.step.toLocaleString('en-US')})` : ''}`,
     `time:      ${result.seconds.toFixed(1)} s (${Math.round(result.steps / Math.max(result.seconds, 1e-9)).toLocaleString('en-US')} steps/s); learner state ${bytesText(result.stateBytes)}`,
-    `loss:      ${result.end === 'diverged' ? 'diverged' : spreadText(row.finalLoss)} ${task.loss.unit} (mean over the last tenth of the steps)`,
+    `loss:      ${result.end === 'diverged' ? 'diverged' : spreadText(row.finalLoss)} ${task.loss.unit} (prequential: each step's loss is measured before the learner learns from it; mean over the last tenth of the steps)`,
     `${task.metric.name}: ${formatNumber(result.finalMetric)}${task.metric.unit === '' ? '' : ` ${task.metric.unit}`}`,
     ...referenceLines(task),
   ];
   if (out !== null) lines.push(`wrote:     ${join(out, CONFIG_JSON)}, ${metrics}, ${report!.html}, ${report!.svg}`);
+  if (savedModel !== null) lines.push(`model:     ${savedModel} (online-rnn forward --model ${savedModel}, online-rnn serve --model ${savedModel})`);
   if (checkpoint !== null) lines.push(`checkpoint: ${checkpoint}`);
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** <out>/model: the native model directory inside the last checkpoint's files, written atomically. */
+function saveTrainedModel(out: string, files: Readonly<Record<string, Uint8Array | string>>): string {
+  const dir = join(out, 'model');
+  writeDirectoryAtomic(dir, { [CONFIG_FILE]: files[CONFIG_FILE]!, [TENSORS_FILE]: files[TENSORS_FILE]! }, { overwrite: true });
+  return dir;
 }
 
 function finite(value: number): number | null {
