@@ -1,11 +1,13 @@
 /**
  * `npm run bench` — issue #5's suite: our figures and every available peer's, measured in the
- * same run on the same workloads, printed as a table with ratios and written to
- * bench/results.json (and the scaling plot to bench/scaling.svg). Never part of `npm test`.
+ * same run on the same workloads, printed as a table with ratios and written to results.json
+ * (and the scaling plot to scaling.svg) in a new temporary folder, or --out DIR; only --update
+ * writes the tracked bench/results.json and bench/scaling.svg. Never part of `npm test`.
  *
  *   npm run bench                 full suite (a few minutes)
  *   npm run bench -- --quick      fewer runs and sizes, TF.js cpu only on W1
  *   npm run bench -- --no-peers   ours only
+ *   npm run bench -- --update     write the results into bench/ (tracked) instead
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -20,13 +22,15 @@ import type { OnlineKind } from './online.js';
 import type { ChildTask } from './child.js';
 import { tfjs, pytorch, cReference, type PeerFigure, type PeerReport } from './peers/run-peers.js';
 import { logLogSvg } from './plot.js';
+import { benchOutputDir } from './output-dir.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const withPeers = !args.has('--no-peers');
 const runs = quick ? 5 : 7;
 const here = dirname(fileURLToPath(import.meta.url));
-const benchDir = resolve(here, '../../bench');
+/** Where results.json and scaling.svg go: bench/ itself only when asked (--update). */
+const benchDir = benchOutputDir(process.argv.slice(2), resolve(here, '../../bench'));
 
 /**
  * Runs one measurement in a fresh process (bench/child.ts) with ONLINE_RNN_KERNELS=`kernels`;

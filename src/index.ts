@@ -69,7 +69,7 @@ export { anbnCorpus, anbnOptimum, type AnbnOptions } from './tasks/anbn.js';
 export { bracketsCorpus, bracketsOptimum, BRACKETS_VARIANTS, type BracketsOptions } from './tasks/brackets.js';
 export { seriesTask, type SeriesSource } from './tasks/series.js';
 export { mackeyGlass, type MackeyGlassOptions } from './tasks/mackey-glass.js';
-export { csvColumn, parseCsv } from './tasks/csv.js';
+export { csvColumn, csvColumns, parseCsv } from './tasks/csv.js';
 export { influenceTask } from './tasks/influence-task.js';
 export { train, type TrainOptions, type TrainEnd, type StepRecord } from './tasks/run.js';
 
@@ -85,3 +85,13 @@ export { packFiles, unpackFiles, type FileContents } from './codec/tar.js';
 export { importPyTorch, exportPyTorch, parsePyTorchSpec, type PyTorchSpec } from './io/pytorch-safetensors.js';
 export { importTfjs, type TfjsModelJson } from './io/tfjs.js';
 export { exportTfjs } from './io/tfjs-export.js';
+
+// Streaming: predict now, learn when the target arrives; prequential evaluation; drift.
+export { StreamSession, streamSession, type SessionOptions, type SessionSnapshot, type Prediction, type Learned, type PendingPrediction, type PredictionId } from './stream/session.js';
+export { prequential, type PrequentialOptions, type PrequentialResult, type PrequentialRecord, type StreamSample } from './stream/prequential.js';
+export { PrequentialMetric, StreamAverages, score, METRIC_KINDS, type MetricKind, type Averages } from './stream/metrics.js';
+export { adwin, Adwin, type AdwinOptions } from './stream/adwin.js';
+export { pageHinkley, PageHinkley, type PageHinkleyOptions } from './stream/page-hinkley.js';
+export { reactToDrift, DRIFT_POLICIES, type DriftDetector, type DriftPolicy } from './stream/drift.js';
+export { switchingTask } from './stream/switching.js';
+export { run, type SequenceRun } from './model/run.js';

@@ -6,3 +6,6 @@ export { loadAnyModel, loadAnyModelAsync, saveAnyModel, detectFormat, loadTfjs, 
 export { importOnnx } from './io/onnx.js';
 export { exportOnnx } from './io/onnx-export.js';
 export { importKeras, kerasReady } from './io/keras.js';
+export { StreamService, type ServiceConfig, type DurabilityOptions } from './serve/service.js';
+export { httpApp, type HttpOptions } from './serve/http.js';
+export { serveJsonLines } from './serve/jsonl.js';

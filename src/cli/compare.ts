@@ -23,6 +23,9 @@ import { reportJobError, runPool, StopSignal } from './pool.js';
 import { Progress } from './progress.js';
 import { checkLearner, jobOf } from './plan.js';
 import { commandLine, toJson, versions } from './provenance.js';
+import { onStopSignals } from './run-signals.js';
+import { checkWritablePath } from './output-path.js';
+import { checkMemory, memoryLimit } from './memory-estimate.js';
 
 type CompareFlags = TaskFlags &
   TrainingFlags & {
@@ -30,6 +33,7 @@ type CompareFlags = TaskFlags &
     seeds: string;
     seed: string;
     report?: string;
+    maxMemory?: string;
     workers?: string;
   };
 
@@ -41,6 +45,7 @@ export function registerCompare(program: Command): void {
     .option('--seeds <n>', 'number of seeds per learner', '3')
     .option('--seed <n>', 'the first seed', '1')
     .option('--report <file>', 'write the HTML report there (and the figure beside it as .svg)')
+    .option('--max-memory <size>', 'refuse runs estimated to need more memory together than this (e.g. 512M, 8G); default: half of this machine’s memory')
     .option('--workers <n>', 'worker threads (default: the number of cores)')
     .addHelpText(
       'after',
@@ -66,7 +71,13 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
   const firstSeed = integerFlag(flags.seed, '--seed', { min: 0 });
   const workers = flags.workers === undefined ? availableParallelism() : integerFlag(flags.workers, '--workers');
   const reportPath = flags.report === undefined ? null : checkReportPath(flags.report);
-  for (const spec of specs) checkLearner(spec, model);
+  const parallel = Math.min(workers, seedCount * specs.length);
+  for (const spec of specs) {
+    // Sizes before allocations; up to `parallel` runs of the largest learner are held at once.
+    const slow = checkMemory(model, spec, { limit: memoryLimit(flags.maxMemory), limitGiven: flags.maxMemory !== undefined, runs: parallel, what: description });
+    if (slow !== null) process.stderr.write(`online-rnn: ${slow}\n`);
+    checkLearner(spec, model);
+  }
 
   const seeds = Array.from({ length: seedCount }, (_, i) => firstSeed + i);
   // Seed-major order: every learner gets its first seed before any gets its second.
@@ -79,12 +90,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
     process.stderr.isTTY === true && flags.json !== true,
   );
   const stop = new StopSignal();
-  const onInterrupt = () => {
-    if (stop.stopped) process.exit(130);
-    stop.stop();
-    process.stderr.write('\nstopping at the next step (Ctrl-C again to quit at once)…\n');
-  };
-  process.on('SIGINT', onInterrupt);
+  const signals = onStopSignals(stop);
   let results;
   try {
     results = await runPool(jobs, {
@@ -103,7 +109,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
     throw error;
   } finally {
     progress.stop();
-    process.off('SIGINT', onInterrupt);
+    signals.off();
   }
 
   const learners: LearnerRuns[] = specs.map((spec) => ({
@@ -121,7 +127,17 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
     versions: versions(assets === null ? {} : { uplot: assets.version }),
     date: new Date().toISOString(),
   };
-  const written = reportPath === null || assets === null ? null : writeReport(reportPath, comparison, assets);
+  // The results are printed even when the report cannot be written (a full disk): then exit 2.
+  let written: { html: string; svg: string } | null = null;
+  let reportError: unknown = null;
+  try {
+    written = reportPath === null || assets === null ? null : writeReport(reportPath, comparison, assets);
+  } catch (error) {
+    reportError = error;
+  }
+  printResults();
+  if (reportError !== null) throw reportError;
+  function printResults(): void {
   const target = metricTarget(task);
   const rows = learners.filter((l) => l.runs.length > 0).map((l) => rowOf(l, target));
   if (flags.json === true) {
@@ -150,14 +166,16 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
   const out: string[] = [
     `task: ${task.title}`,
     `model: ${description}; optimizer: ${comparison.optimizer}`,
-    `${training.steps.toLocaleString('en-US')} steps × ${seedCount} seed${seedCount > 1 ? 's' : ''} (${seeds.join(', ')}) on ${Math.min(workers, jobs.length)} worker${Math.min(workers, jobs.length) > 1 ? 's' : ''}${stop.stopped ? ' — stopped by Ctrl-C: the table covers the steps run' : ''}`,
+    `${training.steps.toLocaleString('en-US')} steps × ${seedCount} seed${seedCount > 1 ? 's' : ''} (${seeds.join(', ')}) on ${Math.min(workers, jobs.length)} worker${Math.min(workers, jobs.length) > 1 ? 's' : ''}${stop.stopped ? ` — stopped by ${signals.received ?? 'a signal'}: the table covers the steps run` : ''}`,
     '',
     renderTable(rows, task.metric, target),
     '',
+    "figures are prequential (test-then-train): each step's loss and the task's metric score the prediction made before the learner learned from that step",
     ...referenceLines(task),
   ];
   if (written !== null) out.push(`report: ${written.html} (figure: ${written.svg})`);
   process.stdout.write(out.join('\n') + '\n');
+  }
 }
 
 function summaryOf(row: ReturnType<typeof rowOf>) {
@@ -166,6 +184,7 @@ function summaryOf(row: ReturnType<typeof rowOf>) {
 
 /** The report is written only at the end (its directory created then); its name is checked now. */
 export function checkReportPath(path: string): string {
+  checkWritablePath(path, '--report');
   if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--report ${path} is a directory; name an .html file`);
   if (!/\.html?$/i.test(path)) throw new UsageError(`--report ${path}: name an .html file`);
   return path;

@@ -1,3 +1,5 @@
+import { describeSystemError, isSystemError } from './io-errors.js';
+
 /** A mistake in what the user asked for: printed as one line, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -11,6 +13,11 @@ export async function runCommand(body: () => Promise<void> | void): Promise<void
     const e = error as Error;
     if (e instanceof UsageError || e instanceof RangeError || e instanceof TypeError || e instanceof SyntaxError) {
       process.stderr.write(`online-rnn: error: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (isSystemError(e)) {
+      process.stderr.write(`online-rnn: error: ${describeSystemError(e)}\n`);
       process.exitCode = 2;
       return;
     }

@@ -13,6 +13,7 @@ import { isDType, fromValues, type Vec } from '../tensor/dtype.js';
 import type { Model } from '../model/model.js';
 import { loadAnyModelAsync, MODEL_FORMATS, type LoadOptions, type ModelFormat } from '../io/load.js';
 import { readTextChecked } from '../io/files.js';
+import { jsonProblem } from '../io/safetensors.js';
 import { statesFromPyTorch } from '../io/pytorch.js';
 import { runSequence } from '../io/run.js';
 import { runCommand, UsageError } from './errors.js';
@@ -51,6 +52,7 @@ export function registerForward(program: Command): void {
       'after',
       `
 Examples:
+  $ online-rnn train --task copy --learner uoro --steps 20000 --out runs/copy   # saves runs/copy/model
   $ online-rnn forward --model runs/copy/model --input seq.json
   $ online-rnn forward --model lstm.safetensors --config args.json --input seq.json --json
   $ online-rnn forward --model tfjs/model.json --input batch.json --json`,
@@ -154,7 +156,7 @@ function parseJson(text: string, path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${path}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    throw new UsageError(`${path}: not valid JSON (${jsonProblem(e)})`);
   }
 }
 

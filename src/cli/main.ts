@@ -9,9 +9,19 @@ import { registerGradstats } from './gradstats.js';
 import { registerTrain } from './train.js';
 import { registerCompare } from './compare.js';
 import { registerPlayground } from './playground.js';
+import { registerSweep } from './sweep.js';
+import { registerServe } from './serve.js';
+
+// Output piped into a reader that stopped (`| head`) is not an error of ours: end quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 
 const program = new Command('online-rnn')
-  .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack')
+  .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack, SnAp-1, KF-RTRL')
   .version('0.1.0')
   .showSuggestionAfterError()
   .exitOverride();
@@ -23,6 +33,8 @@ registerForward(program);
 registerGradstats(program);
 registerTrain(program);
 registerCompare(program);
+registerSweep(program);
+registerServe(program);
 registerPlayground(program);
 
 try {

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunResult } from '../report/comparison.js';
 import type { CurvePoint } from '../report/curve.js';
 import type { Job } from './job.js';
+import { describeSystemError, isSystemError } from './io-errors.js';
 
 export type WorkerMessage =
   | { readonly kind: 'progress'; readonly id: number; readonly points: CurvePoint[]; readonly latest: { step: number; loss: number; metric: number } }
@@ -41,8 +42,9 @@ export class JobError extends Error {
     readonly job: Job,
     readonly originalName: string,
     message: string,
+    options?: { cause: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = originalName;
   }
 }
@@ -50,6 +52,12 @@ export class JobError extends Error {
 /** A failure inside a job is not the user's doing: one line naming the run, exit code 1. */
 export function reportJobError(error: unknown): boolean {
   if (!(error instanceof JobError)) return false;
+  if (isSystemError(error.cause)) {
+    // Writing its files failed (a full disk, a folder taken away): the machine's doing, exit 2.
+    process.stderr.write(`online-rnn: error: ${describeSystemError(error.cause)}\n`);
+    process.exitCode = 2;
+    return true;
+  }
   process.stderr.write(`online-rnn: error: ${error.job.label} (seed ${error.job.seed}) failed: ${error.originalName}: ${error.message}\n`);
   process.exitCode = 1;
   return true;
@@ -88,13 +96,17 @@ export function runPool(jobs: readonly Job[], options: { workers: number; stop: 
         const job = byId.get(message.id)!;
         switch (message.kind) {
           case 'progress':
-            options.events?.onProgress?.(job, message.points, message.latest);
+            try {
+              options.events?.onProgress?.(job, message.points, message.latest);
+            } catch (error) {
+              fail(new JobError(job, 'ProgressError', `cannot record the curve: ${(error as Error).message}`, { cause: error }));
+            }
             break;
           case 'checkpoint':
             try {
               options.events?.onCheckpoint?.(job, message.step, message.files);
             } catch (error) {
-              fail(new JobError(job, 'CheckpointError', `cannot write the checkpoint at step ${message.step}: ${(error as Error).message}`));
+              fail(new JobError(job, 'CheckpointError', `cannot write the checkpoint at step ${message.step}: ${(error as Error).message}`, { cause: error }));
             }
             break;
           case 'done':

@@ -1,7 +1,8 @@
 /**
  * Live progress on stderr, one bar per learner (its seeds added up): steps done, steps per
  * second, the latest loss and metric. Drawn with cli-progress when stderr is a terminal;
- * otherwise (pipes, CI, --json) nothing is drawn and stdout stays clean.
+ * otherwise (pipes, CI, --json) no bar is drawn and stdout stays clean, but with `lineEvery`
+ * seconds a plain line goes to stderr that often, as CI logs expect.
  */
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { formatNumber } from '../report/scale.js';
@@ -17,12 +18,15 @@ interface Track {
 export class Progress {
   private readonly multibar: MultiBar | null;
   private readonly tracks = new Map<string, Track>();
+  private lastLine: number | null = null;
 
   constructor(
     labels: readonly string[],
     totalPerLabel: number,
     metricName: string,
     enabled = process.stderr.isTTY === true,
+    /** Seconds between progress lines when no bar is drawn; 0 for none. */
+    private readonly lineEvery = 0,
   ) {
     const width = Math.max(...labels.map((l) => l.length));
     this.multibar = enabled
@@ -58,6 +62,14 @@ export class Progress {
       loss: formatNumber(loss),
       metric: formatNumber(metric),
     });
+    if (this.multibar === null && this.lineEvery > 0) {
+      this.lastLine ??= track.started;
+      if (now - this.lastLine >= this.lineEvery * 1000) {
+        this.lastLine = now;
+        const speed = seconds > 0 ? Math.round(done / seconds).toLocaleString('en-US') : '–';
+        process.stderr.write(`progress: ${label} step ${Math.round(done).toLocaleString('en-US')} of ${track.total.toLocaleString('en-US')} (${((100 * done) / track.total).toFixed(0)}%), ${speed} steps/s, loss ${formatNumber(loss)}, metric ${formatNumber(metric)}\n`);
+      }
+    }
   }
 
   /** Marks a learner's job as ended early (diverged or stopped). */

@@ -22,13 +22,15 @@ import { createTask } from '../kinds/tasks.js';
 import type { Task } from '../tasks/task.js';
 import type { CurvePoint } from '../report/curve.js';
 import { writeAtomically } from '../report/write.js';
+import { atPath } from '../io/files.js';
 import { LATEST_FILE, loadCheckpoint, type Checkpoint, type JsonValue } from '../io/checkpoint.js';
-import { FormatError } from '../io/safetensors.js';
+import { FormatError, jsonProblem } from '../io/safetensors.js';
 import { UsageError } from './errors.js';
 import type { ResumeState } from './job.js';
 import { givenOn, integerFlag } from './kind-flags.js';
 import { decodeRunState } from './run-state.js';
 import { checkOverrides, learnerOptimizer, parseRunConfig, type RunConfig, type RunFlags } from './run-config.js';
+import { checkCheckpointValues } from './checkpoint-check.js';
 
 export const CONFIG_JSON = 'config.json';
 export const METRICS_JSONL = 'metrics.jsonl';
@@ -84,8 +86,10 @@ export function resumePlan(flags: RunFlags, command: Command): ResumePlan {
   const run = parseRunConfig(settings, steps, flags, configPath);
   const task = createTask(run.task);
   checkOverrides(flags, command, run, task, dir);
+  checkCheckpointValues(checkpoint, runState, run.task, run.training.logEvery);
 
-  if (steps <= step) throw new UsageError(`--resume ${dir}: the checkpoint is at step ${step}, ${given('steps') ? `--steps ${steps} asks for no more` : `already the run's --steps ${steps}`}; give a larger --steps to train on`);
+  // A checkpoint at the run's last step (killed before its report) resumes too: it writes what is missing.
+  if (steps < step) throw new UsageError(`--resume ${dir}: the checkpoint is at step ${step}, past --steps ${steps}; give --steps ${step} or more`);
   const recordedEvery = config.checkpointEvery;
   if (recordedEvery !== undefined && recordedEvery !== null && (typeof recordedEvery !== 'number' || !Number.isSafeInteger(recordedEvery) || recordedEvery < 0)) throw new FormatError(`${configPath}: "checkpointEvery" must be a non-negative integer`);
   const checkpointEvery = given('checkpointEvery') ? integerFlag(String(flags.checkpointEvery), '--checkpoint-every') : (recordedEvery ?? null);
@@ -116,7 +120,7 @@ export function rewindMetrics(path: string, step: number, logEvery: number): { t
   const wanted = Math.floor(step / logEvery);
   const kept: string[] = [];
   const points: CurvePoint[] = [];
-  const lines = readFileSync(path, 'utf8').split('\n');
+  const lines = atPath(path, () => readFileSync(path, 'utf8')).split('\n');
   for (let i = 0; i < lines.length && kept.length < wanted; i++) {
     const line = lines[i]!;
     let point: { step: unknown; loss: unknown; metric: unknown; time: unknown };
@@ -157,7 +161,7 @@ function readJson(path: string): JsonObject {
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new FormatError(`${path}: not valid JSON (${(error as Error).message})`);
+    throw new FormatError(`${path}: not valid JSON (${jsonProblem(error)})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FormatError(`${path}: must hold a JSON object`);
   return value as JsonObject;

@@ -154,7 +154,7 @@ export function checkOverrides(flags: RunFlags, command: Command, run: RunConfig
     if (wrong.length > 0) throw contradicts(wrong, `${describeOptimizer(saved.optimizer)}${saved.clip !== undefined ? `, clip ${saved.clip}` : ', no clipping'}, a curve point every ${saved.logEvery} steps`);
   }
   if (given('out') && resolve(String(flags.out)) !== resolve(dir)) throw new UsageError(`--out ${String(flags.out)}: --resume goes on writing into the run's own directory ${dir}`);
-  const known = new Set<string>(['steps', 'checkpointEvery', 'json', 'resume', ...TASK_FLAG_NAMES, ...MODEL_FLAGS, 'learner', 'seed', ...TRAINING_FLAGS, 'out']);
+  const known = new Set<string>(['steps', 'checkpointEvery', 'json', 'resume', 'maxMemory', 'progressEvery', ...TASK_FLAG_NAMES, ...MODEL_FLAGS, 'learner', 'seed', ...TRAINING_FLAGS, 'out']);
   for (const option of command.options) {
     if (given(option.attributeName()) && !known.has(option.attributeName())) throw new UsageError(`${option.long} cannot be given with --resume`);
   }
@@ -190,7 +190,7 @@ function flagValuesOf(run: RunConfig): Record<string, string | number | boolean>
     if (task.source.kind === 'values') {
       values.csv = files.csv!;
       if (files.column !== undefined) values.column = files.column;
-    } else if (task.source.interval !== undefined) values.interval = task.source.interval;
+    } else if (task.source.kind === 'mackeyGlass' && task.source.interval !== undefined) values.interval = task.source.interval;
   }
   return values;
 }

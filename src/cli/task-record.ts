@@ -26,7 +26,7 @@ type JsonObject = { readonly [key: string]: JsonValue };
 export function taskRecord(config: TaskConfig, files: TaskFiles): JsonObject {
   if (config.kind === 'charlm' && config.corpus.kind === 'text') {
     const { name, text } = config.corpus;
-    return { ...config, corpus: { kind: 'text', name, characters: [...text].length, path: resolve(files.text!), sha256: sha256Text(text) } };
+    return { ...config, corpus: { kind: 'text', name, characters: codePoints(text), path: resolve(files.text!), sha256: sha256Text(text) } };
   }
   if (config.kind === 'series' && config.source.kind === 'values') {
     const { name, values } = config.source;
@@ -104,4 +104,20 @@ function stringField(value: JsonValue | undefined, where: string): string {
 
 function asRecord(value: JsonValue | undefined): { readonly [key: string]: JsonValue } | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : null;
+}
+
+/** The characters (code points) of `text`, counted without making an array of them. */
+function codePoints(text: string): number {
+  let count = text.length;
+  for (let u = 0; u + 1 < text.length; u++) {
+    const unit = text.charCodeAt(u);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const low = text.charCodeAt(u + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        count--;
+        u++;
+      }
+    }
+  }
+  return count;
 }

@@ -8,7 +8,7 @@
  * when the run ends or is stopped (after the curve up to that step is on disk); --resume DIR
  * goes on from the latest one as if the run had never stopped (resume.ts).
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Task } from '../tasks/task.js';
@@ -19,7 +19,8 @@ import { chartAssets } from '../report/assets.js';
 import { formatNumber } from '../report/scale.js';
 import { bytesText, referenceLines, spreadText } from '../report/table.js';
 import { writeCheckpoint } from '../io/checkpoint.js';
-import { syncFile } from '../io/files.js';
+import { appendWhole, syncFile, writeDirectoryAtomic } from '../io/files.js';
+import { CONFIG_FILE, TENSORS_FILE } from '../io/model-format.js';
 import { runCommand, UsageError } from './errors.js';
 import { integerFlag } from './kind-flags.js';
 import { addTaskOptions } from './task-options.js';
@@ -32,6 +33,11 @@ import { checkLearner, jobOf } from './plan.js';
 import type { Job } from './job.js';
 import { commandLine, toJson, versions } from './provenance.js';
 import { CHECKPOINTS, CONFIG_JSON, METRICS_JSONL, recordResume, resumePlan, rewindMetrics, type JsonObject, type ResumePlan } from './resume.js';
+import { lockRunDirectory } from './run-lock.js';
+import { checkWritablePath } from './output-path.js';
+import { checkMemory, memoryLimit } from './memory-estimate.js';
+import { EXIT_DIVERGED, onStopSignals, progressEvery } from './run-signals.js';
+import { kernelSet, kernelSetWarning } from '../io/kernel-set.js';
 
 type TrainFlags = RunFlags;
 
@@ -44,6 +50,8 @@ interface Plan {
   readonly settings: JsonObject;
   readonly checkpointEvery: number | null;
   readonly resume: ResumePlan | null;
+  /** Said on stderr before the run starts (a slow step, another kernel set). */
+  readonly warnings: readonly string[];
 }
 
 export function registerTrain(program: Command): void {
@@ -55,6 +63,8 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'write config.json, metrics.jsonl, report.html and report.svg there (a new or empty directory)')
     .option('--checkpoint-every <n>', 'with --out: save a checkpoint under <out>/checkpoints every n steps, and when the run ends or is stopped')
     .option('--resume <dir>', 'go on with the run in <dir> from its latest checkpoint, as if it had never stopped; only --steps, --checkpoint-every and --json may change')
+    .option('--max-memory <size>', 'refuse a run estimated to need more memory than this (e.g. 512M, 8G); default: half of this machine’s memory')
+    .option('--progress-every <s>', 'when stderr is not a terminal: a progress line every so many seconds (0: none)', '30')
     .addHelpText(
       'after',
       `
@@ -63,19 +73,27 @@ Examples:
   $ online-rnn train --task copy --learner rtrl --steps 200000 --checkpoint-every 10000 --out runs/copy-rtrl
   $ online-rnn train --resume runs/copy-rtrl --steps 400000
   $ online-rnn train --task charlm --text book.txt --learner tbptt:k=32 --steps 100000
-  $ online-rnn train --task series --csv prices.csv --column close --cell gru --hidden 16 --learner rtrl --json`,
+  $ online-rnn train --task series --csv prices.csv --column close --cell gru --hidden 16 --learner rtrl --json
+
+Exit codes: 0 the run completed or was stopped (Ctrl-C, SIGTERM); 1 an internal failure;
+2 bad input or a file that cannot be read or written; ${EXIT_DIVERGED} the run diverged (its loss stopped being finite).`,
     )
     .action((flags: TrainFlags, cmd: Command) => runCommand(() => trainCommand(flags, cmd)));
 }
 
 async function trainCommand(flags: TrainFlags, command: Command): Promise<void> {
+  // A run directory is written by one process at a time: the lock comes before reading it.
+  if (typeof flags.resume === 'string' && existsSync(flags.resume) && statSync(flags.resume).isDirectory()) lockRunDirectory(flags.resume);
   const plan = flags.resume !== undefined ? resumed(resumePlan(flags, command)) : freshPlan(flags, command);
+  const lineEvery = progressEvery(flags.progressEvery === undefined ? undefined : String(flags.progressEvery));
+  for (const warning of plan.warnings) process.stderr.write(`online-rnn: ${warning}\n`);
   const { run, task, out, resume } = plan;
   const { learner: spec, training, seed } = run;
   const model = { description: describeModel(run.model) };
   const job: Job = {
     ...jobOf(0, spec, seed, run.task, run.model, training),
-    ...(plan.checkpointEvery !== null ? { checkpoint: { every: plan.checkpointEvery, settings: plan.settings } } : {}),
+    // With --out the run's last state comes back as checkpoint files, so <out>/model can be saved.
+    ...(plan.checkpointEvery !== null || out !== null ? { checkpoint: { every: plan.checkpointEvery ?? Infinity, settings: plan.settings } } : {}),
     ...(resume !== null ? { resume: resume.state } : {}),
   };
   const commandText = commandLine();
@@ -89,7 +107,8 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     mkdirSync(out, { recursive: true });
     metrics = join(out, METRICS_JSONL);
     if (resume === null) {
-      writeAtomically(join(out, CONFIG_JSON), toJson({ command: commandText, versions: provenance, date: new Date().toISOString(), ...plan.settings, steps: training.steps, checkpointEvery: plan.checkpointEvery }) + '\n');
+      lockRunDirectory(out);
+      writeAtomically(join(out, CONFIG_JSON), toJson({ command: commandText, versions: provenance, date: new Date().toISOString(), kernels: kernelSet(), ...plan.settings, steps: training.steps, checkpointEvery: plan.checkpointEvery }) + '\n');
       writeAtomically(metrics, '');
     } else {
       recordResume(resume, commandText);
@@ -97,17 +116,14 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     }
   }
   let checkpoint: string | null = null;
+  let finalFiles: Record<string, Uint8Array | string> | null = null;
   const append = (points: CurvePoint[]) => {
-    if (metrics !== null && points.length > 0) appendFileSync(metrics, points.map((p) => JSON.stringify({ step: p.step, loss: finite(p.loss), metric: finite(p.metric), time: Number(p.time.toFixed(3)) }) + '\n').join(''));
+    if (metrics !== null && points.length > 0) appendWhole(metrics, points.map((p) => JSON.stringify({ step: p.step, loss: finite(p.loss), metric: finite(p.metric), time: Number(p.time.toFixed(3)) }) + '\n').join(''));
   };
 
-  const progress = new Progress([spec.label], training.steps, task.metric.name, process.stderr.isTTY === true && flags.json !== true);
+  const progress = new Progress([spec.label], training.steps, task.metric.name, process.stderr.isTTY === true && flags.json !== true, lineEvery);
   const stop = new StopSignal();
-  const onInterrupt = () => {
-    if (stop.stopped) process.exit(130);
-    stop.stop();
-  };
-  process.on('SIGINT', onInterrupt);
+  const signals = onStopSignals(stop);
   let result: RunResult;
   try {
     const results = await runPool([job], {
@@ -120,7 +136,8 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
         },
         onCheckpoint: (_job, step, files) => {
           if (metrics !== null) syncFile(metrics); // the curve up to the checkpoint is on disk before it
-          checkpoint = writeCheckpoint(join(out!, CHECKPOINTS), step, files);
+          finalFiles = files;
+          if (plan.checkpointEvery !== null) checkpoint = writeCheckpoint(join(out!, CHECKPOINTS), step, files);
         },
         onDone: (_job, r) => progress.update(spec.label, 0, r.steps, r.finalLoss, r.finalMetric),
       },
@@ -136,7 +153,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     throw error;
   } finally {
     progress.stop();
-    process.off('SIGINT', onInterrupt);
+    signals.off();
   }
 
   const comparison: Comparison = {
@@ -150,26 +167,36 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     date: new Date().toISOString(),
   };
   const report = out === null ? null : writeReport(join(out, 'report.html'), comparison, assets);
+  const savedModel = out === null || finalFiles === null ? null : saveTrainedModel(out, finalFiles);
+  if (result.end === 'diverged') process.exitCode = EXIT_DIVERGED;
   if (flags.json === true) {
     const { points: _points, ...run } = result;
-    process.stdout.write(toJson({ task: { kind: task.kind, title: task.title, metric: task.metric, references: task.references }, model: model.description, learner: spec.config, optimizer: job.optimizer, ...run, stepsPerSecond: run.steps / run.seconds, resumedFrom: resume?.checkpoint.step ?? null, out, report, checkpoint }) + '\n');
+    process.stdout.write(toJson({ task: { kind: task.kind, title: task.title, metric: task.metric, references: task.references }, model: model.description, learner: spec.config, optimizer: job.optimizer, ...run, stepsPerSecond: run.steps / run.seconds, resumedFrom: resume?.checkpoint.step ?? null, out, report, checkpoint, savedModel }) + '\n');
     return;
   }
   const row = rowOf(comparison.learners[0]!);
-  const ended = { completed: 'completed', stopped: 'stopped by Ctrl-C', diverged: `diverged: ${result.message ?? ''}` }[result.end];
+  const ended = { completed: 'completed', stopped: `stopped by ${signals.received ?? 'a signal'}`, diverged: `diverged: ${result.message ?? ''}` }[result.end];
   const lines = [
     `task:      ${task.title}`,
     `model:     ${model.description}`,
     `learner:   ${spec.label}; optimizer: ${comparison.optimizer}${job.clip !== undefined ? `, clip ${job.clip}` : ''}; seed ${seed}`,
     `steps:     ${result.steps.toLocaleString('en-US')} of ${training.steps.toLocaleString('en-US')} — ${ended}${resume !== null ? ` (resumed at step ${resume.checkpoint.step.toLocaleString('en-US')})` : ''}`,
     `time:      ${result.seconds.toFixed(1)} s (${Math.round(result.steps / Math.max(result.seconds, 1e-9)).toLocaleString('en-US')} steps/s); learner state ${bytesText(result.stateBytes)}`,
-    `loss:      ${result.end === 'diverged' ? 'diverged' : spreadText(row.finalLoss)} ${task.loss.unit} (mean over the last tenth of the steps)`,
+    `loss:      ${result.end === 'diverged' ? 'diverged' : spreadText(row.finalLoss)} ${task.loss.unit} (prequential: each step's loss is measured before the learner learns from it; mean over the last tenth of the steps)`,
     `${task.metric.name}: ${formatNumber(result.finalMetric)}${task.metric.unit === '' ? '' : ` ${task.metric.unit}`}`,
     ...referenceLines(task),
   ];
   if (out !== null) lines.push(`wrote:     ${join(out, CONFIG_JSON)}, ${metrics}, ${report!.html}, ${report!.svg}`);
+  if (savedModel !== null) lines.push(`model:     ${savedModel} (online-rnn forward --model ${savedModel}, online-rnn serve --model ${savedModel})`);
   if (checkpoint !== null) lines.push(`checkpoint: ${checkpoint}`);
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** <out>/model: the native model directory inside the last checkpoint's files, written atomically. */
+function saveTrainedModel(out: string, files: Readonly<Record<string, Uint8Array | string>>): string {
+  const dir = join(out, 'model');
+  writeDirectoryAtomic(dir, { [CONFIG_FILE]: files[CONFIG_FILE]!, [TENSORS_FILE]: files[TENSORS_FILE]! }, { overwrite: true });
+  return dir;
 }
 
 function finite(value: number): number | null {
@@ -178,6 +205,7 @@ function finite(value: number): number | null {
 
 /** A new or empty directory: a finished run is never mixed with another. */
 function checkOutDirectory(path: string): string {
+  checkWritablePath(path, '--out');
   if (existsSync(path)) {
     if (!statSync(path).isDirectory()) throw new UsageError(`--out ${path} is a file, not a directory`);
     if (readdirSync(path).length > 0) throw new UsageError(`--out ${path} is not empty; choose a new directory`);
@@ -187,13 +215,17 @@ function checkOutDirectory(path: string): string {
 
 function freshPlan(flags: TrainFlags, command: Command): Plan {
   const { run, task } = runFromFlags(flags, command);
+  const maxMemory = flags.maxMemory === undefined ? undefined : String(flags.maxMemory);
+  // Sizes before allocations: nothing of the run is built before this.
+  const slow = checkMemory(run.model, run.learner, { limit: memoryLimit(maxMemory), limitGiven: maxMemory !== undefined, what: describeModel(run.model) });
   checkLearner(run.learner, run.model);
   const checkpointEvery = flags.checkpointEvery === undefined ? null : integerFlag(String(flags.checkpointEvery), '--checkpoint-every');
   if (checkpointEvery !== null && flags.out === undefined) throw new UsageError('--checkpoint-every needs --out: checkpoints go under <out>/checkpoints');
   const out = flags.out === undefined ? null : checkOutDirectory(String(flags.out));
-  return { run, task, out, settings: settingsJson(run), checkpointEvery, resume: null };
+  return { run, task, out, settings: settingsJson(run), checkpointEvery, resume: null, warnings: slow === null ? [] : [slow] };
 }
 
 function resumed(plan: ResumePlan): Plan {
-  return { run: plan.run, task: plan.task, out: plan.dir, settings: plan.settings, checkpointEvery: plan.checkpointEvery, resume: plan };
+  const other = kernelSetWarning(plan.checkpoint.kernels, plan.checkpoint.path);
+  return { run: plan.run, task: plan.task, out: plan.dir, settings: plan.settings, checkpointEvery: plan.checkpointEvery, resume: plan, warnings: other === null ? [] : [other] };
 }

@@ -5,7 +5,8 @@
  * or a resumed run's own), so fresh runs and `--resume` share one reading.
  */
 import type { Command } from 'commander';
-import { createModel, type ModelConfig } from '../model/config.js';
+import { createModel, parseModelConfig, type ModelConfig } from '../model/config.js';
+import { sizesOf } from '../model/size.js';
 import { cellSpec } from '../kinds/cells.js';
 import { OPTIMIZER_KINDS, parseOptimizerConfig, type OptimizerConfig } from '../kinds/optimizers.js';
 import { checkSchedule, type Schedule } from '../optim/schedule.js';
@@ -98,12 +99,13 @@ export function modelFromFlags(flags: FlagValues, given: Given, task: Task, base
 
 /** `LSTM, hidden 64, dense head 2 (17,538 parameters, float64)`; throws for a model no online learner can train. */
 export function describeModel(config: ModelConfig): string {
-  const model = createModel(config, { initialize: false });
-  model.online(); // a bidirectional model is refused here, with the reason
+  // Counted, not built: the memory estimate must see `--hidden 100000000` before θ is allocated.
+  const { paramSize } = sizesOf(parseModelConfig(config));
+  if (config.layers.some((layer) => layer.bidirectional === true)) createModel(config, { initialize: false }).online(); // refused here, with the reason
   const { cell } = config.layers[0]!;
   const layers = config.layers.length;
   const head = config.outputSize === undefined ? '' : `, dense head ${config.outputSize}`;
-  return `${cellSpec(cell).describe(cell)}${layers > 1 ? `, ${layers} layers` : ''}${head} (${model.paramSize.toLocaleString('en-US')} parameter${model.paramSize === 1 ? '' : 's'}, ${config.dtype ?? 'float64'})`;
+  return `${cellSpec(cell).describe(cell)}${layers > 1 ? `, ${layers} layers` : ''}${head} (${paramSize.toLocaleString('en-US')} parameter${paramSize === 1 ? '' : 's'}, ${config.dtype ?? 'float64'})`;
 }
 
 export function describeOptimizer(config: OptimizerConfig): string {

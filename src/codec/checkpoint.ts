@@ -18,9 +18,10 @@ import type { Model } from '../model/model.js';
 import type { Learner, LearnerSnapshot } from '../learners/learner.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { CONFIG_FILE, TENSORS_FILE, asRecord, encodeModel } from '../io/model-format.js';
-import { FormatError, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
+import { FormatError, jsonProblem, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
 import { readModelFiles } from './model.js';
 import { filesInMemory, type FileSource } from './files.js';
+import { kernelSet } from '../io/kernel-set.js';
 import { packFiles, unpackFiles, type FileContents } from './tar.js';
 
 export const CHECKPOINT_FORMAT = 'online-rnn/checkpoint';
@@ -48,6 +49,8 @@ export interface CheckpointContents {
   readonly extraTensors: Readonly<Record<string, Vec>>;
   /** The learner's step count when saved. */
   readonly step: number;
+  /** The kernel set the numbers were computed with ('ts', 'wasm', 'wasm-fma'); null in checkpoints older than the field. */
+  readonly kernels: string | null;
 }
 
 /** The files of one checkpoint (pure, apart from taking the snapshot). */
@@ -76,6 +79,7 @@ export function encodeCheckpoint(input: CheckpointInput, snapshot: LearnerSnapsh
     },
     extra,
     extraTensors: Object.keys(extraTensors),
+    kernels: kernelSet(),
   };
   const encoded = encodeModel(model);
   return {
@@ -105,7 +109,7 @@ export function readCheckpointFiles(files: FileSource): CheckpointContents {
     json = JSON.parse(files.text(STATE_JSON, 'learner state'));
   } catch (e) {
     if (e instanceof FormatError) throw e;
-    throw new FormatError(`${statePath}: not valid JSON (${(e as Error).message})`);
+    throw new FormatError(`${statePath}: not valid JSON (${jsonProblem(e)})`);
   }
   const state = decodeState(json, statePath);
   const tensorsPath = files.where(STATE_TENSORS);
@@ -115,6 +119,10 @@ export function readCheckpointFiles(files: FileSource): CheckpointContents {
     const out: Record<string, Vec> = {};
     for (const name of names) {
       expected.add(`${prefix}.${name}`);
+      // A checkpoint writes vectors as [length] and values as []: any other shape is damage, even of the right size.
+      const shape = file.tensors.get(`${prefix}.${name}`)?.shape;
+      const rank = prefix === 'value' ? 0 : 1;
+      if (shape !== undefined && shape.length !== rank) throw new FormatError(`${tensorsPath}: tensor ${prefix}.${name} has shape [${shape.join(', ')}], a checkpoint writes ${rank === 0 ? 'scalars as []' : 'vectors as [length]'}`);
       out[name] = readTensor(file, `${prefix}.${name}`, { allowNonFinite });
     }
     return out;
@@ -132,7 +140,7 @@ export function readCheckpointFiles(files: FileSource): CheckpointContents {
   }
   const optimizer: OptimizerState | null = state.optimizer === null ? null : { kind: state.optimizer.kind, t: state.optimizer.t, buffers: optimizerBuffers };
   const snapshot: LearnerSnapshot = { kind: state.kind, step: state.step, tensors, values, rng: state.rng, optimizer };
-  return { model, snapshot, extra: state.extra, extraTensors, step: state.step };
+  return { model, snapshot, extra: state.extra, extraTensors, step: state.step, kernels: state.kernels };
 }
 
 interface DecodedState {
@@ -144,6 +152,7 @@ interface DecodedState {
   values: string[];
   extra: JsonValue;
   extraTensors: string[];
+  kernels: string | null;
 }
 
 function decodeState(value: unknown, source: string): DecodedState {
@@ -179,7 +188,14 @@ function decodeState(value: unknown, source: string): DecodedState {
     values: names(learner.values, `${source}: learner.values`),
     extra: (root.extra ?? null) as JsonValue,
     extraTensors: names(root.extraTensors ?? [], `${source}: extraTensors`),
+    kernels: kernelsOf(root.kernels, source),
   };
+}
+
+function kernelsOf(value: unknown, source: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (value !== 'ts' && value !== 'wasm' && value !== 'wasm-fma') throw new FormatError(`${source}: "kernels" must be 'ts', 'wasm' or 'wasm-fma'`);
+  return value;
 }
 
 function names(value: unknown, where: string): string[] {

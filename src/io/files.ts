@@ -4,8 +4,8 @@
  * survives a power cut. A directory of files is built under a temporary name the same way and
  * renamed into place, so a reader sees the old directory or the new one, never half of one.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, existsSync, fstatSync, realpathSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FormatError } from './safetensors.js';
 import type { FileContents } from '../codec/tar.js';
@@ -13,13 +13,56 @@ import { utf8, type FileSource } from '../codec/files.js';
 
 export type { FileContents } from '../codec/tar.js';
 
+/**
+ * Runs `body`, naming `path` in any system error it throws without one (read, write and fsync
+ * on a descriptor report no path), so the message can say which file failed.
+ */
+export function atPath<T>(path: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e instanceof Error && typeof e.code === 'string' && e.path === undefined) e.path = path;
+    throw error;
+  }
+}
+
 function writeAndSync(path: string, contents: FileContents): void {
+  atPath(path, () => writeAndSyncUnnamed(path, contents));
+}
+
+function writeAndSyncUnnamed(path: string, contents: FileContents): void {
   const data = typeof contents === 'string' ? Buffer.from(contents, 'utf8') : contents;
   const fd = openSync(path, 'wx', 0o644);
   try {
     let written = 0;
     while (written < data.length) written += writeSync(fd, data, written, data.length - written);
     fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Appends `text` whole or not at all: when the write fails part-way (a full disk), the file is
+ * cut back to its old length, so a log never ends in a torn line.
+ */
+export function appendWhole(path: string, text: string): void {
+  atPath(path, () => appendWholeUnnamed(path, text));
+}
+
+function appendWholeUnnamed(path: string, text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  const fd = openSync(path, 'a');
+  try {
+    const before = fstatSync(fd).size;
+    try {
+      let written = 0;
+      while (written < data.length) written += writeSync(fd, data, written, data.length - written);
+    } catch (error) {
+      ftruncateSync(fd, before);
+      throw error;
+    }
   } finally {
     closeSync(fd);
   }
@@ -108,7 +151,8 @@ export function removeStaleTemporaries(dir: string): void {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` (on this host) is running. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -117,16 +161,45 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Reads a whole file, turning "not there" into a one-line FormatError naming it. */
+/** Reads a whole file, turning "not there" (or unreadable) into a one-line FormatError naming it. */
 export function readFileChecked(path: string, what = 'file'): Buffer {
+  fileSize(path, what);
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new FormatError(`${path}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** The size of a regular file, or a one-line FormatError naming it. */
+export function fileSize(path: string, what = 'file'): number {
   try {
     const stats = statSync(path);
     if (!stats.isFile()) throw new FormatError(`${path}: the ${what} is not a regular file`);
+    return stats.size;
   } catch (error) {
     if (error instanceof FormatError) throw error;
     throw new FormatError(`${path}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return readFileSync(path);
+}
+
+/**
+ * `dir/name`, after checking that it really lies inside `dir`: a symbolic link (to the file, or
+ * to a folder on the way) that leads out of the model's directory is refused, so a model file
+ * can never make the loader read, or quote, another file of the machine.
+ */
+export function pathInside(dir: string, name: string, what = 'file'): string {
+  const path = join(dir, name);
+  let realDir: string;
+  let realPath: string;
+  try {
+    realDir = realpathSync(dir);
+    realPath = realpathSync(path);
+  } catch (error) {
+    throw new FormatError(`${path}: cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (!realPath.startsWith(realDir.endsWith(sep) ? realDir : realDir + sep)) throw new FormatError(`${path}: the ${what} is a link to a file outside ${dir}; a model's files must lie in its directory`);
+  return path;
 }
 
 export function readTextChecked(path: string, what = 'file'): string {
@@ -136,8 +209,9 @@ export function readTextChecked(path: string, what = 'file'): string {
 /** The files of directory `dir`, read on demand with the checks above, for the core's decoders. */
 export function directoryFiles(dir: string): FileSource {
   return {
-    bytes: (name, what) => readFileChecked(join(dir, name), what),
-    text: (name, what) => readTextChecked(join(dir, name), what),
+    // pathInside: a file that is a link out of `dir` is refused, never read.
+    bytes: (name, what) => readFileChecked(pathInside(dir, name, what), what),
+    text: (name, what) => readTextChecked(pathInside(dir, name, what), what),
     where: (name) => join(dir, name),
   };
 }

@@ -15,14 +15,14 @@ import type { Model } from '../model/model.js';
 import { CONFIG_FILE } from './model-format.js';
 import { loadModel, saveModel } from './model-files.js';
 import { exportPyTorch, importPyTorch, parsePyTorchSpec } from './pytorch-safetensors.js';
-import { FormatError } from './safetensors.js';
+import { FormatError, jsonProblem } from './safetensors.js';
 import { checkpointDirectory, LATEST_FILE } from './checkpoint.js';
 import { importTfjs, TFJS_SHARD } from './tfjs.js';
 import { exportTfjs } from './tfjs-export.js';
 import { importOnnx } from './onnx.js';
 import { exportOnnx } from './onnx-export.js';
 import { importKeras, kerasReady } from './keras.js';
-import { readFileChecked, readTextChecked, writeDirectoryAtomic } from './files.js';
+import { fileSize, pathInside, readFileChecked, readTextChecked, writeDirectoryAtomic } from './files.js';
 
 export type ModelFormat = 'native' | 'pytorch' | 'tfjs' | 'onnx' | 'keras';
 export const MODEL_FORMATS: readonly ModelFormat[] = ['native', 'pytorch', 'tfjs', 'onnx', 'keras'];
@@ -82,7 +82,7 @@ export function loadAnyModel(path: string, options: LoadOptions = {}): Model {
         try {
           value = JSON.parse(text);
         } catch (e) {
-          throw new FormatError(`${options.config}: not valid JSON (${(e as Error).message})`);
+          throw new FormatError(`${options.config}: not valid JSON (${jsonProblem(e)})`);
         }
         spec = parsePyTorchSpec(value, options.config);
       }
@@ -134,7 +134,7 @@ export function loadTfjs(path: string, options: { dtype?: DType } = {}): Model {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new FormatError(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new FormatError(`${file}: not valid JSON (${jsonProblem(e)})`);
   }
   const directory = dirname(file);
   const shard = (name: string, expectedBytes: number): Uint8Array => {
@@ -142,17 +142,9 @@ export function loadTfjs(path: string, options: { dtype?: DType } = {}): Model {
     if (isAbsolute(name) || name.split(/[\\/]/).some((part) => part === '..' || part === '')) {
       throw new FormatError(`${file}: weight shard path ${JSON.stringify(name)} must name a file beside model.json`);
     }
-    const shardPath = join(directory, name);
-    let size: number;
-    try {
-      const stats = statSync(shardPath);
-      if (!stats.isFile()) throw new FormatError(`${shardPath}: the weight shard is not a regular file`);
-      size = stats.size;
-    } catch (error) {
-      if (error instanceof FormatError) throw error;
-      throw new FormatError(`${shardPath}: cannot read the weight shard (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-    }
-    if (size > expectedBytes) throw new FormatError(`${shardPath}: the shard is ${size} bytes but its weight group declares only ${expectedBytes}`);
+    const shardPath = pathInside(directory, name, 'weight shard');
+    const size = fileSize(shardPath, 'weight shard');
+    if (size > expectedBytes) throw new FormatError(`${shardPath}: the shard is ${size} bytes, more than the ${expectedBytes} its weight group has left to fill`);
     return readFileChecked(shardPath, 'weight shard');
   };
   return importTfjs(json, shard, { source: file, ...options });

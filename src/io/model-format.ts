@@ -15,7 +15,7 @@
 import type { DType, Vec } from '../tensor/dtype.js';
 import { buildCell, createModel, layerOutputSize, parseModelConfig, type ModelConfig } from '../model/config.js';
 import type { Model } from '../model/model.js';
-import { FormatError, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
+import { FormatError, jsonProblem, parseSafetensors, readTensor, writeSafetensors, type TensorToWrite } from './safetensors.js';
 
 export const MODEL_FORMAT = 'online-rnn/model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -84,7 +84,7 @@ export function decodeModelConfig(text: string, source = CONFIG_FILE): ModelConf
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new FormatError(`${source}: not valid JSON (${(e as Error).message})`);
+    throw new FormatError(`${source}: not valid JSON (${jsonProblem(e)})`);
   }
   const file = asRecord(value, source);
   if (file.format !== MODEL_FORMAT) throw new FormatError(`${source}: "format" must be "${MODEL_FORMAT}", got ${JSON.stringify(file.format)}`);
@@ -92,8 +92,14 @@ export function decodeModelConfig(text: string, source = CONFIG_FILE): ModelConf
   return parseConfigIn(file.model, source);
 }
 
+/** Far beyond any trained recurrent stack (a few dozen layers), far below what exhausts memory. */
+export const MAX_LAYERS = 10_000;
+
 /** parseModelConfig with its errors turned into FormatErrors naming the file. */
 export function parseConfigIn(value: unknown, source: string): ModelConfig {
+  // Counted before each layer is checked: a forged million-layer config costs nothing.
+  const layers = (value as { layers?: unknown } | null)?.layers;
+  if (Array.isArray(layers) && layers.length > MAX_LAYERS) throw new FormatError(`${source}: ${layers.length} layers; a model file may have at most ${MAX_LAYERS}`);
   try {
     return parseModelConfig(value);
   } catch (e) {
@@ -123,6 +129,7 @@ export function decodeModel(configOrText: ModelConfig | string, tensorBytes: Uin
   const file = parseSafetensors(tensorBytes, source);
   const dtype: DType = config.dtype ?? 'float64';
   const expectedDType = dtype === 'float64' ? 'F64' : 'F32';
+  checkCellsAgainstFile(config, file.tensors.size, source);
   const layout = checkLayout(config, file.tensors, source);
   for (const block of layout) {
     const entry = file.tensors.get(block.name)!;
@@ -134,6 +141,17 @@ export function decodeModel(configOrText: ModelConfig | string, tensorBytes: Uin
     model.theta.set(readTensor(file, block.name, { dtype, ...(options.allowNonFinite === undefined ? {} : { allowNonFinite: options.allowNonFinite }) }), block.offset);
   }
   return model;
+}
+
+/**
+ * What a config asks for, held against the file before any layout is built: every cell has at
+ * least one tensor of parameters, so a config of thousands of layers
+ * costs a count, not thousands of cells. (Sizes need no such check: the layout allocates no
+ * parameters, and checkLayout names the first tensor whose shape the config contradicts.)
+ */
+export function checkCellsAgainstFile(config: ModelConfig, tensorCount: number, source: string): void {
+  const cells = config.layers.reduce((n, layer) => n + (layer.bidirectional === true ? 2 : 1), 0);
+  if (cells > tensorCount) throw new FormatError(`${source}: the config has ${config.layers.length} layers (${cells} cells), which need at least ${cells} tensors; the file holds ${tensorCount}`);
 }
 
 /**

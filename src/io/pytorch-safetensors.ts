@@ -89,7 +89,8 @@ export function importPyTorch(bytes: Uint8Array, spec: PyTorchSpec | null, optio
   // A layer has at least two tensors; a larger num_layers cannot match this file.
   const layers = resolved.args.num_layers ?? 1;
   if (typeof layers === 'number' && layers > names.length) throw new FormatError(`${source}: num_layers ${layers} needs more tensors than the file's ${names.length}`);
-  const stateDict: StateDict = {};
+  // No prototype: a tensor named `__proto__` is an entry like any other (and refused as unknown).
+  const stateDict = Object.create(null) as StateDict;
   for (const name of names) {
     const entry = file.tensors.get(name)!;
     stateDict[name.slice(prefix.length)] = { shape: entry.shape, data: readTensor(file, name, { dtype, ...(options.allowNonFinite === undefined ? {} : { allowNonFinite: options.allowNonFinite }) }) };

@@ -17,6 +17,7 @@ import { paramView, type Cell } from '../cells/cell.js';
 import { buildCell, cellOutputSize, createModel, type CellConfig, type ModelConfig } from '../model/config.js';
 import { interopCell } from '../kinds/cells.js';
 import type { Model } from '../model/model.js';
+import { cutMiddle } from './safetensors.js';
 
 export type PyTorchModule = 'lstm' | 'gru' | 'rnn';
 export const PYTORCH_MODULES: readonly PyTorchModule[] = ['lstm', 'gru', 'rnn'];
@@ -169,7 +170,7 @@ function checkStateDict(module: PyTorchModule, config: ModelConfig, stateDict: S
   const shapes = pytorchShapes(config);
   for (const [name, shape] of shapes) {
     const tensor = stateDict[name];
-    if (tensor === undefined) throw new RangeError(`pytorch: state_dict has no '${name}'`);
+    if (tensor === undefined) throw new RangeError(`pytorch: state_dict has no '${cutMiddle(name, 80)}'`);
     if (tensor.shape.length !== shape.length || tensor.shape.some((n, i) => n !== shape[i])) {
       throw new RangeError(`pytorch: '${name}' must have shape [${shape.join(', ')}], got [${tensor.shape.join(', ')}]`);
     }
@@ -177,7 +178,7 @@ function checkStateDict(module: PyTorchModule, config: ModelConfig, stateDict: S
     if (tensor.data.length !== size) throw new RangeError(`pytorch: '${name}' has ${tensor.data.length} values for shape [${shape.join(', ')}]`);
   }
   const unused = Object.keys(stateDict).filter((name) => !shapes.has(name));
-  if (unused.length > 0) throw new RangeError(`pytorch: state_dict entries this ${module} does not have: ${unused.join(', ')}`);
+  if (unused.length > 0) throw new RangeError(`pytorch: state_dict entries this ${module} does not have: ${unused.slice(0, 5).map((name) => cutMiddle(name, 80)).join(', ')}${unused.length > 5 ? ', …' : ''}`);
 }
 
 function hasRecurrentBias(cell: Cell): boolean {

@@ -20,9 +20,37 @@ import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 export class FormatError extends RangeError {
   override readonly name = 'FormatError';
   constructor(message: string) {
-    // One line, whatever the file put into it (JSON parse errors quote the file's text).
-    super(message.replace(/[\r\n]+\s*/g, ' '));
+    // One line, whatever the file put into it (JSON parse errors quote the file's text), and a
+    // short one: a name the file controls may be a megabyte long.
+    super(cutMiddle(message.replace(/[\r\n]+\s*/g, ' '), MAX_MESSAGE));
   }
+}
+
+/** The longest error line: enough for two paths and a sentence. */
+const MAX_MESSAGE = 600;
+
+/** `text` cut to at most `max` characters, keeping both ends (the file's path and the problem). */
+export function cutMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const half = Math.floor((max - 1) / 2);
+  return `${text.slice(0, half)}…${text.slice(text.length - half)}`;
+}
+
+/**
+ * Why JSON.parse refused a file, without the file's text: V8's message quotes the start of the
+ * input, which for a file that is not the one expected (a link to /etc/passwd) is its content.
+ */
+export function jsonProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof RangeError) return 'nested too deeply';
+  const position = /position (\d+)/.exec(message);
+  if (/Unexpected end of JSON input/.test(message)) return 'it ends too early';
+  return position !== null ? `a syntax error at byte ${position[1]}` : 'a syntax error';
+}
+
+/** A string the file controls (a tensor's or a layer's name), quoted and cut for an error line. */
+export function quoteName(name: string, max = 80): string {
+  return JSON.stringify(cutMiddle(name, max));
 }
 
 /** The reference implementation's limit on the header; real headers are kilobytes. */
@@ -85,7 +113,7 @@ export function parseSafetensors(bytes: Uint8Array, source = 'safetensors file')
   try {
     header = JSON.parse(text);
   } catch (e) {
-    return fail(`the header is not valid JSON (${(e as Error).message})`);
+    return fail(`the header is not valid JSON (${jsonProblem(e)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('the header is not a JSON object');
 

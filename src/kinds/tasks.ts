@@ -13,7 +13,7 @@ import { textCorpus } from '../tasks/corpus.js';
 import { anbnCorpus } from '../tasks/anbn.js';
 import { BRACKETS_VARIANTS, bracketsCorpus } from '../tasks/brackets.js';
 import { seriesTask } from '../tasks/series.js';
-import { csvColumn } from '../tasks/csv.js';
+import { csvColumn, csvColumns } from '../tasks/csv.js';
 import { influenceTask } from '../tasks/influence-task.js';
 import { allowOnly, defined, kindOf, kindsOf, optionalChoice, optionalNumber, optionalPositiveInteger, parseKind, record, specOf } from './options.js';
 import type { ConfigOf, Example, FlagSpec } from './spec.js';
@@ -155,43 +155,88 @@ const charlmSpec = {
 
 export type SeriesConfig = {
   readonly kind: 'series';
-  readonly source: { readonly kind: 'values'; readonly name: string; readonly values: readonly number[] } | { readonly kind: 'mackeyGlass'; readonly tau?: number; readonly interval?: number };
+  readonly source:
+    | { readonly kind: 'values'; readonly name: string; readonly values: readonly number[] }
+    | { readonly kind: 'table'; readonly name: string; readonly columns: readonly string[]; readonly values: readonly number[]; readonly inputs: readonly number[]; readonly targets: readonly number[] }
+    | { readonly kind: 'mackeyGlass'; readonly tau?: number; readonly interval?: number };
 };
 
 const seriesSpec = {
-  summary: 'next-value prediction of a CSV column or the Mackey–Glass series',
+  summary: 'next-value prediction of CSV columns or the Mackey–Glass series',
   parse(raw, where) {
     allowOnly(raw, ['kind', 'source'], where);
     const source = record(raw.source, `${where}.source`);
-    if (kindOf(source, ['values', 'mackeyGlass'] as const, 'series source', `${where}.source`) === 'values') {
+    const sourceKind = kindOf(source, ['values', 'table', 'mackeyGlass'] as const, 'series source', `${where}.source`);
+    if (sourceKind === 'values') {
       allowOnly(source, ['kind', 'name', 'values'], `${where}.source`);
       if (!Array.isArray(source.values) || !source.values.every((v) => typeof v === 'number')) throw new TypeError(`${where}.source.values must be an array of numbers`);
       return { kind: 'series', source: { kind: 'values', name: string(source.name, `${where}.source.name`), values: source.values as number[] } };
+    }
+    if (sourceKind === 'table') {
+      allowOnly(source, ['kind', 'name', 'columns', 'values', 'inputs', 'targets'], `${where}.source`);
+      const list = <T,>(value: unknown, field: string, check: (v: unknown) => boolean, what: string): T[] => {
+        if (!Array.isArray(value) || !value.every(check)) throw new TypeError(`${where}.source.${field} must be an array of ${what}`);
+        return value as T[];
+      };
+      const isIndex = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+      return {
+        kind: 'series',
+        source: {
+          kind: 'table',
+          name: string(source.name, `${where}.source.name`),
+          columns: list<string>(source.columns, 'columns', (v) => typeof v === 'string', 'strings'),
+          values: list<number>(source.values, 'values', (v) => typeof v === 'number', 'numbers'),
+          inputs: list<number>(source.inputs, 'inputs', isIndex, 'column indices'),
+          targets: list<number>(source.targets, 'targets', isIndex, 'column indices'),
+        },
+      };
     }
     allowOnly(source, ['kind', 'tau', 'interval'], `${where}.source`);
     return { kind: 'series', source: { kind: 'mackeyGlass', ...defined({ tau: optionalNumber(source.tau, `${where}.source.tau`), interval: optionalPositiveInteger(source.interval, `${where}.source.interval`) }) } };
   },
   build: (config) => seriesTask(config.source),
   fromFlags(values, read) {
-    const { csv, column, interval } = values;
+    const { csv, column, columns, targets, interval } = values;
     if (typeof csv !== 'string') {
       if (column !== undefined) throw new RangeError('--column needs --csv');
+      if (columns !== undefined || targets !== undefined) throw new RangeError('--columns and --targets need --csv');
       return { kind: 'series', source: { kind: 'mackeyGlass', ...defined({ interval: interval as number | undefined }) } };
     }
     if (interval !== undefined) throw new RangeError('--interval applies to the generated Mackey–Glass series, not to --csv');
     const name = basename(csv);
+    if (columns !== undefined) return { kind: 'series', source: tableSource(read(csv, '--csv'), name, String(columns), targets === undefined ? undefined : String(targets), column) };
+    if (targets !== undefined) throw new RangeError('--targets needs --columns');
     return { kind: 'series', source: { kind: 'values', name, values: Array.from(csvColumn(read(csv, '--csv'), column as string | undefined, name)) } };
   },
   flags: [
     { flag: '--csv <file>', option: 'csv', value: 'string', help: 'a CSV file (first row: column names)' },
     { flag: '--column <name>', option: 'column', value: 'string', help: 'the CSV column to predict (default: the only one)' },
+    { flag: '--columns <a,b,c>', option: 'columns', value: 'string', help: 'several CSV columns as inputs (standardised online)' },
+    { flag: '--targets <names>', option: 'targets', value: 'string', help: 'with --columns: the columns to predict one row ahead (default: the --columns)' },
     { flag: '--interval <t>', option: 'interval', value: 'integer', help: 'without --csv: Mackey–Glass time units between samples (default: 1)' },
   ],
   examples: [
     { name: 'series mackey-glass', config: { kind: 'series', source: { kind: 'mackeyGlass' } } },
     { name: 'series values', config: { kind: 'series', source: { kind: 'values', name: 'saw', values: [1, 3, 2, 5, 4, 6, 2, 7] } } },
+    { name: 'series table', config: { kind: 'series', source: { kind: 'table', name: 'pairs', columns: ['a', 'b'], values: [1, 10, 3, 12, 2, 9, 5, 14], inputs: [0, 1], targets: [1] } } },
   ],
 } satisfies TaskSpec<SeriesConfig>;
+
+/** --columns a,b --targets c: the union of the named columns, inputs and targets as indices into it. */
+function tableSource(text: string, name: string, columns: string, targets: string | undefined, column: unknown): SeriesConfig['source'] {
+  if (column !== undefined) throw new RangeError('give either --column or --columns, not both');
+  const list = (value: string, flag: string) => {
+    const names = value.split(',').map((n) => n.trim());
+    if (names.some((n) => n === '')) throw new RangeError(`${flag} must be comma-separated column names, got '${value}'`);
+    if (new Set(names).size !== names.length) throw new RangeError(`${flag} names a column twice: '${value}'`);
+    return names;
+  };
+  const inputs = list(columns, '--columns');
+  const outputs = targets === undefined ? inputs : list(targets, '--targets');
+  const names = [...new Set([...inputs, ...outputs])];
+  const table = csvColumns(text, names, name);
+  return { kind: 'table', name, columns: table.columns, values: Array.from(table.values), inputs: inputs.map((n) => names.indexOf(n)), targets: outputs.map((n) => names.indexOf(n)) };
+}
 
 const influenceSpec = {
   summary: 'influence balancing (Tallec & Ollivier 2018): the task on which truncated BPTT fails',

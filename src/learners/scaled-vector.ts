@@ -82,6 +82,8 @@ export class ScaledVector {
     if (!(Number.isFinite(scale) && scale !== 0)) throw new RangeError(`snapshot: thetaTildeScale must be a finite nonzero number, got ${scale}`);
     this.scale = scale;
     const normSquared = values['thetaTildeBodyNormSquared'];
+    // −1 is "unknown" (values()); anything else must be a squared norm: finite and ≥ 0.
+    if (normSquared !== undefined && normSquared !== -1 && !(Number.isFinite(normSquared) && normSquared >= 0)) throw new RangeError(`snapshot: thetaTildeBodyNormSquared must be a finite number ≥ 0 (or −1, unknown), got ${normSquared}`);
     this.bodyNormSquared = normSquared === undefined || normSquared < 0 ? NaN : normSquared;
   }
 

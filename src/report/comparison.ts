@@ -45,6 +45,8 @@ export interface Comparison {
   /** Versions of everything that produced it (online-rnn, node, uplot, …) and the machine. */
   readonly versions: Readonly<Record<string, string>>;
   readonly date: string;
+  /** Vertical lines on the curves (e.g. a drift and its detections), coloured by learner when given. */
+  readonly markers?: ReadonlyArray<{ readonly step: number; readonly label: string; readonly learner?: number }>;
 }
 
 export interface Spread {

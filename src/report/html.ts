@@ -114,7 +114,8 @@ function fmt(v: number): string {
   return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
 }
 
-const STYLE = `
+/** The page's look, shared with the sweep report. */
+export const STYLE = `
 body { font: 14px/1.45 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1100px; padding: 0 16px; color: #222; }
 h1 { font-size: 20px; margin-bottom: 4px; } h2 { font-size: 16px; margin-top: 28px; }
 .setting, .hint { color: #555; } .hint { font-size: 12px; }
@@ -125,10 +126,8 @@ th:first-child, td:first-child { text-align: left; } #versions th { text-align: 
 pre { background: #f6f6f6; padding: 10px; overflow-x: auto; white-space: pre-wrap; }
 `;
 
-/** Runs in the page: one uPlot per chart, bands painted under the lines. */
-const CHART_SCRIPT = `
-(function () {
-  var report = JSON.parse(document.getElementById('report-data').textContent);
+/** Page functions every report's charts use (the sweep report's too). */
+export const CHART_HELPERS = `
   // Values arrive projected (log10 or asinh); the cursor shows them in data units again.
   function unproject(scale, p) {
     return scale.kind === 'log' ? Math.pow(10, p) : scale.kind === 'asinh' ? Math.sinh(p) * scale.linear : p;
@@ -142,7 +141,13 @@ const CHART_SCRIPT = `
     var n = parseInt(hex.slice(1), 16);
     return 'rgba(' + (n >> 16) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + alpha + ')';
   }
-  function paintBands(u, chart) {
+`;
+
+/** Runs in the page: one uPlot per chart, bands painted under the lines. */
+const CHART_SCRIPT = `
+(function () {
+  var report = JSON.parse(document.getElementById('report-data').textContent);
+${CHART_HELPERS}  function paintBands(u, chart) {
     var ctx = u.ctx;
     ctx.save();
     ctx.beginPath();

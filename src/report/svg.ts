@@ -72,6 +72,10 @@ function panel(comparison: Comparison, grid: readonly number[], field: 'loss' | 
     const y = sy(r.value).toFixed(1);
     out.push(`<line x1="${x0}" x2="${x1}" y1="${y}" y2="${y}" stroke="#555" stroke-dasharray="5 4"/><text x="${x1 - 4}" y="${y}" dy="-4" text-anchor="end" fill="#555" font-size="10">${escape(r.label)}</text>`);
   }
+  for (const m of comparison.markers ?? []) {
+    const x = sx(m.step).toFixed(1);
+    out.push(`<line x1="${x}" x2="${x}" y1="${y0}" y2="${y1}" stroke="${m.learner === undefined ? '#555' : color(m.learner)}" stroke-dasharray="2 3"/><text x="${x}" y="${y1 + 10}" dx="3" fill="#555" font-size="10">${escape(m.label)}</text>`);
+  }
   out.push('</g>');
   const name = field === 'loss' ? `loss (${comparison.task.loss})` : `${comparison.task.metric.name}${comparison.task.metric.unit === '' ? '' : ` (${comparison.task.metric.unit})`}`;
   out.push(`<text x="${(x0 + x1) / 2}" y="${y1 - 9}" text-anchor="middle" font-weight="bold">${escape(name)}${scale.kind === 'linear' ? '' : ` — ${scale.kind} scale`}</text>`);

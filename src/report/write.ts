@@ -3,11 +3,12 @@
  * report.svg). Each is written to a temporary file and renamed, so an interrupted run never
  * leaves half a report; the directory is created if needed.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Comparison } from './comparison.js';
 import { renderHtml, type ChartAssets } from './html.js';
 import { renderSvg } from './svg.js';
+import { atPath } from '../io/files.js';
 
 export function figurePath(reportPath: string): string {
   return reportPath.replace(/\.html?$/i, '') + '.svg';
@@ -23,6 +24,11 @@ export function writeReport(path: string, comparison: Comparison, assets: ChartA
 
 export function writeAtomically(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
+  try {
+    atPath(path, () => writeFileSync(temporary, text));
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true }); // a full disk leaves no half-written temporary behind
+    throw error;
+  }
 }

@@ -1,34 +1,48 @@
 /**
- * One numeric column of a CSV text (RFC 4180: comma-separated, fields optionally in double
+ * Numeric columns of a CSV text (RFC 4180: comma-separated, fields optionally in double
  * quotes with "" for a quote, LF or CRLF line ends). The first row is the header. Every
  * problem is a RangeError naming the row and column, so the CLI reports it in one line.
  */
 
 /** The values of `column` (a header name); with no column given, the only column there is. */
 export function csvColumn(text: string, column?: string, source = 'CSV'): Float64Array {
+  return csvColumns(text, column === undefined ? undefined : [column], source).values;
+}
+
+/**
+ * The values of several named columns, row-major (rows × names.length); with no names, the
+ * only column there is. Every cell must be a finite number.
+ */
+export function csvColumns(text: string, names?: readonly string[], source = 'CSV'): { columns: string[]; values: Float64Array } {
   const rows = parseCsv(text, source).filter((row) => !(row.length === 1 && row[0]!.trim() === ''));
   if (rows.length === 0) throw new RangeError(`${source} is empty`);
   const header = rows[0]!.map((name) => name.trim());
-  let index: number;
-  if (column === undefined) {
+  let indices: number[];
+  if (names === undefined) {
     if (header.length !== 1) throw new RangeError(`${source} has ${header.length} columns (${header.join(', ')}): name one with --column`);
-    index = 0;
+    indices = [0];
   } else {
-    index = header.indexOf(column);
-    if (index < 0) throw new RangeError(`${source} has no column '${column}' (columns: ${header.join(', ')})`);
+    indices = names.map((column) => {
+      const index = header.indexOf(column);
+      if (index < 0) throw new RangeError(`${source} has no column '${column}' (columns: ${header.join(', ')})`);
+      return index;
+    });
   }
-  const name = header[index]!;
-  const values = new Float64Array(rows.length - 1);
+  const width = indices.length;
+  const values = new Float64Array((rows.length - 1) * width);
   for (let r = 1; r < rows.length; r++) {
-    const cell = rows[r]![index];
-    if (cell === undefined) throw new RangeError(`${source} row ${r + 1} has no value for column '${name}'`);
-    const trimmed = cell.trim();
-    const value = Number(trimmed);
-    if (trimmed === '' || !Number.isFinite(value)) throw new RangeError(`${source} row ${r + 1}, column '${name}': '${cell}' is not a finite number`);
-    values[r - 1] = value;
+    indices.forEach((index, k) => {
+      const name = header[index]!;
+      const cell = rows[r]![index];
+      if (cell === undefined) throw new RangeError(`${source} row ${r + 1} has no value for column '${name}'`);
+      const trimmed = cell.trim();
+      const value = Number(trimmed);
+      if (trimmed === '' || !Number.isFinite(value)) throw new RangeError(`${source} row ${r + 1}, column '${name}': '${cell}' is not a finite number`);
+      values[(r - 1) * width + k] = value;
+    });
   }
   if (values.length === 0) throw new RangeError(`${source} has a header but no rows`);
-  return values;
+  return { columns: indices.map((index) => header[index]!), values };
 }
 
 /** The rows of a CSV text as arrays of raw field strings. */

@@ -7,7 +7,7 @@ import { createModel } from '../../src/model/config.js';
 import { saveModel } from '../../src/io/model-files.js';
 import { loadAnyModel, saveAnyModel } from '../../src/io/load.js';
 import { runSequence } from '../../src/io/run.js';
-import { fixtureDirectory, readFixtures } from '../support/fixtures.js';
+import { fixtureDirectory, inRepoFixtureDirectory, readFixtures } from '../support/fixtures.js';
 import { cli$, writePyTorchFiles } from '../io/support.js';
 
 /** The CLI chain for two fixtures; the library chain (the same code) for all of them. */
@@ -60,7 +60,7 @@ test('PyTorch → native → PyTorch → native keeps every fixture model bit fo
 test('a failed conversion exits with code 2, one line, and writes nothing under --out', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-convert-'));
   try {
-    const fixture = readFixtures(fixtureDirectory()).find((f) => f.file === 'lstm_proj.json')!.fixture!;
+    const fixture = readFixtures(inRepoFixtureDirectory()).find((f) => f.file === 'lstm_proj.json')!.fixture!;
     const paths = writePyTorchFiles(fixture, dir);
     const out = join(dir, 'out');
     const truncated = join(dir, 'truncated.safetensors');
@@ -94,7 +94,7 @@ test('a failed conversion exits with code 2, one line, and writes nothing under 
 test('convert refuses to replace an existing output unless --force', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-convert-'));
   try {
-    const fixture = readFixtures(fixtureDirectory()).find((f) => f.file === 'gru_1layer.json')!.fixture!;
+    const fixture = readFixtures(inRepoFixtureDirectory()).find((f) => f.file === 'gru_1layer.json')!.fixture!;
     const paths = writePyTorchFiles(fixture, dir);
     const out = join(dir, 'out');
     assert.equal((await cli$('convert', paths.model, '--config', paths.args, '--out', out)).status, 0);

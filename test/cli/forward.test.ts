@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixtureDirectory, readFixtures } from '../support/fixtures.js';
+import { fixtureDirectory, inRepoFixtureDirectory, readFixtures } from '../support/fixtures.js';
 import { maxAbsDiff } from '../support/numeric.js';
 import { cli$, rowsOf, writePyTorchFiles } from '../io/support.js';
 import { createModel } from '../../src/model/config.js';
@@ -41,7 +41,7 @@ test('`online-rnn forward` on each PyTorch fixture, as safetensors + args.json, 
 test('`online-rnn forward` without --json prints the outputs and states as text', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-forward-'));
   try {
-    const fixture = readFixtures(fixtureDirectory()).find((f) => f.file === 'lstm_1layer.json')!.fixture!;
+    const fixture = readFixtures(inRepoFixtureDirectory()).find((f) => f.file === 'lstm_1layer.json')!.fixture!;
     const paths = writePyTorchFiles(fixture, dir);
     writeFileSync(paths.input, JSON.stringify(rowsOf(fixture.input)));
     const result = await cli$('forward', '--model', paths.model, '--config', paths.args, '--input', paths.input);
@@ -57,7 +57,7 @@ test('`online-rnn forward` without --json prints the outputs and states as text'
 test('bad forward arguments exit with code 2 and one line naming the problem', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-forward-'));
   try {
-    const fixture = readFixtures(fixtureDirectory()).find((f) => f.file === 'gru_1layer.json')!.fixture!;
+    const fixture = readFixtures(inRepoFixtureDirectory()).find((f) => f.file === 'gru_1layer.json')!.fixture!;
     const paths = writePyTorchFiles(fixture, dir);
     const write = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
     const cases: Array<[string[], RegExp]> = [

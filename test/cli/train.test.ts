@@ -10,13 +10,13 @@ const cli = join(repoRoot, 'dist/src/cli/main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 const scratch = () => mkdtempSync(join(tmpdir(), 'online-rnn-train-'));
 
-test('train writes config.json, metrics.jsonl and the report under --out, and ends with a one-screen summary', () => {
+test('train writes config.json, metrics.jsonl, the model and the report under --out, and ends with a one-screen summary', () => {
   const dir = scratch();
   const out = join(dir, 'run');
   try {
     const result = run('train', '--task', 'influence', '--learner', 'rtrl', '--steps', '3000', '--log-every', '100', '--out', out);
     assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(readdirSync(out).sort(), ['config.json', 'metrics.jsonl', 'report.html', 'report.svg']);
+    assert.deepEqual(readdirSync(out).sort(), ['config.json', 'metrics.jsonl', 'model', 'report.html', 'report.svg']);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     assert.match(config.command, /^online-rnn train --task influence --learner rtrl --steps 3000/);
     assert.deepEqual(config.learner, { kind: 'rtrl' });

@@ -16,6 +16,11 @@ export function fixtureDirectory(): string {
   return existsSync(shared) ? shared : join(repoRoot, 'test/fixtures/pytorch');
 }
 
+/** The copies in test/fixtures/pytorch, for tests that need one named fixture whatever TORCH_FIXTURES says. */
+export function inRepoFixtureDirectory(): string {
+  return join(repoRoot, 'test/fixtures/pytorch');
+}
+
 export interface Tensor {
   shape: number[];
   data: number[];

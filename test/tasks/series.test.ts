@@ -23,15 +23,20 @@ test('csvColumn names the problem: a missing column, a non-number, an empty file
   assert.throws(() => csvColumn('a\n"1\n', 'a'), /quoted field .* never closed/);
 });
 
-test('a CSV series is predicted one value ahead, standardised, each pass an episode, never across the wrap', () => {
+test('a CSV series is predicted one value ahead, standardised online by the mean and std of the values seen so far, each pass an episode, never across the wrap', () => {
   const values = [10, 12, 11, 15, 13];
   const task = seriesTask({ kind: 'values', name: 'five', values });
   const stream = task.stream(new Rng(1));
-  const mean = 12.2;
-  const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / 5);
+  const seen: number[] = [];
   const pairs: string[] = [];
   for (let t = 0; t < 8; t++) {
     const { input, target, reset } = stream.next();
+    const x = values[t % 4]!;
+    seen.push(x); // x(t) is known at step t; x(t + 1) is not
+    const mean = seen.reduce((s, v) => s + v, 0) / seen.length;
+    const variance = seen.reduce((s, v) => s + (v - mean) ** 2, 0) / seen.length;
+    const std = variance > 0 ? Math.sqrt(variance) : 1;
+    assert.ok(Math.abs(input[0]! - (x - mean) / std) < 1e-12, `input at ${t}`);
     const raw = (z: number) => Math.round(z * std + mean);
     pairs.push(`${reset ? '|' : ''}${raw(input[0]!)}→${raw(target![0]!)}`);
     stream.observe({ loss: 0, prediction: target!, theta: new Float64Array(0) });
@@ -40,6 +45,27 @@ test('a CSV series is predicted one value ahead, standardised, each pass an epis
   assert.equal(stream.metric(), 0);
   assert.throws(() => seriesTask({ kind: 'values', name: 'flat', values: [1, 1, 1] }), /all 3 values are equal/);
   assert.throws(() => seriesTask({ kind: 'values', name: 'short', values: [1, 2] }), /needs at least 3 values/);
+});
+
+test('a table series takes several columns as inputs and others as targets, and its metric is the RMSE in the targets\' units', () => {
+  // Columns a, b, c; inputs a and b, target c one row ahead.
+  const rows = [
+    [1, 10, 100],
+    [2, 30, 90],
+    [4, 20, 95],
+    [3, 40, 80],
+  ];
+  const task = seriesTask({ kind: 'table', name: 't', columns: ['a', 'b', 'c'], values: rows.flat(), inputs: [0, 1], targets: [2] });
+  assert.equal(task.inputSize, 2);
+  assert.equal(task.outputSize, 1);
+  const stream = task.stream(new Rng(1));
+  const first = stream.next();
+  assert.deepEqual(Array.from(first.input), [0, 0], 'one row seen: centred, not yet scaled');
+  assert.equal(first.target![0], 90 - 100);
+  stream.observe({ loss: 0, prediction: Float64Array.of(-10 + 2), theta: new Float64Array(0) });
+  assert.equal(stream.metric(), 2, 'an error of 2 in c\'s units');
+  assert.throws(() => seriesTask({ kind: 'table', name: 't', columns: ['a', 'b'], values: [1, 2, 3], inputs: [0], targets: [1] }), /do not fill rows of 2 columns/);
+  assert.throws(() => seriesTask({ kind: 'table', name: 't', columns: ['a', 'b'], values: [1, 2, 3, 4, 5, 6], inputs: [], targets: [1] }), /at least one of the columns as inputs/);
 });
 
 test('Mackey–Glass is deterministic per seed, stays in its attractor and differs across seeds', () => {

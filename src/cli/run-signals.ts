@@ -1,0 +1,43 @@
+/**
+ * How a training command ends on a signal, and its exit codes. Ctrl-C (SIGINT) and SIGTERM
+ * (what `kill`, systemd, Docker and Slurm send) both stop the runs at their next step, so the
+ * curve, the final checkpoint, the report and the summary are written; the first one says so
+ * on stderr at once (a step may be slow), a second one quits at once with 128 + the signal.
+ */
+import type { StopSignal } from './pool.js';
+import { UsageError } from './errors.js';
+
+/** `train`'s exit code when the run diverged (its loss or estimate stopped being finite). */
+export const EXIT_DIVERGED = 3;
+
+const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
+
+export function onStopSignals(stop: StopSignal): { readonly received: string | null; off(): void } {
+  let received: string | null = null;
+  const handlers = (Object.keys(SIGNAL_NUMBERS) as Array<keyof typeof SIGNAL_NUMBERS>).map((name) => {
+    const handler = () => {
+      if (stop.stopped) process.exit(128 + SIGNAL_NUMBERS[name]);
+      received = name === 'SIGINT' ? 'Ctrl-C' : name;
+      stop.stop();
+      process.stderr.write(`\nonline-rnn: ${received}: stopping after the current step, then saving (${name === 'SIGINT' ? 'Ctrl-C' : name} again to quit at once)…\n`);
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  return {
+    get received() {
+      return received;
+    },
+    off() {
+      for (const [name, handler] of handlers) process.off(name, handler);
+    },
+  };
+}
+
+/** --progress-every: seconds between progress lines when stderr is not a terminal (0: none). */
+export function progressEvery(flag: string | undefined): number {
+  if (flag === undefined) return 0;
+  const seconds = Number(flag);
+  if (flag.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--progress-every must be a number of seconds ≥ 0, got '${flag}'`);
+  return seconds;
+}
