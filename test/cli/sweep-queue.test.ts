@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -64,6 +64,31 @@ function worker(...args: string[]): Started {
   return { child, lines, exit };
 }
 
+/** `pid` and its descendants, from /proc (Linux). */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // The process ended while we read: it is no one's descendant any more.
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
 async function until(condition: () => boolean, what: string, seconds = 90): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (!condition()) {
@@ -91,20 +116,33 @@ test('queue: 24 runs of influence balancing and copy on two workers, one SIGKILL
   const options = ['--queue', queue, '--out', out, '--concurrency', '1', '--checkpoint-every', '200', '--lock-duration', '2000', '--until-empty'];
   const a = worker(...options);
   const b = worker(...options);
-  // Kill A while one of its runs has a checkpoint and no record yet.
+  // Kill A while one of its runs has a checkpoint and no record yet. The runs are short, so A and
+  // its processors are first stopped (SIGSTOP) and the run checked again: between seeing a
+  // checkpoint and the kill, a running processor could finish the run and record it.
   const aPid = a.child.pid!;
-  let victim: string | null = null;
-  await until(() => {
+  const recorded = (id: string) => existsSync(join(out, 'records.jsonl')) && readFileSync(join(out, 'records.jsonl'), 'utf8').includes(`"id":"${id}"`);
+  const candidate = (): string | null => {
     for (const line of a.lines) {
       const match = new RegExp(`^worker ${aPid}: start +(\\w+) `).exec(line);
       if (match === null) continue;
       const id = match[1]!;
-      const recorded = existsSync(join(out, 'records.jsonl')) && readFileSync(join(out, 'records.jsonl'), 'utf8').includes(`"id":"${id}"`);
-      if (!recorded && existsSync(join(out, 'runs', id, 'checkpoints', 'latest'))) victim = id;
+      if (!recorded(id) && existsSync(join(out, 'runs', id, 'checkpoints', 'latest'))) return id;
     }
-    return victim !== null;
-  }, 'a checkpoint of a run worker A is running');
-  a.child.kill('SIGKILL');
+    return null;
+  };
+  let victim: string | null = null;
+  const tree = processTree(aPid);
+  for (let attempt = 0; victim === null; attempt++) {
+    assert.ok(attempt < 50, 'worker A never held an unrecorded checkpoint long enough to be killed');
+    await until(() => candidate() !== null, 'a checkpoint of a run worker A is running');
+    const stopped = processTree(aPid);
+    for (const pid of stopped) signal(pid, 'SIGSTOP');
+    victim = candidate();
+    if (victim === null) for (const pid of stopped) signal(pid, 'SIGCONT');
+    else tree.push(...stopped);
+  }
+  // The machine running A dies: A and its sandboxed processors go at once.
+  for (const pid of new Set(tree)) signal(pid, 'SIGKILL');
   assert.equal(await a.exit, null);
 
   // Redis dies (SIGKILL) while B works, and comes back on the same append-only file.
