@@ -8,9 +8,16 @@ import { BLOCK } from './protocol.js';
 
 const MAX_KEPT = 4000;
 const MAX_POINTS = 1500;
-/** The range drawn on the log axis (uPlot's axes break on 0 and near the float range): a loss of 0 sits on the floor, a runaway one at the ceiling. */
-const FLOOR = 1e-30;
-const CEILING = 1e30;
+/**
+ * What the log axis shows. uPlot's log ticks step through each decade rounding every tick to the
+ * decade's decimals; below about 1e-25 that rounding no longer moves the tick (10^dec · value
+ * loses its digits), the loop never ends and the tick array grows until "Invalid array length"
+ * (uPlot 1.6, logAxisSplits). A 0, negative or non-finite value breaks the log range outright.
+ * So bin means outside [FLOOR, CEILING] are left out (a gap in the curve), the axis never spans
+ * beyond them, and a learner whose loss ran away is said to have diverged on its card.
+ */
+export const FLOOR = 1e-20;
+export const CEILING = 1e30;
 
 export class LossCurve {
   /** Steps per point. */
@@ -93,8 +100,20 @@ export function binned(curve: LossCurve, width: number, bins: number): Array<num
         count++;
       }
     }
-    const mean = sum / count;
-    out[j] = count === 0 ? null : Number.isFinite(mean) ? Math.min(Math.max(mean, FLOOR), CEILING) : CEILING;
+    out[j] = count === 0 ? null : drawable(sum / count);
   }
   return out;
+}
+
+/** A loss as the log axis can draw it, or null (a gap) where it cannot: ≤ 0, non-finite or outside [FLOOR, CEILING]. */
+export function drawable(loss: number): number | null {
+  return Number.isFinite(loss) && loss >= FLOOR && loss <= CEILING ? loss : null;
+}
+
+/** The y-axis range for the log chart: the whole decades around the drawn losses, never wider than [FLOOR, CEILING] (at most 50 decades of ticks), 0.01 … 100 before there is any. */
+export function logRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !(min > 0) || !(max > 0)) return [0.01, 100];
+  const top = Math.ceil(Math.log10(Math.min(max, CEILING)));
+  const bottom = Math.min(Math.floor(Math.log10(Math.max(min, FLOOR))), top - 1);
+  return [Number(`1e${bottom}`), Number(`1e${top}`)];
 }

@@ -9,7 +9,7 @@ import { bytesText } from '../src/report/table.js';
 import { csvColumn, parseCsv } from '../src/tasks/csv.js';
 import type { LearnerKind } from '../src/kinds/learners.js';
 import { BLOCK, type FromWorker, type LearnerSetup, type Progress, type ToWorker } from './protocol.js';
-import { LossCurve, binWidth, binned } from './curves.js';
+import { CEILING, LossCurve, binWidth, binned, logRange } from './curves.js';
 import { drifted } from './streams.js';
 import { DEFAULT_SETTINGS, LEARNER_NOTES, MAX_LEARNERS, STREAM_LABELS, parseLearner, sameShape, settingsFromHash, settingsToHash, type Settings, type StreamKind, type StreamSpec } from './settings.js';
 import { loadSession, saveSession, type SavedSession } from './session.js';
@@ -293,7 +293,7 @@ function rebuildLossChart(): void {
       title: 'Prequential loss (each step tested before it trains), log scale',
       width: Math.max(320, host.clientWidth),
       height: 300,
-      scales: { x: { time: false }, y: { distr: 3 } },
+      scales: { x: { time: false }, y: { distr: 3, range: (_chart: uPlot, min: number | null, max: number | null) => logRange(min, max) } },
       axes: [
         { label: 'stream step', stroke: '#333', grid: { stroke: '#eee' } },
         { label: lossUnit(), stroke: '#333', grid: { stroke: '#eee' }, size: 70, values: (_chart: uPlot, splits: Array<number | null>) => splits.map(decade) },
@@ -341,7 +341,7 @@ function predictionChart(host: HTMLElement, colour: string): uPlot {
     {
       width: Math.max(260, host.clientWidth || 300),
       height: 150,
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: { range: (_chart: uPlot, min: number | null, max: number | null) => outputRange(min, max) } },
       axes: [
         { label: 'stream step', stroke: '#333', grid: { stroke: '#eee' }, size: 36, labelSize: 18 },
         { label: 'output', stroke: '#333', grid: { stroke: '#eee' }, size: 44, labelSize: 18, space: 18 },
@@ -352,6 +352,18 @@ function predictionChart(host: HTMLElement, colour: string): uPlot {
     [[], [], []],
     host,
   );
+}
+
+/**
+ * The prediction chart's y range, at least a millionth of the values' size wide: a learner that
+ * has converged (RTRL on influence balancing) predicts its targets to the last bits, and uPlot's
+ * linear ticks over a span float64 cannot step through never end ("Invalid array length").
+ */
+function outputRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null) return [0, 1];
+  const middle = (min + max) / 2;
+  const half = Math.max((max - min) * 0.55, Math.abs(middle) * 1e-6, 1e-9);
+  return [middle - half, middle + half];
 }
 
 function redraw(): void {
@@ -417,7 +429,7 @@ function updateCard(lane: Lane): void {
   const last = lane.last;
   set('step', (last?.step ?? 0).toLocaleString('en-US'));
   set('speed', last === null || !Number.isFinite(last.stepsPerSecond) ? '–' : Math.round(last.stepsPerSecond).toLocaleString('en-US'));
-  set('loss', Number.isFinite(lane.curve.latest()) ? lane.curve.latest().toPrecision(3) : '–');
+  set('loss', lossText(lane));
   set('state', last === null ? '–' : bytesText(last.stateBytes));
   set('model', lane.model);
   set('error', lane.error);
@@ -427,6 +439,13 @@ function updateCard(lane: Lane): void {
   // A diverged learner's predictions overflow: uPlot's axes cannot span them, so they are left out.
   const drawable = (values: number[]) => values.map((v) => (Number.isFinite(v) && Math.abs(v) < 1e30 ? v : null));
   if (hasData) lane.chart.setData([last.recent.step, drawable(last.recent.target), drawable(last.recent.prediction)] as unknown as uPlot.AlignedData);
+}
+
+/** The card's loss: the latest bin mean, or 'diverged' once the learner stopped on a non-finite value or its loss ran past what the chart draws. */
+function lossText(lane: Lane): string {
+  const latest = lane.curve.latest();
+  if (/diverged/.test(lane.error) || (!Number.isNaN(latest) && !(latest <= CEILING))) return 'diverged';
+  return Number.isFinite(latest) ? latest.toPrecision(3) : '–';
 }
 
 function escapeHtml(text: string): string {
@@ -669,6 +688,8 @@ function exposeState(): void {
   (window as unknown as { onlineRnnPlayground: unknown }).onlineRnnPlayground = {
     lanes: () => lanes.map((lane) => ({ spec: lane.spec, step: lane.last?.step ?? 0, stepsPerSecond: lane.last?.stepsPerSecond ?? NaN, stateBytes: lane.last?.stateBytes ?? NaN, losses: [...lane.curve.losses], lossWidth: lane.curve.width, recent: lane.last?.recent ?? null, error: lane.error })),
     drifts: () => [...drifts],
+    lossChart: () => ({ points: lossChart?.data[0]?.length ?? 0, lastStep: lossChart?.data[0]?.at(-1) ?? 0, yMin: lossChart?.scales['y']?.min ?? null, yMax: lossChart?.scales['y']?.max ?? null }),
+    cardLosses: () => lanes.map((lane) => lane.card.querySelector('[data-stat=loss]')?.textContent ?? ''),
     remember: () => rememberSession(),
   };
 }

@@ -137,3 +137,36 @@ test('the playground races UORO and TBPTT on a sine from file://, adapts to a dr
     rmSync(downloads, { recursive: true, force: true });
   }
 });
+
+test('on influence balancing the loss chart keeps redrawing without a page error while the default learners diverge and RTRL and SnAp-1 drive the loss to 1e-29, and a diverged learner is called diverged', { skip, timeout: 120_000 }, async (t) => {
+  const browser = await launchChromium({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const page = await browser.page();
+    await page.goto(`${pathToFileURL(PAGE).href}#stream=influence&learners=uoro,tbptt:k=16,rtrl,snap1&seed=1`);
+    // UORO and TBPTT diverge within a second; RTRL and SnAp-1 converge to losses near 1e-29, below what uPlot's log ticks survive.
+    await page.waitForSelector('#loss-chart .uplot canvas');
+    interface ChartView { points: number; lastStep: number; yMin: number | null; yMax: number | null }
+    const chart = () => page.evaluate<ChartView>('window.onlineRnnPlayground.lossChart()');
+    const before = await chart();
+    await page.keyboard.press('Space');
+    // The learners run (each stops where its gradient diverges); the chart follows their curves every 250 ms.
+    const seen: ChartView[] = [];
+    for (let second = 0; second < 8; second++) {
+      await page.waitForTimeout(1000);
+      seen.push(await chart());
+    }
+    const now = await lanes(page);
+    const last = seen[seen.length - 1]!;
+    t.diagnostic(`after 8 s: ${now.map((lane) => `${lane.spec} step ${lane.step}${lane.error === '' ? '' : ` (${lane.error})`}`).join('; ')}; chart ${JSON.stringify(last)}`);
+    assert.deepEqual(browser.problems.filter((problem) => problem.startsWith('page error')), [], 'no error inside the page (uPlot redraws the chart)');
+    assert.equal(before.points, 0);
+    const covered = seen.map((view) => view.lastStep);
+    assert.ok(covered.every((steps, i) => i === 0 || steps > covered[i - 1]!), `the chart covered more of the stream every second: ${covered.join(' → ')}`);
+    assert.ok(last.yMin !== null && last.yMax !== null && last.yMin >= 1e-20 && last.yMax <= 1e30, `the y-axis stays within [1e-20, 1e30]: ${JSON.stringify(last)}`);
+    const cards = await page.evaluate<string[]>('window.onlineRnnPlayground.cardLosses()');
+    for (const [i, lane] of now.entries()) if (/diverged/.test(lane.error)) assert.equal(cards[i], 'diverged', `${lane.spec}'s card says it diverged`);
+    await page.keyboard.press('Space');
+  } finally {
+    await browser.close();
+  }
+});
