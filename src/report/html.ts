@@ -71,8 +71,6 @@ export function renderHtml(comparison: Comparison, assets: ChartAssets): string 
   ].join('\n');
   const seedValues = rows.map((row) => `<li><b>${escape(row.label)}</b>: final loss ${row.finalLoss.values.map(fmt).join(', ')}; ${escape(comparison.task.metric.name)} ${row.finalMetric.values.map(fmt).join(', ')}</li>`);
   const references = comparison.task.references.map((r) => `<li>${r.axis}: ${escape(r.label)} = ${fmt(r.value)}</li>`);
-  const versions = Object.entries(comparison.versions).map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`);
-  const data = JSON.stringify({ grid, charts }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -94,10 +92,19 @@ ${table}
 <ul>${references.join('')}</ul>
 <h2>Reproduce</h2>
 <pre id="command">${escape(comparison.command)}</pre>
-<table id="versions">${versions.join('')}</table>
+${pageEnd(comparison.versions, assets, { grid, charts }, CHART_SCRIPT)}`;
+}
+
+/**
+ * The end of a self-contained report page: the versions table, uPlot inlined, the page's data
+ * as JSON (escaped so no `</script>` can close it early) and the script that draws it.
+ */
+export function pageEnd(versions: Readonly<Record<string, string>>, assets: ChartAssets, data: unknown, chartScript: string): string {
+  const rows = Object.entries(versions).map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`);
+  return `<table id="versions">${rows.join('')}</table>
 <script>${assets.script.replace(/<\/script/gi, '<\\/script')}</script>
-<script type="application/json" id="report-data">${data}</script>
-<script>${CHART_SCRIPT}</script>
+<script type="application/json" id="report-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>
+<script>${chartScript}</script>
 </body>
 </html>
 `;

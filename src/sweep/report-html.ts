@@ -8,7 +8,7 @@
 import { axisTicks, chooseScale, formatNumber, paddedRange, project, type Scale } from '../report/scale.js';
 import { color, escape } from '../report/svg.js';
 import { spreadText } from '../report/table.js';
-import { CHART_HELPERS, STYLE, type ChartAssets } from '../report/html.js';
+import { CHART_HELPERS, STYLE, pageEnd, type ChartAssets } from '../report/html.js';
 import type { SweepSummary } from './summary.js';
 
 interface Axis {
@@ -69,8 +69,6 @@ export function renderSweepHtml(summary: SweepSummary, assets: ChartAssets, cont
     (c, i) =>
       `<tr${i < summary.best.length ? ' class="best"' : ''}><td>${i + 1}</td><td>${escape(c.label)}</td><td>${escape(formatNumber(c.lr))}</td><td>${escape(spreadText(c.metric))}</td><td>${c.diverged}/${c.seeds.length}</td><td>${escape(c.seeds.join(', '))}</td></tr>`,
   );
-  const versions = Object.entries(context.versions).map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`);
-  const data = JSON.stringify({ charts }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -89,13 +87,7 @@ export function renderSweepHtml(summary: SweepSummary, assets: ChartAssets, cont
 <table id="best"><thead><tr><th>#</th><th>configuration</th><th>lr</th><th>${escape(metricName)}</th><th>non-finite</th><th>seeds</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>
-<table id="versions">${versions.join('')}</table>
-<script>${assets.script.replace(/<\/script/gi, '<\\/script')}</script>
-<script type="application/json" id="report-data">${data}</script>
-<script>${CHART_SCRIPT}</script>
-</body>
-</html>
-`;
+${pageEnd(context.versions, assets, { charts }, CHART_SCRIPT)}`;
 }
 
 const SWEEP_STYLE = `
