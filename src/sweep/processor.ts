@@ -3,7 +3,7 @@
  * one job at a time, while the worker process keeps the job's lock renewed — a CPU-bound run
  * never starves it. Here the run goes through executeRuns, i.e. the job pool's worker thread
  * (cli/worker.ts → runJob), so this process's own thread stays free to report progress and to
- * exit the moment its worker dies (BullMQ exits on the IPC channel's disconnect).
+ * exit the moment its worker dies (on the IPC channel's disconnect, or when its parent is gone).
  *
  * The worker process passes its --out and --checkpoint-every in the environment it forks with.
  * A run already recorded in --out (its lock lost and the run finished by another worker) is
@@ -13,6 +13,7 @@ import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import { StopSignal } from '../cli/pool.js';
 import { packageVersion, versions } from '../cli/provenance.js';
 import { executeRuns } from './execute.js';
+import { exitWhenOrphaned } from './orphan-watch.js';
 import { readRecords, type RunRecord } from './records.js';
 import { configOf, runId, type SweepRun } from './run-config.js';
 import type { QueuedRun } from './queue.js';
@@ -26,8 +27,12 @@ export type JobSummary = Pick<RunRecord, 'id' | 'label'> & Pick<RunRecord['resul
 const PROGRESS_SECONDS = 1;
 
 // A worker killed outright cannot stop its children: an orphan would finish a run that another
-// worker has taken over. The IPC channel closes when the worker dies, and so does this process.
-if (process.send !== undefined) process.once('disconnect', () => process.exit(1));
+// worker has taken over. The IPC channel closes when the worker dies, and so does this process;
+// since that event was seen not to come, the parent is also watched (orphan-watch.ts).
+if (process.send !== undefined) {
+  process.once('disconnect', () => process.exit(1));
+  exitWhenOrphaned();
+}
 
 export default async function process_(job: SandboxedJob<QueuedRun, JobSummary>): Promise<JobSummary> {
   const mine = packageVersion();
