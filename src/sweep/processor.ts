@@ -10,7 +10,7 @@
  * not run again: its record is the result.
  */
 import { UnrecoverableError, type SandboxedJob } from 'bullmq';
-import { StopSignal } from '../cli/pool.js';
+import { KeptThreads, StopSignal } from '../cli/pool.js';
 import { packageVersion, versions } from '../cli/provenance.js';
 import { executeRuns } from './execute.js';
 import { exitWhenOrphaned } from './orphan-watch.js';
@@ -25,6 +25,10 @@ export const CHECKPOINT_VARIABLE = 'ONLINE_RNN_SWEEP_CHECKPOINT_EVERY';
 export type JobSummary = Pick<RunRecord, 'id' | 'label'> & Pick<RunRecord['result'], 'end' | 'steps' | 'finalLoss' | 'finalMetric' | 'prequentialLoss'> & { readonly resumedFrom: number | null };
 
 const PROGRESS_SECONDS = 1;
+
+// One job thread for this processor's life: BullMQ hands it job after job, and a new thread
+// for each would cost its start-up every time.
+const threads = new KeptThreads(new StopSignal());
 
 // A worker killed outright cannot stop its children: an orphan would finish a run that another
 // worker has taken over. The IPC channel closes when the worker dies, and so does this process;
@@ -50,7 +54,8 @@ export default async function process_(job: SandboxedJob<QueuedRun, JobSummary>)
   const [finished] = await executeRuns([run], {
     out,
     workers: 1,
-    stop: new StopSignal(),
+    stop: threads.stop,
+    threads,
     versions: versions(),
     checkpointEvery: every === undefined || every === '' ? null : Number(every),
     onProgress: (_run, latest) => {
