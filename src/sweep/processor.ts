@@ -9,7 +9,7 @@
  * A run already recorded in --out (its lock lost and the run finished by another worker) is
  * not run again: its record is the result.
  */
-import { UnrecoverableError, type SandboxedJob } from 'bullmq';
+import type { SandboxedJob } from 'bullmq';
 import { KeptThreads, StopSignal } from '../cli/pool.js';
 import { packageVersion, versions } from '../cli/provenance.js';
 import { executeRuns } from './execute.js';
@@ -25,6 +25,19 @@ export const CHECKPOINT_VARIABLE = 'ONLINE_RNN_SWEEP_CHECKPOINT_EVERY';
 export type JobSummary = Pick<RunRecord, 'id' | 'label'> & Pick<RunRecord['result'], 'end' | 'steps' | 'finalLoss' | 'finalMetric' | 'prequentialLoss'> & { readonly resumedFrom: number | null };
 
 const PROGRESS_SECONDS = 1;
+
+/**
+ * A failure that retrying cannot mend: BullMQ fails the job at once. BullMQ knows it by its
+ * name, which crosses the IPC channel as an own property; defined here because importing
+ * bullmq's index in the processor would load all of BullMQ and ioredis (≈ 0.5 CPU s per
+ * processor start) for one class.
+ */
+class UnrecoverableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnrecoverableError';
+  }
+}
 
 // One job thread for this processor's life: BullMQ hands it job after job, and a new thread
 // for each would cost its start-up every time.
