@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { repoRoot } from '../support/fixtures.js';
 import { redisMissing, startRedis, type RedisServer } from '../support/redis.js';
+import { running } from '../support/processes.js';
 
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -199,16 +200,6 @@ test('queue: 24 runs of influence balancing and copy on two workers, one SIGKILL
   }
   assert.equal(compared, 24);
 });
-
-/** True while `pid` runs (a zombie, dead and not yet reaped, counts as gone). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 test('queue: the sandboxed processors of a worker killed with SIGKILL (alone, not its process tree) exit within seconds; no orphan goes on with the run', { skip: missing ?? false, timeout: 120_000 }, async (t) => {
   const spec = join(dir, 'long.yaml');

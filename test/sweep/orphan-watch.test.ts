@@ -1,22 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../support/fixtures.js';
+import { running } from '../support/processes.js';
 
 const watch = pathToFileURL(join(repoRoot, 'dist/src/sweep/orphan-watch.js')).href;
-
-/** True while `pid` runs (a zombie counts as gone). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A parent (with no IPC channel to its child, so only the watch can notice) that starts a child
