@@ -195,6 +195,16 @@ for (const name of names) {
   console.log(`${name.padEnd(26)} | ${cells.map((c) => `${mean(c).toFixed(4)} ± ${sd(c).toFixed(4)}`).join(' | ')} | ${median(reached)} steps, ${seeds - reached.length} never${diverged > 0 ? ` (${diverged} of ${seeds} runs diverged: their curves stop there)` : ''}`);
 }
 
+// Paired by seed (the same data and θ_0): the policy's mean metric over the first 10k steps after the switch minus no reaction's.
+console.log(`\npaired by seed, +0k..+10k after the switch: policy − none (nats; negative: the policy recovers faster)`);
+const early = (run: Run) => windowMean(run, 0, 10_000);
+for (const name of names.slice(1)) {
+  const differences = runs.get(name)!.map((run, i) => early(run) - early(runs.get('none')![i]!));
+  const better = differences.filter((d) => d < 0).length;
+  (recovery[name] as Record<string, unknown>).pairedFirst10k = { mean: mean(differences), sd: sd(differences), better };
+  console.log(`${name.padEnd(26)} | ${mean(differences).toFixed(4)} ± ${sd(differences).toFixed(4)} | better in ${better} of ${seeds} seeds`);
+}
+
 const out = values.out!;
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'drift.json'), JSON.stringify({ switchAt, steps, seeds, lr, decay, hidden, t1, t2, learner: spec.label, trigger, detection: table, recovery, windows }, null, 1) + '\n');
