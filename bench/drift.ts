@@ -41,22 +41,10 @@ import { CurveRecorder, type CurvePoint } from '../src/report/curve.js';
 import { renderSvg } from '../src/report/svg.js';
 import type { RunResult } from '../src/report/comparison.js';
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: 'string', default: '10' },
-    switch: { type: 'string', default: '50000' },
-    after: { type: 'string', default: '50000' },
-    t1: { type: 'string', default: '2' },
-    t2: { type: 'string', default: '4' },
-    learner: { type: 'string', default: 'uoro' },
-    lr: { type: 'string', default: '0.003' },
-    decay: { type: 'string', default: '0.03' },
-    hidden: { type: 'string', default: '16' },
-    boost: { type: 'string', default: 'boost:factor=5:steps=10000' },
-    trigger: { type: 'string', default: 'adwin' },
-    out: { type: 'string', default: 'runs/drift' },
-  },
-});
+/** Every option is a string with a default (`--name value`). */
+const DEFAULTS = { seeds: '10', switch: '50000', after: '50000', t1: '2', t2: '4', learner: 'uoro', lr: '0.003', decay: '0.03', hidden: '16', boost: 'boost:factor=5:steps=10000', trigger: 'adwin', out: 'runs/drift' };
+const parsed = parseArgs({ options: Object.fromEntries(Object.keys(DEFAULTS).map((name) => [name, { type: 'string' as const }])) }).values;
+const values = Object.fromEntries(Object.entries(DEFAULTS).map(([name, fallback]) => [name, String(parsed[name] ?? fallback)])) as Record<keyof typeof DEFAULTS, string>;
 const seeds = Number(values.seeds);
 const switchAt = Number(values.switch);
 const steps = switchAt + Number(values.after);
@@ -64,8 +52,8 @@ const lr = Number(values.lr);
 const decay = Number(values.decay);
 const hidden = Number(values.hidden);
 const [t1, t2] = [Number(values.t1), Number(values.t2)];
-const spec = parseLearnerSpec(values.learner!);
-const trigger = values.trigger!;
+const spec = parseLearnerSpec(values.learner);
+const trigger = values.trigger;
 if (trigger !== 'adwin' && trigger !== 'switch') throw new RangeError(`--trigger must be adwin or switch, got ${trigger}`);
 const task = switchingTask([addTask({ t1, t2 }), addTask({ t1: t2, t2: t1 })], [switchAt]);
 const ADWIN_DELTA = 1e-4;
@@ -73,7 +61,7 @@ const PH_DELTA = 0.05;
 const PH_THRESHOLD = 100;
 /** Within this much of the pre-switch level, the learner has recovered (nats). */
 const RECOVERED = 0.02;
-const POLICIES: readonly DriftPolicy[] = ['none', 'reset-estimator', 'reset-optimizer', 'reset-both', parseDriftPolicy(values.boost!)];
+const POLICIES: readonly DriftPolicy[] = ['none', 'reset-estimator', 'reset-optimizer', 'reset-both', parseDriftPolicy(values.boost)];
 const names = POLICIES.map(driftPolicyText);
 
 interface Run {
@@ -205,7 +193,7 @@ for (const name of names.slice(1)) {
   console.log(`${name.padEnd(26)} | ${mean(differences).toFixed(4)} ± ${sd(differences).toFixed(4)} | better in ${better} of ${seeds} seeds`);
 }
 
-const out = values.out!;
+const out = values.out;
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'drift.json'), JSON.stringify({ switchAt, steps, seeds, lr, decay, hidden, t1, t2, learner: spec.label, trigger, detection: table, recovery, windows }, null, 1) + '\n');
 const asResult = (run: Run, seed: number): RunResult => ({ seed, points: run.points, end: 'completed', steps, seconds: run.seconds, stateBytes: 0, finalLoss: NaN, finalMetric: NaN });
