@@ -8,6 +8,8 @@
  *   npm run bench -- --quick      fewer runs and sizes, TF.js cpu only on W1
  *   npm run bench -- --no-peers   ours only
  *   npm run bench -- --update     write the results into bench/ (tracked) instead
+ *   npm run bench -- --no-serve   without the service section (bench/serve.ts: HTTP with
+ *                                 autocannon at 1 and 16 connections, JSONL, beside in-process steps/s)
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -239,6 +241,18 @@ if (report.skipped.length > 0) {
 const table = lines.join('\n');
 process.stdout.write(table + '\n');
 
+// ---- the service (issue #11): bench/serve.ts in a fresh process -------------------------------
+
+let service: unknown = null;
+if (!args.has('--no-serve')) {
+  log('service: in-process, serve --jsonl, HTTP /observe at 1 and 16 connections (bench/serve.ts) …');
+  const r = spawnSync(process.execPath, [resolve(here, 'serve.js'), '--json', '--seconds', quick ? '2' : '5', '--lines', quick ? '5000' : '20000'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench/serve.js failed:\n${r.stderr}`);
+  const out = r.stdout.trim().split('\n');
+  service = JSON.parse(out.pop()!);
+  process.stdout.write(`\nservice cost over the library:\n${out.join('\n')}\n`);
+} else report.skipped.push('service: skipped (--no-serve)');
+
 // ---- results.json ------------------------------------------------------------------------
 
 const results = {
@@ -255,6 +269,7 @@ const results = {
   online: online.map((f) => ({ ...f, unit: 'ms per step' })),
   scaling: { unit: 'ms per step', dtype: 'float64', figures: scaling, exponents },
   skipped: report.skipped,
+  service,
   table,
 };
 writeFileSync(resolve(benchDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
