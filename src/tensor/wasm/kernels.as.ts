@@ -158,29 +158,41 @@ function matmulABt<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, ac
 
 /**
  * out (m×n) = [out +] A (m×k) · B (k×n). With m = 1: the transposed product Bᵀ·a.
- * Per row of A, blocks of 4 vectors of out stay in registers while l runs over k.
+ * Cache blocking: B is cut into panels of KC rows × NC columns (128 KiB, so a panel stays in
+ * an L2 of 512 KiB or more beside the rows of out it feeds) and every row of A passes each
+ * panel while it is there — without the column cut a tall, wide B (RTRL's J·M: 128 × 25 000)
+ * is streamed from memory once per pair of rows. Within a panel, per pair of rows of A, blocks
+ * of 4 vectors of out stay in registers while l runs over the panel's rows. out is revisited
+ * per panel of rows, so each sum still runs l = 0, 1, … in order whatever the blocking.
  */
 function matmulAB<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  // Chunks of KC rows of B stay in cache; out is revisited per chunk, so each sum still runs l = 0, 1, … in order.
-  const KC = 128;
-  for (let l0 = 0; l0 < k; l0 += KC) {
-    const kc = min(KC, k - l0);
-    matmulABBlock<T>(out, A + <usize>l0 * sizeof<T>(), B + <usize>(l0 * n) * sizeof<T>(), m, n, kc, k, accumulate || l0 > 0);
+  const S = sizeof<T>();
+  const NC = PANEL_ROW_BYTES / S;
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = min(NC, n - j0);
+    for (let l0 = 0; l0 < k; l0 += PANEL_ROWS) {
+      const kc = min(PANEL_ROWS, k - l0);
+      matmulABBlock<T>(out + <usize>j0 * S, A + <usize>l0 * S, B + <usize>(l0 * n + j0) * S, m, nc, kc, k, n, accumulate || l0 > 0);
+    }
   }
 }
 
-/** matmulAB over kc rows of B, with A's rows lda apart. */
-@inline function matmulABBlock<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, lda: i32, accumulate: bool): void {
+/** A matmulAB panel of B: PANEL_ROWS rows of PANEL_ROW_BYTES (a multiple of 4 vectors) = 128 KiB. */
+const PANEL_ROWS: i32 = 128;
+const PANEL_ROW_BYTES: i32 = 1024;
+
+/** matmulAB over kc rows and nc columns of B; A's rows are lda apart, B's and out's ld apart. */
+@inline function matmulABBlock<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, lda: i32, ld: i32, accumulate: bool): void {
   const L = lanes<T>();
   const S = sizeof<T>();
   const V = 16; // bytes per v128
-  const rowB = <usize>n * S;
+  const rowB = <usize>ld * S;
   let i = 0;
   // Pairs of rows share every load of B: 2 splats and 4 loads feed 8 accumulators.
   for (; i + 2 <= m; i += 2) {
     const a0 = A + <usize>(i * lda) * S;
     const a1 = a0 + <usize>lda * S;
-    const o0 = out + <usize>(i * n) * S;
+    const o0 = out + <usize>(i * ld) * S;
     const o1 = o0 + rowB;
     let j = 0;
     for (; j + 4 * L <= n; j += 4 * L) {
@@ -201,20 +213,20 @@ function matmulAB<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, acc
       v128.store(p0, c00); v128.store(p0, c01, V); v128.store(p0, c02, 2 * V); v128.store(p0, c03, 3 * V);
       v128.store(p1, c10); v128.store(p1, c11, V); v128.store(p1, c12, 2 * V); v128.store(p1, c13, 3 * V);
     }
-    matmulABRow<T>(out, A, B, i, j, n, k, lda, accumulate);
-    matmulABRow<T>(out, A, B, i + 1, j, n, k, lda, accumulate);
+    matmulABRow<T>(out, A, B, i, j, n, k, lda, ld, accumulate);
+    matmulABRow<T>(out, A, B, i + 1, j, n, k, lda, ld, accumulate);
   }
-  for (; i < m; i++) matmulABRow<T>(out, A, B, i, 0, n, k, lda, accumulate);
+  for (; i < m; i++) matmulABRow<T>(out, A, B, i, 0, n, k, lda, ld, accumulate);
 }
 
 /** Row i of matmulABBlock, columns [from, n). */
-@inline function matmulABRow<T>(out: usize, A: usize, B: usize, i: i32, from: i32, n: i32, k: i32, lda: i32, accumulate: bool): void {
+@inline function matmulABRow<T>(out: usize, A: usize, B: usize, i: i32, from: i32, n: i32, k: i32, lda: i32, ld: i32, accumulate: bool): void {
   const L = lanes<T>();
   const S = sizeof<T>();
   const V = 16;
-  const rowB = <usize>n * S;
+  const rowB = <usize>ld * S;
   const a = A + <usize>(i * lda) * S;
-  const o = out + <usize>(i * n) * S;
+  const o = out + <usize>(i * ld) * S;
   let j = from;
   for (; j + 4 * L <= n; j += 4 * L) {
     const p = o + <usize>j * S;
@@ -242,7 +254,7 @@ function matmulAB<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, acc
   for (; j < n; j++) {
     const p = o + <usize>j * S;
     let s: T = accumulate ? load<T>(p) : <T>0;
-    for (let l = 0; l < k; l++) s += load<T>(a + <usize>l * S) * load<T>(B + <usize>(l * n + j) * S);
+    for (let l = 0; l < k; l++) s += load<T>(a + <usize>l * S) * load<T>(B + <usize>(l * ld + j) * S);
     store<T>(p, s);
   }
 }
