@@ -14,8 +14,8 @@
  *   ∂s'/∂s = (1 − α)·I + α·∂F̂/∂s,   ∂s'/∂x = α·∂F̂/∂x,   ∂s'/∂θ = α·∂F̂/∂θ,
  * so the immediate influence keeps the inner terms with v_k scaled by α (u_k, and so the
  * Kronecker factors, unchanged), and the state-Jacobian diagonal is (1 − α) + α·diag(∂F̂/∂s).
- * The cell exposes α as `leak` (the contract's optional field): RFLO keeps only the (1 − α)·I
- * part of ∂s'/∂s, and reads it there rather than from the cell's kind.
+ * The cell exposes α through the contract's `leakRate`: RFLO keeps only the (1 − α)·I part of
+ * ∂s'/∂s, and reads α there rather than from the cell's kind.
  * θ, the inventory and the initialisation are the inner cell's; α is a fixed hyperparameter.
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
@@ -41,10 +41,10 @@ export class LeakyCell implements Cell {
   readonly params: readonly ParamBlock[];
   readonly stateParts: readonly StatePart[];
   /** α of eq. (1). */
-  readonly leak: number;
+  readonly alpha: number;
 
   constructor(readonly inner: Cell, alpha: number) {
-    this.leak = checkLeak(alpha, `leaky ${inner.kind}: alpha`);
+    this.alpha = checkLeak(alpha, `leaky ${inner.kind}: alpha`);
     this.kind = `leaky-${inner.kind}`;
     ({ dtype: this.dtype, inputSize: this.inputSize, stateSize: this.stateSize, outputSize: this.outputSize, outputOffset: this.outputOffset } = inner);
     ({ paramSize: this.paramSize, params: this.params, stateParts: this.stateParts } = inner);
@@ -58,8 +58,15 @@ export class LeakyCell implements Cell {
     this.inner.initParams(theta, rng);
   }
 
+  /** The contract's leakRate: α, times the inner cell's own rate r if it leaks ((1 − α)·s + α·((1 − r)·s + r·G) leaks at α·r). */
+  leakRate(out: Vec): void {
+    if (this.inner.leakRate === undefined) out.fill(1);
+    else this.inner.leakRate(out);
+    scale(out, this.alpha);
+  }
+
   createStep(batch = 1): CellStep {
-    return new LeakyStep(this.inner.createStep(batch), this.leak, zeros(this.dtype, batch * this.stateSize));
+    return new LeakyStep(this.inner.createStep(batch), this.alpha, zeros(this.dtype, batch * this.stateSize));
   }
 }
 
@@ -171,7 +178,7 @@ export function leakySpec<K extends string, C extends { readonly kind: string }>
     describe: (config) => `leaky ${inner.describe(innerOf(config))}, α = ${alphaOf(config)}`,
     flags: [...inner.flags, { flag: '--alpha <a>', option: 'alpha', value: 'number', help: `leak α ∈ (0, 1] (default: ${DEFAULT_LEAK})`, cliDefault: DEFAULT_LEAK }],
     interop: { pytorch: null, tfjs: null },
-    provides: (config) => [...inner.provides(innerOf(config)), 'leak'],
+    provides: (config) => [...new Set([...inner.provides(innerOf(config)), 'leak' as const])],
     ...(inner.initialState === undefined ? {} : { initialState: (config: LeakyConfig<C, K>, dtype: DType) => inner.initialState!(innerOf(config), dtype) }),
     examples: inner.examples.map(({ name, config }, e) => {
       const { kind: _kind, ...rest } = config;
