@@ -19,6 +19,7 @@
  * θ, the inventory and the initialisation are the inner cell's; α is a fixed hyperparameter.
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
+import { scale } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
 import type { Cell, CellStep, ImmediateInfluence, InventoryEntry, KroneckerInfluence, ParamBlock, StatePart } from './cell.js';
 import { CellStepBase } from './derivatives.js';
@@ -142,10 +143,6 @@ class LeakyInfluence implements ImmediateInfluence {
     this.inner.projectState!(coefficient, s, theta);
     scale(coefficient, this.alpha);
   }
-}
-
-function scale(v: Vec, alpha: number): void {
-  for (let k = 0; k < v.length; k++) v[k] *= alpha;
 }
 
 /** A leaky integrator of `inner` (eq. 1). */
