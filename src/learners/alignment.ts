@@ -29,7 +29,7 @@ export interface Alignment {
 
 export interface AlignmentOptions {
   loss: Loss;
-  /** Seed of the learners' random signs. @default 0 */
+  /** Seed of the learners' random signs: learner a draws from seed + a. @default 0 */
   seed?: number;
   /** Milliseconds (e.g. performance.now), for the cost per step. @default no timing */
   clock?: () => number;
@@ -44,7 +44,8 @@ export function alignment(learners: ReadonlyArray<{ readonly name: string; reado
   // g^a_t for t ≥ from, each normalised (a zero gradient stays zero).
   const unit = learners.map(() => Array.from({ length: T - from }, () => new Float64Array(model.paramSize)));
   const secondsPerStep = learners.map(({ config }, a) => {
-    const learner = createLearner(config, model, { loss: options.loss, optimizer: null, seed: options.seed ?? 0 });
+    // Each learner its own signs: with one seed, UORO's ν and R-KF-RTRL's would coincide and correlate their errors.
+    const learner = createLearner(config, model, { loss: options.loss, optimizer: null, seed: (options.seed ?? 0) + a });
     for (let t = 0; t < T; t++) {
       learner.step(stream.inputs[t]!, stream.targets[t]!);
       if (t < from) continue;
