@@ -10,8 +10,10 @@ export class ElstmStep extends PreActivationStep {
   readonly termCount: number;
   private readonly x: Vec; // B×I
   private readonly c: Vec; // B×H, the recorded previous state
-  private readonly a: Vec; // B×2H, pre-activations, then (z, f)
+  private readonly a: Vec; // B×2H, the input part of the pre-activations, W·x
   private readonly da: Vec; // B×2H, ∂L/∂a or ȧ
+  private readonly gain: Vec; // B×2H, ∂c'_i/∂a: (1 − f)(1 − z²) for z, (c − z)·f(1 − f) for f — each term's v_k
+  private readonly forget: Vec; // B×H, f = ∂c'/∂c past the gates
 
   constructor(private readonly cell: ElstmCell, readonly batch: number) {
     super();
@@ -21,6 +23,8 @@ export class ElstmStep extends PreActivationStep {
     this.c = zeros(dtype, batch * H);
     this.a = zeros(dtype, batch * 2 * H);
     this.da = zeros(dtype, batch * 2 * H);
+    this.gain = zeros(dtype, batch * 2 * H);
+    this.forget = zeros(dtype, batch * H);
   }
 
   forward(sNext: Vec, x: Vec, s: Vec, theta: Vec): void {
@@ -36,29 +40,23 @@ export class ElstmStep extends PreActivationStep {
         const zk = row * 2 * H + i;
         const z = Math.tanh(a[zk]! + w![i]! * c[k]! + (b === undefined ? 0 : b[i]!)); // eq. (1)
         const f = sigmoid(a[zk + H]! + w![H + i]! * c[k]! + (b === undefined ? 0 : b[H + i]!)); // eq. (2)
-        a[zk] = z;
-        a[zk + H] = f;
+        this.gain[zk] = (1 - f) * (1 - z * z);
+        this.gain[zk + H] = (c[k]! - z) * f * (1 - f);
+        this.forget[k] = f;
         sNext[k] = f * c[k]! + (1 - f) * z; // eq. (3)
       }
     }
   }
 
-  /** ∂c'/∂a_z and ∂c'/∂a_f of unit k (row·H + i). */
-  private gains(k: number, H: number): [number, number, number] {
-    const zk = Math.floor(k / H) * 2 * H + (k % H);
-    const z = this.a[zk]!;
-    const f = this.a[zk + H]!;
-    return [(1 - f) * (1 - z * z), (this.c[k]! - z) * f * (1 - f), f];
-  }
-
   protected cotangent(dSNext: Vec, dS: Vec | null): void {
     const H = this.cell.hiddenSize;
-    for (let k = 0; k < this.batch * H; k++) {
-      const [gz, gf, f] = this.gains(k, H);
-      const zk = Math.floor(k / H) * 2 * H + (k % H);
-      this.da[zk] = dSNext[k]! * gz;
-      this.da[zk + H] = dSNext[k]! * gf;
-      if (dS !== null) dS[k] = dSNext[k]! * f; // through f ⊙ c
+    for (let row = 0, k = 0; row < this.batch; row++) {
+      for (let i = 0; i < H; i++, k++) {
+        const zk = row * 2 * H + i;
+        this.da[zk] = dSNext[k]! * this.gain[zk]!;
+        this.da[zk + H] = dSNext[k]! * this.gain[zk + H]!;
+        if (dS !== null) dS[k] = dSNext[k]! * this.forget[k]!; // through f ⊙ c
+      }
     }
   }
 
@@ -108,10 +106,11 @@ export class ElstmStep extends PreActivationStep {
 
   protected propagate(sOut: Vec, sDot: Vec | null): void {
     const H = this.cell.hiddenSize;
-    for (let k = 0; k < this.batch * H; k++) {
-      const [gz, gf, f] = this.gains(k, H);
-      const zk = Math.floor(k / H) * 2 * H + (k % H);
-      sOut[k] = gz * this.da[zk]! + gf * this.da[zk + H]! + (sDot === null ? 0 : f * sDot[k]!);
+    for (let row = 0, k = 0; row < this.batch; row++) {
+      for (let i = 0; i < H; i++, k++) {
+        const zk = row * 2 * H + i;
+        sOut[k] = this.gain[zk]! * this.da[zk]! + this.gain[zk + H]! * this.da[zk + H]! + (sDot === null ? 0 : this.forget[k]! * sDot[k]!);
+      }
     }
   }
 
@@ -123,23 +122,17 @@ export class ElstmStep extends PreActivationStep {
     coefficient.set(this.da);
   }
 
+  /** ∂c'_i/∂c_i = f_i + (1 − f_i)(1 − z_i²)·w_z,i + (c_i − z_i)·f_i(1 − f_i)·w_f,i. */
   stateJacobianDiagonal(out: Vec, theta: Vec): void {
     const H = this.cell.hiddenSize;
     const w = this.cell.blocks.of(theta)[1]!;
-    for (let k = 0; k < this.batch * H; k++) {
-      const [gz, gf, f] = this.gains(k, H);
-      out[k] = f + gz * w[k % H]! + gf * w[H + (k % H)]!;
+    for (let row = 0, k = 0; row < this.batch; row++) {
+      for (let i = 0; i < H; i++, k++) out[k] = this.forget[k]! + this.gain[row * 2 * H + i]! * w[i]! + this.gain[row * 2 * H + H + i]! * w[H + i]!;
     }
   }
 
   protected stateNorms(vNorm: Vec): void {
-    const H = this.cell.hiddenSize;
-    for (let k = 0; k < this.batch * H; k++) {
-      const [gz, gf] = this.gains(k, H);
-      const zk = Math.floor(k / H) * 2 * H + (k % H);
-      vNorm[zk] = Math.abs(gz);
-      vNorm[zk + H] = Math.abs(gf);
-    }
+    for (let j = 0; j < this.gain.length; j++) vNorm[j] = Math.abs(this.gain[j]!);
   }
 
   /** ‖u‖ = ‖[x; c_i; 1]‖, the same for both gates of unit i. */

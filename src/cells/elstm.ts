@@ -19,10 +19,10 @@
  */
 import type { DType, Vec } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
-import { SegmentViews } from '../tensor/views.js';
-import { layoutParams, type Cell, type CellStep, type InventoryEntry, type ParamBlock, type StatePart } from './cell.js';
+import type { CellStep, InventoryEntry } from './cell.js';
+import { WholeStateCell } from './whole-state-cell.js';
 import { ElstmStep } from './elstm-step.js';
-import { checkBoolean, checkDType, checkSize, rejectUnknownOptions } from './options.js';
+import { checkBoolean, checkSize, rejectUnknownOptions } from './options.js';
 import type { CellSpec, FlagSpec } from '../kinds/spec.js';
 import { allowOnly, defined, optionalBoolean, positiveInteger } from '../kinds/options.js';
 
@@ -41,38 +41,21 @@ const GATES = ['z', 'f'] as const;
 /** Irie et al.'s initialisation: every parameter N(0, 0.1²). */
 const INIT_STD = 0.1;
 
-export class ElstmCell implements Cell {
-  readonly kind = 'elstm';
-  readonly dtype: DType;
-  readonly inputSize: number;
+export class ElstmCell extends WholeStateCell {
+  declare readonly kind: 'elstm';
   readonly hiddenSize: number;
   readonly bias: boolean;
-  readonly stateSize: number;
-  readonly outputSize: number;
-  readonly outputOffset = 0;
-  readonly paramSize: number;
-  readonly params: readonly ParamBlock[];
-  readonly stateParts: readonly StatePart[];
-  /** Views [W (2H × I), w (2H), b (2H)?] of any θ-shaped buffer; rows z then f. */
-  readonly blocks: SegmentViews;
 
   constructor(options: ElstmOptions) {
     rejectUnknownOptions('elstm', options, OPTION_NAMES);
-    this.inputSize = checkSize('elstm', 'inputSize', options.inputSize);
-    this.hiddenSize = checkSize('elstm', 'hiddenSize', options.hiddenSize);
-    this.bias = checkBoolean('elstm', 'bias', options.bias ?? true);
-    this.dtype = checkDType('elstm', options.dtype ?? 'float64');
-    const H = this.hiddenSize;
-    const layout = layoutParams([
-      { name: 'weightIh', shape: [2 * H, this.inputSize] },
-      { name: 'weightHh', shape: [2 * H] },
-      ...(this.bias ? [{ name: 'bias', shape: [2 * H] }] : []),
-    ]);
-    this.params = layout.params;
-    this.paramSize = layout.paramSize;
-    this.stateSize = this.outputSize = H;
-    this.stateParts = [{ name: 'c', offset: 0, size: H }];
-    this.blocks = new SegmentViews(this.params);
+    const H = checkSize('elstm', 'hiddenSize', options.hiddenSize);
+    const inputSize = checkSize('elstm', 'inputSize', options.inputSize);
+    const bias = checkBoolean('elstm', 'bias', options.bias ?? true);
+    // Rows z then f: W (2H × I), the recurrent vectors w (2H), b (2H).
+    const blocks = [{ name: 'weightIh', shape: [2 * H, inputSize] }, { name: 'weightHh', shape: [2 * H] }, ...(bias ? [{ name: 'bias', shape: [2 * H] }] : [])];
+    super('elstm', { dtype: options.dtype, inputSize, blocks, stateParts: [{ name: 'c', offset: 0, size: H }] });
+    this.hiddenSize = H;
+    this.bias = bias;
   }
 
   inventory(): readonly InventoryEntry[] {
@@ -85,8 +68,8 @@ export class ElstmCell implements Cell {
     for (let k = 0; k < theta.length; k++) theta[k] = INIT_STD * rng.normal();
   }
 
-  createStep(batch = 1): CellStep {
-    return new ElstmStep(this, checkSize('elstm', 'batch', batch));
+  protected step(batch: number): CellStep {
+    return new ElstmStep(this, batch);
   }
 }
 

@@ -21,7 +21,7 @@
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { scale } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
-import type { Cell, CellStep, ImmediateInfluence, InventoryEntry, KroneckerInfluence, ParamBlock, StatePart } from './cell.js';
+import type { Cell, CellStep, ImmediateInfluence, KroneckerInfluence } from './cell.js';
 import { CellStepBase } from './derivatives.js';
 import type { CellSpec } from '../kinds/spec.js';
 
@@ -31,44 +31,33 @@ export function checkLeak(value: unknown, where: string): number {
   return value;
 }
 
-export class LeakyCell implements Cell {
-  readonly kind: string;
-  readonly dtype: DType;
-  readonly inputSize: number;
-  readonly stateSize: number;
-  readonly outputSize: number;
-  readonly outputOffset: number;
-  readonly paramSize: number;
-  readonly params: readonly ParamBlock[];
-  readonly stateParts: readonly StatePart[];
+/** A leaky integrator: the inner cell's sizes and θ, its own kind, α and steps. */
+export interface LeakyCell extends Cell {
+  readonly inner: Cell;
   /** α of eq. (1). */
   readonly alpha: number;
+  leakRate(out: Vec): void;
+}
 
-  constructor(readonly inner: Cell, alpha: number) {
-    this.alpha = checkLeak(alpha, `leaky ${inner.kind}: alpha`);
-    this.kind = `leaky-${inner.kind}`;
-    ({ dtype: this.dtype, inputSize: this.inputSize, stateSize: this.stateSize, outputSize: this.outputSize, outputOffset: this.outputOffset } = inner);
-    ({ paramSize: this.paramSize, params: this.params, stateParts: this.stateParts } = inner);
-  }
-
-  inventory(): readonly InventoryEntry[] {
-    return this.inner.inventory();
-  }
-
-  initParams(theta: Vec, rng: Rng): void {
-    this.inner.initParams(theta, rng);
-  }
-
-  /** The contract's leakRate: α, times the inner cell's own rate r if it leaks ((1 − α)·s + α·((1 − r)·s + r·G) leaks at α·r). */
-  leakRate(out: Vec): void {
-    if (this.inner.leakRate === undefined) out.fill(1);
-    else this.inner.leakRate(out);
-    scale(out, this.alpha);
-  }
-
-  createStep(batch = 1): CellStep {
-    return new LeakyStep(this.inner.createStep(batch), this.alpha, zeros(this.dtype, batch * this.stateSize));
-  }
+/** A leaky integrator of `inner` (eq. 1). */
+export function leaky(inner: Cell, alpha: number): LeakyCell {
+  const rate = checkLeak(alpha, `leaky ${inner.kind}: alpha`);
+  const { dtype, inputSize, stateSize, outputSize, outputOffset, paramSize, params, stateParts } = inner;
+  return {
+    kind: `leaky-${inner.kind}`,
+    inner,
+    alpha: rate,
+    ...{ dtype, inputSize, stateSize, outputSize, outputOffset, paramSize, params, stateParts },
+    inventory: () => inner.inventory(),
+    initParams: (theta: Vec, rng: Rng) => inner.initParams(theta, rng),
+    /** α, times the inner cell's own rate r if it leaks: (1 − α)·s + α·((1 − r)·s + r·G) leaks at α·r. */
+    leakRate(out: Vec): void {
+      if (inner.leakRate === undefined) out.fill(1);
+      else inner.leakRate(out);
+      scale(out, rate);
+    },
+    createStep: (batch = 1) => new LeakyStep(inner.createStep(batch), rate, zeros(dtype, batch * stateSize)),
+  };
 }
 
 /** One step of eq. (1) around one step of the inner cell. */
@@ -145,10 +134,6 @@ class LeakyInfluence implements ImmediateInfluence {
   }
 }
 
-/** A leaky integrator of `inner` (eq. 1). */
-export function leaky(inner: Cell, alpha: number): LeakyCell {
-  return new LeakyCell(inner, alpha);
-}
 
 /** α when a config leaves it out: Marschall et al.'s. */
 export const DEFAULT_LEAK = 0.5;

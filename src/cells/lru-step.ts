@@ -62,7 +62,8 @@ export class LruStep extends PreActivationStep {
     for (let row = 0; row < this.batch; row++) {
       const o = row * 2 * N;
       for (let i = 0; i < N; i++) {
-        const [re, im] = [h[o + i]!, h[o + N + i]!];
+        const re = h[o + i]!;
+        const im = h[o + N + i]!;
         lambdaH[o + i] = unit[i]! * re - unit[N + i]! * im;
         lambdaH[o + N + i] = unit[N + i]! * re + unit[i]! * im;
         sNext[o + i] = lambdaH[o + i]! + unit[2 * N + i]! * bx[o + i]!; // eq. (2)
@@ -79,7 +80,8 @@ export class LruStep extends PreActivationStep {
       const o = row * 2 * N;
       const c = row * 5 * N;
       for (let i = 0; i < N; i++) {
-        const [gRe, gIm] = [dSNext[o + i]!, dSNext[o + N + i]!];
+        const gRe = dSNext[o + i]!;
+        const gIm = dSNext[o + N + i]!;
         const gamma = unit[2 * N + i]!;
         da[c + i] = -unit[3 * N + i]! * (gRe * lambdaH[o + i]! + gIm * lambdaH[o + N + i]!);
         da[c + N + i] = unit[4 * N + i]! * (gIm * lambdaH[o + i]! - gRe * lambdaH[o + N + i]!);
@@ -132,9 +134,12 @@ export class LruStep extends PreActivationStep {
       const o = row * 2 * N;
       const c = row * 5 * N;
       for (let i = 0; i < N; i++) {
-        const [lRe, lIm] = [lambdaH[o + i]!, lambdaH[o + N + i]!];
+        const lRe = lambdaH[o + i]!;
+        const lIm = lambdaH[o + N + i]!;
         const gamma = unit[2 * N + i]!;
-        const [aNu, aTheta, aGamma] = [da[c + i]!, da[c + N + i]!, da[c + 2 * N + i]!];
+        const aNu = da[c + i]!;
+        const aTheta = da[c + N + i]!;
+        const aGamma = da[c + 2 * N + i]!;
         let re = -unit[3 * N + i]! * lRe * aNu - unit[4 * N + i]! * lIm * aTheta + gamma * (bx[o + i]! * aGamma + da[c + 3 * N + i]!);
         let im = -unit[3 * N + i]! * lIm * aNu + unit[4 * N + i]! * lRe * aTheta + gamma * (bx[o + N + i]! * aGamma + da[c + 4 * N + i]!);
         if (sDot !== null) {

@@ -25,9 +25,10 @@
 import type { DType, Vec } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
 import { SegmentViews } from '../tensor/views.js';
-import { layoutParams, type Cell, type CellStep, type InventoryEntry, type ParamBlock, type StatePart } from './cell.js';
+import type { CellStep, InventoryEntry } from './cell.js';
+import { WholeStateCell } from './whole-state-cell.js';
 import { LruStep } from './lru-step.js';
-import { checkDType, checkSize, rejectUnknownOptions } from './options.js';
+import { checkSize, rejectUnknownOptions } from './options.js';
 import type { CellSpec, FlagSpec } from '../kinds/spec.js';
 import { allowOnly, defined, optionalNumber, positiveInteger } from '../kinds/options.js';
 
@@ -55,53 +56,36 @@ export function checkRing(rMin: unknown, rMax: unknown, where: string): void {
   }
 }
 
-export class LruCell implements Cell {
-  readonly kind = 'lru';
-  readonly dtype: DType;
-  readonly inputSize: number;
+export class LruCell extends WholeStateCell {
+  declare readonly kind: 'lru';
   readonly hiddenSize: number;
   readonly rMin: number;
   readonly rMax: number;
   readonly maxPhase: number;
-  readonly stateSize: number;
-  readonly outputSize: number;
-  readonly outputOffset = 0;
-  readonly paramSize: number;
-  readonly params: readonly ParamBlock[];
-  readonly stateParts: readonly StatePart[];
-  /** Views [ν, θ, γ_log, B_re, B_im] of any θ-shaped buffer: the five term groups, in order. */
-  readonly blocks: SegmentViews;
   /** Views [(ν, θ, γ_log) (3N), (B_re; B_im) (2N × d)]: the coefficients' order, and one matrix for B·x. */
   readonly groups: SegmentViews;
 
   constructor(options: LruOptions) {
     rejectUnknownOptions('lru', options, OPTION_NAMES);
-    this.inputSize = checkSize('lru', 'inputSize', options.inputSize);
-    const N = (this.hiddenSize = checkSize('lru', 'hiddenSize', options.hiddenSize));
-    this.rMin = options.rMin ?? LRU_DEFAULTS.rMin;
-    this.rMax = options.rMax ?? LRU_DEFAULTS.rMax;
-    checkRing(this.rMin, this.rMax, 'lru');
-    this.maxPhase = options.maxPhase ?? LRU_DEFAULTS.maxPhase;
-    if (!(this.maxPhase > 0 && Number.isFinite(this.maxPhase))) throw new RangeError(`lru: maxPhase must be a positive number, got ${String(options.maxPhase)}`);
-    this.dtype = checkDType('lru', options.dtype ?? 'float64');
-    const layout = layoutParams([
-      { name: 'nuLog', shape: [N] },
-      { name: 'thetaLog', shape: [N] },
-      { name: 'gammaLog', shape: [N] },
-      { name: 'bRe', shape: [N, this.inputSize] },
-      { name: 'bIm', shape: [N, this.inputSize] },
-    ]);
-    this.params = layout.params;
-    this.paramSize = layout.paramSize;
-    this.stateSize = this.outputSize = 2 * N;
-    this.stateParts = [
+    const d = checkSize('lru', 'inputSize', options.inputSize);
+    const N = checkSize('lru', 'hiddenSize', options.hiddenSize);
+    const { rMin = LRU_DEFAULTS.rMin, rMax = LRU_DEFAULTS.rMax, maxPhase = LRU_DEFAULTS.maxPhase } = options;
+    checkRing(rMin, rMax, 'lru');
+    if (!(maxPhase > 0 && Number.isFinite(maxPhase))) throw new RangeError(`lru: maxPhase must be a positive number, got ${String(maxPhase)}`);
+    // [ν, θ, γ_log, B_re, B_im]: the five term groups, in order.
+    const blocks = [...['nuLog', 'thetaLog', 'gammaLog'].map((name) => ({ name, shape: [N] })), ...['bRe', 'bIm'].map((name) => ({ name, shape: [N, d] }))];
+    const stateParts = [
       { name: 'hRe', offset: 0, size: N },
       { name: 'hIm', offset: N, size: N },
     ];
-    this.blocks = new SegmentViews(this.params);
+    super('lru', { dtype: options.dtype, inputSize: d, blocks, stateParts });
+    this.hiddenSize = N;
+    this.rMin = rMin;
+    this.rMax = rMax;
+    this.maxPhase = maxPhase;
     this.groups = new SegmentViews([
       { offset: 0, size: 3 * N },
-      { offset: 3 * N, size: 2 * N * this.inputSize },
+      { offset: 3 * N, size: 2 * N * d },
     ]);
   }
 
@@ -133,8 +117,8 @@ export class LruCell implements Cell {
     for (const b of [bRe!, bIm!]) for (let k = 0; k < b.length; k++) b[k] = rng.normal() / Math.sqrt(2 * d);
   }
 
-  createStep(batch = 1): CellStep {
-    return new LruStep(this, checkSize('lru', 'batch', batch));
+  protected step(batch: number): CellStep {
+    return new LruStep(this, batch);
   }
 }
 
