@@ -48,6 +48,15 @@ export class ElstmStep extends PreActivationStep {
     }
   }
 
+  /** ∂c'_i/∂c_i = f_i + (1 − f_i)(1 − z_i²)·w_z,i + (c_i − z_i)·f_i(1 − f_i)·w_f,i. */
+  stateJacobianDiagonal(out: Vec, theta: Vec): void {
+    const H = this.cell.hiddenSize;
+    const w = this.cell.blocks.of(theta)[1]!;
+    for (let row = 0, k = 0; row < this.batch; row++) {
+      for (let i = 0; i < H; i++, k++) out[k] = this.forget[k]! + this.gain[row * 2 * H + i]! * w[i]! + this.gain[row * 2 * H + H + i]! * w[H + i]!;
+    }
+  }
+
   protected cotangent(dSNext: Vec, dS: Vec | null): void {
     const H = this.cell.hiddenSize;
     for (let row = 0, k = 0; row < this.batch; row++) {
@@ -120,15 +129,6 @@ export class ElstmStep extends PreActivationStep {
 
   protected store(coefficient: Vec): void {
     coefficient.set(this.da);
-  }
-
-  /** ∂c'_i/∂c_i = f_i + (1 − f_i)(1 − z_i²)·w_z,i + (c_i − z_i)·f_i(1 − f_i)·w_f,i. */
-  stateJacobianDiagonal(out: Vec, theta: Vec): void {
-    const H = this.cell.hiddenSize;
-    const w = this.cell.blocks.of(theta)[1]!;
-    for (let row = 0, k = 0; row < this.batch; row++) {
-      for (let i = 0; i < H; i++, k++) out[k] = this.forget[k]! + this.gain[row * 2 * H + i]! * w[i]! + this.gain[row * 2 * H + H + i]! * w[H + i]!;
-    }
   }
 
   protected stateNorms(vNorm: Vec): void {

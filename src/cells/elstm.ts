@@ -26,6 +26,13 @@ import { checkBoolean, checkSize, rejectUnknownOptions } from './options.js';
 import type { CellSpec, FlagSpec } from '../kinds/spec.js';
 import { allowOnly, defined, optionalBoolean, positiveInteger } from '../kinds/options.js';
 
+/** The JSON config of the table line (the CLI's flags and config files), validated by the spec below. */
+export interface ElstmCellConfig {
+  readonly kind: 'elstm';
+  readonly hiddenSize: number;
+  readonly bias?: boolean;
+}
+
 export interface ElstmOptions {
   inputSize: number;
   hiddenSize: number;
@@ -58,6 +65,10 @@ export class ElstmCell extends WholeStateCell {
     this.bias = bias;
   }
 
+  protected step(batch: number): CellStep {
+    return new ElstmStep(this, batch);
+  }
+
   inventory(): readonly InventoryEntry[] {
     const { inputSize: I, hiddenSize: H } = this;
     const perGate = (name: string, shape: number[]) => GATES.map((gate) => ({ name: `${name}[${gate}]`, shape }));
@@ -67,21 +78,11 @@ export class ElstmCell extends WholeStateCell {
   initParams(theta: Vec, rng: Rng): void {
     for (let k = 0; k < theta.length; k++) theta[k] = INIT_STD * rng.normal();
   }
-
-  protected step(batch: number): CellStep {
-    return new ElstmStep(this, batch);
-  }
 }
 
 /** An element-wise recurrent LSTM (eLSTM) cell. */
 export function elstm(options: ElstmOptions): ElstmCell {
   return new ElstmCell(options);
-}
-
-export interface ElstmCellConfig {
-  readonly kind: 'elstm';
-  readonly hiddenSize: number;
-  readonly bias?: boolean;
 }
 
 const ELSTM_FLAGS: readonly FlagSpec[] = [

@@ -127,27 +127,19 @@ export class LruStep extends PreActivationStep {
     this.gatherB(true);
   }
 
+  /** s'̇ = Σ_k v_k·ȧ_k (the header's five v per unit), plus λ ⊙ ṡ when ṡ is given. */
   protected propagate(sOut: Vec, sDot: Vec | null): void {
     const N = this.cell.hiddenSize;
     const { unit, bx, lambdaH, da } = this;
     for (let row = 0; row < this.batch; row++) {
-      const o = row * 2 * N;
-      const c = row * 5 * N;
-      for (let i = 0; i < N; i++) {
-        const lRe = lambdaH[o + i]!;
-        const lIm = lambdaH[o + N + i]!;
-        const gamma = unit[2 * N + i]!;
-        const aNu = da[c + i]!;
-        const aTheta = da[c + N + i]!;
-        const aGamma = da[c + 2 * N + i]!;
-        let re = -unit[3 * N + i]! * lRe * aNu - unit[4 * N + i]! * lIm * aTheta + gamma * (bx[o + i]! * aGamma + da[c + 3 * N + i]!);
-        let im = -unit[3 * N + i]! * lIm * aNu + unit[4 * N + i]! * lRe * aTheta + gamma * (bx[o + N + i]! * aGamma + da[c + 4 * N + i]!);
-        if (sDot !== null) {
-          re += unit[i]! * sDot[o + i]! - unit[N + i]! * sDot[o + N + i]!;
-          im += unit[N + i]! * sDot[o + i]! + unit[i]! * sDot[o + N + i]!;
-        }
-        sOut[o + i] = re;
-        sOut[o + N + i] = im;
+      for (let i = 0, o = row * 2 * N, c = row * 5 * N; i < N; i++) {
+        const shrink = -unit[3 * N + i]! * da[c + i]!; // −e^ν·ν̇ scales λh
+        const turn = unit[4 * N + i]! * da[c + N + i]!; // e^θ·θ̇ turns λh by i
+        const gain = da[c + 2 * N + i]!; // γ̇_log scales γ·B·x
+        const re = shrink * lambdaH[o + i]! - turn * lambdaH[o + N + i]! + unit[2 * N + i]! * (gain * bx[o + i]! + da[c + 3 * N + i]!);
+        const im = shrink * lambdaH[o + N + i]! + turn * lambdaH[o + i]! + unit[2 * N + i]! * (gain * bx[o + N + i]! + da[c + 4 * N + i]!);
+        sOut[o + i] = sDot === null ? re : re + unit[i]! * sDot[o + i]! - unit[N + i]! * sDot[o + N + i]!;
+        sOut[o + N + i] = sDot === null ? im : im + unit[N + i]! * sDot[o + i]! + unit[i]! * sDot[o + N + i]!;
       }
     }
   }

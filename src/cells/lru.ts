@@ -32,6 +32,15 @@ import { checkSize, rejectUnknownOptions } from './options.js';
 import type { CellSpec, FlagSpec } from '../kinds/spec.js';
 import { allowOnly, defined, optionalNumber, positiveInteger } from '../kinds/options.js';
 
+/** The JSON config of the table line (the CLI's flags and config files), validated by the spec below. */
+export interface LruCellConfig {
+  readonly kind: 'lru';
+  readonly hiddenSize: number;
+  readonly rMin?: number;
+  readonly rMax?: number;
+  readonly maxPhase?: number;
+}
+
 export interface LruOptions {
   inputSize: number;
   /** N, the number of complex units (the state has 2N numbers). */
@@ -125,14 +134,6 @@ export class LruCell extends WholeStateCell {
 /** A Linear Recurrent Unit. */
 export function lru(options: LruOptions): LruCell {
   return new LruCell(options);
-}
-
-export interface LruCellConfig {
-  readonly kind: 'lru';
-  readonly hiddenSize: number;
-  readonly rMin?: number;
-  readonly rMax?: number;
-  readonly maxPhase?: number;
 }
 
 const LRU_FLAGS: readonly FlagSpec[] = [

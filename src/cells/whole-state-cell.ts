@@ -6,7 +6,7 @@
 import type { DType, Vec } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
 import { SegmentViews } from '../tensor/views.js';
-import { layoutParams, type Cell, type CellStep, type InventoryEntry, type ParamBlock, type StatePart } from './cell.js';
+import { layoutParams, type Cell, type CellStep, type InventoryEntry, type StatePart } from './cell.js';
 import { checkDType, checkSize } from './options.js';
 
 export interface WholeStateLayout {
@@ -16,25 +16,21 @@ export interface WholeStateLayout {
   readonly stateParts: readonly StatePart[];
 }
 
+/** The sizes and layout every Cell states, typed by the contract itself and set once from the layout. */
+type Shape = Pick<Cell, 'dtype' | 'inputSize' | 'stateSize' | 'outputSize' | 'outputOffset' | 'paramSize' | 'params' | 'stateParts'>;
+// Merged into the class below: its fields are declared by the contract, not restated.
+export interface WholeStateCell extends Shape {}
+
 export abstract class WholeStateCell implements Cell {
-  readonly dtype: DType;
-  readonly inputSize: number;
-  readonly stateSize: number;
-  readonly outputSize: number;
-  readonly outputOffset = 0;
-  readonly paramSize: number;
-  readonly params: readonly ParamBlock[];
-  readonly stateParts: readonly StatePart[];
   /** Views of any θ-shaped buffer (θ, ∂θ, θ̇), one per block in layout order. */
   readonly blocks: SegmentViews;
 
   constructor(readonly kind: string, layout: WholeStateLayout) {
-    this.dtype = checkDType(kind, layout.dtype ?? 'float64');
-    this.inputSize = layout.inputSize;
-    ({ params: this.params, paramSize: this.paramSize } = layoutParams(layout.blocks));
-    this.stateParts = layout.stateParts;
-    this.stateSize = this.outputSize = layout.stateParts.reduce((n, part) => n + part.size, 0);
-    this.blocks = new SegmentViews(this.params);
+    const { params, paramSize } = layoutParams(layout.blocks);
+    const stateSize = layout.stateParts.reduce((n, part) => n + part.size, 0);
+    const shape: Shape = { dtype: checkDType(kind, layout.dtype ?? 'float64'), inputSize: layout.inputSize, stateSize, outputSize: stateSize, outputOffset: 0, paramSize, params, stateParts: layout.stateParts };
+    Object.assign(this, shape);
+    this.blocks = new SegmentViews(params);
   }
 
   abstract inventory(): readonly InventoryEntry[];
