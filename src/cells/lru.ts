@@ -138,9 +138,9 @@ export function lru(options: LruOptions): LruCell {
 
 const LRU_FLAGS: readonly FlagSpec[] = [
   { flag: '--hidden <n>', option: 'hiddenSize', value: 'integer', help: 'hidden size H' },
-  { flag: '--r-min <r>', option: 'rMin', value: 'number', help: `LRU: smallest initial |λ| (default: ${LRU_DEFAULTS.rMin})` },
-  { flag: '--r-max <r>', option: 'rMax', value: 'number', help: `LRU: largest initial |λ| (default: ${LRU_DEFAULTS.rMax})` },
-  { flag: '--max-phase <φ>', option: 'maxPhase', value: 'number', help: 'LRU: largest initial arg λ (default: 2π)' },
+  { flag: '--r-min <r>', option: 'rMin', value: 'number', help: `smallest initial |λ| (default: ${LRU_DEFAULTS.rMin})` },
+  { flag: '--r-max <r>', option: 'rMax', value: 'number', help: `largest initial |λ| (default: ${LRU_DEFAULTS.rMax})` },
+  { flag: '--max-phase <φ>', option: 'maxPhase', value: 'number', help: 'largest initial arg λ (default: 2π)' },
 ];
 
 /** The table line of `lru`. */
