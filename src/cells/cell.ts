@@ -65,6 +65,12 @@ export interface Cell {
    * are run step by step; the results agree within rounding.
    */
   createWindow?(maxSteps: number, batch: number): CellWindow;
+  /**
+   * Optional: the cell leaks at a fixed rate, s' = (1 − α)⊙s + α⊙G(x, s; θ) with α ∈ (0, 1]
+   * constant (Murray 2019's τ-discretised RNN, α = Δt/τ); writes α per state entry into out
+   * (stateSize). An Elman RNN is the case α = 1. RFLO decays its eligibility trace by 1 − α.
+   */
+  leakRate?(out: Vec): void;
 }
 
 /** Which way a window's steps walk the time-major inputs: step k reads time k, or count−1−k. */

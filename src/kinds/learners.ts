@@ -14,7 +14,10 @@ import { uoro } from '../learners/uoro.js';
 import { nbt } from '../learners/nbt.js';
 import { snap1 } from '../learners/snap1.js';
 import { kfrtrl } from '../learners/kfrtrl.js';
-import { allowOnly, defined, kindsOf, optionalBoolean, parseKind, positiveInteger, specOf } from './options.js';
+import { eprop } from '../learners/eprop.js';
+import { snapn } from '../learners/snapn.js';
+import { rkfrtrl } from '../learners/rkfrtrl.js';
+import { allowOnly, defined, kindsOf, optionalBoolean, optionalPositiveInteger, parseKind, positiveInteger, specOf } from './options.js';
 import type { Capability, ConfigOf, Example } from './spec.js';
 
 export interface LearnerSpec<C extends { readonly kind: string }> {
@@ -122,8 +125,33 @@ const kfrtrlSpec = {
   ...withEpsilon('kfrtrl', kfrtrl),
 } satisfies LearnerSpec<{ readonly kind: 'kfrtrl'; readonly epsilon?: number }>;
 
+const epropSpec = {
+  summary: 'e-prop (Bellec et al. 2020): eligibility traces decayed by the diagonal of the state Jacobian, times the readout’s learning signal',
+  needs: 'structuredInfluence',
+  ...plain('eprop', eprop),
+} satisfies LearnerSpec<{ readonly kind: 'eprop' }>;
+
+const snapnSpec = {
+  usage: 'snapn:n=N',
+  summary: 'SnAp-n (Menick et al. 2021): RTRL kept on the pattern the influence reaches in n steps (default 2; dense cells: RTRL’s cost from n = 2)',
+  parse(raw) {
+    allowOnly(raw, ['kind', 'n'], 'snapn');
+    return { kind: 'snapn', ...defined({ n: optionalPositiveInteger(raw.n, 'snapn: n') }) };
+  },
+  build: (config, model, options) => snapn(model, { ...options, ...defined({ n: config.n }) }),
+  needs: 'structuredInfluence',
+  gradstats: () => ({ snap2: { kind: 'snapn', n: 2 } }),
+  examples: [{ name: 'snapn n = 2', config: { kind: 'snapn', n: 2 } }],
+} satisfies LearnerSpec<{ readonly kind: 'snapn'; readonly n?: number }>;
+
+const rkfrtrlSpec = {
+  summary: 'reverse KF-RTRL (Marschall et al. 2020): M ≈ a ⊗ B, unbiased; Elman RNN or LSTM without peepholes or projection, one layer',
+  needs: 'kroneckerInfluence',
+  ...withEpsilon('rkfrtrl', rkfrtrl),
+} satisfies LearnerSpec<{ readonly kind: 'rkfrtrl'; readonly epsilon?: number }>;
+
 /** The closed table of online learners. */
-export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
+export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec, eprop: epropSpec, snapn: snapnSpec, rkfrtrl: rkfrtrlSpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
 export type LearnerKind = keyof typeof LEARNERS;
 export type LearnerConfig = { [K in LearnerKind]: ConfigOf<(typeof LEARNERS)[K]> }[LearnerKind];
 export const LEARNER_KINDS: readonly LearnerKind[] = kindsOf(LEARNERS);

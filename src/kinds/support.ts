@@ -16,6 +16,8 @@ export function capabilitiesOf(layers: readonly LayerConfig[]): ReadonlySet<Capa
   for (const set of each.slice(1)) for (const capability of all) if (!set.has(capability)) all.delete(capability);
   // A stack's layers read different inputs: no one shared z for all its rows.
   if (layers.length > 1) all.delete('kroneckerInfluence');
+  // Nor one leak: a stack's lower layers reach the output only through the layers above, which RFLO's trace drops.
+  if (layers.length > 1) all.delete('leak');
   return all;
 }
 

@@ -17,6 +17,11 @@
  * added after the product on its pattern only — Σ_k |supp v_k|·|Q_k|, about 2p for an LSTM,
  * instead of n dense p-sized vjp rows written and read back. A cell without the structure
  * pays those rows (n vjps with ∂θ, then J·M added onto them).
+ * On a cell whose influence pattern, closed under J's sparsity, is smaller than n × p, no entry
+ * of M outside that pattern ever becomes nonzero, and (3) kept on the pattern (SnAp-n with n
+ * large enough to close it, snapn.ts) is RTRL exactly. A diagonal recurrence (eLSTM, LRU:
+ * unit i reads only itself) closes at each unit's own parameters: O(n·d) memory instead of
+ * O(n·p), found from the contract (pattern.ts) when the learner is built.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { matmulAB, matmulABAdd } from '../tensor/kernels.js';
@@ -24,8 +29,9 @@ import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
-import { flatten, influencePattern } from './pattern.js';
+import { flatten, influencePattern, jacobianSuccessors } from './pattern.js';
 import type { LearnerOptions } from './learner.js';
+import { SnapnEstimator, reachedIn } from './snapn.js';
 
 export type RtrlOptions = LearnerOptions;
 
@@ -139,10 +145,24 @@ export class RtrlEstimator implements SensitivityEstimator {
   }
 }
 
-/** An RTRL learner: the shared forward-mode loop around RtrlEstimator. */
-export type Rtrl = ForwardModeLearner<RtrlEstimator>;
+/** An RTRL learner: the shared forward-mode loop around RtrlEstimator, or around the closed-pattern one. */
+export type Rtrl = ForwardModeLearner<RtrlEstimator | SnapnEstimator>;
 
-/** Exact online gradients by real-time recurrent learning. */
+/** Exact online gradients by real-time recurrent learning (on the closed pattern when it is smaller, see the note above). */
 export function rtrl(model: OnlineModel | Model, options: RtrlOptions): Rtrl {
-  return new ForwardModeLearner('rtrl', model, options, (setup) => new RtrlEstimator(setup));
+  return new ForwardModeLearner('rtrl', model, options, (setup) => closedPatternEstimator(setup) ?? new RtrlEstimator(setup));
+}
+
+/**
+ * SnAp-n at the n that closes the influence pattern under J (n = stateSize always suffices),
+ * when that pattern holds fewer entries than the dense n × p; null otherwise (and for a cell
+ * without the structured influence).
+ */
+export function closedPatternEstimator(setup: EstimatorSetup): SnapnEstimator | null {
+  const { core, cellStep, coreTheta } = setup;
+  if (cellStep.influence === undefined) return null;
+  const first = influencePattern('rtrl', core, coreTheta);
+  const closed = reachedIn(core.stateSize, first.supports, jacobianSuccessors(core, coreTheta));
+  const entries = closed.reduce((sum, support, k) => sum + support.length * first.owned[k]!.length, 0);
+  return entries < core.stateSize * core.paramSize ? new SnapnEstimator(setup, core.stateSize) : null;
 }

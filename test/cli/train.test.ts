@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/fixtures.js';
+import { CELL_KINDS } from '../../src/kinds/cells.js';
 
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
@@ -123,5 +124,5 @@ test('train --help lists the options with examples', () => {
   const result = run('train', '--help');
   assert.equal(result.status, 0);
   assert.match(result.stdout, /Examples:\n {2}\$ online-rnn train --task copy --cell lstm --hidden 64 --learner uoro --steps 200000/);
-  assert.match(result.stdout, /--cell <kind> +cell: rnn, lstm, gru, influence \(default: the task’s\)/);
+  assert.match(result.stdout, new RegExp(`--cell <kind> +cell: ${CELL_KINDS.join(', ')}\\s+\\(default: the task’s\\)`));
 });
