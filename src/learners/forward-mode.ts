@@ -17,6 +17,7 @@ import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { LearnerContext } from './context.js';
 import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+import type { Optimizer } from '../optim/optimizer.js';
 
 /** What an estimator is built from: the core, its recorded step, the core's θ. */
 export interface EstimatorSetup {
@@ -75,6 +76,9 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
   }
   get gradient(): Vec {
     return this.context.gradient;
+  }
+  get optimizer(): Optimizer | null {
+    return this.context.optimizer;
   }
 
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {

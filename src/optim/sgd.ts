@@ -1,7 +1,7 @@
 /** Plain stochastic gradient descent: θ ← θ − η(t)·g. */
 import type { Vec } from '../tensor/dtype.js';
 import { axpy } from '../tensor/kernels.js';
-import { checkLearningRate, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import { checkLearningRate, checkRateScale, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
 export class Sgd implements Optimizer {
@@ -9,6 +9,7 @@ export class Sgd implements Optimizer {
   readonly lr: number;
   readonly schedule: Schedule;
   private t = 0;
+  private rateScale = 1;
 
   constructor(options: OptimizerOptions) {
     this.lr = checkLearningRate('sgd', options.lr);
@@ -16,7 +17,15 @@ export class Sgd implements Optimizer {
   }
 
   currentRate(): number {
-    return scheduledRate(this.lr, this.schedule, this.t);
+    return scheduledRate(this.lr, this.schedule, this.t) * this.rateScale;
+  }
+
+  get learningRateScale(): number {
+    return this.rateScale;
+  }
+
+  setLearningRateScale(scale: number): void {
+    this.rateScale = checkRateScale(this.kind, scale);
   }
 
   step(theta: Vec, grad: Vec): void {
