@@ -55,6 +55,10 @@ export { supports, capabilitiesOf } from './kinds/support.js';
 export { CELLS, type InteropCellConfig } from './kinds/cells.js';
 export type { CellSpec, FlagSpec, Capability } from './kinds/spec.js';
 export { exactGradient, estimatorStats, type EstimatorStats } from './learners/gradstats.js';
+export { eprop, EpropEstimator, type Eprop, type EpropOptions } from './learners/eprop.js';
+export { snapn, SnapnEstimator, type Snapn, type SnapnOptions } from './learners/snapn.js';
+export { rkfrtrl, RkfRtrlEstimator, type RkfRtrl, type RkfRtrlOptions } from './learners/rkfrtrl.js';
+export { alignment, type Alignment, type AlignmentOptions } from './learners/alignment.js';
 export { influenceBalancingCell, INFLUENCE_OPTIMUM, type InfluenceCellConfig } from './cells/influence.js';
 
 export { createTask, parseTaskConfig, TASKS, TASK_KINDS, type TaskConfig, type TaskKind, type CorpusConfig } from './kinds/tasks.js';

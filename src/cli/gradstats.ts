@@ -81,7 +81,8 @@ Examples:
         const model = createModel(config, { seed }).online();
         const stream = randomStream(steps, model.core.inputSize, model.outputSize, seed + 1);
         if (flags.alignment === true) {
-          const learners = given('learners') ? configs : LEARNER_NAMES.map((name) => ({ name, config: learnerConfig(name, k) }));
+          const chosen = given('learners') ? configs : LEARNER_NAMES.map((name) => ({ name, config: learnerConfig(name, k) }));
+          const learners = chosen.map(({ name, config }) => ({ name: labelOf(name, config), config }));
           return runAlignment({ model, config, stream, loss: mse, seed, learners, report, json: flags.json === true });
         }
         const exact = exactGradient(model, stream, mse);
@@ -101,6 +102,11 @@ Examples:
     );
 }
 
+/** tbptt's row says its truncation. */
+function labelOf(name: string, config: LearnerConfig): string {
+  return config.kind === 'tbptt' ? `tbptt (k=${config.k2})` : name;
+}
+
 function randomStream(steps: number, inputSize: number, outputSize: number, seed: number): ReplayStream {
   const rng = new Rng(seed);
   const vector = (n: number) => Float64Array.from({ length: n }, () => rng.normal());
@@ -115,8 +121,7 @@ function table(header: { cell: string; n: number; p: number; pCore: number; step
   ];
   const rows = [['learner', 'samples', 'bias ‖Eĝ−g‖/‖g‖', 'variance E‖ĝ−g‖²/‖g‖²', 'cosine', 'µs/step']];
   for (const { name, config, stats } of results) {
-    const label = config.kind === 'tbptt' ? `tbptt (k=${config.k2})` : name;
-    rows.push([label, String(stats.samples), stats.meanRelativeError.toPrecision(3), stats.relativeVariance.toPrecision(3), stats.meanCosine.toFixed(3), (stats.secondsPerStep * 1e6).toFixed(1)]);
+    rows.push([labelOf(name, config), String(stats.samples), stats.meanRelativeError.toPrecision(3), stats.relativeVariance.toPrecision(3), stats.meanCosine.toFixed(3), (stats.secondsPerStep * 1e6).toFixed(1)]);
   }
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
   for (const row of rows) lines.push(row.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))).join('  '));

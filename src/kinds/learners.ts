@@ -125,11 +125,9 @@ const kfrtrlSpec = {
   ...withEpsilon('kfrtrl', kfrtrl),
 } satisfies LearnerSpec<{ readonly kind: 'kfrtrl'; readonly epsilon?: number }>;
 
-const epropSpec = {
-  summary: 'e-prop (Bellec et al. 2020): eligibility traces decayed by the diagonal of the state Jacobian, times the readout’s learning signal',
-  needs: 'structuredInfluence',
-  ...plain('eprop', eprop),
-} satisfies LearnerSpec<{ readonly kind: 'eprop' }>;
+/** e-prop and reverse KF-RTRL: a plain learner and one whose option is ε, like snap1 and kfrtrl. */
+const epropSpec = { ...plain('eprop', eprop), needs: 'structuredInfluence', summary: 'e-prop (Bellec et al. 2020): eligibility traces decayed by the diagonal of the state Jacobian, times the readout’s learning signal' } satisfies LearnerSpec<{ readonly kind: 'eprop' }>;
+const rkfrtrlSpec = { ...withEpsilon('rkfrtrl', rkfrtrl), needs: 'kroneckerInfluence', summary: 'reverse KF-RTRL (Marschall et al. 2020): M ≈ a ⊗ B, unbiased; Elman RNN or LSTM without peepholes or projection, one layer' } satisfies LearnerSpec<{ readonly kind: 'rkfrtrl'; readonly epsilon?: number }>;
 
 const snapnSpec = {
   usage: 'snapn:n=N',
@@ -143,12 +141,6 @@ const snapnSpec = {
   gradstats: () => ({ snap2: { kind: 'snapn', n: 2 } }),
   examples: [{ name: 'snapn n = 2', config: { kind: 'snapn', n: 2 } }],
 } satisfies LearnerSpec<{ readonly kind: 'snapn'; readonly n?: number }>;
-
-const rkfrtrlSpec = {
-  summary: 'reverse KF-RTRL (Marschall et al. 2020): M ≈ a ⊗ B, unbiased; Elman RNN or LSTM without peepholes or projection, one layer',
-  needs: 'kroneckerInfluence',
-  ...withEpsilon('rkfrtrl', rkfrtrl),
-} satisfies LearnerSpec<{ readonly kind: 'rkfrtrl'; readonly epsilon?: number }>;
 
 /** The closed table of online learners. */
 export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec, eprop: epropSpec, snapn: snapnSpec, rkfrtrl: rkfrtrlSpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };

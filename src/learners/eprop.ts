@@ -26,66 +26,49 @@ import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
+import { ForwardModeLearner, type EstimatorSetup } from './forward-mode.js';
 import { influencePattern } from './pattern.js';
-import { TermSensitivity } from './term-sensitivity.js';
+import { TermSensitivity, TermSensitivityEstimator } from './term-sensitivity.js';
 import type { LearnerOptions } from './learner.js';
 
 export type EpropOptions = LearnerOptions;
 
 /** e-prop's eligibility traces: the sensitivity on the influence's pattern, decayed by diag J. */
-export class EpropEstimator implements SensitivityEstimator {
-  readonly rng = null;
-  private readonly cellStep: DerivedStep;
+export class EpropEstimator extends TermSensitivityEstimator {
+  private readonly step: DerivedStep;
   private readonly influence: ImmediateInfluence;
-  private readonly traces: TermSensitivity;
-  /** For a cell without the diagonal: one row of J by vjp per entry. */
-  private readonly unit: Vec;
-  private readonly row: Vec;
+  /** For a cell without the diagonal: e_i and row i of J, one vjp per entry. */
+  private readonly probe: { unit: Vec; row: Vec };
 
   constructor({ core, cellStep, coreTheta }: EstimatorSetup) {
     if (cellStep.influence === undefined) {
       throw new TypeError(`eprop: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): e-prop keeps one eligibility trace per parameter on the state entries its pre-activation touches. Use uoro or rtrl instead.`);
     }
-    this.cellStep = cellStep;
+    super(new TermSensitivity(core.dtype, influencePattern('eprop', core, coreTheta), core, true), 'traces');
+    this.step = cellStep;
     this.influence = cellStep.influence;
-    this.traces = new TermSensitivity(core.dtype, influencePattern('eprop', core, coreTheta), core, true);
     const n = cellStep.stateJacobianDiagonal === undefined ? core.stateSize : 0;
-    this.unit = zeros(core.dtype, n);
-    this.row = zeros(core.dtype, n);
+    this.probe = { unit: zeros(core.dtype, n), row: zeros(core.dtype, n) };
   }
 
-  /** Eq. (2). */
+  /** Eq. (2): diag J into the traces' Ĵ, then the traces forward. */
   propagate(theta: Vec): void {
-    const diagonal = this.traces.jacobian;
-    if (this.cellStep.stateJacobianDiagonal !== undefined) this.cellStep.stateJacobianDiagonal(diagonal, theta);
+    const diagonal = this.sensitivity.jacobian;
+    if (this.step.stateJacobianDiagonal !== undefined) this.step.stateJacobianDiagonal(diagonal, theta);
     else {
-      for (let i = 0; i < this.unit.length; i++) {
-        this.unit[i] = 1;
-        this.cellStep.stateVjp(this.row, this.unit, theta); // row i of J
-        this.unit[i] = 0;
-        diagonal[i] = this.row[i]!;
+      const { unit, row } = this.probe;
+      for (let i = 0; i < unit.length; i++) {
+        unit[i] = 1;
+        this.step.stateVjp(row, unit, theta); // row i of J
+        unit[i] = 0;
+        diagonal[i] = row[i]!;
       }
     }
-    this.traces.propagate(this.influence, theta);
-  }
-
-  /** Eq. (3). */
-  readGradient(out: Vec, dState: Vec): number {
-    this.traces.readGradient(out, dState);
-    return NaN; // the update measures ‖ĝ‖
-  }
-
-  reset(): void {
-    this.traces.reset();
-  }
-
-  tensors(): Record<string, Vec> {
-    return { traces: this.traces.blocks };
+    this.sensitivity.propagate(this.influence, theta);
   }
 }
 
-/** An e-prop learner: the shared forward-mode loop around EpropEstimator. */
+/** An e-prop learner: the shared forward-mode loop around EpropEstimator (eq. (3) is its readGradient). */
 export type Eprop = ForwardModeLearner<EpropEstimator>;
 
 /** e-prop: eligibility traces on J's diagonal times the readout's learning signal. */

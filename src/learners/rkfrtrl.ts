@@ -21,7 +21,7 @@
  * at 0 (M_0 = 0). Needs the cell's `influence.kronecker`; other cores are refused.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { dotAt, norm } from '../tensor/kernels.js';
+import { matmulAB, norm } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import type { DerivedStep, ImmediateInfluence, KroneckerInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
@@ -39,64 +39,63 @@ export interface RkfRtrlOptions extends LearnerOptions {
 /** Reverse KF-RTRL's estimate of M: the Kronecker product a ⊗ B. */
 export class RkfRtrlEstimator implements SensitivityEstimator {
   readonly rng: Rng;
-  private readonly cellStep: DerivedStep;
+  private readonly step: DerivedStep;
   private readonly influence: ImmediateInfluence;
   private readonly kronecker: KroneckerInfluence;
-  /** a (R): one factor per parameter row. */
+  /** [a; Bᵀ]: a (R), one factor per parameter row, then Bᵀ (m × n), row j = column j of B. */
+  private readonly factors: Vec;
   private readonly a: Vec;
-  /** Bᵀ and (J·B)ᵀ (m × n): row j is column j of B. */
   private readonly b: Vec;
   private readonly bRows: Vec[];
-  private readonly jb: Vec;
-  private readonly jbRows: Vec[];
-  private readonly nu: Vec;
-  /** V·ν (n). */
-  private readonly vNu: Vec;
-  private readonly z: Vec;
-  private readonly columnSignal: Vec;
+  /** (J·B)ᵀ (m × n) with its rows, ν (R), V·ν (n), z (m), Bᵀ·∂ℓ/∂s (m). */
+  private readonly work: { jb: Vec; jbRows: Vec[]; nu: Vec; vNu: Vec; z: Vec; signal: Vec };
 
   constructor(
     { core, cellStep }: EstimatorSetup,
     readonly epsilon: number,
     seed: number,
   ) {
-    const { dtype } = core;
-    this.cellStep = cellStep;
     const kronecker = cellStep.influence?.kronecker;
     if (kronecker === undefined) {
-      throw new TypeError(
-        `rkfrtrl: the ${core.kind} cell's influence is not Kronecker-factored (influence.kronecker): reverse KF-RTRL needs every parameter row to read one shared input z, as in an Elman RNN or an LSTM without peepholes or projection (a stack's layers read different inputs). Use uoro or nbt instead.`,
-      );
+      throw new TypeError(`rkfrtrl: the ${core.kind} cell's influence is not Kronecker-factored (influence.kronecker): reverse KF-RTRL needs every parameter row to read one shared input z, as in an Elman RNN or an LSTM without peepholes or projection (a stack's layers read different inputs). Use uoro or nbt instead.`);
     }
+    this.step = cellStep;
     this.influence = cellStep.influence!;
     this.kronecker = kronecker;
-    const n = core.stateSize;
-    const m = kronecker.width;
     this.rng = new Rng(seed);
-    this.a = zeros(dtype, this.influence.termCount);
-    this.b = zeros(dtype, m * n);
+    const { dtype, stateSize: n } = core;
+    const [R, m] = [this.influence.termCount, kronecker.width];
+    this.factors = zeros(dtype, R + m * n);
+    this.a = this.factors.subarray(0, R);
+    this.b = this.factors.subarray(R);
     this.bRows = rowViews(this.b, m, n);
-    this.jb = zeros(dtype, m * n);
-    this.jbRows = rowViews(this.jb, m, n);
-    this.nu = zeros(dtype, this.influence.termCount);
-    this.vNu = zeros(dtype, n);
-    this.z = zeros(dtype, m);
-    this.columnSignal = zeros(dtype, m);
+    const jb = zeros(dtype, m * n);
+    this.work = { jb, jbRows: rowViews(jb, m, n), nu: zeros(dtype, R), vNu: zeros(dtype, n), z: zeros(dtype, m), signal: zeros(dtype, m) };
+  }
+
+  /** M_0 = 0. */
+  reset(): void {
+    this.factors.fill(0);
+  }
+
+  tensors(): Record<string, Vec> {
+    return { factors: this.factors };
   }
 
   /** Eq. (4): row k of the gradient is a_k·(Bᵀ·∂ℓ/∂s). */
   readGradient(out: Vec, dState: Vec): number {
-    const n = dState.length;
-    for (let j = 0; j < this.columnSignal.length; j++) this.columnSignal[j] = dotAt(this.b, j * n, dState, 0, n);
+    const signal = this.work.signal;
+    matmulAB(signal, this.b, dState, signal.length, 1, dState.length);
     out.fill(0);
-    this.kronecker.addOuter(out, this.a, this.columnSignal);
+    this.kronecker.addOuter(out, this.a, signal);
     return NaN; // the update measures ‖ĝ‖
   }
 
   /** (a, B) at t → t+1, eqs. (2)–(3). */
   propagate(theta: Vec): void {
-    const { a, b, bRows, jb, jbRows, nu, vNu, z, epsilon } = this;
-    for (let j = 0; j < bRows.length; j++) this.cellStep.stateJvp(jbRows[j]!, bRows[j]!, theta); // column j of J·B
+    const { a, b, bRows, epsilon } = this;
+    const { jb, jbRows, nu, vNu, z } = this.work;
+    for (let j = 0; j < bRows.length; j++) this.step.stateJvp(jbRows[j]!, bRows[j]!, theta); // column j of J·B
     this.rng.fillSigns(nu);
     this.influence.combineState(vNu, nu, theta); // V·ν
     this.kronecker.input(z);
@@ -109,15 +108,6 @@ export class RkfRtrlEstimator implements SensitivityEstimator {
       for (let s = 0, at = j * n; s < n; s++, at++) b[at] = jb[at]! / rho0 + zj * vNu[s]!;
     }
   }
-
-  reset(): void {
-    this.a.fill(0);
-    this.b.fill(0);
-  }
-
-  tensors(): Record<string, Vec> {
-    return { a: this.a, b: this.b };
-  }
 }
 
 /** A reverse KF-RTRL learner: the shared forward-mode loop around RkfRtrlEstimator. */
@@ -125,6 +115,6 @@ export type RkfRtrl = ForwardModeLearner<RkfRtrlEstimator>;
 
 /** Reverse Kronecker-factored RTRL: needs a core whose influence is Kronecker-factored. */
 export function rkfrtrl(model: OnlineModel | Model, options: RkfRtrlOptions): RkfRtrl {
-  const epsilon = checkEpsilon('rkfrtrl', options.epsilon ?? UORO_EPSILON);
-  return new ForwardModeLearner('rkfrtrl', model, options, (setup) => new RkfRtrlEstimator(setup, epsilon, options.seed ?? 0));
+  const makeEstimator = (setup: EstimatorSetup) => new RkfRtrlEstimator(setup, checkEpsilon('rkfrtrl', options.epsilon ?? UORO_EPSILON), options.seed ?? 0);
+  return new ForwardModeLearner('rkfrtrl', model, options, makeEstimator);
 }

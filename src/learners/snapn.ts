@@ -23,9 +23,9 @@ import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
+import { ForwardModeLearner, type EstimatorSetup } from './forward-mode.js';
 import { influencePattern, jacobianSuccessors } from './pattern.js';
-import { TermSensitivity } from './term-sensitivity.js';
+import { TermSensitivity, TermSensitivityEstimator } from './term-sensitivity.js';
 import type { LearnerOptions } from './learner.js';
 
 export interface SnapnOptions extends LearnerOptions {
@@ -54,29 +54,24 @@ export function reachedIn(steps: number, supports: readonly (readonly number[])[
 }
 
 /** SnAp-n's sensitivity: M kept on the pattern of the influence after n steps. */
-export class SnapnEstimator implements SensitivityEstimator {
-  readonly rng = null;
-  private readonly cellStep: DerivedStep;
+export class SnapnEstimator extends TermSensitivityEstimator {
+  private readonly step: DerivedStep;
   private readonly influence: ImmediateInfluence;
-  private readonly sensitivity: TermSensitivity;
-  private readonly n: number;
-  /** Entries whose row of J comes from a vjp; the others need only J's diagonal. */
-  private readonly fullRows: Int32Array;
-  private readonly diagonalRows: Int32Array;
-  private readonly diagonal: Vec;
-  private readonly unit: Vec;
-  private readonly row: Vec;
+  /** Entries whose row of J comes from a vjp, and those that need only J's diagonal. */
+  private readonly rows: { full: Int32Array; diagonal: Int32Array };
+  /** J's diagonal, e_i and one row of J. */
+  private readonly scratch: { diagonal: Vec; unit: Vec; row: Vec };
 
   constructor({ core, cellStep, coreTheta }: EstimatorSetup, steps: number) {
     if (cellStep.influence === undefined) {
       throw new TypeError(`snapn: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): SnAp-n keeps M on the pattern of ∂F/∂θ's rank-one terms after n steps, so it needs the cell's structure. Use uoro or rtrl instead.`);
     }
-    this.cellStep = cellStep;
-    this.influence = cellStep.influence;
-    const n = (this.n = core.stateSize);
     const first = influencePattern('snapn', core, coreTheta);
     const supports = steps === 1 ? first.supports : reachedIn(steps, first.supports, jacobianSuccessors(core, coreTheta));
-    this.sensitivity = new TermSensitivity(core.dtype, { supports, owned: first.owned }, core, false);
+    super(new TermSensitivity(core.dtype, { supports, owned: first.owned }, core, false), 'blocks');
+    this.step = cellStep;
+    this.influence = cellStep.influence;
+    const n = core.stateSize;
     // A support of one entry s reads J[s, s] only: the cell's diagonal serves it when it has one.
     const needsRow = new Uint8Array(n).fill(cellStep.stateJacobianDiagonal === undefined ? 1 : 0);
     const inSupport = new Uint8Array(n);
@@ -87,46 +82,30 @@ export class SnapnEstimator implements SensitivityEstimator {
       }
     }
     const entries = [...Array(n).keys()].filter((s) => inSupport[s] === 1);
-    this.fullRows = Int32Array.from(entries.filter((s) => needsRow[s] === 1));
-    this.diagonalRows = Int32Array.from(entries.filter((s) => needsRow[s] === 0));
-    this.diagonal = zeros(core.dtype, this.diagonalRows.length > 0 ? n : 0);
-    this.unit = zeros(core.dtype, n);
-    this.row = zeros(core.dtype, n);
+    this.rows = { full: Int32Array.from(entries.filter((s) => needsRow[s] === 1)), diagonal: Int32Array.from(entries.filter((s) => needsRow[s] === 0)) };
+    this.scratch = { diagonal: zeros(core.dtype, this.rows.diagonal.length > 0 ? n : 0), unit: zeros(core.dtype, n), row: zeros(core.dtype, n) };
   }
 
   /** Eq. (3), with J read where it is needed. */
   propagate(theta: Vec): void {
-    const { n, unit, row } = this;
+    const { diagonal, unit, row } = this.scratch;
     const jacobian = this.sensitivity.jacobian;
-    if (this.diagonalRows.length > 0) {
-      this.cellStep.stateJacobianDiagonal!(this.diagonal, theta);
-      for (const s of this.diagonalRows) jacobian[s * n + s] = this.diagonal[s]!;
+    const n = unit.length;
+    if (this.rows.diagonal.length > 0) {
+      this.step.stateJacobianDiagonal!(diagonal, theta);
+      for (const s of this.rows.diagonal) jacobian[s * n + s] = diagonal[s]!;
     }
-    for (const i of this.fullRows) {
+    for (const i of this.rows.full) {
       unit[i] = 1;
-      this.cellStep.stateVjp(row, unit, theta); // row i of J
+      this.step.stateVjp(row, unit, theta); // row i of J
       unit[i] = 0;
       jacobian.set(row, i * n);
     }
     this.sensitivity.propagate(this.influence, theta);
   }
-
-  /** Eq. (4). */
-  readGradient(out: Vec, dState: Vec): number {
-    this.sensitivity.readGradient(out, dState);
-    return NaN; // the update measures ‖ĝ‖
-  }
-
-  reset(): void {
-    this.sensitivity.reset();
-  }
-
-  tensors(): Record<string, Vec> {
-    return { blocks: this.sensitivity.blocks };
-  }
 }
 
-/** A SnAp-n learner: the shared forward-mode loop around SnapnEstimator. */
+/** A SnAp-n learner: the shared forward-mode loop around SnapnEstimator (eq. (4) is its readGradient). */
 export type Snapn = ForwardModeLearner<SnapnEstimator>;
 
 /** SnAp-n: RTRL restricted to the pattern the influence reaches in n steps. */

@@ -15,6 +15,7 @@
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { matmulAB, matmulABAdd } from '../tensor/kernels.js';
 import type { ImmediateInfluence } from '../cells/cell.js';
+import type { SensitivityEstimator } from './forward-mode.js';
 
 export interface TermPattern {
   /** S_k: the state entries term k's sensitivity is kept on. */
@@ -31,14 +32,11 @@ export class TermSensitivity {
   private readonly blockViews: Vec[];
   private readonly supports: Int32Array[];
   private readonly owned: Int32Array[];
-  /** Ĵ[S_k, S_k], the next M_k, and ∂ℓ/∂s[S_k] / g[Q_k], sized for the largest term. */
-  private readonly local: Vec;
-  private readonly next: Vec;
-  private readonly signal: Vec;
-  private readonly partial: Vec;
-  private readonly coefficient: Vec;
-  private readonly v: Vec;
-  private readonly u: Vec;
+  /**
+   * Scratch, sized for the largest term: Ĵ[S_k, S_k] (`local`), the next M_k, ∂ℓ/∂s[S_k]
+   * (`signal`) and g[Q_k] (`partial`); the unit coefficients and v_k, u_k of the influence.
+   */
+  private readonly work: { local: Vec; next: Vec; signal: Vec; partial: Vec; coefficient: Vec; v: Vec; u: Vec };
 
   constructor(
     dtype: DType,
@@ -55,19 +53,21 @@ export class TermSensitivity {
     this.blockViews = sizesOf.map((size) => this.blocks.subarray(offset, (offset += size)));
     const tallest = Math.max(0, ...this.supports.map((s) => s.length));
     const widest = Math.max(0, ...this.owned.map((q) => q.length));
-    this.local = zeros(dtype, diagonal ? 0 : tallest * tallest);
-    this.next = zeros(dtype, diagonal ? 0 : Math.max(0, ...sizesOf));
-    this.signal = zeros(dtype, tallest);
-    this.partial = zeros(dtype, widest);
     this.jacobian = zeros(dtype, diagonal ? n : n * n);
-    this.coefficient = zeros(dtype, this.supports.length);
-    this.v = zeros(dtype, n);
-    this.u = zeros(dtype, sizes.paramSize);
+    this.work = {
+      local: zeros(dtype, diagonal ? 0 : tallest * tallest),
+      next: zeros(dtype, diagonal ? 0 : Math.max(0, ...sizesOf)),
+      signal: zeros(dtype, tallest),
+      partial: zeros(dtype, widest),
+      coefficient: zeros(dtype, this.supports.length),
+      v: zeros(dtype, n),
+      u: zeros(dtype, sizes.paramSize),
+    };
   }
 
   /** Eq. (1) for every term, reading Ĵ from `jacobian`. */
   propagate(influence: ImmediateInfluence, theta: Vec): void {
-    const { coefficient, v, u } = this;
+    const { coefficient, v, u } = this.work;
     u.fill(0);
     coefficient.fill(1);
     influence.addCombinedParams(u, coefficient); // every u_k at once: the Q_k are disjoint
@@ -83,7 +83,8 @@ export class TermSensitivity {
 
   /** M_k[a, :] ← Ĵ[s_a, s_a]·M_k[a, :] + v_k[s_a]·u_k[Q_k], in place. */
   private propagateDiagonal(k: number): void {
-    const { v, u, jacobian } = this;
+    const { v, u } = this.work;
+    const jacobian = this.jacobian;
     const S = this.supports[k]!;
     const Q = this.owned[k]!;
     const M = this.blockViews[k]!;
@@ -97,7 +98,8 @@ export class TermSensitivity {
 
   /** M_k ← Ĵ[S_k, S_k]·M_k + v_k[S_k] ⊗ u_k[Q_k]: the product by GEMM on the gathered block. */
   private propagateBlock(k: number): void {
-    const { v, u, jacobian, local, next } = this;
+    const { v, u, local, next } = this.work;
+    const jacobian = this.jacobian;
     const S = this.supports[k]!;
     const Q = this.owned[k]!;
     const M = this.blockViews[k]!;
@@ -115,7 +117,7 @@ export class TermSensitivity {
 
   /** Eq. (2): writes every owned parameter's gradient (the core slice, p entries). */
   readGradient(out: Vec, dState: Vec): void {
-    const { signal, partial } = this;
+    const { signal, partial } = this.work;
     for (let k = 0; k < this.supports.length; k++) {
       const S = this.supports[k]!;
       const Q = this.owned[k]!;
@@ -127,5 +129,34 @@ export class TermSensitivity {
 
   reset(): void {
     this.blocks.fill(0);
+  }
+}
+
+/**
+ * An estimator whose sensitivity is a TermSensitivity: it reads the gradient, resets and
+ * snapshots the same way, and differs only in how it fills Ĵ before eq. (1) (`propagate`).
+ */
+export abstract class TermSensitivityEstimator implements SensitivityEstimator {
+  readonly rng = null;
+  constructor(
+    protected readonly sensitivity: TermSensitivity,
+    /** The name the blocks have in a snapshot. */
+    private readonly tensorName: string,
+  ) {}
+
+  abstract propagate(theta: Vec): void;
+
+  /** Eq. (2). */
+  readGradient(out: Vec, dState: Vec): number {
+    this.sensitivity.readGradient(out, dState);
+    return NaN; // the update measures ‖ĝ‖
+  }
+
+  reset(): void {
+    this.sensitivity.reset();
+  }
+
+  tensors(): Record<string, Vec> {
+    return { [this.tensorName]: this.sensitivity.blocks };
   }
 }

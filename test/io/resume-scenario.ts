@@ -2,13 +2,15 @@
 import { createModel, type ModelConfig } from '../../src/model/config.js';
 import type { Model } from '../../src/model/model.js';
 import { createLearner, type LearnerConfig } from '../../src/kinds/learners.js';
+import { supports } from '../../src/kinds/support.js';
 import type { Learner } from '../../src/learners/learner.js';
 import { mse } from '../../src/loss/loss.js';
 import { Rng } from '../../src/tensor/rng.js';
 
-/** A stack, so every learner sees a composite state; KF-RTRL needs one Kronecker-factored cell. */
+/** A stack, so every learner sees a composite state; a learner the stack cannot serve (KF-RTRL: one Kronecker-factored cell) gets one LSTM. */
 export function scenarioModel(config: LearnerConfig): ModelConfig {
-  const layers: ModelConfig['layers'] = config.kind === 'kfrtrl' ? [{ cell: { kind: 'lstm', hiddenSize: 4 } }] : [{ cell: { kind: 'lstm', hiddenSize: 4 } }, { cell: { kind: 'gru', hiddenSize: 3 } }];
+  const stack: ModelConfig['layers'] = [{ cell: { kind: 'lstm', hiddenSize: 4 } }, { cell: { kind: 'gru', hiddenSize: 3 } }];
+  const layers: ModelConfig['layers'] = supports(config, stack) ? stack : [{ cell: { kind: 'lstm', hiddenSize: 4 } }];
   return { inputSize: 3, layers, outputSize: 2 };
 }
 
