@@ -14,7 +14,11 @@ import { uoro } from '../learners/uoro.js';
 import { nbt } from '../learners/nbt.js';
 import { snap1 } from '../learners/snap1.js';
 import { kfrtrl } from '../learners/kfrtrl.js';
-import { allowOnly, defined, kindsOf, optionalBoolean, parseKind, positiveInteger, specOf } from './options.js';
+import { rflo } from '../learners/rflo.js';
+import { kernl } from '../learners/kernl.js';
+import { dni } from '../learners/dni.js';
+import { outputOnly } from '../learners/output-only.js';
+import { allowOnly, defined, kindsOf, optionalBoolean, optionalNumber, optionalPositiveInteger, parseKind, positiveInteger, record, specOf } from './options.js';
 import type { Capability, ConfigOf, Example } from './spec.js';
 
 export interface LearnerSpec<C extends { readonly kind: string }> {
@@ -122,21 +126,81 @@ const kfrtrlSpec = {
   ...withEpsilon('kfrtrl', kfrtrl),
 } satisfies LearnerSpec<{ readonly kind: 'kfrtrl'; readonly epsilon?: number }>;
 
+const rfloSpec = {
+  summary: 'RFLO (Murray 2019): the immediate influence filtered at the cell’s leak; leaky or Elman RNN, one layer',
+  needs: 'leak',
+  ...plain('rflo', rflo),
+  gradstats: () => ({ rflo: { kind: 'rflo' }, 'rflo-fa': { kind: 'rflo', feedbackAlignment: true } }),
+} satisfies LearnerSpec<{ readonly kind: 'rflo' } & Aligned>;
+
+/** A rate option ≥ 0, when given. */
+function rate(value: unknown, where: string): number | undefined {
+  const number = optionalNumber(value, where);
+  if (number !== undefined && number < 0) throw new RangeError(`${where} must be ≥ 0, got ${number}`);
+  return number;
+}
+
+const kernlSpec = {
+  usage: 'kernl | kernl:sigma=S:kernelLr=R',
+  summary: 'KeRNL (Roth et al. 2019): learned sensitivity × eligibility trace with learned timescales, fitted by perturbation',
+  parse(raw) {
+    allowOnly(raw, ['kind', 'sigma', 'kernelLr'], 'kernl');
+    const sigma = optionalNumber(raw.sigma, 'kernl: sigma');
+    if (sigma !== undefined && !(sigma > 0)) throw new RangeError(`kernl: sigma must be > 0, got ${sigma}`);
+    return { kind: 'kernl', ...defined({ sigma, kernelLr: rate(raw.kernelLr, 'kernl: kernelLr') }) };
+  },
+  build: (config, model, options) => kernl(model, { ...options, ...defined({ sigma: config.sigma, kernelLr: config.kernelLr }) }),
+  needs: 'structuredInfluence',
+  gradstats: () => ({ kernl: { kind: 'kernl' } }),
+  examples: [{ name: 'kernl', config: { kind: 'kernl' } }],
+} satisfies LearnerSpec<{ readonly kind: 'kernl'; readonly sigma?: number; readonly kernelLr?: number }>;
+
+const dniSpec = {
+  usage: 'dni | dni:syntheticLr=R:fixInterval=N',
+  summary: 'DNI (Jaderberg et al. 2017, Marschall et al.’s form): a linear synthetic gradient fitted to its bootstrapped target',
+  parse(raw) {
+    allowOnly(raw, ['kind', 'syntheticLr', 'fixInterval'], 'dni');
+    return { kind: 'dni', ...defined({ syntheticLr: rate(raw.syntheticLr, 'dni: syntheticLr'), fixInterval: optionalPositiveInteger(raw.fixInterval, 'dni: fixInterval') }) };
+  },
+  build: (config, model, options) => dni(model, { ...options, ...defined({ syntheticLr: config.syntheticLr, fixInterval: config.fixInterval }) }),
+  needs: null,
+  gradstats: () => ({ dni: { kind: 'dni' } }),
+  examples: [{ name: 'dni', config: { kind: 'dni' } }],
+} satisfies LearnerSpec<{ readonly kind: 'dni'; readonly syntheticLr?: number; readonly fixInterval?: number }>;
+
+const outputOnlySpec = {
+  summary: 'the output-weights-only baseline: the core stays at its initialisation, the head learns',
+  needs: null,
+  ...plain('output-only', outputOnly),
+} satisfies LearnerSpec<{ readonly kind: 'output-only' }>;
+
 /** The closed table of online learners. */
-export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
+export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec, rflo: rfloSpec, kernl: kernlSpec, dni: dniSpec, 'output-only': outputOnlySpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
 export type LearnerKind = keyof typeof LEARNERS;
-export type LearnerConfig = { [K in LearnerKind]: ConfigOf<(typeof LEARNERS)[K]> }[LearnerKind];
+/**
+ * The option every learner takes besides its own: feedback alignment of the head's learning
+ * signal (learners/feedback.ts), `rtrl:feedbackAlignment=true` on the command line.
+ */
+export interface Aligned {
+  readonly feedbackAlignment?: boolean;
+}
+export type LearnerConfig = { [K in LearnerKind]: ConfigOf<(typeof LEARNERS)[K]> & Aligned }[LearnerKind];
 export const LEARNER_KINDS: readonly LearnerKind[] = kindsOf(LEARNERS);
 
 export const learnerSpec = <C extends LearnerConfig>(config: C) => specOf<LearnerSpec<C>>(LEARNERS, config);
 
 /** A learner from its config: the single place a learner kind becomes code. */
 export function createLearner(config: LearnerConfig, model: OnlineModel | Model, options: LearnerOptions): Learner {
-  return learnerSpec(config).build(config, model, options);
+  return learnerSpec(config).build(config, model, config.feedbackAlignment === true ? { ...options, feedback: 'random' } : options);
 }
 
 /** Validates untrusted configuration (JSON, CLI) and returns it typed; errors name the field. */
-export const parseLearnerConfig = (value: unknown): LearnerConfig => parseKind(LEARNERS, 'learner', value, '') as LearnerConfig;
+export function parseLearnerConfig(value: unknown): LearnerConfig {
+  const { feedbackAlignment, ...own } = record(value, 'learner config');
+  const config = parseKind(LEARNERS, 'learner', own, '') as LearnerConfig;
+  const aligned = optionalBoolean(feedbackAlignment, `${config.kind}: feedbackAlignment`);
+  return aligned === undefined ? config : { ...config, feedbackAlignment: aligned };
+}
 
 /** gradstats' names: every learner's, in table order. */
 export function gradstatsLearners(k: number): ReadonlyMap<string, { readonly config: LearnerConfig; readonly needs: Capability | null }> {
