@@ -52,6 +52,11 @@ export interface Cell {
   readonly paramSize: number;
   readonly params: readonly ParamBlock[];
   readonly stateParts: readonly StatePart[];
+  /**
+   * α, when the cell is a leaky integrator s' = (1 − α)·s + α·F̂(x, s; θ) (cells/leaky.ts), so
+   * ∂s'/∂s = (1 − α)·I + α·∂F̂/∂s: RFLO keeps only the (1 − α)·I part. Absent otherwise.
+   */
+  readonly leak?: number;
   /** The parameter inventory in the notes' names (`kernels[i]`, …) and Keras shapes. */
   inventory(): readonly InventoryEntry[];
   /** Writes a fresh initialisation into θ (length paramSize) drawing from rng. */

@@ -10,6 +10,7 @@ import { rnn } from '../cells/rnn.js';
 import { lstm } from '../cells/lstm.js';
 import { gru } from '../cells/gru.js';
 import { influenceSpec } from '../cells/influence.js';
+import { leakySpec } from '../cells/leaky.js';
 import { allowOnly, defined, kindsOf, parseKind, specOf, optionalBoolean, optionalChoice, optionalPositiveInteger, positiveInteger } from './options.js';
 import type { CellSpec, ConfigOf, FlagSpec } from './spec.js';
 
@@ -126,7 +127,13 @@ const gruSpec = {
 } satisfies CellSpec<GruCellConfig>;
 
 /** The closed table of cell kinds. */
-export const CELLS = { rnn: rnnSpec, lstm: lstmSpec, gru: gruSpec, influence: influenceSpec } as const satisfies { readonly [K in string]: CellSpec<{ readonly kind: K }> };
+export const CELLS = {
+  rnn: rnnSpec,
+  lstm: lstmSpec,
+  gru: gruSpec,
+  influence: influenceSpec,
+  'leaky-rnn': leakySpec('leaky-rnn', rnnSpec, 'rnn'),
+} as const satisfies { readonly [K in string]: CellSpec<{ readonly kind: K }> };
 export type CellKind = keyof typeof CELLS;
 export type CellConfig = { [K in CellKind]: ConfigOf<(typeof CELLS)[K]> }[CellKind];
 export const CELL_KINDS: readonly CellKind[] = kindsOf(CELLS);

@@ -29,7 +29,9 @@ export type Capability =
   /** CellStep.influence: ∂F/∂θ as rank-one terms (NoBackTrack, SnAp-1). */
   | 'structuredInfluence'
   /** CellStep.influence.kronecker: every parameter row reads one shared input z (KF-RTRL). */
-  | 'kroneckerInfluence';
+  | 'kroneckerInfluence'
+  /** Cell.leak: the cell is s' = (1 − α)·s + α·F̂ with a known α, one layer (RFLO). */
+  | 'leak';
 
 /** Interop names: the layer a cell maps to in PyTorch and TF.js/Keras, null where there is none. */
 export interface Interop {

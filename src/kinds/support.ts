@@ -16,6 +16,8 @@ export function capabilitiesOf(layers: readonly LayerConfig[]): ReadonlySet<Capa
   for (const set of each.slice(1)) for (const capability of all) if (!set.has(capability)) all.delete(capability);
   // A stack's layers read different inputs: no one shared z for all its rows.
   if (layers.length > 1) all.delete('kroneckerInfluence');
+  // A stack is no one leaky integrator (its layers' α act on different parts of the state).
+  if (layers.length > 1) all.delete('leak');
   return all;
 }
 

@@ -12,6 +12,7 @@ import { lstm } from '../../src/cells/lstm.js';
 import { gru } from '../../src/cells/gru.js';
 import { stack } from '../../src/model/stack.js';
 import { influenceBalancingCell } from '../../src/cells/influence.js';
+import { leaky } from '../../src/cells/leaky.js';
 import { evaluate, randomPoint } from '../support/cell-harness.js';
 import { Rng, addScaled, maxAbsDiff, randomVector, unitVector } from '../support/numeric.js';
 
@@ -26,6 +27,7 @@ const CELLS: ReadonlyArray<{ name: string; make: () => Cell }> = [
   { name: 'gru reset-before', make: () => gru({ inputSize: 3, hiddenSize: 4, resetAfter: false }) },
   { name: 'gru reset-before without bias', make: () => gru({ inputSize: 3, hiddenSize: 4, resetAfter: false, bias: false }) },
   { name: 'influence balancing', make: () => influenceBalancingCell() },
+  { name: 'leaky rnn, α = 0.5', make: () => leaky(rnn({ inputSize: 3, hiddenSize: 5 }), 0.5) },
   { name: 'stack (lstm peephole, gru reset-before)', make: () => stack([lstm({ inputSize: 3, hiddenSize: 3, peephole: true }), gru({ inputSize: 3, hiddenSize: 2, resetAfter: false })]) },
 ];
 
