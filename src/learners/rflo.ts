@@ -1,17 +1,17 @@
 /**
  * RFLO, random-feedback local online learning (Murray, eLife 2019), for a cell that leaks at a
- * fixed rate, s' = (1 − α)⊙s + α⊙G(x, s; θ) (Cell.leakRate): each parameter keeps a local
+ * fixed rate, s' = (1 − α)·s + α·F̂(x, s; θ) (Cell.leak): each parameter keeps a local
  * eligibility trace that forgets at the cell's own rate, and reads it with the learning signal.
  *
  *   s_{t+1} = F(x_t, s_t; θ)                                              (1)
- *   E ← (1 − α)⊙E + ∂F/∂θ|immediate        (trace.ts with γ = 1 − α)       (2)
+ *   E ← (1 − α)·E + ∂F/∂θ|immediate        (trace.ts with γ = 1 − α)       (2)
  *   ĝ_t = q_t·E + ∂ℓ_t/∂θ_head,    q_t = ∂ℓ_t/∂s_{t+1}                     (3)
  *
  * For the leaky RNN, ∂F/∂θ|immediate = α·φ'(h_i)·â_j on row i with â = [a; x; 1], so (2) is
  * Murray's eq. (9), E_ij ← (1 − α)E_ij + α·φ'(h_i)·â_j (Marschall et al. 2020's RFLO.py).
  * (2) is RTRL's M ← J·M + I with J = (1 − α)I + α·diag(φ')·W_rec cut to its leak (1 − α)I:
  * every path through the recurrent weights is dropped, so ĝ is biased — deterministic, and
- * equal to RTRL's exactly when W_rec = 0; with α = 1 (an Elman RNN) it is the one-step
+ * equal to RTRL's exactly when W_rec = 0; with α = 1 (the Elman RNN) it is the one-step
  * truncated gradient. Murray's "random feedback" is the option feedback: 'random'
  * (feedback.ts): q_t = Bᵀ·∂ℓ/∂ŷ with a fixed random B in place of the head's weights.
  * Cost per step: K combineState calls and O(p) for the trace; memory p (an Elman RNN).
@@ -33,10 +33,8 @@ export class RfloEstimator implements SensitivityEstimator {
   private readonly decay: Vec;
 
   constructor({ core, cellStep, coreTheta }: EstimatorSetup) {
-    if (core.leakRate === undefined) throw new TypeError(`rflo: the ${core.kind} cell has no fixed leak (Cell.leakRate): RFLO's trace forgets at the cell's rate α, so it needs a leaky RNN or an Elman RNN (α = 1), one layer`);
-    this.decay = zeros(core.dtype, core.stateSize);
-    core.leakRate(this.decay);
-    for (let s = 0; s < this.decay.length; s++) this.decay[s] = 1 - this.decay[s]!;
+    if (core.leak === undefined) throw new TypeError(`rflo: the ${core.kind} cell is not a leaky integrator with a known α (Cell.leak): RFLO's trace forgets at the cell's rate, so it needs one leaky layer (leaky-rnn)`);
+    this.decay = zeros(core.dtype, core.stateSize).fill(1 - core.leak);
     this.trace = new DecayingTrace('rflo', core, cellStep, coreTheta);
   }
 
