@@ -2,18 +2,19 @@
  * KeRNL, kernel RNN learning (Roth, Kanitscheider & Fiete, ICLR 2019), as in Marschall et al.
  * 2020's KeRNL.py: the sensitivity M_{k,q} = ∂s_k/∂θ_q is approximated by a product
  * A_{k,s}·E_{s,q} of a learned sensitivity matrix A (n × n) and an eligibility trace E that
- * forgets at learned rates γ_s = (1 − α_s)⁺. A and α are fitted online by perturbation: a
+ * forgets at learned rates γ_s = 1 − α_s. A and α are fitted online by perturbation: a
  * shadow copy of the network s̃ receives Gaussian noise ζ_t, and A·Ω predicts s̃ − s from the
  * filtered noise Ω.
  *
  *   s_{t+1} = F(x_t, s_t; θ),   s̃_{t+1} = F(x_t, s̃_t; θ) + ζ_t,   ζ_t ~ N(0, σ²I)   (1)
- *   Γ ← γ⊙Γ − Ω,   Ω ← γ⊙Ω + ζ_t           (Γ = ∂Ω/∂α)                         (2)
+ *   γ = 1 − α,   Γ ← γ⊙Γ − Ω,   Ω ← γ⊙Ω + ζ_t      (Γ = ∂Ω/∂α)                 (2)
  *   e = A·Ω − (s̃_{t+1} − s_{t+1})                                                 (3)
  *   A ← A − η·e ⊗ Ω / σ²,   α ← α − η·(Aᵀe)⊙Γ / σ²                               (4)
  *   E ← γ⊙E + ∂F/∂θ|immediate             (trace.ts)                              (5)
  *   ĝ_t = (Aᵀq_t)·E + ∂ℓ_t/∂θ_head,   q_t = ∂ℓ_t/∂s_{t+1}                           (6)
  *
- * (4) is SGD on ½‖e‖² (eq. 3's regression); A starts at I and α at 0.8, as in KeRNL.py.
+ * (4) is SGD on ½‖e‖² (eq. 3's regression); A starts at I and α at 0.8, as in KeRNL.py, and α
+ * stays in [0, 1] (KeRNL.py clips γ at 0; a rate below 0 would make the trace grow, γ > 1).
  * ĝ is biased (A·diag(γ^Δ) cannot express J's products in general) and random (ζ).
  * Note: the division by σ² in (4) makes the rate η independent of the noise scale (the
  * regression's error and Ω are both O(σ)). KeRNL.py adds ζ to the shadow state one step after
@@ -86,7 +87,7 @@ export class KernlEstimator implements SensitivityEstimator {
     for (let i = 0; i < n; i++) {
       const zeta = sigma * this.rng.normal();
       deviation[i] = shadow[i]! + zeta - state[i]!;
-      decay[i] = Math.max(0, 1 - rates[i]!);
+      decay[i] = 1 - rates[i]!;
       gammaOfOmega[i] = decay[i]! * gammaOfOmega[i]! - omega[i]!; // eq. (2)
       omega[i] = decay[i]! * omega[i]! + zeta;
     }
@@ -99,7 +100,7 @@ export class KernlEstimator implements SensitivityEstimator {
     for (let i = 0; i < n; i++) {
       let back = 0;
       for (let k = 0; k < n; k++) back += error[k]! * A[k * n + i]!;
-      rates[i] -= step * back * gammaOfOmega[i]!; // eq. (4), with A before its own update
+      rates[i] = Math.min(1, Math.max(0, rates[i]! - step * back * gammaOfOmega[i]!)); // eq. (4), with A before its own update
     }
     for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) A[k * n + i] -= step * error[k]! * omega[i]!;
     this.trace.accumulate(decay, theta); // eq. (5)

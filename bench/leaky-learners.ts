@@ -1,0 +1,76 @@
+/**
+ * Steps per second of the learners that apply to the leaky RNN (RFLO, KeRNL, DNI, the
+ * output-only baseline; RTRL at the small size) beside UORO's, on Marschall et al.'s Add-task
+ * model: a leaky tanh RNN (α = 0.5), input 2, softmax head 2, cross-entropy.
+ *
+ *   node dist/bench/leaky-learners.js [--hidden 32,128] [--rounds 5] [--steps 400]
+ *
+ * Each learner is timed in rounds of `--steps` steps, each round followed by the same number
+ * of UORO steps; the fastest round of each is kept, so the ratio to UORO shrugs off the other
+ * jobs on a shared machine. Nothing is written to disk.
+ */
+import { createModel } from '../src/model/config.js';
+import { createLearner, type LearnerConfig } from '../src/kinds/learners.js';
+import { crossEntropy } from '../src/loss/loss.js';
+import { addTask } from '../src/tasks/add.js';
+import { Rng } from '../src/tensor/rng.js';
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? fallback : process.argv[at + 1]!;
+}
+const hiddenSizes = option('--hidden', '32,128').split(',').map(Number);
+const rounds = Number(option('--rounds', '5'));
+const stepsPerRound = Number(option('--steps', '400'));
+if (![...hiddenSizes, rounds, stepsPerRound].every((v) => Number.isInteger(v) && v > 0)) throw new RangeError('--hidden, --rounds and --steps take positive integers');
+
+// One recorded stretch of the Add task, replayed: every learner sees the same inputs and labels.
+const task = addTask();
+const source = task.stream(new Rng(1));
+const samples = Array.from({ length: 256 }, () => {
+  const { input, target } = source.next();
+  return { input: input.slice(), target: target!.slice() };
+});
+
+/** A learner on a fresh model of this size, and a function that runs `count` of its steps and returns the seconds taken. */
+function timer(config: LearnerConfig, hidden: number): (count: number) => number {
+  const model = createModel({ inputSize: 2, layers: [{ cell: { kind: 'leaky-rnn', hiddenSize: hidden, alpha: 0.5 } }], outputSize: 2 }, { seed: 1 });
+  const learner = createLearner(config, model, { loss: crossEntropy, optimizer: { kind: 'sgd', lr: 1e-4 }, seed: 1 });
+  let t = 0;
+  return (count) => {
+    const start = performance.now();
+    for (let k = 0; k < count; k++, t++) learner.step(samples[t % samples.length]!.input, samples[t % samples.length]!.target);
+    return (performance.now() - start) / 1000;
+  };
+}
+
+const LEARNERS: ReadonlyArray<[string, LearnerConfig, number]> = [
+  ['rflo', { kind: 'rflo' }, Infinity],
+  ['kernl', { kind: 'kernl' }, Infinity],
+  ['dni', { kind: 'dni' }, Infinity],
+  ['output-only', { kind: 'output-only' }, Infinity],
+  ['rtrl', { kind: 'rtrl' }, 32], // O(n²·p) a step: the small size only
+];
+
+const lines = ['hidden  learner        steps/s   × UORO'];
+for (const hidden of hiddenSizes) {
+  const uoro = timer({ kind: 'uoro' }, hidden);
+  let uoroBest = Infinity;
+  const rows: Array<[string, number]> = [];
+  for (const [name, config, largest] of LEARNERS) {
+    if (hidden > largest) continue;
+    const learner = timer(config, hidden);
+    const count = name === 'rtrl' ? Math.max(1, Math.round(stepsPerRound / 8)) : stepsPerRound;
+    learner(count); // warm-up
+    uoro(count);
+    let best = Infinity;
+    for (let round = 0; round < rounds; round++) {
+      best = Math.min(best, learner(count) / count);
+      uoroBest = Math.min(uoroBest, uoro(count) / count);
+    }
+    rows.push([name, best]);
+  }
+  lines.push(`${String(hidden).padEnd(6)}  ${'uoro'.padEnd(12)}  ${(1 / uoroBest).toFixed(0).padStart(8)}     1.00`);
+  for (const [name, seconds] of rows) lines.push(`${String(hidden).padEnd(6)}  ${name.padEnd(12)}  ${(1 / seconds).toFixed(0).padStart(8)}  ${(uoroBest / seconds).toFixed(2).padStart(7)}`);
+}
+process.stdout.write(lines.join('\n') + '\n');
