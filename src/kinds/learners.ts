@@ -140,32 +140,39 @@ function rate(value: unknown, where: string): number | undefined {
   return number;
 }
 
+/** A scale option > 0, when given. */
+function positive(value: unknown, where: string): number | undefined {
+  const number = optionalNumber(value, where);
+  if (number !== undefined && !(number > 0)) throw new RangeError(`${where} must be > 0, got ${number}`);
+  return number;
+}
+
+/** A learner whose options are each validated by one check: its --learner form, parse, build, gradstats name and example. */
+function withOptions<K extends string, O extends Record<string, number>>(kind: K, checks: { readonly [N in keyof O]: (value: unknown, where: string) => O[N] | undefined }, factory: (model: OnlineModel | Model, options: LearnerOptions & Partial<O>) => Learner) {
+  const names = Object.keys(checks) as Array<keyof O & string>;
+  type Config = { readonly kind: K } & Partial<O>;
+  return {
+    usage: `${kind} | ${kind}:${names.map((name) => `${name}=…`).join(':')}`,
+    parse(raw: Record<string, unknown>): Config {
+      allowOnly(raw, ['kind', ...names], kind);
+      return { kind, ...defined(Object.fromEntries(names.map((name) => [name, checks[name](raw[name], `${kind}: ${name}`)]))) } as Config;
+    },
+    build: (config: Config, model: OnlineModel | Model, options: LearnerOptions) => factory(model, { ...options, ...defined(Object.fromEntries(names.map((name) => [name, config[name]]))) } as LearnerOptions & Partial<O>),
+    gradstats: () => ({ [kind]: { kind } as Config }),
+    examples: [{ name: kind, config: { kind } as Config }],
+  };
+}
+
 const kernlSpec = {
-  usage: 'kernl | kernl:sigma=S:kernelLr=R',
   summary: 'KeRNL (Roth et al. 2019): learned sensitivity × eligibility trace with learned timescales, fitted by perturbation',
-  parse(raw) {
-    allowOnly(raw, ['kind', 'sigma', 'kernelLr'], 'kernl');
-    const sigma = optionalNumber(raw.sigma, 'kernl: sigma');
-    if (sigma !== undefined && !(sigma > 0)) throw new RangeError(`kernl: sigma must be > 0, got ${sigma}`);
-    return { kind: 'kernl', ...defined({ sigma, kernelLr: rate(raw.kernelLr, 'kernl: kernelLr') }) };
-  },
-  build: (config, model, options) => kernl(model, { ...options, ...defined({ sigma: config.sigma, kernelLr: config.kernelLr }) }),
   needs: 'structuredInfluence',
-  gradstats: () => ({ kernl: { kind: 'kernl' } }),
-  examples: [{ name: 'kernl', config: { kind: 'kernl' } }],
+  ...withOptions<'kernl', { sigma: number; kernelLr: number }>('kernl', { sigma: positive, kernelLr: rate }, kernl),
 } satisfies LearnerSpec<{ readonly kind: 'kernl'; readonly sigma?: number; readonly kernelLr?: number }>;
 
 const dniSpec = {
-  usage: 'dni | dni:syntheticLr=R:fixInterval=N',
   summary: 'DNI (Jaderberg et al. 2017, Marschall et al.’s form): a linear synthetic gradient fitted to its bootstrapped target',
-  parse(raw) {
-    allowOnly(raw, ['kind', 'syntheticLr', 'fixInterval'], 'dni');
-    return { kind: 'dni', ...defined({ syntheticLr: rate(raw.syntheticLr, 'dni: syntheticLr'), fixInterval: optionalPositiveInteger(raw.fixInterval, 'dni: fixInterval') }) };
-  },
-  build: (config, model, options) => dni(model, { ...options, ...defined({ syntheticLr: config.syntheticLr, fixInterval: config.fixInterval }) }),
   needs: null,
-  gradstats: () => ({ dni: { kind: 'dni' } }),
-  examples: [{ name: 'dni', config: { kind: 'dni' } }],
+  ...withOptions<'dni', { syntheticLr: number; fixInterval: number }>('dni', { syntheticLr: rate, fixInterval: optionalPositiveInteger }, dni),
 } satisfies LearnerSpec<{ readonly kind: 'dni'; readonly syntheticLr?: number; readonly fixInterval?: number }>;
 
 const outputOnlySpec = {

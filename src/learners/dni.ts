@@ -37,6 +37,10 @@ export interface DniOptions extends LearnerOptions {
 
 export class Dni implements Learner {
   readonly kind = 'dni';
+  readonly model: OnlineModel;
+  /** s_t and the estimate handed to the optimizer: the context's buffers, which never move. */
+  readonly state: Vec;
+  readonly gradient: Vec;
   private readonly context: LearnerContext;
   private readonly cellStep: DerivedStep;
   private readonly n: number;
@@ -61,6 +65,7 @@ export class Dni implements Learner {
     readonly fixInterval: number,
   ) {
     this.context = new LearnerContext('dni', model, options);
+    ({ model: this.model, state: this.state, gradient: this.gradient } = this.context);
     const { core, dtype, outputSize } = this.context.model;
     this.cellStep = this.context.model.createCoreStep(1);
     const n = (this.n = core.stateSize);
@@ -78,17 +83,8 @@ export class Dni implements Learner {
     this.backed = zeros(dtype, n);
   }
 
-  get model(): OnlineModel {
-    return this.context.model;
-  }
   get steps(): number {
     return this.context.steps;
-  }
-  get state(): Vec {
-    return this.context.state;
-  }
-  get gradient(): Vec {
-    return this.context.gradient;
   }
 
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {

@@ -45,15 +45,10 @@ export class DecayingTrace {
 
   /** Eq. (1) over the step the cell just recorded; decay (n) holds γ. */
   accumulate(decay: Vec, theta: Vec): void {
-    const { influence, coefficient, v, u, support, supportOffset, owned, ownedOffset, blockOffset, trace } = this;
-    u.fill(0);
-    coefficient.fill(1);
-    influence.addCombinedParams(u, coefficient); // every u_k at once: the Q_k are disjoint
-    coefficient.fill(0);
-    for (let k = 0; k < coefficient.length; k++) {
-      coefficient[k] = 1;
-      influence.combineState(v, coefficient, theta); // v_k
-      coefficient[k] = 0;
+    const { v, u, support, supportOffset, owned, ownedOffset, blockOffset, trace } = this;
+    this.everyParamRow();
+    for (let k = 0; k < this.coefficient.length; k++) {
+      this.stateColumn(k, theta);
       const q0 = ownedOffset[k]!;
       const width = ownedOffset[k + 1]! - q0;
       for (let a = supportOffset[k]!, row = blockOffset[k]!; a < supportOffset[k + 1]!; a++, row += width) {
@@ -63,6 +58,20 @@ export class DecayingTrace {
         for (let j = 0; j < width; j++) trace[row + j] = gamma * trace[row + j]! + vk * u[owned[q0 + j]!]!;
       }
     }
+  }
+
+  /** u ← Σ_k u_k, which holds every u_k on its own Q_k (they are disjoint). */
+  private everyParamRow(): void {
+    this.u.fill(0);
+    this.influence.addCombinedParams(this.u, this.coefficient.fill(1));
+    this.coefficient.fill(0);
+  }
+
+  /** v ← v_k. */
+  private stateColumn(k: number, theta: Vec): void {
+    this.coefficient[k] = 1;
+    this.influence.combineState(this.v, this.coefficient, theta);
+    this.coefficient[k] = 0;
   }
 
   /** Eq. (2): out (p) gets the trace read with the signal q (n), one term's parameters at a time. */
