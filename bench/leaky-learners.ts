@@ -3,11 +3,12 @@
  * output-only baseline; RTRL at the small size) beside UORO's, on Marschall et al.'s Add-task
  * model: a leaky tanh RNN (α = 0.5), input 2, softmax head 2, cross-entropy.
  *
- *   node dist/bench/leaky-learners.js [--hidden 32,128] [--rounds 5] [--steps 400]
+ *   node dist/bench/leaky-learners.js [--hidden 32,128] [--rounds 15] [--steps 100]
  *
  * Each learner is timed in rounds of `--steps` steps, each round followed by the same number
- * of UORO steps; the fastest round of each is kept, so the ratio to UORO shrugs off the other
- * jobs on a shared machine. Nothing is written to disk.
+ * of UORO steps; printed are the fastest round of each and the median over rounds of the ratio
+ * of the two (the learner's time per step in UOROs), which shrugs off other jobs' bursts.
+ * Nothing is written to disk.
  */
 import { createModel } from '../src/model/config.js';
 import { createLearner, type LearnerConfig } from '../src/kinds/learners.js';
@@ -20,8 +21,8 @@ function option(name: string, fallback: string): string {
   return at < 0 ? fallback : process.argv[at + 1]!;
 }
 const hiddenSizes = option('--hidden', '32,128').split(',').map(Number);
-const rounds = Number(option('--rounds', '5'));
-const stepsPerRound = Number(option('--steps', '400'));
+const rounds = Number(option('--rounds', '15'));
+const stepsPerRound = Number(option('--steps', '100'));
 if (![...hiddenSizes, rounds, stepsPerRound].every((v) => Number.isInteger(v) && v > 0)) throw new RangeError('--hidden, --rounds and --steps take positive integers');
 
 // One recorded stretch of the Add task, replayed: every learner sees the same inputs and labels.
@@ -52,25 +53,27 @@ const LEARNERS: ReadonlyArray<[string, LearnerConfig, number]> = [
   ['rtrl', { kind: 'rtrl' }, 32], // O(n²·p) a step: the small size only
 ];
 
-const lines = ['hidden  learner        steps/s   × UORO'];
+const lines = ['hidden  learner        steps/s  UORO steps/s  × UORO time (median)'];
 for (const hidden of hiddenSizes) {
   const uoro = timer({ kind: 'uoro' }, hidden);
-  let uoroBest = Infinity;
-  const rows: Array<[string, number]> = [];
   for (const [name, config, largest] of LEARNERS) {
     if (hidden > largest) continue;
     const learner = timer(config, hidden);
     const count = name === 'rtrl' ? Math.max(1, Math.round(stepsPerRound / 8)) : stepsPerRound;
     learner(count); // warm-up
     uoro(count);
+    // Interleaved rounds: each ratio compares two bursts taken moments apart, and the median ratio ignores the rounds another job disturbed.
     let best = Infinity;
+    let uoroBest = Infinity;
+    const ratios: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      best = Math.min(best, learner(count) / count);
-      uoroBest = Math.min(uoroBest, uoro(count) / count);
+      const seconds = learner(count) / count;
+      const uoroSeconds = uoro(count) / count;
+      [best, uoroBest] = [Math.min(best, seconds), Math.min(uoroBest, uoroSeconds)];
+      ratios.push(seconds / uoroSeconds);
     }
-    rows.push([name, best]);
+    const median = ratios.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
+    lines.push(`${String(hidden).padEnd(6)}  ${name.padEnd(12)}  ${(1 / best).toFixed(0).padStart(7)}  ${(1 / uoroBest).toFixed(0).padStart(12)}  ${median.toFixed(2).padStart(11)}`);
   }
-  lines.push(`${String(hidden).padEnd(6)}  ${'uoro'.padEnd(12)}  ${(1 / uoroBest).toFixed(0).padStart(8)}     1.00`);
-  for (const [name, seconds] of rows) lines.push(`${String(hidden).padEnd(6)}  ${name.padEnd(12)}  ${(1 / seconds).toFixed(0).padStart(8)}  ${(uoroBest / seconds).toFixed(2).padStart(7)}`);
 }
 process.stdout.write(lines.join('\n') + '\n');

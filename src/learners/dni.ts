@@ -83,10 +83,6 @@ export class Dni implements Learner {
     this.backed = zeros(dtype, n);
   }
 
-  get steps(): number {
-    return this.context.steps;
-  }
-
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {
     const { context, cellStep, n } = this;
     const input = context.input(x, target);
@@ -111,6 +107,10 @@ export class Dni implements Learner {
     cellStep.paramVjp(core, this.credit, theta); // eq. (5)
     context.update();
     return context.result(loss, context.optimizer !== null);
+  }
+
+  get steps(): number {
+    return this.context.steps;
   }
 
   /** Eqs. (3)–(4) for the point ã_t, whose target is complete one step late. */

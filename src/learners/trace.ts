@@ -8,8 +8,9 @@
  *
  * This is RTRL's M ← J·M + I with J replaced by diag(γ) and M kept where the influence reaches
  * (S_k, Q_k from learners/pattern.ts): RFLO's trace with γ = 1 − α (Murray 2019), KeRNL's with
- * learned γ (Roth et al. 2019). Memory Σ_k |S_k|·|Q_k| (p for an Elman RNN); a step costs K
- * combineState calls and one pass over E.
+ * learned γ (Roth et al. 2019). Memory Σ_k |S_k|·|Q_k| (p for an Elman RNN); a step costs one
+ * pass over E and one combineState call where no two terms reach the same state entry (an RNN,
+ * a GRU with reset-after), K calls otherwise (an LSTM's gates share h_j and c_j).
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import type { Cell, DerivedStep, ImmediateInfluence } from '../cells/cell.js';
@@ -27,6 +28,8 @@ export class DecayingTrace {
   private readonly coefficient: Vec;
   private readonly v: Vec;
   private readonly u: Vec;
+  /** No state entry is reached by two terms (an RNN, a GRU with reset-after): one combineState gives every v_k on its S_k. */
+  private readonly disjoint: boolean;
 
   constructor(kind: string, core: Cell, cellStep: DerivedStep, coreTheta: Vec) {
     if (cellStep.influence === undefined) throw new TypeError(`${kind}: the ${core.kind} cell does not expose its immediate influence (CellStep.influence), which its eligibility trace is built from`);
@@ -39,6 +42,8 @@ export class DecayingTrace {
     for (let k = 0; k < K; k++) this.blockOffset[k + 1] = this.blockOffset[k]! + pattern.supports[k]!.length * pattern.owned[k]!.length;
     this.trace = zeros(core.dtype, this.blockOffset[K]!);
     this.coefficient = zeros(core.dtype, K);
+    const reached = pattern.supports.flat();
+    this.disjoint = new Set(reached).size === reached.length;
     this.v = zeros(core.dtype, core.stateSize);
     this.u = zeros(core.dtype, core.paramSize);
   }
@@ -47,8 +52,12 @@ export class DecayingTrace {
   accumulate(decay: Vec, theta: Vec): void {
     const { v, u, support, supportOffset, owned, ownedOffset, blockOffset, trace } = this;
     this.everyParamRow();
+    if (this.disjoint) {
+      this.influence.combineState(v, this.coefficient.fill(1), theta); // v = Σ_k v_k, and on S_k only v_k reaches
+      this.coefficient.fill(0);
+    }
     for (let k = 0; k < this.coefficient.length; k++) {
-      this.stateColumn(k, theta);
+      if (!this.disjoint) this.stateColumn(k, theta);
       const q0 = ownedOffset[k]!;
       const width = ownedOffset[k + 1]! - q0;
       for (let a = supportOffset[k]!, row = blockOffset[k]!; a < supportOffset[k + 1]!; a++, row += width) {
@@ -67,7 +76,7 @@ export class DecayingTrace {
     this.coefficient.fill(0);
   }
 
-  /** v ← v_k. */
+  /** v ← v_k (coefficient is zero between calls). */
   private stateColumn(k: number, theta: Vec): void {
     this.coefficient[k] = 1;
     this.influence.combineState(this.v, this.coefficient, theta);
