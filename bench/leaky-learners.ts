@@ -3,10 +3,10 @@
  * output-only baseline; RTRL at the small size) beside UORO's, on Marschall et al.'s Add-task
  * model: a leaky tanh RNN (α = 0.5), input 2, softmax head 2, cross-entropy.
  *
- *   node dist/bench/leaky-learners.js [--hidden 32,128] [--rounds 15] [--steps 100]
+ *   node dist/bench/leaky-learners.js [--hidden 32,128] [--rounds 15] [--milliseconds 40]
  *
- * Each learner is timed in rounds of `--steps` steps, each round followed by the same number
- * of UORO steps; printed are the fastest round of each and the median over rounds of the ratio
+ * Each learner is timed in rounds of as many steps as take it about `--milliseconds`, each round
+ * followed by the same number of UORO steps; printed are the fastest round of each and the median over rounds of the ratio
  * of the two (the learner's time per step in UOROs), which shrugs off other jobs' bursts.
  * Nothing is written to disk.
  */
@@ -22,8 +22,8 @@ function option(name: string, fallback: string): string {
 }
 const hiddenSizes = option('--hidden', '32,128').split(',').map(Number);
 const rounds = Number(option('--rounds', '15'));
-const stepsPerRound = Number(option('--steps', '100'));
-if (![...hiddenSizes, rounds, stepsPerRound].every((v) => Number.isInteger(v) && v > 0)) throw new RangeError('--hidden, --rounds and --steps take positive integers');
+const burstSeconds = Number(option('--milliseconds', '40')) / 1000;
+if (![...hiddenSizes, rounds].every((v) => Number.isInteger(v) && v > 0) || !(burstSeconds > 0)) throw new RangeError('--hidden and --rounds take positive integers, --milliseconds a positive number');
 
 // One recorded stretch of the Add task, replayed: every learner sees the same inputs and labels.
 const task = addTask();
@@ -59,9 +59,10 @@ for (const hidden of hiddenSizes) {
   for (const [name, config, largest] of LEARNERS) {
     if (hidden > largest) continue;
     const learner = timer(config, hidden);
-    const count = name === 'rtrl' ? Math.max(1, Math.round(stepsPerRound / 8)) : stepsPerRound;
-    learner(count); // warm-up
-    uoro(count);
+    learner(10); // warm-up, and a first measure of the step
+    uoro(10);
+    // Bursts of about `--milliseconds` of the learner: longer than a scheduler's time slice.
+    const count = Math.max(1, Math.round(burstSeconds / (learner(10) / 10)));
     // Interleaved rounds: each ratio compares two bursts taken moments apart, and the median ratio ignores the rounds another job disturbed.
     let best = Infinity;
     let uoroBest = Infinity;

@@ -83,16 +83,17 @@ export class DecayingTrace {
     this.coefficient[k] = 0;
   }
 
-  /** Eq. (2): out (p) gets the trace read with the signal q (n), one term's parameters at a time. */
+  /** Eq. (2): out (p) gets the trace read with the signal q (n), one row of a term's block at a time. */
   read(out: Vec, signal: Vec): void {
     const { support, supportOffset, owned, ownedOffset, blockOffset, trace } = this;
     for (let k = 0; k < this.coefficient.length; k++) {
       const q0 = ownedOffset[k]!;
       const width = ownedOffset[k + 1]! - q0;
-      for (let j = 0; j < width; j++) {
-        let sum = 0;
-        for (let a = supportOffset[k]!, at = blockOffset[k]! + j; a < supportOffset[k + 1]!; a++, at += width) sum += signal[support[a]!]! * trace[at]!;
-        out[owned[q0 + j]!] = sum;
+      if (supportOffset[k] === supportOffset[k + 1]) for (let j = 0; j < width; j++) out[owned[q0 + j]!] = 0; // a term that reaches no state
+      for (let a = supportOffset[k]!, row = blockOffset[k]!; a < supportOffset[k + 1]!; a++, row += width) {
+        const q = signal[support[a]!]!;
+        if (a === supportOffset[k]) for (let j = 0; j < width; j++) out[owned[q0 + j]!] = q * trace[row + j]!;
+        else for (let j = 0; j < width; j++) out[owned[q0 + j]!] += q * trace[row + j]!;
       }
     }
   }
