@@ -62,6 +62,9 @@ export const LEARNER_NOTES: Record<LearnerKind, { name: string; what: string; co
   nbt: { name: 'NoBackTrack', what: 'Rank-one and unbiased like UORO, but uses the cell\'s structure (random signs per unit) for less variance.', cost: 'a forward step + 1 JVP + the per-unit influence terms, O(n + p) memory' },
   snap1: { name: 'SnAp-1', what: 'Keeps only each parameter\'s immediate effect on its own unit: a sparse, biased approximation of RTRL.', cost: 'n VJPs (one per state unit) + O(p) time, O(p) memory' },
   kfrtrl: { name: 'KF-RTRL', what: 'A Kronecker-factored unbiased approximation of RTRL: lower variance than UORO, more work.', cost: 'a forward step + R JVPs + O(R·p) time, O(n·R) memory' },
+  eprop: { name: 'e-prop', what: 'Eligibility traces per parameter, decayed by each state entry\'s own Jacobian (RTRL without the couplings between entries), times the readout\'s learning signal: biased, deterministic.', cost: 'J\'s diagonal + O(p) time, O(p) memory' },
+  snapn: { name: 'SnAp-n', what: 'RTRL kept on the entries the influence reaches in n steps: SnAp-1 at n = 1, RTRL once n connects every unit (from n = 2 on a dense cell).', cost: 'up to n VJPs + O(n²·p) time, up to O(n·p) memory on a dense cell' },
+  rkfrtrl: { name: 'reverse KF-RTRL', what: 'Unbiased Kronecker approximation a ⊗ B of ∂s/∂θ, one number per parameter row times a state-by-input matrix (Marschall et al. 2020).', cost: 'a forward step + m JVPs (m = inputs + hidden + 1), O(n·m) memory' },
 };
 
 export const CELL_SIZES = { hidden: [1, 256], layers: [1, 3] } as const;

@@ -52,11 +52,6 @@ export interface Cell {
   readonly paramSize: number;
   readonly params: readonly ParamBlock[];
   readonly stateParts: readonly StatePart[];
-  /**
-   * α, when the cell is a leaky integrator s' = (1 − α)·s + α·F̂(x, s; θ) (cells/leaky.ts), so
-   * ∂s'/∂s = (1 − α)·I + α·∂F̂/∂s: RFLO keeps only the (1 − α)·I part. Absent otherwise.
-   */
-  readonly leak?: number;
   /** The parameter inventory in the notes' names (`kernels[i]`, …) and Keras shapes. */
   inventory(): readonly InventoryEntry[];
   /** Writes a fresh initialisation into θ (length paramSize) drawing from rng. */
@@ -70,6 +65,12 @@ export interface Cell {
    * are run step by step; the results agree within rounding.
    */
   createWindow?(maxSteps: number, batch: number): CellWindow;
+  /**
+   * Optional: the cell leaks at a fixed rate, s' = (1 − α)⊙s + α⊙G(x, s; θ) with α ∈ (0, 1]
+   * constant (Murray 2019's τ-discretised RNN, α = Δt/τ); writes α per state entry into out
+   * (stateSize). An Elman RNN is the case α = 1. RFLO decays its eligibility trace by 1 − α.
+   */
+  leakRate?(out: Vec): void;
 }
 
 /** Which way a window's steps walk the time-major inputs: step k reads time k, or count−1−k. */

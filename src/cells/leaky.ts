@@ -14,13 +14,14 @@
  *   ∂s'/∂s = (1 − α)·I + α·∂F̂/∂s,   ∂s'/∂x = α·∂F̂/∂x,   ∂s'/∂θ = α·∂F̂/∂θ,
  * so the immediate influence keeps the inner terms with v_k scaled by α (u_k, and so the
  * Kronecker factors, unchanged), and the state-Jacobian diagonal is (1 − α) + α·diag(∂F̂/∂s).
- * The cell exposes α as `leak` (the contract's optional field): RFLO keeps only the (1 − α)·I
- * part of ∂s'/∂s, and reads it there rather than from the cell's kind.
+ * The cell exposes α through the contract's `leakRate`: RFLO keeps only the (1 − α)·I part of
+ * ∂s'/∂s, and reads α there rather than from the cell's kind.
  * θ, the inventory and the initialisation are the inner cell's; α is a fixed hyperparameter.
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
+import { scale } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
-import type { Cell, CellStep, ImmediateInfluence, InventoryEntry, KroneckerInfluence, ParamBlock, StatePart } from './cell.js';
+import type { Cell, CellStep, ImmediateInfluence, KroneckerInfluence } from './cell.js';
 import { CellStepBase } from './derivatives.js';
 import type { CellSpec } from '../kinds/spec.js';
 
@@ -30,37 +31,33 @@ export function checkLeak(value: unknown, where: string): number {
   return value;
 }
 
-export class LeakyCell implements Cell {
-  readonly kind: string;
-  readonly dtype: DType;
-  readonly inputSize: number;
-  readonly stateSize: number;
-  readonly outputSize: number;
-  readonly outputOffset: number;
-  readonly paramSize: number;
-  readonly params: readonly ParamBlock[];
-  readonly stateParts: readonly StatePart[];
+/** A leaky integrator: the inner cell's sizes and θ, its own kind, α and steps. */
+export interface LeakyCell extends Cell {
+  readonly inner: Cell;
   /** α of eq. (1). */
-  readonly leak: number;
+  readonly alpha: number;
+  leakRate(out: Vec): void;
+}
 
-  constructor(readonly inner: Cell, alpha: number) {
-    this.leak = checkLeak(alpha, `leaky ${inner.kind}: alpha`);
-    this.kind = `leaky-${inner.kind}`;
-    ({ dtype: this.dtype, inputSize: this.inputSize, stateSize: this.stateSize, outputSize: this.outputSize, outputOffset: this.outputOffset } = inner);
-    ({ paramSize: this.paramSize, params: this.params, stateParts: this.stateParts } = inner);
-  }
-
-  inventory(): readonly InventoryEntry[] {
-    return this.inner.inventory();
-  }
-
-  initParams(theta: Vec, rng: Rng): void {
-    this.inner.initParams(theta, rng);
-  }
-
-  createStep(batch = 1): CellStep {
-    return new LeakyStep(this.inner.createStep(batch), this.leak, zeros(this.dtype, batch * this.stateSize));
-  }
+/** A leaky integrator of `inner` (eq. 1). */
+export function leaky(inner: Cell, alpha: number): LeakyCell {
+  const rate = checkLeak(alpha, `leaky ${inner.kind}: alpha`);
+  const { dtype, inputSize, stateSize, outputSize, outputOffset, paramSize, params, stateParts } = inner;
+  return {
+    kind: `leaky-${inner.kind}`,
+    inner,
+    alpha: rate,
+    ...{ dtype, inputSize, stateSize, outputSize, outputOffset, paramSize, params, stateParts },
+    inventory: () => inner.inventory(),
+    initParams: (theta: Vec, rng: Rng) => inner.initParams(theta, rng),
+    /** α, times the inner cell's own rate r if it leaks: (1 − α)·s + α·((1 − r)·s + r·G) leaks at α·r. */
+    leakRate(out: Vec): void {
+      if (inner.leakRate === undefined) out.fill(1);
+      else inner.leakRate(out);
+      scale(out, rate);
+    },
+    createStep: (batch = 1) => new LeakyStep(inner.createStep(batch), rate, zeros(dtype, batch * stateSize)),
+  };
 }
 
 /** One step of eq. (1) around one step of the inner cell. */
@@ -137,14 +134,6 @@ class LeakyInfluence implements ImmediateInfluence {
   }
 }
 
-function scale(v: Vec, alpha: number): void {
-  for (let k = 0; k < v.length; k++) v[k] *= alpha;
-}
-
-/** A leaky integrator of `inner` (eq. 1). */
-export function leaky(inner: Cell, alpha: number): LeakyCell {
-  return new LeakyCell(inner, alpha);
-}
 
 /** α when a config leaves it out: Marschall et al.'s. */
 export const DEFAULT_LEAK = 0.5;
@@ -171,7 +160,7 @@ export function leakySpec<K extends string, C extends { readonly kind: string }>
     describe: (config) => `leaky ${inner.describe(innerOf(config))}, α = ${alphaOf(config)}`,
     flags: [...inner.flags, { flag: '--alpha <a>', option: 'alpha', value: 'number', help: `leak α ∈ (0, 1] (default: ${DEFAULT_LEAK})`, cliDefault: DEFAULT_LEAK }],
     interop: { pytorch: null, tfjs: null },
-    provides: (config) => [...inner.provides(innerOf(config)), 'leak'],
+    provides: (config) => [...new Set([...inner.provides(innerOf(config)), 'leak' as const])],
     ...(inner.initialState === undefined ? {} : { initialState: (config: LeakyConfig<C, K>, dtype: DType) => inner.initialState!(innerOf(config), dtype) }),
     examples: inner.examples.map(({ name, config }, e) => {
       const { kind: _kind, ...rest } = config;

@@ -12,6 +12,8 @@ import { mse } from '../loss/loss.js';
 import { gradstatsLearners, type LearnerConfig } from '../kinds/learners.js';
 import { estimatorStats, exactGradient, type EstimatorStats, type ReplayStream } from '../learners/gradstats.js';
 import { runCommand, UsageError } from './errors.js';
+import { runAlignment } from './gradstats-alignment.js';
+import { checkReportPath } from './compare.js';
 import { givenOn } from './kind-flags.js';
 import { addModelOptions, integerFlag, modelConfigFromFlags, type ModelFlags } from './model-options.js';
 
@@ -22,6 +24,8 @@ type GradstatsFlags = ModelFlags & {
   learners: string;
   k: string;
   json?: boolean;
+  alignment?: boolean;
+  report?: string;
 };
 
 /** The learners gradstats knows (the learner table's names, --k setting tbptt's k2), the exact reference first. */
@@ -46,6 +50,8 @@ export function registerGradstats(program: Command): void {
     .option('--learners <list>', `comma-separated: ${LEARNER_NAMES.join(', ')}`, DEFAULT_LEARNERS.join(','))
     .option('--k <n>', 'truncation k2 of tbptt (updating every step, k1 = 1)', '5')
     .option('--json', 'print the results as JSON')
+    .option('--alignment', 'compare every applicable learner (or --learners) on one stream: the matrix of normalised dot products between their gradients and the exact one, and each one\'s cost per step')
+    .option('--report <file>', 'with --alignment: write the heatmap as an HTML report (and the figure beside it as .svg)')
     .addHelpText(
       'after',
       `
@@ -56,7 +62,8 @@ variance = mean ‖ĝ − g‖²/‖g‖², cosine = mean cos(ĝ, g).
 Examples:
   $ online-rnn gradstats --cell lstm --hidden 8 --samples 10000
   $ online-rnn gradstats --cell rnn --hidden 16 --learners uoro,uoro-norho,nbt --json
-  $ online-rnn gradstats --cell gru --hidden 8 --layers 2 --steps 50 --k 10`,
+  $ online-rnn gradstats --cell gru --hidden 8 --layers 2 --steps 50 --k 10
+  $ online-rnn gradstats --alignment --cell lstm --hidden 16 --steps 100 --report alignment.html`,
     )
     .action((flags: GradstatsFlags, command: Command) =>
       runCommand(() => {
@@ -68,12 +75,18 @@ Examples:
         if (names.length === 0) throw new UsageError('--learners must name at least one learner');
         const configs = names.map((name) => ({ name, config: learnerConfig(name, k) }));
         const given = givenOn(command);
+        const report = flags.report === undefined ? null : checkReportPath(flags.report);
+        if (report !== null && flags.alignment !== true) throw new UsageError('--report goes with --alignment');
         const config = modelConfigFromFlags(flags, given, { ...(given('input') ? {} : { inputSize: 4 }), ...(given('output') ? {} : { outputSize: 2 }) });
         const model = createModel(config, { seed }).online();
         const stream = randomStream(steps, model.core.inputSize, model.outputSize, seed + 1);
+        if (flags.alignment === true) {
+          const learners = given('learners') ? configs : LEARNER_NAMES.map((name) => ({ name, config: learnerConfig(name, k) }));
+          return runAlignment({ model, config, stream, loss: mse, seed, learners, report, json: flags.json === true });
+        }
         const exact = exactGradient(model, stream, mse);
         const results = configs.map(({ name, config }) => {
-          const deterministic = config.kind === 'rtrl' || config.kind === 'tbptt' || config.kind === 'snap1';
+          const deterministic = ['rtrl', 'tbptt', 'snap1', 'eprop', 'snapn'].includes(config.kind);
           const stats = estimatorStats(config, model, stream, exact, { loss: mse, samples: deterministic ? Math.min(samples, DETERMINISTIC_REPLAYS) : samples, seed: seed + 2, clock: () => performance.now() });
           return { name, config, stats };
         });

@@ -13,6 +13,9 @@
  *   uoro, nbt          s̃ and θ̃: n + p
  *   rflo, kernl        the trace on ∂F/∂θ's pattern: ≤ 2p; KeRNL's A: n²
  *   dni                the synthetic-gradient map and its frozen copy: 2·n·(n + |y*| + 1)
+ *   eprop              the traces on ∂F/∂θ's pattern, as snap1 but no J: 2p + n
+ *   snapn              at worst (a dense cell, n ≥ 2) RTRL's: n·p, J: n², and a block: n²
+ *   rkfrtrl            B, J·B (n × m, m ≤ I + n + 1) and a: 2n·(I + n + 1) + p
  * One step's work, in multiply-adds: RTRL's J·(∂s/∂θ) is n·n·p; the others are O(p + n²).
  * The estimate is meant to be within a factor of two of what the run takes.
  */
@@ -52,6 +55,12 @@ export function estimateRun(sizes: Sizes, learner: LearnerConfig): Estimate {
       return { bytes: b * (base + 2 * p + n * n), stepWork: 2 * p + n * n, dominant: `SnAp-1's influence on θ's pattern, 2p = 2 × ${count(p)}` };
     case 'kfrtrl':
       return { bytes: b * (base + n * n + 3 * n), stepWork: 3 * p + n * n, dominant: `the model's ${count(p)} parameters` };
+    case 'eprop':
+      return { bytes: b * (base + 2 * p + n), stepWork: 2 * p + n, dominant: `e-prop's traces on θ's pattern, 2p = 2 × ${count(p)}` };
+    case 'snapn':
+      return { bytes: b * (base + n * p + 2 * n * n), stepWork: n * n * p, dominant: `SnAp-n's sensitivity, up to n·p = ${count(n)} × ${count(p)} on a dense cell` };
+    case 'rkfrtrl':
+      return { bytes: b * (base + 2 * n * (I + n + 1) + p), stepWork: 2 * p * (I + n + 1), dominant: `reverse KF-RTRL's J·B, one jvp per column of B` };
     case 'uoro':
     case 'nbt':
       return { bytes: b * (base + p + n), stepWork: 3 * p, dominant: `the model's ${count(p)} parameters` };

@@ -11,6 +11,8 @@ import { lstm } from '../cells/lstm.js';
 import { gru } from '../cells/gru.js';
 import { influenceSpec } from '../cells/influence.js';
 import { leakySpec } from '../cells/leaky.js';
+import { elstmSpec } from '../cells/elstm.js';
+import { lruSpec } from '../cells/lru.js';
 import { allowOnly, defined, kindsOf, parseKind, specOf, optionalBoolean, optionalChoice, optionalPositiveInteger, positiveInteger } from './options.js';
 import type { CellSpec, ConfigOf, FlagSpec } from './spec.js';
 
@@ -133,6 +135,8 @@ export const CELLS = {
   gru: gruSpec,
   influence: influenceSpec,
   'leaky-rnn': leakySpec('leaky-rnn', rnnSpec, 'rnn'),
+  elstm: elstmSpec,
+  lru: lruSpec,
 } as const satisfies { readonly [K in string]: CellSpec<{ readonly kind: K }> };
 export type CellKind = keyof typeof CELLS;
 export type CellConfig = { [K in CellKind]: ConfigOf<(typeof CELLS)[K]> }[CellKind];

@@ -18,6 +18,9 @@ import { rflo } from '../learners/rflo.js';
 import { kernl } from '../learners/kernl.js';
 import { dni } from '../learners/dni.js';
 import { outputOnly } from '../learners/output-only.js';
+import { eprop } from '../learners/eprop.js';
+import { snapn } from '../learners/snapn.js';
+import { rkfrtrl } from '../learners/rkfrtrl.js';
 import { allowOnly, defined, kindsOf, optionalBoolean, optionalNumber, optionalPositiveInteger, parseKind, positiveInteger, record, specOf } from './options.js';
 import type { Capability, ConfigOf, Example } from './spec.js';
 
@@ -181,8 +184,33 @@ const outputOnlySpec = {
   ...plain('output-only', outputOnly),
 } satisfies LearnerSpec<{ readonly kind: 'output-only' }>;
 
+const epropSpec = {
+  summary: 'e-prop (Bellec et al. 2020): eligibility traces decayed by the diagonal of the state Jacobian, times the readout’s learning signal',
+  needs: 'structuredInfluence',
+  ...plain('eprop', eprop),
+} satisfies LearnerSpec<{ readonly kind: 'eprop' }>;
+
+const snapnSpec = {
+  usage: 'snapn:n=N',
+  summary: 'SnAp-n (Menick et al. 2021): RTRL kept on the pattern the influence reaches in n steps (default 2; dense cells: RTRL’s cost from n = 2)',
+  parse(raw) {
+    allowOnly(raw, ['kind', 'n'], 'snapn');
+    return { kind: 'snapn', ...defined({ n: optionalPositiveInteger(raw.n, 'snapn: n') }) };
+  },
+  build: (config, model, options) => snapn(model, { ...options, ...defined({ n: config.n }) }),
+  needs: 'structuredInfluence',
+  gradstats: () => ({ snap2: { kind: 'snapn', n: 2 } }),
+  examples: [{ name: 'snapn n = 2', config: { kind: 'snapn', n: 2 } }],
+} satisfies LearnerSpec<{ readonly kind: 'snapn'; readonly n?: number }>;
+
+const rkfrtrlSpec = {
+  summary: 'reverse KF-RTRL (Marschall et al. 2020): M ≈ a ⊗ B, unbiased; Elman RNN or LSTM without peepholes or projection, one layer',
+  needs: 'kroneckerInfluence',
+  ...withEpsilon('rkfrtrl', rkfrtrl),
+} satisfies LearnerSpec<{ readonly kind: 'rkfrtrl'; readonly epsilon?: number }>;
+
 /** The closed table of online learners. */
-export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec, rflo: rfloSpec, kernl: kernlSpec, dni: dniSpec, 'output-only': outputOnlySpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
+export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec, rflo: rfloSpec, kernl: kernlSpec, dni: dniSpec, 'output-only': outputOnlySpec, eprop: epropSpec, snapn: snapnSpec, rkfrtrl: rkfrtrlSpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
 export type LearnerKind = keyof typeof LEARNERS;
 /**
  * The option every learner takes besides its own: feedback alignment of the head's learning

@@ -30,7 +30,7 @@ export type Capability =
   | 'structuredInfluence'
   /** CellStep.influence.kronecker: every parameter row reads one shared input z (KF-RTRL). */
   | 'kroneckerInfluence'
-  /** Cell.leak: the cell is s' = (1 − α)·s + α·F̂ with a known α, one layer (RFLO). */
+  /** Cell.leakRate with the structured influence: a fixed leak α, s' = (1 − α)⊙s + α⊙G (RFLO). */
   | 'leak';
 
 /** Interop names: the layer a cell maps to in PyTorch and TF.js/Keras, null where there is none. */

@@ -16,7 +16,7 @@ export function capabilitiesOf(layers: readonly LayerConfig[]): ReadonlySet<Capa
   for (const set of each.slice(1)) for (const capability of all) if (!set.has(capability)) all.delete(capability);
   // A stack's layers read different inputs: no one shared z for all its rows.
   if (layers.length > 1) all.delete('kroneckerInfluence');
-  // A stack is no one leaky integrator (its layers' α act on different parts of the state).
+  // Nor one leak: a stack's lower layers reach the output only through the layers above, which RFLO's trace drops.
   if (layers.length > 1) all.delete('leak');
   return all;
 }

@@ -59,3 +59,33 @@ export function flatten(lists: number[][]): [Int32Array, Int32Array] {
   lists.forEach((list, k) => flat.set(list, offsets[k]!));
   return [flat, offsets];
 }
+
+/**
+ * The structure of the state Jacobian J = ∂F/∂s, from the contract alone: successors[j] lists
+ * the entries i with J[i, j] ≠ 0 (s_j reaches s'_i in one step) at PROBES random points, each
+ * row of J one vjp. The points are θ + noise, as above: the pattern is the cell's, whatever θ.
+ */
+export function jacobianSuccessors(core: Cell, theta: Vec): number[][] {
+  const step = core.createStep(1);
+  const n = core.stateSize;
+  const rng = new Rng(0x5a4a2);
+  const successors = Array.from({ length: n }, () => new Set<number>());
+  const probeTheta = zeros(core.dtype, core.paramSize);
+  const x = zeros(core.dtype, core.inputSize);
+  const s = zeros(core.dtype, n);
+  const unit = zeros(core.dtype, n);
+  const row = zeros(core.dtype, n);
+  for (let probe = 0; probe < PROBES; probe++) {
+    for (let i = 0; i < probeTheta.length; i++) probeTheta[i] = theta[i]! + rng.normal();
+    for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+    for (let i = 0; i < n; i++) s[i] = rng.normal();
+    step.forward(zeros(core.dtype, n), x, s, probeTheta);
+    for (let i = 0; i < n; i++) {
+      unit[i] = 1;
+      step.vjp(null, row, null, unit, probeTheta); // row i of J
+      unit[i] = 0;
+      row.forEach((value, j) => value !== 0 && successors[j]!.add(i));
+    }
+  }
+  return successors.map((set) => [...set].sort((a, b) => a - b));
+}

@@ -1,6 +1,6 @@
 /**
  * RFLO, random-feedback local online learning (Murray, eLife 2019), for a cell that leaks at a
- * fixed rate, s' = (1 − α)·s + α·F̂(x, s; θ) (Cell.leak): each parameter keeps a local
+ * fixed rate, s' = (1 − α)·s + α·F̂(x, s; θ) (Cell.leakRate): each parameter keeps a local
  * eligibility trace that forgets at the cell's own rate, and reads it with the learning signal.
  *
  *   s_{t+1} = F(x_t, s_t; θ)                                              (1)
@@ -33,8 +33,10 @@ export class RfloEstimator implements SensitivityEstimator {
   private readonly decay: Vec;
 
   constructor({ core, cellStep, coreTheta }: EstimatorSetup) {
-    if (core.leak === undefined) throw new TypeError(`rflo: the ${core.kind} cell is not a leaky integrator with a known α (Cell.leak): RFLO's trace forgets at the cell's rate, so it needs one leaky layer (leaky-rnn)`);
-    this.decay = zeros(core.dtype, core.stateSize).fill(1 - core.leak);
+    if (core.leakRate === undefined) throw new TypeError(`rflo: the ${core.kind} cell is not a leaky integrator with a known α (Cell.leakRate): RFLO's trace forgets at the cell's rate, so it needs one leaky layer (leaky-rnn)`);
+    this.decay = zeros(core.dtype, core.stateSize);
+    core.leakRate(this.decay);
+    for (let s = 0; s < this.decay.length; s++) this.decay[s] = 1 - this.decay[s]!;
     this.trace = new DecayingTrace('rflo', core, cellStep, coreTheta);
   }
 

@@ -12,7 +12,12 @@
  * n vjps, O(n·p), and the product (3), O(n²·p); memory O(n·p). The reference every online
  * estimator is measured against; practical only for small models.
  * Note: the structured influence would give I_t as a sum of rank-one terms, but (3) costs
- * O(n²·p) whatever I_t's form, and the black-box route needs nothing beyond vjp.
+ * O(n²·p) whatever I_t's form, and the black-box route needs nothing beyond vjp — except on a
+ * cell whose influence pattern, closed under J's sparsity, is smaller than n × p: then no entry
+ * of M outside that pattern ever becomes nonzero, and (3) kept on the pattern (SnAp-n with n
+ * large enough to close it, snapn.ts) is RTRL exactly. A diagonal recurrence (eLSTM, LRU:
+ * unit i reads only itself) closes at each unit's own parameters: O(n·d) memory instead of
+ * O(n·p), found from the contract (pattern.ts) when the learner is built.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { matmulAB, matmulABAdd } from '../tensor/kernels.js';
@@ -21,6 +26,8 @@ import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
 import type { LearnerOptions } from './learner.js';
+import { influencePattern, jacobianSuccessors } from './pattern.js';
+import { SnapnEstimator, reachedIn } from './snapn.js';
 
 export type RtrlOptions = LearnerOptions;
 
@@ -84,10 +91,24 @@ export class RtrlEstimator implements SensitivityEstimator {
   }
 }
 
-/** An RTRL learner: the shared forward-mode loop around RtrlEstimator. */
-export type Rtrl = ForwardModeLearner<RtrlEstimator>;
+/** An RTRL learner: the shared forward-mode loop around RtrlEstimator, or around the closed-pattern one. */
+export type Rtrl = ForwardModeLearner<RtrlEstimator | SnapnEstimator>;
 
-/** Exact online gradients by real-time recurrent learning. */
+/** Exact online gradients by real-time recurrent learning (on the closed pattern when it is smaller, see the note above). */
 export function rtrl(model: OnlineModel | Model, options: RtrlOptions): Rtrl {
-  return new ForwardModeLearner('rtrl', model, options, (setup) => new RtrlEstimator(setup));
+  return new ForwardModeLearner('rtrl', model, options, (setup) => closedPatternEstimator(setup) ?? new RtrlEstimator(setup));
+}
+
+/**
+ * SnAp-n at the n that closes the influence pattern under J (n = stateSize always suffices),
+ * when that pattern holds fewer entries than the dense n × p; null otherwise (and for a cell
+ * without the structured influence).
+ */
+export function closedPatternEstimator(setup: EstimatorSetup): SnapnEstimator | null {
+  const { core, cellStep, coreTheta } = setup;
+  if (cellStep.influence === undefined) return null;
+  const first = influencePattern('rtrl', core, coreTheta);
+  const closed = reachedIn(core.stateSize, first.supports, jacobianSuccessors(core, coreTheta));
+  const entries = closed.reduce((sum, support, k) => sum + support.length * first.owned[k]!.length, 0);
+  return entries < core.stateSize * core.paramSize ? new SnapnEstimator(setup, core.stateSize) : null;
 }

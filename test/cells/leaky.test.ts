@@ -39,8 +39,13 @@ test('the leaky-rnn kind reads the rnn’s options plus alpha, builds a cell exp
   assert.deepEqual(config, { kind: 'leaky-rnn', hiddenSize: 4, nonlinearity: 'relu', alpha: 0.5 });
   const cell = buildCell(config, 3, 'float64');
   assert.equal(cell.kind, 'leaky-rnn');
-  assert.equal(cell.leak, 0.5);
-  assert.equal(buildCell({ kind: 'leaky-rnn', hiddenSize: 4 }, 3, 'float64').leak, 0.5, 'Marschall et al.’s α by default');
+  const rate = (c: typeof cell) => {
+    const out = new Float64Array(c.stateSize);
+    c.leakRate!(out);
+    return [...out];
+  };
+  assert.deepEqual(rate(cell), [0.5, 0.5, 0.5, 0.5]);
+  assert.deepEqual(rate(buildCell({ kind: 'leaky-rnn', hiddenSize: 2 }, 3, 'float64')), [0.5, 0.5], 'Marschall et al.’s α by default');
   assert.deepEqual(cell.inventory(), rnn({ inputSize: 3, hiddenSize: 4 }).inventory());
   assert.deepEqual([...capabilitiesOf([{ cell: config }])].sort(), ['kroneckerInfluence', 'leak', 'structuredInfluence']);
   assert.deepEqual([...capabilitiesOf([{ cell: config }, { cell: config }])], ['structuredInfluence']);

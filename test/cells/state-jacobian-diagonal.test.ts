@@ -13,6 +13,8 @@ import { gru } from '../../src/cells/gru.js';
 import { stack } from '../../src/model/stack.js';
 import { influenceBalancingCell } from '../../src/cells/influence.js';
 import { leaky } from '../../src/cells/leaky.js';
+import { elstm } from '../../src/cells/elstm.js';
+import { lru } from '../../src/cells/lru.js';
 import { evaluate, randomPoint } from '../support/cell-harness.js';
 import { Rng, addScaled, maxAbsDiff, randomVector, unitVector } from '../support/numeric.js';
 
@@ -28,6 +30,8 @@ const CELLS: ReadonlyArray<{ name: string; make: () => Cell }> = [
   { name: 'gru reset-before without bias', make: () => gru({ inputSize: 3, hiddenSize: 4, resetAfter: false, bias: false }) },
   { name: 'influence balancing', make: () => influenceBalancingCell() },
   { name: 'leaky rnn, α = 0.5', make: () => leaky(rnn({ inputSize: 3, hiddenSize: 5 }), 0.5) },
+  { name: 'elstm', make: () => elstm({ inputSize: 3, hiddenSize: 4 }) },
+  { name: 'lru', make: () => lru({ inputSize: 3, hiddenSize: 3 }) },
   { name: 'stack (lstm peephole, gru reset-before)', make: () => stack([lstm({ inputSize: 3, hiddenSize: 3, peephole: true }), gru({ inputSize: 3, hiddenSize: 2, resetAfter: false })]) },
 ];
 

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/fixtures.js';
 
@@ -50,4 +52,34 @@ test('bad gradstats flags exit with code 2 and a one-line error naming the probl
     assert.match(result.stderr, message);
     assert.equal(result.stderr.trim().split('\n').length, 1, `more than one line: ${result.stderr}`);
   }
+});
+
+test('`online-rnn gradstats --alignment` runs every applicable learner on one stream and writes the matrix as a heatmap report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-alignment-'));
+  try {
+    const report = join(dir, 'alignment.html');
+    const result = run('--alignment', '--cell', 'gru', '--hidden', '3', '--steps', '8', '--report', report);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^rtrl\s+1\.000/m);
+    assert.match(result.stdout, /^eprop\s/m);
+    assert.match(result.stdout, /^skipped kfrtrl: /m, 'a GRU has no Kronecker-factored influence');
+    const html = readFileSync(report, 'utf8');
+    assert.match(html, /<svg[^>]*>[\s\S]*<rect[^>]*fill="rgb\(/);
+    assert.match(html, /online-rnn gradstats --alignment --cell gru/);
+    assert.ok(existsSync(join(dir, 'alignment.svg')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('`online-rnn gradstats --alignment --json` gives each learner its alignments and cost; --report without --alignment is refused', () => {
+  const result = run('--alignment', '--cell', 'rnn', '--hidden', '3', '--steps', '6', '--learners', 'rtrl,uoro,rkfrtrl', '--json');
+  assert.equal(result.status, 0, result.stderr);
+  const parsed = JSON.parse(result.stdout);
+  assert.deepEqual(parsed.learners.map((l: { learner: string }) => l.learner), ['rtrl', 'uoro', 'rkfrtrl']);
+  assert.ok(Math.abs(parsed.learners[0].alignment.rtrl - 1) < 1e-12);
+  assert.ok(parsed.learners.every((l: { microsecondsPerStep: number }) => l.microsecondsPerStep > 0));
+  const refused = run('--report', 'x.html');
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /--report goes with --alignment/);
 });

@@ -5,6 +5,8 @@ import { runCli } from '../support/cli.js';
 
 const CASES: ReadonlyArray<{ kind: string; flags: string[]; model: RegExp }> = [
   { kind: 'leaky-rnn', flags: ['--alpha', '0.5'], model: /model: +leaky RNN, hidden 8, α = 0\.5/ },
+  { kind: 'elstm', flags: [], model: /model: +eLSTM, hidden 8/ },
+  { kind: 'lru', flags: ['--r-min', '0.9'], model: /model: +LRU, 8 complex units/ },
 ];
 
 for (const { kind, flags, model } of CASES) {

@@ -1,0 +1,94 @@
+/**
+ * e-prop (Bellec, Scherr, Subramoney, Hajek, Salaj, Legenstein & Maass, Nature Communications
+ * 2020, "A solution to the learning dilemma for recurrent networks of spiking neurons"), in the
+ * form that reads only the diagonal of the state Jacobian: each parameter keeps an eligibility
+ * trace on the state entries its own pre-activation touches, decayed by those entries'
+ * self-Jacobians, and the learning signal ∂ℓ/∂s from the readout turns traces into a gradient:
+ *
+ *   s_{t+1} = F(x_t, s_t; θ)                                                        (1)
+ *   ε_k ← diag(J_t)[S_k] ⊙ ε_k + v_k[S_k] ⊗ u_k[Q_k]      eligibility traces       (2)
+ *   g_t[Q_k] = L_t[S_k]ᵀ·ε_k + ∂ℓ_t/∂θ_head,   L_t = ∂ℓ_t/∂s_{t+1}  learning signal   (3)
+ *
+ * (2) is RTRL's M ← J·M + ∂F/∂θ with every off-diagonal entry of J dropped (Bellec et al.'s
+ * eligibility vectors follow ∂h_j^t/∂h_j^{t−1} only), so M never leaves the pattern S_k × Q_k of
+ * the immediate influence (learners/pattern.ts). Biased (it ignores every path through another
+ * state entry, i.e. through the recurrent weights) but deterministic. The diagonal comes from
+ * the cell's `stateJacobianDiagonal` at about a forward step's cost; a cell without it pays one
+ * vjp per state entry. A step: the diagonal + K combineState calls + Σ_k |S_k|·|Q_k| (p for an
+ * Elman RNN, under 2p for an LSTM); memory the same Σ_k |S_k|·|Q_k|.
+ * Note: Bellec et al. derive e-prop for neurons with an internal hidden state (a membrane
+ * potential, an LSTM's c) and an observable output; here every entry of the cell's state carries
+ * its own trace, so for an LSTM the traces of h and of c each decay by their own self-Jacobian
+ * and the within-unit path c_t → h_{t+1} is dropped with the others, and for an Elman RNN the
+ * self-connection W_jj·φ' is the decay.
+ */
+import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
+import type { OnlineModel } from '../model/online.js';
+import type { Model } from '../model/model.js';
+import { zeros, type Vec } from '../tensor/dtype.js';
+import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
+import { influencePattern } from './pattern.js';
+import { TermSensitivity } from './term-sensitivity.js';
+import type { LearnerOptions } from './learner.js';
+
+export type EpropOptions = LearnerOptions;
+
+/** e-prop's eligibility traces: the sensitivity on the influence's pattern, decayed by diag J. */
+export class EpropEstimator implements SensitivityEstimator {
+  readonly rng = null;
+  private readonly cellStep: DerivedStep;
+  private readonly influence: ImmediateInfluence;
+  private readonly traces: TermSensitivity;
+  /** For a cell without the diagonal: one row of J by vjp per entry. */
+  private readonly unit: Vec;
+  private readonly row: Vec;
+
+  constructor({ core, cellStep, coreTheta }: EstimatorSetup) {
+    if (cellStep.influence === undefined) {
+      throw new TypeError(`eprop: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): e-prop keeps one eligibility trace per parameter on the state entries its pre-activation touches. Use uoro or rtrl instead.`);
+    }
+    this.cellStep = cellStep;
+    this.influence = cellStep.influence;
+    this.traces = new TermSensitivity(core.dtype, influencePattern('eprop', core, coreTheta), core, true);
+    const n = cellStep.stateJacobianDiagonal === undefined ? core.stateSize : 0;
+    this.unit = zeros(core.dtype, n);
+    this.row = zeros(core.dtype, n);
+  }
+
+  /** Eq. (2). */
+  propagate(theta: Vec): void {
+    const diagonal = this.traces.jacobian;
+    if (this.cellStep.stateJacobianDiagonal !== undefined) this.cellStep.stateJacobianDiagonal(diagonal, theta);
+    else {
+      for (let i = 0; i < this.unit.length; i++) {
+        this.unit[i] = 1;
+        this.cellStep.stateVjp(this.row, this.unit, theta); // row i of J
+        this.unit[i] = 0;
+        diagonal[i] = this.row[i]!;
+      }
+    }
+    this.traces.propagate(this.influence, theta);
+  }
+
+  /** Eq. (3). */
+  readGradient(out: Vec, dState: Vec): number {
+    this.traces.readGradient(out, dState);
+    return NaN; // the update measures ‖ĝ‖
+  }
+
+  reset(): void {
+    this.traces.reset();
+  }
+
+  tensors(): Record<string, Vec> {
+    return { traces: this.traces.blocks };
+  }
+}
+
+/** An e-prop learner: the shared forward-mode loop around EpropEstimator. */
+export type Eprop = ForwardModeLearner<EpropEstimator>;
+
+/** e-prop: eligibility traces on J's diagonal times the readout's learning signal. */
+export function eprop(model: OnlineModel | Model, options: EpropOptions): Eprop {
+  return new ForwardModeLearner('eprop', model, options, (setup) => new EpropEstimator(setup));
+}
