@@ -64,6 +64,10 @@ export const LEARNER_NOTES: Record<LearnerKind, { name: string; what: string; co
   kfrtrl: { name: 'KF-RTRL', what: 'A Kronecker-factored unbiased approximation of RTRL: lower variance than UORO, more work.', cost: 'a forward step + R JVPs + O(R·p) time, O(n·R) memory' },
   eprop: { name: 'e-prop', what: 'Eligibility traces per parameter, decayed by each state entry\'s own Jacobian (RTRL without the couplings between entries), times the readout\'s learning signal: biased, deterministic.', cost: 'J\'s diagonal + O(p) time, O(p) memory' },
   snapn: { name: 'SnAp-n', what: 'RTRL kept on the entries the influence reaches in n steps: SnAp-1 at n = 1, RTRL once n connects every unit (from n = 2 on a dense cell).', cost: 'up to n VJPs + O(n²·p) time, up to O(n·p) memory on a dense cell' },
+  rflo: { name: 'RFLO', what: 'Murray\'s local rule: each weight keeps the immediate influence filtered at the cell\'s leak, read with the learning signal (a leaky RNN only): biased, deterministic.', cost: 'a forward step + O(p) time, O(p) memory' },
+  kernl: { name: 'KeRNL', what: 'A learned sensitivity matrix times eligibility traces with learned timescales, both fitted by perturbing a shadow copy of the network: biased, noisy.', cost: 'two forward steps + O(p + n²) time, O(p + n²) memory' },
+  dni: { name: 'DNI', what: 'A linear synthetic gradient predicts the future credit of the state, fitted to its own bootstrapped target, and is read through the immediate influence: biased.', cost: 'a forward step + 2 VJPs + O(n²) time, O(n²) memory' },
+  'output-only': { name: 'output weights only', what: 'The recurrent core stays at its initialisation (a random reservoir); only the dense head learns. The floor every recurrent learner should beat.', cost: 'a forward step + the head, O(n) memory' },
   rkfrtrl: { name: 'reverse KF-RTRL', what: 'Unbiased Kronecker approximation a ⊗ B of ∂s/∂θ, one number per parameter row times a state-by-input matrix (Marschall et al. 2020).', cost: 'a forward step + m JVPs (m = inputs + hidden + 1), O(n·m) memory' },
 };
 

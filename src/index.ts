@@ -49,6 +49,11 @@ export { uoro, UoroEstimator, UORO_EPSILON, type Uoro, type UoroOptions } from '
 export { nbt, NbtEstimator, type Nbt, type NbtOptions } from './learners/nbt.js';
 export { snap1, Snap1Estimator, type Snap1, type Snap1Options } from './learners/snap1.js';
 export { kfrtrl, KfRtrlEstimator, type KfRtrl, type KfRtrlOptions } from './learners/kfrtrl.js';
+export { rflo, RfloEstimator, type Rflo, type RfloOptions } from './learners/rflo.js';
+export { kernl, KernlEstimator, type Kernl, type KernlOptions } from './learners/kernl.js';
+export { dni, Dni, type DniOptions } from './learners/dni.js';
+export { outputOnly, OutputOnlyEstimator, type OutputOnly, type OutputOnlyOptions } from './learners/output-only.js';
+export type { Feedback } from './learners/feedback.js';
 export { ForwardModeLearner, type SensitivityEstimator, type EstimatorSetup } from './learners/forward-mode.js';
 export { createLearner, parseLearnerConfig, LEARNERS, LEARNER_KINDS, type LearnerConfig, type LearnerKind } from './kinds/learners.js';
 export { supports, capabilitiesOf } from './kinds/support.js';

@@ -30,8 +30,8 @@ type GradstatsFlags = ModelFlags & {
 
 /** The learners gradstats knows (the learner table's names, --k setting tbptt's k2), the exact reference first. */
 const LEARNER_NAMES = [...gradstatsLearners(1).keys()].sort((a, b) => Number(b === 'rtrl') - Number(a === 'rtrl'));
-/** The default list: the learners any cell supports (KF-RTRL needs a Kronecker-factored core). */
-const DEFAULT_LEARNERS = LEARNER_NAMES.filter((name) => gradstatsLearners(1).get(name)!.needs !== 'kroneckerInfluence');
+/** The default list: the learners any cell supports (KF-RTRL needs a Kronecker-factored core, RFLO a leaky one). */
+const DEFAULT_LEARNERS = LEARNER_NAMES.filter((name) => !['kroneckerInfluence', 'leak'].includes(gradstatsLearners(1).get(name)!.needs ?? ''));
 
 function learnerConfig(name: string, k: number): LearnerConfig {
   const entry = gradstatsLearners(k).get(name);

@@ -11,6 +11,8 @@
  *   snap1              M on ∂F/∂θ's pattern (each parameter reaches ≤ 2 state entries): 2p, J: n²
  *   kfrtrl             the Kronecker factors and J: n² + 3n
  *   uoro, nbt          s̃ and θ̃: n + p
+ *   rflo, kernl        the trace on ∂F/∂θ's pattern: ≤ 2p; KeRNL's A: n²
+ *   dni                the synthetic-gradient map and its frozen copy: 2·n·(n + |y*| + 1)
  *   eprop              the traces on ∂F/∂θ's pattern, as snap1 but no J: 2p + n
  *   snapn              at worst (a dense cell, n ≥ 2) RTRL's: n·p, J: n², and a block: n²
  *   rkfrtrl            B, J·B (n × m, m ≤ I + n + 1) and a: 2n·(I + n + 1) + p
@@ -62,6 +64,13 @@ export function estimateRun(sizes: Sizes, learner: LearnerConfig): Estimate {
     case 'uoro':
     case 'nbt':
       return { bytes: b * (base + p + n), stepWork: 3 * p, dominant: `the model's ${count(p)} parameters` };
+    case 'rflo':
+    case 'kernl':
+      return { bytes: b * (base + 2 * p + 8 * n + n * n), stepWork: 3 * p + 3 * n * n, dominant: `the eligibility trace on θ's pattern, ≤ 2p = 2 × ${count(p)}` };
+    case 'dni':
+      return { bytes: b * (base + 2 * n * (n + I + 1) + 4 * n), stepWork: 3 * p + 3 * n * n, dominant: `the model's ${count(p)} parameters` };
+    case 'output-only':
+      return { bytes: b * (base + n), stepWork: p, dominant: `the model's ${count(p)} parameters` };
   }
 }
 

@@ -14,10 +14,14 @@ import { uoro } from '../learners/uoro.js';
 import { nbt } from '../learners/nbt.js';
 import { snap1 } from '../learners/snap1.js';
 import { kfrtrl } from '../learners/kfrtrl.js';
+import { rflo } from '../learners/rflo.js';
+import { kernl } from '../learners/kernl.js';
+import { dni } from '../learners/dni.js';
+import { outputOnly } from '../learners/output-only.js';
 import { eprop } from '../learners/eprop.js';
 import { snapn } from '../learners/snapn.js';
 import { rkfrtrl } from '../learners/rkfrtrl.js';
-import { allowOnly, defined, kindsOf, optionalBoolean, optionalPositiveInteger, parseKind, positiveInteger, specOf } from './options.js';
+import { allowOnly, defined, kindsOf, optionalBoolean, optionalNumber, optionalPositiveInteger, parseKind, positiveInteger, record, specOf } from './options.js';
 import type { Capability, ConfigOf, Example } from './spec.js';
 
 export interface LearnerSpec<C extends { readonly kind: string }> {
@@ -125,8 +129,66 @@ const kfrtrlSpec = {
   ...withEpsilon('kfrtrl', kfrtrl),
 } satisfies LearnerSpec<{ readonly kind: 'kfrtrl'; readonly epsilon?: number }>;
 
-/** e-prop and reverse KF-RTRL: a plain learner and one whose option is ε, like snap1 and kfrtrl. */
-const epropSpec = { ...plain('eprop', eprop), needs: 'structuredInfluence', summary: 'e-prop (Bellec et al. 2020): eligibility traces decayed by the diagonal of the state Jacobian, times the readout’s learning signal' } satisfies LearnerSpec<{ readonly kind: 'eprop' }>;
+const rfloSpec = {
+  summary: 'RFLO (Murray 2019): the immediate influence filtered at the cell’s leak; leaky or Elman RNN, one layer',
+  needs: 'leak',
+  ...plain('rflo', rflo),
+  gradstats: () => ({ rflo: { kind: 'rflo' }, 'rflo-fa': { kind: 'rflo', feedbackAlignment: true } }),
+} satisfies LearnerSpec<{ readonly kind: 'rflo' } & Aligned>;
+
+/** A rate option ≥ 0, when given. */
+function rate(value: unknown, where: string): number | undefined {
+  const number = optionalNumber(value, where);
+  if (number !== undefined && number < 0) throw new RangeError(`${where} must be ≥ 0, got ${number}`);
+  return number;
+}
+
+/** A scale option > 0, when given. */
+function positive(value: unknown, where: string): number | undefined {
+  const number = optionalNumber(value, where);
+  if (number !== undefined && !(number > 0)) throw new RangeError(`${where} must be > 0, got ${number}`);
+  return number;
+}
+
+/** A learner whose options are each validated by one check: its --learner form, parse, build, gradstats name and example. */
+function withOptions<K extends string, O extends Record<string, number>>(kind: K, checks: { readonly [N in keyof O]: (value: unknown, where: string) => O[N] | undefined }, factory: (model: OnlineModel | Model, options: LearnerOptions & Partial<O>) => Learner) {
+  const names = Object.keys(checks) as Array<keyof O & string>;
+  type Config = { readonly kind: K } & Partial<O>;
+  return {
+    usage: `${kind} | ${kind}:${names.map((name) => `${name}=…`).join(':')}`,
+    parse(raw: Record<string, unknown>): Config {
+      allowOnly(raw, ['kind', ...names], kind);
+      return { kind, ...defined(Object.fromEntries(names.map((name) => [name, checks[name](raw[name], `${kind}: ${name}`)]))) } as Config;
+    },
+    build: (config: Config, model: OnlineModel | Model, options: LearnerOptions) => factory(model, { ...options, ...defined(Object.fromEntries(names.map((name) => [name, config[name]]))) } as LearnerOptions & Partial<O>),
+    gradstats: () => ({ [kind]: { kind } as Config }),
+    examples: [{ name: kind, config: { kind } as Config }],
+  };
+}
+
+const kernlSpec = {
+  summary: 'KeRNL (Roth et al. 2019): learned sensitivity × eligibility trace with learned timescales, fitted by perturbation',
+  needs: 'structuredInfluence',
+  ...withOptions<'kernl', { sigma: number; kernelLr: number }>('kernl', { sigma: positive, kernelLr: rate }, kernl),
+} satisfies LearnerSpec<{ readonly kind: 'kernl'; readonly sigma?: number; readonly kernelLr?: number }>;
+
+const dniSpec = {
+  summary: 'DNI (Jaderberg et al. 2017, Marschall et al.’s form): a linear synthetic gradient fitted to its bootstrapped target',
+  needs: null,
+  ...withOptions<'dni', { syntheticLr: number; fixInterval: number }>('dni', { syntheticLr: rate, fixInterval: optionalPositiveInteger }, dni),
+} satisfies LearnerSpec<{ readonly kind: 'dni'; readonly syntheticLr?: number; readonly fixInterval?: number }>;
+
+const outputOnlySpec = {
+  summary: 'the output-weights-only baseline: the core stays at its initialisation, the head learns',
+  needs: null,
+  ...plain('output-only', outputOnly),
+} satisfies LearnerSpec<{ readonly kind: 'output-only' }>;
+
+const epropSpec = {
+  summary: 'e-prop (Bellec et al. 2020): eligibility traces decayed by the diagonal of the state Jacobian, times the readout’s learning signal',
+  needs: 'structuredInfluence',
+  ...plain('eprop', eprop),
+} satisfies LearnerSpec<{ readonly kind: 'eprop' }>;
 const rkfrtrlSpec = { ...withEpsilon('rkfrtrl', rkfrtrl), needs: 'kroneckerInfluence', summary: 'reverse KF-RTRL (Marschall et al. 2020): M ≈ a ⊗ B, unbiased; Elman RNN or LSTM without peepholes or projection, one layer' } satisfies LearnerSpec<{ readonly kind: 'rkfrtrl'; readonly epsilon?: number }>;
 
 const snapnSpec = {
@@ -143,20 +205,32 @@ const snapnSpec = {
 } satisfies LearnerSpec<{ readonly kind: 'snapn'; readonly n?: number }>;
 
 /** The closed table of online learners. */
-export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec, eprop: epropSpec, snapn: snapnSpec, rkfrtrl: rkfrtrlSpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
+export const LEARNERS = { tbptt: tbpttSpec, rtrl: rtrlSpec, uoro: uoroSpec, nbt: nbtSpec, snap1: snap1Spec, kfrtrl: kfrtrlSpec, rflo: rfloSpec, kernl: kernlSpec, dni: dniSpec, 'output-only': outputOnlySpec, eprop: epropSpec, snapn: snapnSpec, rkfrtrl: rkfrtrlSpec } as const satisfies { readonly [K in string]: LearnerSpec<{ readonly kind: K }> };
 export type LearnerKind = keyof typeof LEARNERS;
-export type LearnerConfig = { [K in LearnerKind]: ConfigOf<(typeof LEARNERS)[K]> }[LearnerKind];
+/**
+ * The option every learner takes besides its own: feedback alignment of the head's learning
+ * signal (learners/feedback.ts), `rtrl:feedbackAlignment=true` on the command line.
+ */
+export interface Aligned {
+  readonly feedbackAlignment?: boolean;
+}
+export type LearnerConfig = { [K in LearnerKind]: ConfigOf<(typeof LEARNERS)[K]> & Aligned }[LearnerKind];
 export const LEARNER_KINDS: readonly LearnerKind[] = kindsOf(LEARNERS);
 
 export const learnerSpec = <C extends LearnerConfig>(config: C) => specOf<LearnerSpec<C>>(LEARNERS, config);
 
 /** A learner from its config: the single place a learner kind becomes code. */
 export function createLearner(config: LearnerConfig, model: OnlineModel | Model, options: LearnerOptions): Learner {
-  return learnerSpec(config).build(config, model, options);
+  return learnerSpec(config).build(config, model, config.feedbackAlignment === true ? { ...options, feedback: 'random' } : options);
 }
 
 /** Validates untrusted configuration (JSON, CLI) and returns it typed; errors name the field. */
-export const parseLearnerConfig = (value: unknown): LearnerConfig => parseKind(LEARNERS, 'learner', value, '') as LearnerConfig;
+export function parseLearnerConfig(value: unknown): LearnerConfig {
+  const { feedbackAlignment, ...own } = record(value, 'learner config');
+  const config = parseKind(LEARNERS, 'learner', own, '') as LearnerConfig;
+  const aligned = optionalBoolean(feedbackAlignment, `${config.kind}: feedbackAlignment`);
+  return aligned === undefined ? config : { ...config, feedbackAlignment: aligned };
+}
 
 /** gradstats' names: every learner's, in table order. */
 export function gradstatsLearners(k: number): ReadonlyMap<string, { readonly config: LearnerConfig; readonly needs: Capability | null }> {

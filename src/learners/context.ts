@@ -16,6 +16,7 @@ import type { Model } from '../model/model.js';
 import { createOptimizer } from '../kinds/optimizers.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { Readout } from './readout.js';
+import { feedbackMatrix } from './feedback.js';
 import { DivergenceError, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
 
 /** A learner factory accepts a Model too; a bidirectional one is refused by `model.online()`. */
@@ -48,7 +49,7 @@ export class LearnerContext {
     if (options.loss === undefined) throw new TypeError(`${kind}: options.loss is required`);
     if (options.clip !== undefined && !(options.clip > 0)) throw new RangeError(`${kind}: clip must be > 0, got ${options.clip}`);
     if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new RangeError(`${kind}: seed must be a finite number, got ${options.seed}`);
-    this.readout = new Readout(this.model, options.loss);
+    this.readout = new Readout(this.model, options.loss, feedbackMatrix(kind, this.model, options.feedback ?? 'head', options.seed ?? 0));
     this.state = zeros(dtype, core.stateSize);
     this.initialState = zeros(dtype, core.stateSize);
     if (options.initialState !== undefined) {

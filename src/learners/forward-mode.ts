@@ -25,6 +25,9 @@ export interface EstimatorSetup {
   readonly core: Cell;
   readonly cellStep: DerivedStep;
   readonly coreTheta: Vec;
+  /** The learner's x_t and s_t buffers (live views: x_t is set, then s_t updated in place, before propagate). */
+  readonly input: Vec;
+  readonly state: Vec;
 }
 
 export interface SensitivityEstimator {
@@ -62,7 +65,7 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
     this.context = new LearnerContext(kind, model, options);
     const { core, coreTheta } = this.context.model;
     this.cellStep = this.context.model.createCoreStep(1);
-    this.estimator = makeEstimator({ kind, core, cellStep: this.cellStep, coreTheta });
+    this.estimator = makeEstimator({ kind, core, cellStep: this.cellStep, coreTheta, input: this.context.x, state: this.context.state });
   }
 
   get model(): OnlineModel {

@@ -15,6 +15,7 @@ import type { Loss } from '../loss/loss.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import type { OptimizerConfig } from '../kinds/optimizers.js';
 import type { OnlineModel } from '../model/online.js';
+import type { Feedback } from './feedback.js';
 
 /** What a step returns. The object is reused by the next step (nothing is allocated per step): read it first. */
 export interface StepResult {
@@ -62,7 +63,8 @@ export interface Learner {
   /**
    * An episode boundary: the recurrent state returns to its initial value (zeros unless
    * `initialState` was given) and every estimator state is zeroed; θ, the optimizer and the
-   * learner's Rng stream are kept.
+   * learner's Rng stream are kept, and so are an estimator's own learned parameters (KeRNL's
+   * A and timescales, DNI's synthetic-gradient weights: snapshot tensors named `learned…`).
    */
   reset(): void;
   /**
@@ -88,6 +90,8 @@ export interface LearnerOptions {
   seed?: number;
   /** The recurrent state s_0 at creation and after every `reset()` (stateSize numbers). @default zeros */
   initialState?: ArrayLike<number>;
+  /** The learning signal's route back through the head: its transpose, or feedback alignment's fixed B (feedback.ts). @default 'head' */
+  feedback?: Feedback;
 }
 
 /** Raised when the loss or the gradient estimate stops being finite. */

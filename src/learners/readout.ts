@@ -4,7 +4,7 @@
  * outside the output slice) and adds ∂ℓ_t/∂θ_head into a θ-shaped buffer. No allocation.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { allFinite } from '../tensor/kernels.js';
+import { allFinite, matmulAB } from '../tensor/kernels.js';
 import type { Loss } from '../loss/loss.js';
 import type { OnlineModel } from '../model/online.js';
 
@@ -21,6 +21,8 @@ export class Readout {
   constructor(
     readonly model: OnlineModel,
     readonly loss: Loss,
+    /** Feedback alignment's B (learners/feedback.ts, eq. 2), or null for the head's transpose. */
+    private readonly feedback: Vec | null = null,
   ) {
     const { core, dtype } = model;
     this.prediction = zeros(dtype, model.outputSize);
@@ -67,7 +69,9 @@ export class Readout {
       value = loss.evaluate(this.dOutput, this.prediction, target, model.outputSize, 1);
     } else {
       value = loss.evaluate(this.dPrediction, this.prediction, target, model.outputSize, 1);
-      model.head.vjp(this.dOutput, dTheta === null ? null : model.headSlice(dTheta), this.dPrediction, this.output, model.headTheta!, 1);
+      const { feedback } = this;
+      model.head.vjp(feedback === null ? this.dOutput : null, dTheta === null ? null : model.headSlice(dTheta), this.dPrediction, this.output, model.headTheta!, 1);
+      if (feedback !== null) matmulAB(this.dOutput, this.dPrediction, feedback, 1, core.outputSize, model.outputSize); // Bᵀ·∂ℓ/∂ŷ
     }
     this.dState.fill(0);
     for (let j = 0; j < core.outputSize; j++) this.dState[core.outputOffset + j] = this.dOutput[j];
