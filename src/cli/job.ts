@@ -85,9 +85,8 @@ function trainJob(job: Job, hooks: JobHooks): RunResult {
   const stream = task.stream(rng.split());
   const modelSeed = rng.nextUint32();
   const learnerSeed = rng.nextUint32();
-  const full = createModel(job.model, { seed: modelSeed });
-  const model = full.online();
-  const s0 = initialState(full);
+  const model = createModel(job.model, { seed: modelSeed });
+  const s0 = initialState(model);
   const { resume } = job;
   if (resume !== undefined) {
     if (resume.theta.length !== model.paramSize) throw new RangeError(`resume: θ has ${resume.theta.length} entries, the model ${model.paramSize}`);
@@ -127,7 +126,7 @@ function trainJob(job: Job, hooks: JobHooks): RunResult {
       loop: { step: latest.step, curve: recorder.pending, latest: { loss: latest.loss, metric: latest.metric }, seconds: hooks.now() - start },
     });
     const snapshot = learner.snapshot();
-    hooks.onCheckpoint?.(snapshot.step, encodeCheckpoint({ model: full, learner, extra }, snapshot));
+    hooks.onCheckpoint?.(snapshot.step, encodeCheckpoint({ model, learner, extra }, snapshot));
     saved = latest.step;
   };
   const every = job.checkpoint?.every ?? Infinity;

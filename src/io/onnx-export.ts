@@ -20,7 +20,6 @@ import { ONNX_GATE, ONNX_OPSET, ONNX_OPS, gateFunction, swapPeepholes } from './
 
 export function exportOnnx(model: Model): Uint8Array {
   const config = model.config;
-  if (config === null) throw new TypeError('onnx export: the model was not built from a config');
   const dataType = model.dtype === 'float64' ? DOUBLE : FLOAT;
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [];
