@@ -92,6 +92,14 @@ export function runPool(jobs: readonly Job[], options: { workers: number; stop: 
       for (const w of workers) void w.terminate();
       reject(error);
     };
+    /** Hands a worker's message to its event; a failure there ends the pool, named `name`. */
+    const hand = (job: Job, name: string, what: string, event: () => void) => {
+      try {
+        event();
+      } catch (error) {
+        fail(new JobError(job, name, `${what}: ${(error as Error).message}`, { cause: error }));
+      }
+    };
     const next = (worker: Worker) => {
       const job = options.stop.stopped ? undefined : queue.shift();
       if (job === undefined) {
@@ -109,25 +117,13 @@ export function runPool(jobs: readonly Job[], options: { workers: number; stop: 
         const job = byId.get(message.id)!;
         switch (message.kind) {
           case 'ready':
-            try {
-              options.events?.onReady?.(job);
-            } catch (error) {
-              fail(new JobError(job, 'StartError', `cannot start the run: ${(error as Error).message}`, { cause: error }));
-            }
+            hand(job, 'StartError', 'cannot start the run', () => options.events?.onReady?.(job));
             break;
           case 'progress':
-            try {
-              options.events?.onProgress?.(job, message.points, message.latest);
-            } catch (error) {
-              fail(new JobError(job, 'ProgressError', `cannot record the curve: ${(error as Error).message}`, { cause: error }));
-            }
+            hand(job, 'ProgressError', 'cannot record the curve', () => options.events?.onProgress?.(job, message.points, message.latest));
             break;
           case 'checkpoint':
-            try {
-              options.events?.onCheckpoint?.(job, message.step, message.files);
-            } catch (error) {
-              fail(new JobError(job, 'CheckpointError', `cannot write the checkpoint at step ${message.step}: ${(error as Error).message}`, { cause: error }));
-            }
+            hand(job, 'CheckpointError', `cannot write the checkpoint at step ${message.step}`, () => options.events?.onCheckpoint?.(job, message.step, message.files));
             break;
           case 'done':
             results.set(job.id, message.result);
