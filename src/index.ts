@@ -12,7 +12,7 @@ export { gru, GruCell, type GruOptions } from './cells/gru.js';
 export { stack, StackCell } from './model/stack.js';
 export { dense, Dense } from './model/dense.js';
 export { Model, formatShape, type ModelLayer, type InventoryLine } from './model/model.js';
-export { OnlineModel, onlineModel } from './model/online.js';
+export { type OnlineModel, onlineModel } from './model/online.js';
 export { SequenceTape } from './model/sequence.js';
 export {
   createModel,
@@ -23,6 +23,8 @@ export {
   MERGE_MODES,
   type MergeMode,
   type ModelConfig,
+  type CustomModelConfig,
+  type AnyModelConfig,
   type LayerConfig,
   type CellConfig,
   type RnnCellConfig,

@@ -53,6 +53,12 @@ const BLOCK_NAMES = ['weightIh', 'weightHh', 'bias', 'peephole', 'weightHr'] as 
 /** Keras's gate names in our gate order i, f, g, o. */
 const KERAS_GATES = ['i', 'f', 'c', 'o'] as const;
 
+/** LSTMP projects h down to P < H entries: the one statement of that rule (the cell table's parse uses it too). */
+export function checkProjSize(where: string, projSize: number, hiddenSize: number): number {
+  if (projSize >= hiddenSize) throw new RangeError(`${where} must be smaller than hiddenSize (${hiddenSize}), got ${projSize}`);
+  return projSize;
+}
+
 export class LstmCell implements Cell {
   readonly kind = 'lstm';
   readonly dtype: DType;
@@ -77,10 +83,7 @@ export class LstmCell implements Cell {
     this.inputSize = checkSize('lstm', 'inputSize', options.inputSize);
     this.hiddenSize = checkSize('lstm', 'hiddenSize', options.hiddenSize);
     const H = this.hiddenSize;
-    this.projSize = options.projSize === undefined ? undefined : checkSize('lstm', 'projSize', options.projSize);
-    if (this.projSize !== undefined && this.projSize >= H) {
-      throw new RangeError(`lstm: projSize must be less than hiddenSize (${H}), got ${this.projSize}`);
-    }
+    this.projSize = options.projSize === undefined ? undefined : checkProjSize('lstm: projSize', checkSize('lstm', 'projSize', options.projSize), H);
     this.peephole = checkBoolean('lstm', 'peephole', options.peephole ?? false);
     this.bias = checkBoolean('lstm', 'bias', options.bias ?? true);
     this.gateActivation = checkChoice('lstm', 'gateActivation', options.gateActivation ?? 'sigmoid', GATE_ACTIVATIONS);

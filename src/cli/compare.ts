@@ -7,23 +7,21 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { createTask } from '../kinds/tasks.js';
 import { detectionMarkers, metricTarget, rowOf, type Comparison, type LearnerRuns } from '../report/comparison.js';
 import { referenceLines, renderTable } from '../report/table.js';
 import { writeReport } from '../report/write.js';
 import { chartAssets } from '../report/assets.js';
 import { runCommand, UsageError } from './errors.js';
 import { integerFlag } from './model-options.js';
-import { addTaskOptions, taskConfigFromFlags, type TaskFlags } from './task-options.js';
-import { givenOn } from './kind-flags.js';
+import { addTaskOptions, type TaskFlags } from './task-options.js';
 import { learnerUsage } from './learner-spec.js';
-import { addTrainingOptions, describeModel, describeOptimizer, modelFromFlags, stepsFlag, taskTraining, trainingFromFlags, type TrainingFlags } from './training-options.js';
+import { addTrainingOptions, describeModel, describeOptimizer, type TrainingFlags } from './training-options.js';
 import { parseLearnerSpecs } from './learner-spec.js';
-import { reportJobError, runPool, StopSignal } from './pool.js';
 import { Progress } from './progress.js';
 import { checkLearner, jobOf } from './plan.js';
 import { commandLine, toJson, versions } from './provenance.js';
-import { onStopSignals } from './run-signals.js';
+import { runUntilStopped } from './run-signals.js';
+import { runFromFlags, type RunConfig } from './run-config.js';
 import { checkWritablePath } from './output-path.js';
 import { checkMemory, memoryLimit } from './memory-estimate.js';
 import { addDriftOptions, driftFromFlags } from './drift-options.js';
@@ -61,16 +59,14 @@ Examples:
 }
 
 async function compare(flags: CompareFlags, command: Command): Promise<void> {
-  const given = givenOn(command);
-  const taskConfig = taskConfigFromFlags(flags, given);
   if (flags.learners === undefined) throw new UsageError('--learners is required, e.g. --learners tbptt:k=8,rtrl,uoro');
   const specs = parseLearnerSpecs(flags.learners);
-  const task = createTask(taskConfig);
-  const model = modelFromFlags(flags, given, task);
+  // One run configuration a (learner, seed): the same task, model and training, as train reads them.
+  const { run: first, task } = runFromFlags(flags, command, specs[0]!);
+  const { model, training } = first;
   const description = describeModel(model);
-  const training = trainingFromFlags(flags, given, taskTraining(task, stepsFlag(flags, given, task.setting.steps)));
   const seedCount = integerFlag(flags.seeds, '--seeds');
-  const firstSeed = integerFlag(flags.seed, '--seed', { min: 0 });
+  const firstSeed = first.seed;
   const workers = flags.workers === undefined ? availableParallelism() : integerFlag(flags.workers, '--workers');
   const reportPath = flags.report === undefined ? null : checkReportPath(flags.report);
   const parallel = Math.min(workers, seedCount * specs.length);
@@ -84,7 +80,8 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
   const seeds = Array.from({ length: seedCount }, (_, i) => firstSeed + i);
   // Seed-major order: every learner gets its first seed before any gets its second.
   const drift = driftFromFlags(flags);
-  const jobs = seeds.flatMap((seed, s) => specs.map((spec, l) => ({ ...jobOf(s * specs.length + l, spec, seed, taskConfig, model, training), ...(drift !== undefined ? { drift } : {}) })));
+  const runs: RunConfig[] = seeds.flatMap((seed) => specs.map((learner) => ({ ...first, learner, seed })));
+  const jobs = runs.map((run, id) => ({ ...jobOf(id, run), ...(drift !== undefined ? { drift } : {}) }));
 
   const progress = new Progress(
     specs.map((s) => s.label),
@@ -92,28 +89,19 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
     task.metric.name,
     process.stderr.isTTY === true && flags.json !== true,
   );
-  const stop = new StopSignal();
-  const signals = onStopSignals(stop);
-  let results;
-  try {
-    results = await runPool(jobs, {
-      workers,
-      stop,
-      events: {
-        onProgress: (job, _points, latest) => progress.update(job.label, job.id, latest.step, latest.loss, latest.metric),
-        onDone: (job, result) => {
-          progress.update(job.label, job.id, result.steps, result.finalLoss, result.finalMetric);
-          if (result.end === 'diverged') progress.note(job.label, `seed ${job.seed} diverged at step ${result.steps.toLocaleString('en-US')}`);
-        },
+  const ran = await runUntilStopped(jobs, {
+    workers,
+    progress,
+    events: {
+      onProgress: (job, _points, latest) => progress.update(job.label, job.id, latest.step, latest.loss, latest.metric),
+      onDone: (job, result) => {
+        progress.update(job.label, job.id, result.steps, result.finalLoss, result.finalMetric);
+        if (result.end === 'diverged') progress.note(job.label, `seed ${job.seed} diverged at step ${result.steps.toLocaleString('en-US')}`);
       },
-    });
-  } catch (error) {
-    if (reportJobError(error)) return;
-    throw error;
-  } finally {
-    progress.stop();
-    signals.off();
-  }
+    },
+  });
+  if (ran === null) return;
+  const { results, stopped, received } = ran;
 
   const learners: LearnerRuns[] = specs.map((spec) => ({
     label: spec.label,
@@ -152,7 +140,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
         optimizer: training.optimizer,
         steps: training.steps,
         seeds,
-        stopped: stop.stopped,
+        stopped,
         learners: learners.map((l, i) => ({
           label: l.label,
           learner: specs[i]!.config,
@@ -170,7 +158,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
   const out: string[] = [
     `task: ${task.title}`,
     `model: ${description}; optimizer: ${comparison.optimizer}`,
-    `${training.steps.toLocaleString('en-US')} steps × ${seedCount} seed${seedCount > 1 ? 's' : ''} (${seeds.join(', ')}) on ${Math.min(workers, jobs.length)} worker${Math.min(workers, jobs.length) > 1 ? 's' : ''}${stop.stopped ? ` — stopped by ${signals.received ?? 'a signal'}: the table covers the steps run` : ''}`,
+    `${training.steps.toLocaleString('en-US')} steps × ${seedCount} seed${seedCount > 1 ? 's' : ''} (${seeds.join(', ')}) on ${Math.min(workers, jobs.length)} worker${Math.min(workers, jobs.length) > 1 ? 's' : ''}${stopped ? ` — stopped by ${received ?? 'a signal'}: the table covers the steps run` : ''}`,
     '',
     renderTable(rows, task.metric, target),
     '',

@@ -12,6 +12,12 @@
  * `onCheckpoint`, after the curve points up to that step; the caller writes them. With
  * `resume`, it builds everything as a fresh run would, then takes θ, the learner, the stream
  * and the loop from the checkpoint and goes on at the next step.
+ *
+ * Each object of a run — the task and its stream, the model, the learner — is built once, here,
+ * in the thread that trains it (they hold closures and arena buffers, so they cannot cross a
+ * thread). What crosses is the Job: configs, θ and snapshots as plain data. A checkpoint that
+ * does not fit the objects it is restored into is a FormatError naming it, raised before
+ * `onReady`: a caller writes nothing before that hook, so a bad checkpoint costs no file.
  */
 import { Rng } from '../tensor/rng.js';
 import { MemoryScope } from '../tensor/scope.js';
@@ -22,6 +28,7 @@ import { learnerStateBytes, type LearnerSnapshot } from '../learners/learner.js'
 import type { OptimizerConfig } from '../kinds/optimizers.js';
 import { createTask, type TaskConfig } from '../kinds/tasks.js';
 import type { StreamSnapshot } from '../tasks/snapshot.js';
+import { FormatError } from '../io/safetensors.js';
 import { train } from '../tasks/run.js';
 import { CurveRecorder, type CurvePoint } from '../report/curve.js';
 import { finalLoss, type RunResult } from '../report/comparison.js';
@@ -36,6 +43,8 @@ export interface ResumeState {
   readonly learner: LearnerSnapshot;
   readonly stream: StreamSnapshot;
   readonly loop: LoopState;
+  /** The checkpoint's path, named when it does not fit the run. @default 'checkpoint' */
+  readonly source?: string;
 }
 
 export interface Job {
@@ -61,6 +70,8 @@ export interface JobHooks {
   now(): number;
   /** New curve points, in order. */
   onPoints(points: CurvePoint[], latest: { step: number; loss: number; metric: number }): void;
+  /** Everything is built (and restored, when resuming) and the first step comes next. */
+  onReady?(): void;
   /** Checked every step: true ends the run as 'stopped'. */
   shouldStop(): boolean;
   /** The files of a checkpoint at `step` (encodeCheckpoint), to write; only with `job.checkpoint`. */
@@ -83,19 +94,31 @@ export function runJob(job: Job, hooks: JobHooks): RunResult {
   }
 }
 
+/** Restores part of a run from its checkpoint; what does not fit is the checkpoint's fault, named by its path. */
+function fromCheckpoint(resume: ResumeState, body: () => void): void {
+  try {
+    body();
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof TypeError) throw new FormatError(`${resume.source ?? 'checkpoint'}: ${error.message}`);
+    throw error;
+  }
+}
+
 function trainJob(job: Job, hooks: JobHooks): RunResult {
   const task = createTask(job.task);
   const rng = new Rng(job.seed);
   const stream = task.stream(rng.split());
   const modelSeed = rng.nextUint32();
   const learnerSeed = rng.nextUint32();
-  const full = createModel(job.model, { seed: modelSeed });
-  const model = full.online();
-  const s0 = initialState(full);
   const { resume } = job;
+  // A resumed run's θ is the checkpoint's: no initialisation to overwrite.
+  const model = createModel(job.model, { seed: modelSeed, initialize: resume === undefined });
+  const s0 = initialState(model);
   if (resume !== undefined) {
-    if (resume.theta.length !== model.paramSize) throw new RangeError(`resume: θ has ${resume.theta.length} entries, the model ${model.paramSize}`);
-    model.theta.set(resume.theta);
+    fromCheckpoint(resume, () => {
+      if (resume.theta.length !== model.paramSize) throw new RangeError(`the checkpoint's model has ${resume.theta.length} parameters, the run's ${model.paramSize}`);
+      model.theta.set(resume.theta);
+    });
   }
   const learner = createLearner(job.learner, model, {
     loss: task.loss,
@@ -105,9 +128,12 @@ function trainJob(job: Job, hooks: JobHooks): RunResult {
     ...(s0 !== undefined ? { initialState: s0 } : {}),
   });
   if (resume !== undefined) {
-    learner.restore(resume.learner);
-    stream.restore(resume.stream);
+    fromCheckpoint(resume, () => {
+      learner.restore(resume.learner);
+      stream.restore(resume.stream);
+    });
   }
+  hooks.onReady?.();
 
   const start = hooks.now() - (resume?.loop.seconds ?? 0);
   const recorder = new CurveRecorder(job.logEvery, hooks.now, start);
@@ -131,7 +157,7 @@ function trainJob(job: Job, hooks: JobHooks): RunResult {
       loop: { step: latest.step, curve: recorder.pending, latest: { loss: latest.loss, metric: latest.metric }, seconds: hooks.now() - start },
     });
     const snapshot = learner.snapshot();
-    hooks.onCheckpoint?.(snapshot.step, encodeCheckpoint({ model: full, learner, extra }, snapshot));
+    hooks.onCheckpoint?.(snapshot.step, encodeCheckpoint({ model, learner, extra }, snapshot));
     saved = latest.step;
   };
   const every = job.checkpoint?.every ?? Infinity;

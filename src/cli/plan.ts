@@ -5,24 +5,25 @@
  */
 import { LEARNERS } from '../kinds/learners.js';
 import { supports } from '../kinds/support.js';
-import type { TaskConfig } from '../kinds/tasks.js';
 import { UsageError } from './errors.js';
 import type { Job } from './job.js';
 import type { LearnerSpec } from './learner-spec.js';
-import type { Training } from './training-options.js';
 import type { ModelConfig } from '../model/config.js';
+import { learnerOptimizer, type RunConfig } from './run-config.js';
 
-export function jobOf(id: number, spec: LearnerSpec, seed: number, task: TaskConfig, model: ModelConfig, training: Training): Job {
+/** The job that trains `run`: its configuration as data, to cross into a worker thread. */
+export function jobOf(id: number, run: RunConfig): Job {
+  const { learner, training } = run;
   return {
     id,
-    label: spec.label,
-    task,
-    model,
-    learner: spec.config,
-    optimizer: spec.lr === undefined ? training.optimizer : { ...training.optimizer, lr: spec.lr },
+    label: learner.label,
+    task: run.task,
+    model: run.model,
+    learner: learner.config,
+    optimizer: learnerOptimizer(run),
     ...(training.clip !== undefined ? { clip: training.clip } : {}),
     steps: training.steps,
-    seed,
+    seed: run.seed,
     logEvery: training.logEvery,
   };
 }

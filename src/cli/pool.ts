@@ -10,12 +10,15 @@ import type { Job } from './job.js';
 import { describeSystemError, isSystemError } from './io-errors.js';
 
 export type WorkerMessage =
+  | { readonly kind: 'ready'; readonly id: number }
   | { readonly kind: 'progress'; readonly id: number; readonly points: CurvePoint[]; readonly latest: { step: number; loss: number; metric: number } }
   | { readonly kind: 'checkpoint'; readonly id: number; readonly step: number; readonly files: Record<string, Uint8Array | string> }
   | { readonly kind: 'done'; readonly id: number; readonly result: RunResult }
-  | { readonly kind: 'failed'; readonly id: number; readonly name: string; readonly message: string; readonly stack: string };
+  | { readonly kind: 'failed'; readonly id: number; readonly name: string; readonly message: string; readonly stack: string; readonly started: boolean };
 
 export interface PoolEvents {
+  /** The job is built (and restored from its checkpoint) and takes its first step next; an error here ends the pool. */
+  onReady?(job: Job): void;
   onProgress?(job: Job, points: CurvePoint[], latest: { step: number; loss: number; metric: number }): void;
   /** A checkpoint's files, after every progress event up to its step; an error here ends the pool. */
   onCheckpoint?(job: Job, step: number, files: Record<string, Uint8Array | string>): void;
@@ -42,16 +45,26 @@ export class JobError extends Error {
     readonly job: Job,
     readonly originalName: string,
     message: string,
-    options?: { cause: unknown },
+    options?: { cause?: unknown; started?: boolean },
   ) {
     super(message, options);
     this.name = originalName;
+    this.started = options?.started ?? true;
   }
+
+  /** false: the job failed while being built or restored, before its first step. */
+  readonly started: boolean;
 }
 
 /** A failure inside a job is not the user's doing: one line naming the run, exit code 1. */
 export function reportJobError(error: unknown): boolean {
   if (!(error instanceof JobError)) return false;
+  if (!error.started && error.originalName === 'FormatError') {
+    // A checkpoint that does not fit its run: the input's fault, refused before anything is written.
+    process.stderr.write(`online-rnn: error: ${error.message}\n`);
+    process.exitCode = 2;
+    return true;
+  }
   if (isSystemError(error.cause)) {
     // Writing its files failed (a full disk, a folder taken away): the machine's doing, exit 2.
     process.stderr.write(`online-rnn: error: ${describeSystemError(error.cause)}\n`);
@@ -111,6 +124,14 @@ export function runPool(jobs: readonly Job[], options: { workers: number; stop: 
       for (const w of workers) void w.terminate();
       reject(error);
     };
+    /** Hands a worker's message to its event; a failure there ends the pool, named `name`. */
+    const hand = (job: Job, name: string, what: string, event: () => void) => {
+      try {
+        event();
+      } catch (error) {
+        fail(new JobError(job, name, `${what}: ${(error as Error).message}`, { cause: error }));
+      }
+    };
     const next = (worker: Worker) => {
       const job = options.stop.stopped ? undefined : queue.shift();
       if (job === undefined) {
@@ -128,19 +149,14 @@ export function runPool(jobs: readonly Job[], options: { workers: number; stop: 
         if (failed) return; // a failed pool writes nothing more
         const job = byId.get(message.id)!;
         switch (message.kind) {
+          case 'ready':
+            hand(job, 'StartError', 'cannot start the run', () => options.events?.onReady?.(job));
+            break;
           case 'progress':
-            try {
-              options.events?.onProgress?.(job, message.points, message.latest);
-            } catch (error) {
-              fail(new JobError(job, 'ProgressError', `cannot record the curve: ${(error as Error).message}`, { cause: error }));
-            }
+            hand(job, 'ProgressError', 'cannot record the curve', () => options.events?.onProgress?.(job, message.points, message.latest));
             break;
           case 'checkpoint':
-            try {
-              options.events?.onCheckpoint?.(job, message.step, message.files);
-            } catch (error) {
-              fail(new JobError(job, 'CheckpointError', `cannot write the checkpoint at step ${message.step}: ${(error as Error).message}`, { cause: error }));
-            }
+            hand(job, 'CheckpointError', `cannot write the checkpoint at step ${message.step}`, () => options.events?.onCheckpoint?.(job, message.step, message.files));
             break;
           case 'done':
             results.set(job.id, message.result);
@@ -148,7 +164,7 @@ export function runPool(jobs: readonly Job[], options: { workers: number; stop: 
             next(worker);
             break;
           case 'failed':
-            fail(new JobError(job, message.name, message.message));
+            fail(new JobError(job, message.name, message.message, { started: message.started }));
             break;
         }
       });

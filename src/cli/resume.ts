@@ -7,17 +7,17 @@
  *
  * Everything is read and checked before anything is written: the checkpoint must be one of
  * this run (its settings equal config.json's), config.json must be a run configuration
- * (run-config.ts parses it with the kind tables), the stream, the learner and θ are restored
- * once here as a dry run, the data files of charlm --text and series --csv must still hold what
- * the run read, and the flags given must agree with the run's configuration (checkOverrides).
+ * (run-config.ts parses it with the kind tables), the checkpoint's model must be the run's (its
+ * sizes, counted from the config), the data files of charlm --text and series --csv must still
+ * hold what the run read, and the flags given must agree with the run's configuration
+ * (checkOverrides). Nothing of the run is built here: the job builds the stream, the model and
+ * the learner once, restores them, and only then does train write a file (job.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
-import { Rng } from '../tensor/rng.js';
-import { createModel } from '../model/config.js';
-import { createLearner } from '../kinds/learners.js';
+import { sizesOf } from '../model/size.js';
 import { createTask } from '../kinds/tasks.js';
 import type { Task } from '../tasks/task.js';
 import type { CurvePoint } from '../report/curve.js';
@@ -29,7 +29,7 @@ import { UsageError } from './errors.js';
 import type { ResumeState } from './job.js';
 import { givenOn, integerFlag } from './kind-flags.js';
 import { decodeRunState } from './run-state.js';
-import { checkOverrides, learnerOptimizer, parseRunConfig, type RunConfig, type RunFlags } from './run-config.js';
+import { checkOverrides, parseRunConfig, type RunConfig, type RunFlags } from './run-config.js';
 import { checkCheckpointValues } from './checkpoint-check.js';
 
 export const CONFIG_JSON = 'config.json';
@@ -94,18 +94,12 @@ export function resumePlan(flags: RunFlags, command: Command): ResumePlan {
   if (recordedEvery !== undefined && recordedEvery !== null && (typeof recordedEvery !== 'number' || !Number.isSafeInteger(recordedEvery) || recordedEvery < 0)) throw new FormatError(`${configPath}: "checkpointEvery" must be a non-negative integer`);
   const checkpointEvery = given('checkpointEvery') ? integerFlag(String(flags.checkpointEvery), '--checkpoint-every') : (recordedEvery ?? null);
 
-  // A dry run of the restore, so a bad checkpoint is one line before anything is written.
-  const state: ResumeState = { theta: checkpoint.model.theta, learner: checkpoint.snapshot, stream: runState.stream, loop: runState.loop };
-  const expected = createModel(run.model, { initialize: false });
+  const expected = { paramSize: sizesOf(run.model).paramSize, dtype: run.model.dtype ?? 'float64' };
   if (expected.paramSize !== checkpoint.model.paramSize || expected.dtype !== checkpoint.model.dtype) {
     throw new FormatError(`${checkpoint.path}: the checkpoint's model (${checkpoint.model.paramSize} parameters, ${checkpoint.model.dtype}) is not the run's (${expected.paramSize}, ${expected.dtype})`);
   }
-  const { clip } = run.training;
-  inCheckpoint(checkpoint.path, () => {
-    task.stream(new Rng(0)).restore(state.stream);
-    const learner = createLearner(run.learner.config, checkpoint.model.online(), { loss: task.loss, optimizer: learnerOptimizer(run), seed: 0, ...(clip !== undefined ? { clip } : {}) });
-    learner.restore(checkpoint.snapshot);
-  });
+  // The stream and the learner are restored by the job, which names this checkpoint if they do not fit.
+  const state: ResumeState = { theta: checkpoint.model.theta, learner: checkpoint.snapshot, stream: runState.stream, loop: runState.loop, source: checkpoint.path };
   return { dir, config, settings, run, task, checkpointEvery, checkpoint, state };
 }
 
@@ -144,16 +138,6 @@ export function recordResume(plan: ResumePlan, command: string): void {
   const resumed = Array.isArray(plan.config.resumed) ? plan.config.resumed : [];
   const config = { ...plan.config, steps: plan.run.training.steps, checkpointEvery: plan.checkpointEvery, resumed: [...resumed, { command, date: new Date().toISOString(), step: plan.checkpoint.step }] };
   writeAtomically(join(plan.dir, CONFIG_JSON), JSON.stringify(config, null, 2) + '\n');
-}
-
-/** Runs a dry restore; a failure is the checkpoint's fault, named by its path. */
-function inCheckpoint(path: string, body: () => void): void {
-  try {
-    body();
-  } catch (error) {
-    if (error instanceof RangeError || error instanceof TypeError) throw new FormatError(`${path}: ${error.message}`);
-    throw error;
-  }
 }
 
 function readJson(path: string): JsonObject {

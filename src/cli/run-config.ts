@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import { parseModelConfig, type ModelConfig } from '../model/config.js';
 import { parseOptimizerConfig, type OptimizerConfig } from '../kinds/optimizers.js';
-import { createTask, TASKS, type TaskConfig } from '../kinds/tasks.js';
+import { createTask, type TaskConfig } from '../kinds/tasks.js';
 import type { Task } from '../tasks/task.js';
 import type { JsonValue } from '../io/checkpoint.js';
 import { FormatError } from '../io/safetensors.js';
@@ -23,13 +23,13 @@ import { givenOn, integerFlag, type FlagValues, type Given } from './kind-flags.
 import { parseLearnerSpec, type LearnerSpec } from './learner-spec.js';
 import { MODEL_FLAGS } from './model-options.js';
 import { TASK_FLAG_NAMES, taskConfigFromFlags, taskConfigOf, taskFlagValues } from './task-options.js';
-import { taskFromRecord, taskRecord, sameTask, type TaskFiles } from './task-record.js';
+import { filesOf, taskFlagValuesOf, taskFromRecord, taskRecord, sameTask, type TaskFiles } from './task-record.js';
 import { describeModel, describeOptimizer, modelFromFlags, stepsFlag, taskTraining, TRAINING_FLAGS, trainingFromFlags, type Training } from './training-options.js';
 
 /** What a run is, for life: config.json's settings and every checkpoint's. */
 export interface RunConfig {
   readonly task: TaskConfig;
-  /** Where the task's data file was read from (charlm --text, series --csv), recorded by path and digest. */
+  /** Where the task's data file was read from (its spec's dataFile: charlm --text, series --csv), recorded by path and digest. */
   readonly files: TaskFiles;
   readonly model: ModelConfig;
   readonly learner: LearnerSpec;
@@ -41,8 +41,11 @@ export interface RunConfig {
 /** The flags train reads into a RunConfig. */
 export type RunFlags = FlagValues;
 
-/** A fresh run: the flags on top of the task's defaults; and its task, built once. */
-export function runFromFlags(flags: RunFlags, command: Command): { run: RunConfig; task: Task } {
+/**
+ * A fresh run: the flags on top of the task's defaults, training `learner` (train's --learner;
+ * compare gives each of its --learners in turn); and its task, built once.
+ */
+export function runFromFlags(flags: RunFlags, command: Command, learner: LearnerSpec = parseLearnerSpec(String(flags.learner))): { run: RunConfig; task: Task } {
   const given = givenOn(command);
   const task = taskConfigFromFlags(flags, given);
   const built = createTask(task);
@@ -50,15 +53,11 @@ export function runFromFlags(flags: RunFlags, command: Command): { run: RunConfi
     task,
     files: filesOf(flags),
     model: modelFromFlags(flags, given, built),
-    learner: parseLearnerSpec(String(flags.learner)),
+    learner,
     training: trainingFromFlags(flags, given, taskTraining(built, stepsFlag(flags, given, built.setting.steps))),
     seed: integerFlag(String(flags.seed), '--seed', { min: 0 }),
   };
   return { run, task: built };
-}
-
-function filesOf(flags: RunFlags): TaskFiles {
-  return { ...(typeof flags.text === 'string' ? { text: flags.text } : {}), ...(typeof flags.csv === 'string' ? { csv: flags.csv } : {}), ...(typeof flags.column === 'string' ? { column: flags.column } : {}) };
 }
 
 /** The optimizer the learner runs with: its own :lr= on top of the run's. */
@@ -164,35 +163,12 @@ export function checkOverrides(flags: RunFlags, command: Command, run: RunConfig
 function sameTaskAfter(flags: RunFlags, given: Given, run: RunConfig): boolean {
   if (given('task') && flags.task !== run.task.kind) return false;
   try {
-    const values = { ...flagValuesOf(run), ...taskFlagValues(run.task.kind, flags, given) };
+    const values = { ...taskFlagValuesOf(run.task, run.files), ...taskFlagValues(run.task.kind, flags, given) };
     return sameTask(taskConfigOf(run.task.kind, values), run.task);
   } catch (error) {
     if (error instanceof UsageError) return false;
     throw error;
   }
-}
-
-/** The task flags' values that describe the run's task (its data files by their recorded paths). */
-function flagValuesOf(run: RunConfig): Record<string, string | number | boolean> {
-  const { task, files } = run;
-  const values: Record<string, string | number | boolean> = {};
-  const record = task as unknown as Record<string, unknown>;
-  for (const flag of TASKS[task.kind].flags) {
-    const value = record[flag.option];
-    if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') values[flag.option] = value;
-  }
-  if (task.kind === 'charlm') {
-    if (task.corpus.kind === 'text') values.text = files.text!;
-    else values.corpus = task.corpus.kind;
-    if (task.corpus.kind === 'brackets') values.variant = task.corpus.variant;
-  }
-  if (task.kind === 'series') {
-    if (task.source.kind === 'values') {
-      values.csv = files.csv!;
-      if (files.column !== undefined) values.column = files.column;
-    } else if (task.source.kind === 'mackeyGlass' && task.source.interval !== undefined) values.interval = task.source.interval;
-  }
-  return values;
 }
 
 function count(value: JsonValue | undefined, min: number): number {

@@ -4,7 +4,9 @@
  * curve, the final checkpoint, the report and the summary are written; the first one says so
  * on stderr at once (a step may be slow), a second one quits at once with 128 + the signal.
  */
-import type { StopSignal } from './pool.js';
+import type { RunResult } from '../report/comparison.js';
+import { reportJobError, runPool, StopSignal, type PoolEvents } from './pool.js';
+import type { Job } from './job.js';
 import { UsageError } from './errors.js';
 
 /** `train`'s exit code when the run diverged (its loss or estimate stopped being finite). */
@@ -32,6 +34,28 @@ export function onStopSignals(stop: StopSignal): { readonly received: string | n
       for (const [name, handler] of handlers) process.off(name, handler);
     },
   };
+}
+
+/**
+ * Runs `jobs` on the pool until they end or a signal stops them at their next step; the progress
+ * display stops with the pool. A failed job is reported on stderr (reportJobError) and gives null.
+ */
+export async function runUntilStopped(
+  jobs: readonly Job[],
+  options: { readonly workers: number; readonly events: PoolEvents; readonly progress: { stop(): void } },
+): Promise<{ results: Map<number, RunResult>; stopped: boolean; received: string | null } | null> {
+  const stop = new StopSignal();
+  const signals = onStopSignals(stop);
+  try {
+    const results = await runPool(jobs, { workers: options.workers, stop, events: options.events });
+    return { results, stopped: stop.stopped, received: signals.received };
+  } catch (error) {
+    if (reportJobError(error)) return null;
+    throw error;
+  } finally {
+    options.progress.stop();
+    signals.off();
+  }
 }
 
 /** --progress-every: seconds between progress lines when stderr is not a terminal (0: none). */

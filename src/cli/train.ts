@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Task } from '../tasks/task.js';
-import { detectionMarkers, finalLoss, rowOf, type Comparison, type RunResult } from '../report/comparison.js';
+import { detectionMarkers, finalLoss, rowOf, type Comparison } from '../report/comparison.js';
 import type { CurvePoint } from '../report/curve.js';
 import { writeAtomically, writeReport } from '../report/write.js';
 import { chartAssets } from '../report/assets.js';
@@ -27,7 +27,6 @@ import { addTaskOptions } from './task-options.js';
 import { addTrainingOptions, describeModel, describeOptimizer } from './training-options.js';
 import { learnerUsage } from './learner-spec.js';
 import { runFromFlags, settingsJson, type RunConfig, type RunFlags } from './run-config.js';
-import { reportJobError, runPool, StopSignal } from './pool.js';
 import { Progress } from './progress.js';
 import { checkLearner, jobOf } from './plan.js';
 import type { Job } from './job.js';
@@ -36,7 +35,7 @@ import { CHECKPOINTS, CONFIG_JSON, METRICS_JSONL, recordResume, resumePlan, rewi
 import { lockRunDirectory } from './run-lock.js';
 import { checkWritablePath } from './output-path.js';
 import { checkMemory, memoryLimit } from './memory-estimate.js';
-import { EXIT_DIVERGED, onStopSignals, progressEvery } from './run-signals.js';
+import { EXIT_DIVERGED, progressEvery, runUntilStopped } from './run-signals.js';
 import { kernelSet, kernelSetWarning } from '../io/kernel-set.js';
 import { addDriftOptions, driftFromFlags } from './drift-options.js';
 import { detectorText } from '../stream/detectors.js';
@@ -97,7 +96,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
   const { learner: spec, training, seed } = run;
   const model = { description: describeModel(run.model) };
   const job: Job = {
-    ...jobOf(0, spec, seed, run.task, run.model, training),
+    ...jobOf(0, run),
     // With --out the run's last state comes back as checkpoint files, so <out>/model can be saved.
     ...(plan.checkpointEvery !== null || out !== null ? { checkpoint: { every: plan.checkpointEvery ?? Infinity, settings: plan.settings } } : {}),
     ...(resume !== null ? { resume: resume.state } : {}),
@@ -108,9 +107,10 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
   const provenance = versions({ uplot: assets.version });
   const rewound = resume === null ? null : rewindMetrics(join(resume.dir, METRICS_JSONL), resume.checkpoint.step, training.logEvery);
 
-  // Everything is valid: from here on, files are written.
+  // Files are written once the job is built (and restored from its checkpoint), before its first step.
   let metrics: string | null = null;
-  if (out !== null) {
+  const startFiles = () => {
+    if (out === null) return;
     mkdirSync(out, { recursive: true });
     metrics = join(out, METRICS_JSONL);
     if (resume === null) {
@@ -121,7 +121,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
       recordResume(resume, commandText);
       writeAtomically(metrics, rewound!.text);
     }
-  }
+  };
   let checkpoint: string | null = null;
   let finalFiles: Record<string, Uint8Array | string> | null = null;
   const append = (points: CurvePoint[]) => {
@@ -129,38 +129,29 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
   };
 
   const progress = new Progress([spec.label], training.steps, task.metric.name, process.stderr.isTTY === true && flags.json !== true, lineEvery);
-  const stop = new StopSignal();
-  const signals = onStopSignals(stop);
-  let result: RunResult;
-  try {
-    const results = await runPool([job], {
-      workers: 1,
-      stop,
-      events: {
-        onProgress: (_job, points, latest) => {
-          append(points);
-          progress.update(spec.label, 0, latest.step, latest.loss, latest.metric);
-        },
-        onCheckpoint: (_job, step, files) => {
-          if (metrics !== null) syncFile(metrics); // the curve up to the checkpoint is on disk before it
-          finalFiles = files;
-          if (plan.checkpointEvery !== null) checkpoint = writeCheckpoint(join(out!, CHECKPOINTS), step, files);
-        },
-        onDone: (_job, r) => progress.update(spec.label, 0, r.steps, r.finalLoss, r.finalMetric),
+  const ran = await runUntilStopped([job], {
+    workers: 1,
+    progress,
+    events: {
+      onReady: startFiles,
+      onProgress: (_job, points, latest) => {
+        append(points);
+        progress.update(spec.label, 0, latest.step, latest.loss, latest.metric);
       },
-    });
-    result = results.get(0)!;
-    if (rewound !== null && rewound.points.length > 0) {
-      // The report and the summary cover the whole run, from step 1.
-      const points = [...rewound.points, ...result.points];
-      result = { ...result, points, finalLoss: result.end === 'diverged' ? Infinity : finalLoss(points, result.steps) };
-    }
-  } catch (error) {
-    if (reportJobError(error)) return;
-    throw error;
-  } finally {
-    progress.stop();
-    signals.off();
+      onCheckpoint: (_job, step, files) => {
+        if (metrics !== null) syncFile(metrics); // the curve up to the checkpoint is on disk before it
+        finalFiles = files;
+        if (plan.checkpointEvery !== null) checkpoint = writeCheckpoint(join(out!, CHECKPOINTS), step, files);
+      },
+      onDone: (_job, r) => progress.update(spec.label, 0, r.steps, r.finalLoss, r.finalMetric),
+    },
+  });
+  if (ran === null) return;
+  let result = ran.results.get(0)!;
+  if (rewound !== null && rewound.points.length > 0) {
+    // The report and the summary cover the whole run, from step 1.
+    const points = [...rewound.points, ...result.points];
+    result = { ...result, points, finalLoss: result.end === 'diverged' ? Infinity : finalLoss(points, result.steps) };
   }
 
   const learners = [{ label: spec.label, runs: [result] }];
@@ -184,7 +175,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     return;
   }
   const row = rowOf(comparison.learners[0]!);
-  const ended = { completed: 'completed', stopped: `stopped by ${signals.received ?? 'a signal'}`, diverged: `diverged: ${result.message ?? ''}` }[result.end];
+  const ended = { completed: 'completed', stopped: `stopped by ${ran.received ?? 'a signal'}`, diverged: `diverged: ${result.message ?? ''}` }[result.end];
   const lines = [
     `task:      ${task.title}`,
     `model:     ${model.description}`,

@@ -1,5 +1,6 @@
 /**
- * A worker thread of the job pool: runs the jobs it is sent, one at a time, posting curve
+ * A worker thread of the job pool: runs the jobs it is sent, one at a time, posting that a job
+ * is built and about to take its first step, curve
  * points as they come, checkpoints' files (the main thread writes them, after the points) and
  * the result at the end. A shared flag (set on Ctrl-C) stops the
  * running job cleanly at its next step.
@@ -14,9 +15,14 @@ const stop = new Int32Array((workerData as { stop: SharedArrayBuffer }).stop);
 const post = (message: WorkerMessage) => port.postMessage(message);
 
 port.on('message', (job: Job) => {
+  let started = false;
   try {
     const result = runJob(job, {
       now: () => performance.now() / 1000,
+      onReady: () => {
+        started = true;
+        post({ kind: 'ready', id: job.id });
+      },
       onPoints: (points, latest) => post({ kind: 'progress', id: job.id, points, latest: { ...latest } }),
       shouldStop: () => Atomics.load(stop, 0) !== 0,
       onCheckpoint: (step, files) => post({ kind: 'checkpoint', id: job.id, step, files }),
@@ -24,6 +30,6 @@ port.on('message', (job: Job) => {
     post({ kind: 'done', id: job.id, result });
   } catch (error) {
     const e = error as Error;
-    post({ kind: 'failed', id: job.id, name: e.name, message: e.message, stack: e.stack ?? '' });
+    post({ kind: 'failed', id: job.id, name: e.name, message: e.message, stack: e.stack ?? '', started });
   }
 });

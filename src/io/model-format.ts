@@ -67,16 +67,13 @@ export function encodeModelConfig(config: ModelConfig): string {
 
 /** The two files of a model: config.json's text and model.safetensors' bytes. */
 export function encodeModel(model: Model): { config: string; tensors: Uint8Array } {
-  const config = requireConfig(model);
+  const config = model.config;
   return {
     config: encodeModelConfig(config),
     tensors: writeSafetensors(modelTensors(config, model.theta), { format: MODEL_FORMAT, version: String(MODEL_FORMAT_VERSION) }),
   };
 }
 
-export function requireConfig(model: Model): ModelConfig {
-  return model.config;
-}
 
 /** Parses config.json's text, naming `source` in every error. */
 export function decodeModelConfig(text: string, source = CONFIG_FILE): ModelConfig {

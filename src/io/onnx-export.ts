@@ -32,7 +32,6 @@ const SLICE_TO_START = -(2 ** 63);
 
 export function exportOnnx(model: Model): Uint8Array {
   const config = model.config;
-  if (config === null) throw new TypeError('onnx export: the model was not built from a config');
   const dataType = model.dtype === 'float64' ? DOUBLE : FLOAT;
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [];

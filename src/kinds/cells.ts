@@ -7,7 +7,7 @@
 import type { DType } from '../tensor/dtype.js';
 import { GATE_ACTIVATIONS, NONLINEARITIES, type GateActivation, type Nonlinearity } from '../tensor/activations.js';
 import { rnn } from '../cells/rnn.js';
-import { lstm } from '../cells/lstm.js';
+import { checkProjSize, lstm } from '../cells/lstm.js';
 import { CANDIDATE_ACTIVATIONS, gru, type CandidateActivation } from '../cells/gru.js';
 import { influenceSpec } from '../cells/influence.js';
 import { leakySpec } from '../cells/leaky.js';
@@ -77,7 +77,7 @@ const lstmSpec = {
   parse(raw, where) {
     const { hiddenSize, bias } = common(raw, where, 'lstm', ['projSize', 'peephole', 'gateActivation']);
     const projSize = optionalPositiveInteger(raw.projSize, `${where}.projSize`);
-    if (projSize !== undefined && projSize >= hiddenSize) throw new RangeError(`${where}.projSize must be smaller than hiddenSize (${hiddenSize}), got ${projSize}`);
+    if (projSize !== undefined) checkProjSize(`${where}.projSize`, projSize, hiddenSize);
     const peephole = optionalBoolean(raw.peephole, `${where}.peephole`);
     const gateActivation = optionalChoice(raw.gateActivation, GATE_ACTIVATIONS, `${where}.gateActivation`);
     return { kind: 'lstm', hiddenSize, ...defined({ projSize, peephole, bias, gateActivation }) };

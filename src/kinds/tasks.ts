@@ -31,7 +31,32 @@ export interface TaskSpec<C extends { readonly kind: string }> {
   readonly flags: readonly FlagSpec[];
   /** The config the flags describe (reading files through `read`); by default, the flags' values parsed. */
   fromFlags?(values: FlagValues, read: ReadFile): C;
+  /** The flag values that describe `config`, but for a data file's (fromFlags' inverse); by default, its options that are flags. */
+  flagValues?(config: C): FlagValues;
+  /** A data file its flags read, which a run directory names rather than copies. */
+  readonly dataFile?: DataFileSpec<C>;
   readonly examples: readonly Example<C>[];
+}
+
+/**
+ * A task config that holds a data file's contents (a text, a CSV column). A run directory
+ * records the file instead — `{ kind, name, <characters|count>, path, <with…>, sha256 }` in
+ * place of the config's `part` — and reads it again, and checks it, on resume (cli/task-record.ts).
+ */
+export interface DataFileSpec<C> {
+  /** The flag (by option) that names the file. */
+  readonly flag: string;
+  /** The flags that choose what is read from it (`column`), recorded beside its path. */
+  readonly with: readonly string[];
+  /** The config's part that holds the contents (`corpus`), and that part's kind when it does (`text`). */
+  readonly part: string;
+  readonly kind: string;
+  /** The contents as the config holds them, and their name; undefined when the config read no file. */
+  contents(config: C): { readonly name: string; readonly data: string | readonly number[] } | undefined;
+  /** The files the flag's value names, in order (by default the value is one file). */
+  files?(value: string): string[];
+  /** The config again from its files (read through `read`), the `with` flags' recorded values, under the name it had. */
+  fromFile(files: readonly string[], read: ReadFile, values: FlagValues, name: string): C;
 }
 
 const string = (value: unknown, where: string): string => {
@@ -147,6 +172,15 @@ const charlmSpec = {
     }
     throw new RangeError(`unknown corpus '${String(name)}' (allowed: anbn, brackets; or --text FILE)`);
   },
+  flagValues: ({ corpus }) => (corpus.kind === 'text' ? {} : corpus.kind === 'brackets' ? { corpus: 'brackets', variant: corpus.variant } : { corpus: corpus.kind }),
+  dataFile: {
+    flag: 'text',
+    with: [],
+    part: 'corpus',
+    kind: 'text',
+    contents: ({ corpus }) => (corpus.kind === 'text' ? { name: corpus.name, data: corpus.text } : undefined),
+    fromFile: ([file], read, _values, name) => ({ kind: 'charlm', corpus: { kind: 'text', name, text: read(file!, '--text') } }),
+  },
   examples: [
     { name: 'charlm anbn', config: { kind: 'charlm', corpus: { kind: 'anbn' } } },
     { name: 'charlm brackets', config: { kind: 'charlm', corpus: { kind: 'brackets', variant: 2 } } },
@@ -225,6 +259,16 @@ const seriesSpec = {
     if (columns !== undefined) return { kind: 'series', source: tableSource(read(csv, '--csv'), name, String(columns), targets === undefined ? undefined : String(targets), column) };
     if (targets !== undefined) throw new RangeError('--targets needs --columns');
     return { kind: 'series', source: { kind: 'values', name, values: Array.from(csvColumn(read(csv, '--csv'), column as string | undefined, name)) } };
+  },
+  flagValues: ({ source }) => (source.kind === 'mackeyGlass' && source.interval !== undefined ? { interval: source.interval } : {}),
+  dataFile: {
+    flag: 'csv',
+    with: ['column'],
+    part: 'source',
+    kind: 'values',
+    contents: ({ source }) => (source.kind === 'values' ? { name: source.name, data: source.values } : undefined),
+    files: csvFiles,
+    fromFile: (files, read, { column }, name) => ({ kind: 'series', source: { kind: 'values', name, values: concatenatedColumn(files, column as string | undefined, read) } }),
   },
   flags: [
     { flag: '--csv <file>', option: 'csv', value: 'string', help: 'a CSV file (first row: column names); a,b.csv,c.csv: the files one after the other (a drifting stream)' },

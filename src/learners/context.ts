@@ -11,18 +11,12 @@
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { allFinite, dot, norm, scale } from '../tensor/kernels.js';
 import type { Rng } from '../tensor/rng.js';
-import { OnlineModel } from '../model/online.js';
-import type { Model } from '../model/model.js';
+import type { OnlineModel } from '../model/online.js';
 import { createOptimizer } from '../kinds/optimizers.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { Readout } from './readout.js';
 import { feedbackMatrix } from './feedback.js';
 import { DivergenceError, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
-
-/** A learner factory accepts a Model too; a bidirectional one is refused by `model.online()`. */
-export function asOnlineModel(model: OnlineModel | Model): OnlineModel {
-  return model instanceof OnlineModel ? model : model.online();
-}
 
 export class LearnerContext {
   readonly model: OnlineModel;
@@ -41,10 +35,10 @@ export class LearnerContext {
 
   constructor(
     readonly kind: string,
-    model: OnlineModel | Model,
+    model: OnlineModel,
     options: LearnerOptions,
   ) {
-    this.model = asOnlineModel(model);
+    this.model = model.online(); // a bidirectional or backward-reading model is refused here, with the reason
     const { core, dtype, paramSize } = this.model;
     if (options.loss === undefined) throw new TypeError(`${kind}: options.loss is required`);
     if (options.clip !== undefined && !(options.clip > 0)) throw new RangeError(`${kind}: clip must be > 0, got ${options.clip}`);

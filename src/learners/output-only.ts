@@ -12,7 +12,6 @@
 import type { Vec } from '../tensor/dtype.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { asOnlineModel } from './context.js';
 import { ForwardModeLearner, type SensitivityEstimator } from './forward-mode.js';
 import type { LearnerOptions } from './learner.js';
 
@@ -36,6 +35,6 @@ export type OutputOnly = ForwardModeLearner<OutputOnlyEstimator>;
 
 /** Trains the dense head only; the core keeps its initial θ. */
 export function outputOnly(model: OnlineModel | Model, options: OutputOnlyOptions): OutputOnly {
-  if (asOnlineModel(model).head === null) throw new TypeError('output-only: the model has no dense head, so there is nothing for it to train (give the model an output size)');
+  if (model.online().head === null) throw new TypeError('output-only: the model has no dense head, so there is nothing for it to train (give the model an output size)');
   return new ForwardModeLearner('output-only', model, options, () => new OutputOnlyEstimator());
 }

@@ -48,6 +48,24 @@ export interface ModelConfig {
 }
 
 /**
+ * What a model around a user's own Cell records of itself (`onlineModel`): the cell's `kind`
+ * and the model's sizes. A Cell written in code cannot be rebuilt from a file, so such a model
+ * is not saved, exported or sent to a worker thread (`savedConfig` says so).
+ */
+export interface CustomModelConfig {
+  readonly kind: 'custom';
+  /** The cell's `kind`, as it names itself. */
+  readonly cell: string;
+  readonly inputSize: number;
+  readonly outputSize?: number;
+  readonly dtype: DType;
+}
+
+/** What `Model.config` holds: a config the model can be rebuilt from, or a user's cell named. */
+export type AnyModelConfig = ModelConfig | CustomModelConfig;
+
+
+/**
  * A model from its config. Parameters are initialised from `seed` (default 0) unless
  * `initialize` is false (an importer fills θ itself).
  */
@@ -121,8 +139,9 @@ function parseLayer(value: unknown, where: string): LayerConfig {
  * undefined when every layer starts from zeros.
  */
 export function initialState(model: Model): Vec | undefined {
-  const parts = model.config.layers.map((layer, l) => cellSpec(layer.cell).initialState?.(layer.cell, model.dtype) ?? new Float64Array(model.layers[l]!.cells[0]!.stateSize));
-  if (model.config.layers.every((layer) => cellSpec(layer.cell).initialState === undefined)) return undefined;
+  const config = model.config;
+  const parts = config.layers.map((layer, l) => cellSpec(layer.cell).initialState?.(layer.cell, model.dtype) ?? new Float64Array(model.layers[l]!.cells[0]!.stateSize));
+  if (config.layers.every((layer) => cellSpec(layer.cell).initialState === undefined)) return undefined;
   const s0 = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {

@@ -5,16 +5,22 @@
  *
  * A bidirectional layer runs one cell forward in time and another backward and concatenates
  * their outputs, so the next layer's input is 2·P. It needs the whole sequence, so it is not a
- * Cell and cannot be given to an online learner: `online()` only exists for unidirectional
- * models and says so otherwise.
+ * Cell and cannot be given to an online learner.
+ *
+ * One type serves offline and online use. A model whose layers read forward in time also has a
+ * `core`: its layers as one Cell (a stack), on the first `coreParamSize` entries of the same θ,
+ * which is what online learners step and differentiate; a model of another shape refuses `core`
+ * with the reason. A model around a user's own Cell (`onlineModel`) is one layer of that cell,
+ * and its config says so (CustomModelConfig): it is not rebuilt from files.
  */
 import { zeros, bytesPerElement, type DType, type Vec } from '../tensor/dtype.js';
 import type { Rng } from '../tensor/rng.js';
-import type { Cell } from '../cells/cell.js';
+import { SegmentViews } from '../tensor/views.js';
+import type { Cell, DerivedStep } from '../cells/cell.js';
+import { withNamedDerivatives } from '../cells/derivatives.js';
 import type { Dense } from './dense.js';
 import { stack } from './stack.js';
-import { OnlineModel } from './online.js';
-import type { MergeMode, ModelConfig } from './config.js';
+import type { AnyModelConfig, MergeMode, ModelConfig } from './config.js';
 
 export type Direction = 'forward' | 'backward';
 
@@ -36,7 +42,12 @@ export interface InventoryLine {
   readonly shape: readonly number[];
 }
 
-export class Model {
+/**
+ * C is what the config is: a Model (the default) is built from a ModelConfig and can be saved,
+ * exported and rebuilt; a Model<AnyModelConfig> may wrap a user's cell, and is what online
+ * learners accept (OnlineModel).
+ */
+export class Model<C extends AnyModelConfig = ModelConfig> {
   readonly dtype: DType;
   readonly inputSize: number;
   readonly layers: readonly ModelLayer[];
@@ -53,16 +64,21 @@ export class Model {
   readonly cellOffsets: readonly (readonly number[])[];
   readonly headOffset: number;
 
-  /** The configuration the model was built from (checkpoints and model files save it). */
-  readonly config: ModelConfig;
+  /** The configuration the model was built from (checkpoints and model files save it; a user's cell is only named). */
+  readonly config: C;
   /** false: one output row per sequence, the last layer's final outputs (Keras's return_sequences). */
   readonly returnSequences: boolean;
+
+  /** The layers as one Cell for online learners, or why this model has none. */
+  private readonly recurrent: { readonly core: Cell; readonly coreTheta: Vec } | string;
+  /** [layers, head] views of any θ-shaped buffer, made once per buffer. */
+  private readonly parts: SegmentViews;
 
   constructor(options: {
     layers: ReadonlyArray<{ cells: readonly Cell[]; goBackwards?: boolean; merge?: MergeMode }>;
     head?: Dense | null;
     theta?: Vec;
-    config: ModelConfig;
+    config: C;
     returnSequences?: boolean;
   }) {
     this.config = options.config;
@@ -110,6 +126,49 @@ export class Model {
     this.theta = options.theta ?? zeros(this.dtype, this.paramSize);
     this.cellThetas = built.map((layer, l) => layer.cells.map((cell, d) => this.theta.subarray(offsets[l]![d]!, offsets[l]![d]! + cell.paramSize)));
     this.headTheta = head === null ? null : this.theta.subarray(this.headOffset, this.paramSize);
+    this.parts = new SegmentViews([
+      { offset: 0, size: this.headOffset },
+      { offset: this.headOffset, size: this.paramSize - this.headOffset },
+    ]);
+    const core = onlineCore(built);
+    this.recurrent = typeof core === 'string' ? core : { core, coreTheta: this.theta.subarray(0, this.headOffset) };
+  }
+
+  /**
+   * The layers as one Cell (a stack, or the one cell) sharing this model's θ: what an online
+   * learner steps. Throws for a bidirectional or backward-reading model, which needs the future.
+   */
+  get core(): Cell {
+    return this.recurrentCore.core;
+  }
+
+  /** The core's parameters: θ without the head (a view). */
+  get coreTheta(): Vec {
+    return this.recurrentCore.coreTheta;
+  }
+
+  /** This model, checked to be one an online learner can step (it throws the reason otherwise). */
+  online(): this {
+    void this.recurrentCore;
+    return this;
+  }
+
+  private get recurrentCore(): { readonly core: Cell; readonly coreTheta: Vec } {
+    if (typeof this.recurrent === 'string') throw new TypeError(this.recurrent);
+    return this.recurrent;
+  }
+
+  /**
+   * A workspace for one timestep of the core, with the contract's named entry points (a user's
+   * cell gets them here, once): what learners step and differentiate.
+   */
+  createCoreStep(batch = 1): DerivedStep {
+    return withNamedDerivatives(this.core.createStep(batch));
+  }
+
+  /** The core's part of a θ-shaped buffer (made once per buffer). */
+  coreSlice(buffer: Vec): Vec {
+    return this.parts.of(buffer)[0]!;
   }
 
   get bidirectional(): boolean {
@@ -130,8 +189,9 @@ export class Model {
     return buffer.subarray(start, start + cell.paramSize);
   }
 
+  /** The head's part of a θ-shaped buffer (made once per buffer), null without a head. */
   headSlice(buffer: Vec): Vec | null {
-    return this.head === null ? null : buffer.subarray(this.headOffset, this.paramSize);
+    return this.head === null ? null : this.parts.of(buffer)[1]!;
   }
 
   /** Fresh parameters: every cell and the head initialised from rng, in θ order. */
@@ -161,24 +221,18 @@ export class Model {
     lines.push(`n_params=${this.paramSize}, bytes=${this.paramSize * bytesPerElement(this.dtype)}`);
     return lines.join('\n');
   }
+}
 
-  /**
-   * The model as an online learner sees it: the layers as one Cell (a stack) and the head,
-   * sharing this model's θ. Throws for a bidirectional model, which needs the future.
-   */
-  online(): OnlineModel {
-    const bidirectional = this.layers.findIndex((layer) => layer.bidirectional);
-    if (bidirectional >= 0) {
-      throw new TypeError(
-        `online learners need a unidirectional model, but layer ${bidirectional} is bidirectional: its backward direction reads the future of the sequence. Train it with bptt over whole sequences instead.`,
-      );
-    }
-    const backwards = this.layers.findIndex((layer) => layer.goBackwards);
-    if (backwards >= 0) throw new TypeError(`online learners need a model that reads forward in time, but layer ${backwards} has goBackwards: it starts from the end of the sequence`);
-    const cells = this.layers.map((layer) => layer.cells[0]!);
-    const core = cells.length === 1 ? cells[0]! : stack(cells);
-    return new OnlineModel({ core, head: this.head, theta: this.theta });
+/** The layers of a forward-reading unidirectional model as one Cell, or why there is none. */
+function onlineCore(layers: readonly ModelLayer[]): Cell | string {
+  const bidirectional = layers.findIndex((layer) => layer.bidirectional);
+  if (bidirectional >= 0) {
+    return `online learners need a unidirectional model, but layer ${bidirectional} is bidirectional: its backward direction reads the future of the sequence. Train it with bptt over whole sequences instead.`;
   }
+  const backwards = layers.findIndex((layer) => layer.goBackwards);
+  if (backwards >= 0) return `online learners need a model that reads forward in time, but layer ${backwards} has goBackwards: it starts from the end of the sequence`;
+  const cells = layers.map((layer) => layer.cells[0]!);
+  return cells.length === 1 ? cells[0]! : stack(cells);
 }
 
 /** 'kernels[i]' → ['kernels', 'i']; 'projection' → ['projection']. */

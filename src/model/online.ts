@@ -1,75 +1,25 @@
 /**
- * What an online learner trains: a recurrent core — any Cell, including a stack or a user's
- * own — and an optional dense head, sharing one flat θ = [θ_core; θ_head].
+ * A model around any Cell — a user's own, or a stack — and an optional dense head, for online
+ * learners: θ = [θ_core; θ_head]. It is a Model of one layer; its config names the cell
+ * (CustomModelConfig), since a Cell written in code cannot be rebuilt from a file.
  */
-import { zeros, type DType, type Vec } from '../tensor/dtype.js';
-import type { Rng } from '../tensor/rng.js';
-import type { Cell, DerivedStep } from '../cells/cell.js';
-import { withNamedDerivatives } from '../cells/derivatives.js';
+import type { Vec } from '../tensor/dtype.js';
+import type { Cell } from '../cells/cell.js';
 import type { Dense } from './dense.js';
-import { SegmentViews } from '../tensor/views.js';
+import { Model } from './model.js';
+import type { AnyModelConfig, CustomModelConfig } from './config.js';
 
-export class OnlineModel {
-  readonly core: Cell;
-  readonly head: Dense | null;
-  readonly dtype: DType;
-  readonly paramSize: number;
-  readonly theta: Vec;
-  readonly coreTheta: Vec;
-  readonly headTheta: Vec | null;
-  /** The width of the prediction: the head's outputSize, or the core's outputSize. */
-  readonly outputSize: number;
-  /** [core, head] views of any θ-shaped buffer, made once per buffer. */
-  private readonly parts: SegmentViews;
-
-  constructor(options: { core: Cell; head?: Dense | null; theta?: Vec }) {
-    const { core } = options;
-    const head = options.head ?? null;
-    if (head !== null && head.inputSize !== core.outputSize) {
-      throw new RangeError(`online model: the head expects input size ${head.inputSize}, but the core outputs ${core.outputSize}`);
-    }
-    if (head !== null && head.dtype !== core.dtype) throw new TypeError(`online model: head is ${head.dtype}, core is ${core.dtype}`);
-    this.core = core;
-    this.head = head;
-    this.dtype = core.dtype;
-    this.paramSize = core.paramSize + (head?.paramSize ?? 0);
-    if (options.theta !== undefined && options.theta.length !== this.paramSize) {
-      throw new RangeError(`online model: θ must have ${this.paramSize} entries, got ${options.theta.length}`);
-    }
-    this.theta = options.theta ?? zeros(this.dtype, this.paramSize);
-    this.coreTheta = this.theta.subarray(0, core.paramSize);
-    this.headTheta = head === null ? null : this.theta.subarray(core.paramSize);
-    this.outputSize = head?.outputSize ?? core.outputSize;
-    this.parts = new SegmentViews([
-      { offset: 0, size: core.paramSize },
-      { offset: core.paramSize, size: head?.paramSize ?? 0 },
-    ]);
-  }
-
-  initParams(rng: Rng): void {
-    this.core.initParams(this.coreTheta, rng);
-    if (this.head !== null) this.head.initParams(this.headTheta!, rng);
-  }
-
-  /**
-   * A workspace for one timestep of the core, with the contract's named entry points (a user's
-   * cell gets them here, once): what learners step and differentiate.
-   */
-  createCoreStep(batch = 1): DerivedStep {
-    return withNamedDerivatives(this.core.createStep(batch));
-  }
-
-  /** The core's part of a θ-shaped buffer. */
-  coreSlice(buffer: Vec): Vec {
-    return this.parts.of(buffer)[0]!;
-  }
-
-  headSlice(buffer: Vec): Vec | null {
-    return this.head === null ? null : this.parts.of(buffer)[1]!;
-  }
-}
+/** What online learners accept: any Model, including one around a user's cell (the one model type; this name is kept for the API). */
+export type OnlineModel = Model<AnyModelConfig>;
 
 /** An online model around any Cell, e.g. a user-defined one. */
-export function onlineModel(options: { core: Cell; head?: Dense | null; theta?: Vec }): OnlineModel {
-  return new OnlineModel(options);
+export function onlineModel(options: { core: Cell; head?: Dense | null; theta?: Vec }): Model<CustomModelConfig> {
+  const { core } = options;
+  const head = options.head ?? null;
+  return new Model({
+    layers: [{ cells: [core] }],
+    head,
+    ...(options.theta !== undefined ? { theta: options.theta } : {}),
+    config: { kind: 'custom', cell: core.kind, inputSize: core.inputSize, dtype: core.dtype, ...(head !== null ? { outputSize: head.outputSize } : {}) },
+  });
 }

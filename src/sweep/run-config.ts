@@ -71,7 +71,7 @@ export function runOf(params: RunParams): SweepRun {
   if (params.learner === undefined) throw new RangeError('no learner: give the parameter learner (e.g. values: [tbptt:k=8, rtrl, uoro])');
   const { run, task } = runFromFlags(command.opts<RunFlags>(), command);
   checkLearner(run.learner, run.model);
-  const job = jobOf(0, run.learner, run.seed, run.task, run.model, run.training);
+  const job = jobOf(0, run);
   const config = configOf(job);
   return { id: runId(config), params, job, config, task: { kind: task.kind, title: task.title, metric: task.metric.name } };
 }

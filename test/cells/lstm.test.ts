@@ -208,7 +208,7 @@ test('lstm state is [h (P); c (H)] and the output is h', () => {
 });
 
 test('lstm rejects a projection not smaller than the hidden size, naming projSize', () => {
-  assert.throws(() => lstm({ inputSize: 3, hiddenSize: 4, projSize: 4 }), { name: 'RangeError', message: /projSize must be less than hiddenSize \(4\), got 4/ });
+  assert.throws(() => lstm({ inputSize: 3, hiddenSize: 4, projSize: 4 }), { name: 'RangeError', message: /projSize must be smaller than hiddenSize \(4\), got 4/ });
   assert.throws(() => lstm({ inputSize: 3, hiddenSize: 4, projSize: 9 }), { name: 'RangeError', message: /projSize/ });
 });
 

@@ -1,44 +1,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../support/fixtures.js';
+import { runCliSync, tempDir } from '../support/cli.js';
 
-const cli = join(repoRoot, 'dist/src/cli/main.js');
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+const run = runCliSync;
 
-test('compare on influence balancing: truncated BPTT with k ≤ 40 runs away, RTRL converges to −1/6; table, report and JSON agree', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'online-rnn-compare-'));
-  try {
-    const report = join(dir, 'report.html');
-    const args = ['compare', '--task', 'influence', '--learners', 'tbptt:k=10,rtrl,uoro:lr=1e-5', '--steps', '5000', '--seeds', '2', '--workers', '2'];
-    const table = run(...args, '--report', report);
-    assert.equal(table.status, 0, table.stderr);
-    assert.match(table.stdout, /5,000 steps × 2 seeds \(1, 2\) on 2 workers/);
-    assert.match(table.stdout, /^learner +final loss +θ +at target +non-finite +steps\/s +state$/m);
-    assert.match(table.stdout, /^rtrl +\S+ ± \S+ +−0\.167 ± 0 +2\/2 +0\/2/m);
-    assert.match(table.stdout, /^tbptt:k=10 +\S+ ± \S+ +\S+ ± \S+ +0\/2 +0\/2/m);
-    assert.match(table.stdout, new RegExp(`report: ${report.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(figure: .*report\\.svg\\)`));
-    assert.ok(existsSync(join(dir, 'report.svg')));
-    const html = readFileSync(report, 'utf8');
-    assert.match(html, /<pre id="command">online-rnn compare --task influence --learners tbptt:k=10,rtrl,uoro:lr=1e-5/);
+test('compare on influence balancing: truncated BPTT with k ≤ 40 runs away, RTRL converges to −1/6; table, report and JSON agree', (t) => {
+  const dir = tempDir(t, 'online-rnn-compare-');
+  const report = join(dir, 'report.html');
+  const args = ['compare', '--task', 'influence', '--learners', 'tbptt:k=10,rtrl,uoro:lr=1e-5', '--steps', '5000', '--seeds', '2', '--workers', '2'];
+  const table = run(...args, '--report', report);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /5,000 steps × 2 seeds \(1, 2\) on 2 workers/);
+  assert.match(table.stdout, /^learner +final loss +θ +at target +non-finite +steps\/s +state$/m);
+  assert.match(table.stdout, /^rtrl +\S+ ± \S+ +−0\.167 ± 0 +2\/2 +0\/2/m);
+  assert.match(table.stdout, /^tbptt:k=10 +\S+ ± \S+ +\S+ ± \S+ +0\/2 +0\/2/m);
+  assert.match(table.stdout, new RegExp(`report: ${report.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(figure: .*report\\.svg\\)`));
+  assert.ok(existsSync(join(dir, 'report.svg')));
+  const html = readFileSync(report, 'utf8');
+  assert.match(html, /<pre id="command">online-rnn compare --task influence --learners tbptt:k=10,rtrl,uoro:lr=1e-5/);
 
-    const json = JSON.parse(run(...args, '--json').stdout);
-    const [tbptt, rtrl, uoro] = json.learners;
-    assert.deepEqual(tbptt.learner, { kind: 'tbptt', k2: 10, k1: 1 });
-    assert.equal(uoro.lr, 1e-5);
-    assert.deepEqual(rtrl.runs.map((r: { seed: number }) => r.seed), [1, 2]);
-    for (const r of rtrl.runs) assert.ok(Math.abs(r.finalMetric + 1 / 6) < 1e-3, `rtrl θ = ${r.finalMetric}`);
-    for (const r of tbptt.runs) assert.ok(r.finalMetric > 5, `tbptt:k=10 θ = ${r.finalMetric}`);
-    assert.ok(rtrl.summary.stateBytes > 0 && rtrl.summary.stepsPerSecond > 0);
-    assert.equal(rtrl.summary.atTarget, 2);
-    assert.equal(tbptt.summary.atTarget, 0);
-    assert.equal(json.task.references[0].value, -1 / 6);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const json = JSON.parse(run(...args, '--json').stdout);
+  const [tbptt, rtrl, uoro] = json.learners;
+  assert.deepEqual(tbptt.learner, { kind: 'tbptt', k2: 10, k1: 1 });
+  assert.equal(uoro.lr, 1e-5);
+  assert.deepEqual(rtrl.runs.map((r: { seed: number }) => r.seed), [1, 2]);
+  for (const r of rtrl.runs) assert.ok(Math.abs(r.finalMetric + 1 / 6) < 1e-3, `rtrl θ = ${r.finalMetric}`);
+  for (const r of tbptt.runs) assert.ok(r.finalMetric > 5, `tbptt:k=10 θ = ${r.finalMetric}`);
+  assert.ok(rtrl.summary.stateBytes > 0 && rtrl.summary.stepsPerSecond > 0);
+  assert.equal(rtrl.summary.atTarget, 2);
+  assert.equal(tbptt.summary.atTarget, 0);
+  assert.equal(json.task.references[0].value, -1 / 6);
 });
 
 test('compare refuses bad learner lists and report paths with one line and exit code 2', () => {

@@ -241,12 +241,13 @@ test('an influence-balancing run is checkpointed and resumed like any other: the
   }
 });
 
-test('run directories written by main before the run configuration (test/fixtures/run-dirs) resume bit for bit: the curve is the one main wrote for the run never stopped', async () => {
+test('run directories written by main before the run configuration, and by main at 4b05efa (test/fixtures/run-dirs), resume bit for bit: the curve is the one main wrote for the run never stopped', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-train-resume-'));
   try {
     const runs: Array<[string, string, string]> = [
       ['copy-lstm-uoro', 'straight-300.jsonl', '300'],
       ['charlm-gru-tbptt', 'straight-200.jsonl', '200'],
+      ['influence-rtrl', 'straight-200.jsonl', '200'],
     ];
     await Promise.all(
       runs.map(async ([name, straight, steps]) => {

@@ -3,7 +3,9 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSafetensors } from '../../src/io/safetensors.js';
-import { repoRoot, type Tensor, type TorchFixture } from '../support/fixtures.js';
+import type { TestContext } from 'node:test';
+import { inRepoFixtureDirectory, readFixtures, repoRoot, type Tensor, type TorchFixture } from '../support/fixtures.js';
+import { tempDir } from '../support/cli.js';
 
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 
@@ -52,4 +54,11 @@ export function refusal(load: () => unknown, message: RegExp): Error {
   if (!message.test(error.message)) throw new Error(`${JSON.stringify(error.message)} does not match ${String(message)}`);
   if (error.message.includes('\n')) throw new Error(`more than one line: ${JSON.stringify(error.message)}`);
   return error;
+}
+
+/** A PyTorch fixture (by file name) written as safetensors + args.json + input into a fresh temporary folder removed when the test ends. */
+export function pytorchFixtureFiles(t: TestContext, file: string, prefix: string): { dir: string; fixture: TorchFixture; paths: { model: string; args: string; input: string } } {
+  const dir = tempDir(t, prefix);
+  const fixture = readFixtures(inRepoFixtureDirectory()).find((f) => f.file === file)!.fixture!;
+  return { dir, fixture, paths: writePyTorchFiles(fixture, dir) };
 }

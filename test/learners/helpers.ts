@@ -7,6 +7,8 @@ import type { Learner } from '../../src/learners/learner.js';
 import { mse } from '../../src/loss/loss.js';
 import { sgd } from '../../src/optim/sgd.js';
 import { Rng, randomVector } from '../support/numeric.js';
+import { estimatorStats, exactGradient, type EstimatorStats } from '../../src/learners/gradstats.js';
+import type { LearnerConfig } from '../../src/kinds/learners.js';
 
 const head = { inputSize: 2, outputSize: 2 } as const;
 
@@ -65,3 +67,14 @@ export const TINY_FAMILIES: ReadonlyArray<{ name: string; config: ModelConfig }>
   { name: 'lstm', config: { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }], outputSize: 2 } },
   { name: 'gru', config: { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 } }], outputSize: 2 } },
 ];
+
+/**
+ * Each learner's estimator statistics (with its number of samples) on a fresh `hidden`-unit tanh
+ * rnn (2 in, 2 out, seed 1) over the same 20-step random stream, against the exact gradient.
+ */
+export function statsOnRnn(hidden: number, learners: ReadonlyArray<readonly [LearnerConfig, number]>): EstimatorStats[] {
+  const model = createModel({ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: hidden } }], outputSize: 2 }, { seed: 1 });
+  const stream = randomStream(20, 2, 2, 5);
+  const exact = exactGradient(model, stream, mse);
+  return learners.map(([config, samples]) => estimatorStats(config, model, stream, exact, { loss: mse, samples }));
+}

@@ -2,13 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nbt } from '../../src/learners/nbt.js';
 import { onlineModel } from '../../src/model/online.js';
-import { createModel } from '../../src/model/config.js';
-import { estimatorStats, exactGradient } from '../../src/learners/gradstats.js';
 import { influenceBalancingCell, influenceVector, INFLUENCE_TARGET } from '../../src/cells/influence.js';
 import type { Cell } from '../../src/cells/cell.js';
-import { mse, squaredError } from '../../src/loss/loss.js';
+import { squaredError } from '../../src/loss/loss.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { TINY_FAMILIES, randomStream } from './helpers.js';
+import { TINY_FAMILIES, statsOnRnn } from './helpers.js';
 import { checkUnbiased } from './unbiased.js';
 
 for (const family of TINY_FAMILIES) {
@@ -22,12 +20,7 @@ test('nbt is unbiased on a 2-layer stack, whose term norms are layer-local proxi
 });
 
 test("nbt's single-estimate relative variance is lower than uoro's on a 16-unit tanh rnn", (t) => {
-  const config = { inputSize: 2, layers: [{ cell: { kind: 'rnn' as const, hiddenSize: 16 } }], outputSize: 2 };
-  const model = createModel(config, { seed: 1 }).online();
-  const stream = randomStream(20, 2, 2, 5);
-  const exact = exactGradient(model, stream, mse);
-  const ofNbt = estimatorStats({ kind: 'nbt' }, model, stream, exact, { loss: mse, samples: 3000 });
-  const ofUoro = estimatorStats({ kind: 'uoro' }, model, stream, exact, { loss: mse, samples: 3000 });
+  const [ofNbt, ofUoro] = statsOnRnn(16, [[{ kind: 'nbt' }, 3000], [{ kind: 'uoro' }, 3000]]);
   t.diagnostic(`relative variance: nbt ${ofNbt.relativeVariance.toFixed(1)}, uoro ${ofUoro.relativeVariance.toFixed(1)}`);
   assert.ok(ofNbt.relativeVariance < ofUoro.relativeVariance, `nbt ${ofNbt.relativeVariance.toFixed(1)} vs uoro ${ofUoro.relativeVariance.toFixed(1)}`);
 });

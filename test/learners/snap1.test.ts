@@ -2,11 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { snap1 } from '../../src/learners/snap1.js';
 import { rtrl } from '../../src/learners/rtrl.js';
-import { createModel } from '../../src/model/config.js';
-import { estimatorStats, exactGradient } from '../../src/learners/gradstats.js';
 import { mse } from '../../src/loss/loss.js';
 import { relativeError } from '../support/numeric.js';
-import { VARIANTS, perturbedModel, randomStream, sumOfEstimates } from './helpers.js';
+import { VARIANTS, perturbedModel, randomStream, statsOnRnn, sumOfEstimates } from './helpers.js';
 
 for (const { name, config } of VARIANTS) {
   test(`snap1's first step is exact (M_1 = ∂F/∂θ has the pattern by definition): ${name}`, () => {
@@ -34,12 +32,7 @@ test('snap1 equals rtrl on an rnn whose units feed only themselves (J is diagona
 });
 
 test('snap1 is biased but deterministic and well aligned on a dense rnn, with less error than one uoro estimate', () => {
-  const config = { inputSize: 2, layers: [{ cell: { kind: 'rnn' as const, hiddenSize: 8 } }], outputSize: 2 };
-  const model = createModel(config, { seed: 1 }).online();
-  const stream = randomStream(20, 2, 2, 5);
-  const exact = exactGradient(model, stream, mse);
-  const sparse = estimatorStats({ kind: 'snap1' }, model, stream, exact, { loss: mse, samples: 2 });
-  const ofUoro = estimatorStats({ kind: 'uoro' }, model, stream, exact, { loss: mse, samples: 500 });
+  const [sparse, ofUoro] = statsOnRnn(8, [[{ kind: 'snap1' }, 2], [{ kind: 'uoro' }, 500]]);
   assert.ok(sparse.meanRelativeError > 1e-6, 'dropping J off the pattern changes the gradient');
   assert.ok(Math.abs(sparse.relativeVariance - sparse.meanRelativeError ** 2) < 1e-12, 'deterministic: its variance is its squared bias');
   assert.ok(sparse.meanCosine > 0.5 && sparse.relativeVariance < ofUoro.relativeVariance, `cosine ${sparse.meanCosine}, error² ${sparse.relativeVariance} vs uoro's ${ofUoro.relativeVariance}`);

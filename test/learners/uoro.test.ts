@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { uoro, UORO_EPSILON } from '../../src/learners/uoro.js';
 import { onlineModel } from '../../src/model/online.js';
 import { createModel } from '../../src/model/config.js';
-import { estimatorStats, exactGradient } from '../../src/learners/gradstats.js';
 import { influenceBalancingCell, influenceVector, INFLUENCE_TARGET } from '../../src/cells/influence.js';
 import { mse, squaredError } from '../../src/loss/loss.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { TINY_FAMILIES, randomStream } from './helpers.js';
+import { TINY_FAMILIES, randomStream, statsOnRnn } from './helpers.js';
 import { checkUnbiased } from './unbiased.js';
 
 for (const family of TINY_FAMILIES) {
@@ -17,12 +16,7 @@ for (const family of TINY_FAMILIES) {
 }
 
 test("the ρ0, ρ1 scalings lower uoro's variance several-fold on a 16-unit tanh rnn", (t) => {
-  const config = { inputSize: 2, layers: [{ cell: { kind: 'rnn' as const, hiddenSize: 16 } }], outputSize: 2 };
-  const model = createModel(config, { seed: 1 }).online();
-  const stream = randomStream(20, 2, 2, 5);
-  const exact = exactGradient(model, stream, mse);
-  const scaled = estimatorStats({ kind: 'uoro' }, model, stream, exact, { loss: mse, samples: 2000 });
-  const unscaled = estimatorStats({ kind: 'uoro', rescale: false }, model, stream, exact, { loss: mse, samples: 2000 });
+  const [scaled, unscaled] = statsOnRnn(16, [[{ kind: 'uoro' }, 2000], [{ kind: 'uoro', rescale: false }, 2000]]);
   t.diagnostic(`relative variance: ${scaled.relativeVariance.toFixed(1)} with ρ, ${unscaled.relativeVariance.toFixed(1)} without`);
   assert.ok(unscaled.relativeVariance > 2 * scaled.relativeVariance, `variance ${scaled.relativeVariance.toFixed(1)} with ρ, ${unscaled.relativeVariance.toFixed(1)} without`);
 });

@@ -2,7 +2,7 @@
  * The `online-rnn` command in a real child process, for the tests of the command line: its exit
  * code, signal, stdout and stderr; and a test-owned temporary folder removed afterwards.
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,11 @@ export function startCli(args: readonly string[], options: SpawnOptions = {}): {
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const done = new Promise<CliRun>((resolve) => child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })));
   return { child, done, output: () => ({ stdout, stderr }) };
+}
+
+/** `online-rnn ...args` run to its end, synchronously: status, stdout and stderr as text. */
+export function runCliSync(...args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 }
 
 export function runCli(args: readonly string[], options: SpawnOptions = {}): Promise<CliRun> {
