@@ -2,6 +2,7 @@
  * SGD with (heavy-ball) momentum, PyTorch's convention: v ← μ·v + g, θ ← θ − η(t)·v.
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
+import { segmentScalars, type StructuredGradient } from './structured-gradient.js';
 import { checkLearningRate, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
@@ -38,6 +39,37 @@ export class Momentum implements Optimizer {
       theta[i] -= rate * v[i];
     }
     this.t++;
+  }
+
+  /** The same update, each g[i] formed from the structure as it is used (structured-gradient.ts). */
+  stepStructured(theta: Vec, grad: StructuredGradient): void {
+    const rate = this.currentRate();
+    const v = this.velocity;
+    const mu = this.momentum;
+    const round = theta instanceof Float32Array ? Math.fround : (x: number) => x;
+    for (const segment of grad.segments) {
+      const { scale, factor } = segmentScalars(segment, grad.clipFactor, theta);
+      const { offset, values } = segment;
+      for (let j = 0; j < values.length; j++) {
+        const i = offset + j;
+        v[i] = mu * v[i] + round(round(scale * values[j]) * factor);
+        theta[i] -= rate * v[i];
+      }
+    }
+    // Entries no segment covers have g = 0.
+    let end = 0;
+    for (const segment of grad.segments) {
+      for (let i = end; i < segment.offset; i++) this.decay(theta, i, rate);
+      end = segment.offset + segment.values.length;
+    }
+    for (let i = end; i < theta.length; i++) this.decay(theta, i, rate);
+    this.t++;
+  }
+
+  private decay(theta: Vec, i: number, rate: number): void {
+    const v = this.velocity;
+    v[i] = this.momentum * v[i] + 0;
+    theta[i] -= rate * v[i];
   }
 
   getState(): OptimizerState {

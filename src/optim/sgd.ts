@@ -1,6 +1,8 @@
 /** Plain stochastic gradient descent: θ ← θ − η(t)·g. */
 import type { Vec } from '../tensor/dtype.js';
-import { axpy } from '../tensor/kernels.js';
+import { axpy, axpyScaled } from '../tensor/kernels.js';
+import { simd } from '../tensor/backend.js';
+import { segmentScalars, type StructuredGradient } from './structured-gradient.js';
 import { checkLearningRate, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
@@ -22,6 +24,20 @@ export class Sgd implements Optimizer {
   step(theta: Vec, grad: Vec): void {
     const rate = this.currentRate();
     axpy(theta, -rate, grad);
+    this.t++;
+  }
+
+  /** θ ← θ − η(t)·g, one fused pass per segment that also measures Σ values² (structured-gradient.ts). */
+  stepStructured(theta: Vec, grad: StructuredGradient): void {
+    const rate = this.currentRate();
+    // `step`'s axpy runs on the whole θ: where it would be SIMD, float32 rounds each η·g product.
+    const simdStep = simd !== null && theta.length >= 64 && simd.owns(theta);
+    const alpha = simdStep && theta instanceof Float32Array ? Math.fround(-rate) : -rate;
+    for (const segment of grad.segments) {
+      const { scale, factor } = segmentScalars(segment, grad.clipFactor, theta);
+      const view = theta.subarray(segment.offset, segment.offset + segment.values.length);
+      segment.measuredNormSquared = axpyScaled(view, alpha, segment.values, scale, factor, simdStep);
+    }
     this.t++;
   }
 

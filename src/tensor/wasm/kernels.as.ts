@@ -639,6 +639,65 @@ export function scaleInto_f32(out: usize, alpha: f32, x: usize, n: i32): f64 {
   return scaleIntoVec<f32>(out, alpha, x, n);
 }
 
+/**
+ * The fused SGD step on one scaled segment of a structured gradient (src/optim/structured-gradient.ts):
+ * g[i] = (scale·x[i])·factor, y[i] = alpha·g[i] + y[i] (alpha = −η, factor the clipping factor
+ * or 1), each operation rounded as scaleInto, scale and axpby round it one after another, so θ
+ * ends bit-identical to writing g and stepping on it; returns Σ x[i]² summed exactly as dotVec
+ * sums ⟨x, x⟩. One pass over x and y where the unfused update takes three over p-vectors.
+ */
+function axpyScaledVec<T>(y: usize, alpha: T, x: usize, scale: T, factor: T, n: i32): f64 {
+  const S = <usize>sizeof<T>();
+  const a = v128.splat<T>(alpha);
+  const s = v128.splat<T>(scale);
+  const f = v128.splat<T>(factor);
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+  let i = 0;
+  if (sizeof<T>() == 8) {
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i * S;
+      const x0 = v128.load(x + o), x1 = v128.load(x + o, 16), x2 = v128.load(x + o, 32), x3 = v128.load(x + o, 48);
+      s0 = f64x2.add(s0, f64x2.mul(x0, x0));
+      s1 = f64x2.add(s1, f64x2.mul(x1, x1));
+      s2 = f64x2.add(s2, f64x2.mul(x2, x2));
+      s3 = f64x2.add(s3, f64x2.mul(x3, x3));
+      v128.store(y + o, f64x2.add(f64x2.mul(a, f64x2.mul(f64x2.mul(s, x0), f)), v128.load(y + o)));
+      v128.store(y + o, f64x2.add(f64x2.mul(a, f64x2.mul(f64x2.mul(s, x1), f)), v128.load(y + o, 16)), 16);
+      v128.store(y + o, f64x2.add(f64x2.mul(a, f64x2.mul(f64x2.mul(s, x2), f)), v128.load(y + o, 32)), 32);
+      v128.store(y + o, f64x2.add(f64x2.mul(a, f64x2.mul(f64x2.mul(s, x3), f)), v128.load(y + o, 48)), 48);
+    }
+  } else {
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i * S;
+      const x0 = v128.load(x + o), x1 = v128.load(x + o, 16);
+      const lo0 = f64x2.promote_low_f32x4(x0), hi0 = f64x2.promote_low_f32x4(i8x16.shuffle(x0, x0, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+      const lo1 = f64x2.promote_low_f32x4(x1), hi1 = f64x2.promote_low_f32x4(i8x16.shuffle(x1, x1, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+      s0 = f64x2.add(s0, f64x2.mul(lo0, lo0));
+      s1 = f64x2.add(s1, f64x2.mul(hi0, hi0));
+      s2 = f64x2.add(s2, f64x2.mul(lo1, lo1));
+      s3 = f64x2.add(s3, f64x2.mul(hi1, hi1));
+      v128.store(y + o, f32x4.add(f32x4.mul(a, f32x4.mul(f32x4.mul(s, x0), f)), v128.load(y + o)));
+      v128.store(y + o, f32x4.add(f32x4.mul(a, f32x4.mul(f32x4.mul(s, x1), f)), v128.load(y + o, 16)), 16);
+    }
+  }
+  const v = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+  let sum = f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+  for (; i < n; i++) {
+    const value = load<T>(x + <usize>i * S);
+    sum += <f64>value * <f64>value;
+    const p = y + <usize>i * S;
+    store<T>(p, alpha * ((scale * value) * factor) + load<T>(p));
+  }
+  return sum;
+}
+
+export function axpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, n: i32): f64 {
+  return axpyScaledVec<f64>(y, alpha, x, scale, factor, n);
+}
+export function axpyScaled_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, n: i32): f64 {
+  return axpyScaledVec<f32>(y, alpha, x, scale, factor, n);
+}
+
 export function scale_f64(x: usize, alpha: f64, n: i32): void {
   scaleVec<f64>(x, alpha, n);
 }
