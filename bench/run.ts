@@ -38,7 +38,7 @@ const benchDir = benchOutputDir(process.argv.slice(2), resolve(here, '../../benc
  */
 function child(task: ChildTask, kernels: 'wasm' | 'ts' | 'wasm-fma' = 'wasm'): Timing | { skipped: string } {
   const env = { ...process.env, ONLINE_RNN_KERNELS: kernels };
-  const flags = kernels === 'wasm-fma' ? ['--experimental-wasm-relaxed-simd'] : [];
+  const flags = kernels === 'wasm-fma' && Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : []; // Node ≥ 22 refuses the flag
   const r = spawnSync(process.execPath, [...flags, resolve(here, 'child.js'), JSON.stringify(task)], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`bench child ${JSON.stringify(task)} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
