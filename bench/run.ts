@@ -22,6 +22,7 @@ import type { OnlineKind } from './online.js';
 import type { ChildTask } from './child.js';
 import { tfjs, pytorch, cReference, type PeerFigure, type PeerReport } from './peers/run-peers.js';
 import { logLogSvg } from './plot.js';
+import { measureOnlineRatios, ratioTable } from './online-ratios.js';
 import { benchOutputDir } from './output-dir.js';
 
 const args = new Set(process.argv.slice(2));
@@ -122,6 +123,10 @@ const plotted = (['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const)
   .filter((s) => s.points.length > 0)
   .map((s) => ({ label: `${s.kind} (H^${exponents[s.kind]?.toFixed(2) ?? '?'})`, points: s.points }));
 writeFileSync(resolve(benchDir, 'scaling.svg'), logLogSvg(plotted, { title: 'time per step, LSTM 32 → H, float64', xLabel: 'hidden size H', yLabel: 'time per step' }));
+
+// ---- online step ratios at every H, both dtypes (issue #17) ---------------------------
+
+const onlineRatios = measureOnlineRatios({ hiddenSizes: [32, 64, 128, 256, 512], dtypes: ['float64', 'float32'], repeat: quick ? 1 : 2, milliseconds: 150, log });
 
 // ---- peers ----------------------------------------------------------------------------
 
@@ -232,6 +237,8 @@ for (const kind of ['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const) {
     .join(' ');
   lines.push(pad(kind, 9) + row.join('') + pad(exponents[kind]?.toFixed(2) ?? '—', 10) + '   ' + toForward);
 }
+lines.push('');
+lines.push(ratioTable(onlineRatios));
 if (report.skipped.length > 0) {
   lines.push('');
   for (const s of report.skipped) lines.push(`skipped: ${s}`);
@@ -254,6 +261,7 @@ const results = {
   ratios,
   online: online.map((f) => ({ ...f, unit: 'ms per step' })),
   scaling: { unit: 'ms per step', dtype: 'float64', figures: scaling, exponents },
+  onlineRatios,
   skipped: report.skipped,
   table,
 };
