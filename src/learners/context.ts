@@ -24,6 +24,12 @@ export function asOnlineModel(model: OnlineModel | Model): OnlineModel {
   return model instanceof OnlineModel ? model : model.online();
 }
 
+/** What `updateStructured` reads of the core segment's values: their norm, exact or bounded. */
+export interface CoreNorms {
+  valuesNormSquared(): number;
+  valuesNormBound(): number;
+}
+
 export class LearnerContext {
   readonly model: OnlineModel;
   readonly readout: Readout;
@@ -126,17 +132,19 @@ export class LearnerContext {
   }
 
   /**
-   * `update` for a structured estimate (optim/structured-gradient.ts), whose head part, if any,
-   * lives in `gradient`'s head slice: the check and the clipping read the norm from the structure
-   * — `coreNormSquared()` is exact (it may cost a pass), `coreBoundSquared` an upper bound known
-   * for free — and the optimizer forms each element as it updates θ (one pass) when it can.
+   * `update` for a structured estimate (optim/structured-gradient.ts): segment 0 is the core,
+   * scale·values, and the head part, if any, lives in `gradient`'s head slice. The check and the
+   * clipping read the norm from the structure — `core.valuesNormSquared()` is exact (it may cost
+   * a pass), `core.valuesNormBound()` an upper bound known for free — and the optimizer forms
+   * each element as it updates θ (one pass) when it can.
    * Without clipping a finite bound settles the check: then ‖g‖ is finite too.
    */
-  updateStructured(g: StructuredGradient, coreNormSquared: () => number, coreBoundSquared: number): void {
+  updateStructured(g: StructuredGradient, core: CoreNorms): void {
     const head = this.headNormSquared();
+    const scale = g.segments[0]!.scale;
     g.clipFactor = 1;
-    if (this.clip !== undefined || !Number.isFinite(Math.sqrt(coreBoundSquared + head))) {
-      const size = Math.sqrt(coreNormSquared() + head);
+    if (this.clip !== undefined || !Number.isFinite(Math.sqrt((scale * core.valuesNormBound()) ** 2 + head))) {
+      const size = Math.sqrt(scale * scale * core.valuesNormSquared() + head);
       if (!Number.isFinite(size)) throw new DivergenceError(this.steps - 1, 'gradient estimate');
       if (this.clip !== undefined && size > this.clip) g.clipFactor = this.clip / size;
     }

@@ -130,8 +130,8 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
     if (structured !== null && isStructured(estimator)) {
       // eqs. (3)–(4) fused: the optimizer forms each element of ĝ as it updates θ
       const core = structured.segments[0]!;
-      const scale = (core.scale = estimator.gradientScale(context.readout.dState));
-      context.updateStructured(structured, () => scale * scale * estimator.valuesNormSquared(), (scale * estimator.valuesNormBound()) ** 2);
+      core.scale = estimator.gradientScale(context.readout.dState);
+      context.updateStructured(structured, estimator);
       const measured = core.measuredNormSquared;
       if (measured !== -1) {
         // The bound promised a finite ĝ; an estimate that still overflowed is reported all the same.

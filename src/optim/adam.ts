@@ -4,7 +4,7 @@
  *   θ ← θ − η(t)·m̂ / (√v̂ + ε),  m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
-import { segmentScalars, type StructuredGradient } from './structured-gradient.js';
+import { clipScalar, roundTo, segmentScale, type StructuredGradient } from './structured-gradient.js';
 import { checkLearningRate, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
@@ -66,11 +66,12 @@ export class Adam implements Optimizer {
     this.t++;
     const correction1 = 1 - Math.pow(this.beta1, this.t);
     const correction2 = 1 - Math.pow(this.beta2, this.t);
-    const round = theta instanceof Float32Array ? Math.fround : (x: number) => x;
+    const round = roundTo(theta);
+    const factor = clipScalar(grad.clipFactor, theta);
     let end = 0;
     for (const segment of grad.segments) {
       for (let i = end; i < segment.offset; i++) this.update(theta, i, 0, rate, correction1, correction2);
-      const { scale, factor } = segmentScalars(segment, grad.clipFactor, theta);
+      const scale = segmentScale(segment, theta);
       const { offset, values } = segment;
       for (let j = 0; j < values.length; j++) this.update(theta, offset + j, round(round(scale * values[j]) * factor), rate, correction1, correction2);
       end = offset + values.length;

@@ -2,7 +2,7 @@
  * SGD with (heavy-ball) momentum, PyTorch's convention: v ← μ·v + g, θ ← θ − η(t)·v.
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
-import { segmentScalars, type StructuredGradient } from './structured-gradient.js';
+import { clipScalar, roundTo, segmentScale, type StructuredGradient } from './structured-gradient.js';
 import { checkLearningRate, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
@@ -46,9 +46,10 @@ export class Momentum implements Optimizer {
     const rate = this.currentRate();
     const v = this.velocity;
     const mu = this.momentum;
-    const round = theta instanceof Float32Array ? Math.fround : (x: number) => x;
+    const round = roundTo(theta);
+    const factor = clipScalar(grad.clipFactor, theta);
     for (const segment of grad.segments) {
-      const { scale, factor } = segmentScalars(segment, grad.clipFactor, theta);
+      const scale = segmentScale(segment, theta);
       const { offset, values } = segment;
       for (let j = 0; j < values.length; j++) {
         const i = offset + j;

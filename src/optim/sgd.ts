@@ -2,7 +2,7 @@
 import type { Vec } from '../tensor/dtype.js';
 import { axpy, axpyScaled } from '../tensor/kernels.js';
 import { simd } from '../tensor/backend.js';
-import { segmentScalars, type StructuredGradient } from './structured-gradient.js';
+import { clipScalar, segmentScale, type StructuredGradient } from './structured-gradient.js';
 import { checkLearningRate, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
@@ -33,10 +33,10 @@ export class Sgd implements Optimizer {
     // `step`'s axpy runs on the whole θ: where it would be SIMD, float32 rounds each η·g product.
     const simdStep = simd !== null && theta.length >= 64 && simd.owns(theta);
     const alpha = simdStep && theta instanceof Float32Array ? Math.fround(-rate) : -rate;
-    for (const segment of grad.segments) {
-      const { scale, factor } = segmentScalars(segment, grad.clipFactor, theta);
-      const view = theta.subarray(segment.offset, segment.offset + segment.values.length);
-      segment.measuredNormSquared = axpyScaled(view, alpha, segment.values, scale, factor, simdStep);
+    const factor = clipScalar(grad.clipFactor, theta);
+    for (let k = 0; k < grad.segments.length; k++) {
+      const segment = grad.segments[k]!;
+      segment.measuredNormSquared = axpyScaled(grad.view(theta, k), alpha, segment.values, segmentScale(segment, theta), factor, simdStep);
     }
     this.t++;
   }

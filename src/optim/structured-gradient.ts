@@ -63,6 +63,18 @@ export class StructuredGradient {
     if (this.clipFactor !== 1) scaleVector(out, this.clipFactor);
   }
 
+  /** Segment k's part of θ (views made once per θ: subarray allocates). */
+  view(theta: Vec, k: number): Vec {
+    if (this.viewsOf !== theta) {
+      this.viewsOf = theta;
+      this.views = this.segments.map((segment) => theta.subarray(segment.offset, segment.offset + segment.values.length));
+    }
+    return this.views[k]!;
+  }
+
+  private viewsOf: Vec | null = null;
+  private views: Vec[] = [];
+
   /** Marks every segment's norm as not measured (before a step). */
   forgetNorms(): void {
     for (const segment of this.segments) segment.measuredNormSquared = -1;
@@ -70,15 +82,25 @@ export class StructuredGradient {
 }
 
 /**
- * How the element-wise optimizers (momentum, Adam: TypeScript loops) form g[i] for a segment so
- * that it rounds as the dense path's kernels would have written it: in float32, the SIMD kernels
- * multiply by the scalar rounded to float32 and round each product (scaleInto, then the clipping
- * scale), the TypeScript kernels multiply in float64 and round once at the store. Returns the
- * two scalars to use; the caller rounds with `roundTo(dtype)`.
+ * How the optimizers form g[i] for a segment so that it rounds as the dense path's kernels would
+ * have written it: in float32, the SIMD kernels multiply by the scalar rounded to float32 and
+ * round each product (scaleInto, then the clipping scale), the TypeScript kernels multiply in
+ * float64 and round once at the store. `segmentScale` is the scalar to multiply values by,
+ * `clipScalar` the clipping factor; the caller rounds each product with `roundTo(theta)`.
  */
-export function segmentScalars(segment: GradientSegment, clipFactor: number, theta: Vec): { scale: number; factor: number } {
-  if (!(theta instanceof Float32Array) || simd === null) return { scale: segment.scale, factor: clipFactor };
-  const simdScale = segment.values.length >= 64 && simd.acceptsPair(theta, segment.values);
-  const simdClip = theta.length >= 64 && simd.owns(theta);
-  return { scale: simdScale ? Math.fround(segment.scale) : segment.scale, factor: simdClip ? Math.fround(clipFactor) : clipFactor };
+export function segmentScale(segment: GradientSegment, theta: Vec): number {
+  const simdScale = theta instanceof Float32Array && simd !== null && segment.values.length >= 64 && simd.acceptsPair(theta, segment.values);
+  return simdScale ? Math.fround(segment.scale) : segment.scale;
+}
+
+export function clipScalar(clipFactor: number, theta: Vec): number {
+  const simdClip = theta instanceof Float32Array && simd !== null && theta.length >= 64 && simd.owns(theta);
+  return simdClip ? Math.fround(clipFactor) : clipFactor;
+}
+
+const unrounded = (x: number): number => x;
+
+/** Rounding to θ's dtype (made once: a per-step closure would allocate). */
+export function roundTo(theta: Vec): (x: number) => number {
+  return theta instanceof Float32Array ? Math.fround : unrounded;
 }

@@ -109,9 +109,11 @@ export function scale(x: Vec, alpha: number): void {
  * rounds alpha·g to y's dtype before the sum, as the SIMD axpy does in float32. (The reference
  * takes two passes; the SIMD kernel, the one that matters for speed, one.)
  */
+const unrounded = (v: number): number => v;
+
 export function axpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, roundProduct = false): number {
-  const round = y instanceof Float32Array ? Math.fround : (v: number) => v;
-  const product = roundProduct ? round : (v: number) => v;
+  const round = y instanceof Float32Array ? Math.fround : unrounded;
+  const product = roundProduct ? round : unrounded;
   for (let i = 0; i < x.length; i++) y[i] += product(alpha * round(round(scale * x[i]) * factor));
   return dotAt(x, 0, x, 0, x.length);
 }

@@ -12,15 +12,9 @@ import { Rng } from '../../src/tensor/rng.js';
 
 /** The same optimizer without `stepStructured`: the learner must form the dense gradient and call `step`. */
 function denseOnly(optimizer: Optimizer): Optimizer {
-  return {
-    kind: optimizer.kind,
-    lr: optimizer.lr,
-    schedule: optimizer.schedule,
-    step: (theta, grad) => optimizer.step(theta, grad),
-    currentRate: () => optimizer.currentRate(),
-    getState: () => optimizer.getState(),
-    setState: (state) => optimizer.setState(state),
-  };
+  const wrapper = Object.create(optimizer) as Optimizer;
+  Object.defineProperty(wrapper, 'stepStructured', { value: undefined });
+  return wrapper;
 }
 
 /** θ and the last gradient after `steps` steps of a learner on a fixed stream. */
