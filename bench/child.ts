@@ -8,10 +8,12 @@ import { time } from './stats.js';
 import { W1, W1_GRU, W2, W3, ours, oursParallel, type SequenceWorkload } from './workloads.js';
 import { timePerStep, Skipped, type OnlineKind } from './online.js';
 import type { DType } from '../src/tensor/dtype.js';
+import { timeProduct, type ProductShape } from './products.js';
 
 export type ChildTask =
   | { readonly type: 'sequence'; readonly workload: string; readonly dtype: DType; readonly runs: number; readonly workers?: number }
-  | { readonly type: 'online'; readonly kind: OnlineKind; readonly cell: 'lstm' | 'gru'; readonly hiddenSize: number; readonly dtype: DType; readonly steps: number; readonly runs: number };
+  | { readonly type: 'online'; readonly kind: OnlineKind; readonly cell: 'lstm' | 'gru'; readonly hiddenSize: number; readonly dtype: DType; readonly steps: number; readonly runs: number }
+  | { readonly type: 'product'; readonly shape: ProductShape; readonly dtype: DType; readonly runs: number };
 
 const WORKLOADS: Record<string, SequenceWorkload> = { W1, 'W1-GRU': W1_GRU, W2, W3 };
 
@@ -29,6 +31,7 @@ async function measure(task: ChildTask): Promise<unknown> {
     }
     return time(ours(w, task.dtype).run, { runs: task.runs, warmup: 2, minTotalMs: MIN_TOTAL_MS, maxRuns: 60 });
   }
+  if (task.type === 'product') return timeProduct(task.shape, task.dtype, task.runs);
   try {
     return await timePerStep(task.kind, task);
   } catch (e) {

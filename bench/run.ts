@@ -8,6 +8,8 @@
  *   npm run bench -- --quick      fewer runs and sizes, TF.js cpu only on W1
  *   npm run bench -- --no-peers   ours only
  *   npm run bench -- --update     write the results into bench/ (tracked) instead
+ *   npm run bench -- --no-serve   without the service section (bench/serve.ts: HTTP with
+ *                                 autocannon at 1 and 16 connections, JSONL, beside in-process steps/s)
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import type { ChildTask } from './child.js';
 import { tfjs, pytorch, cReference, type PeerFigure, type PeerReport } from './peers/run-peers.js';
 import { logLogSvg } from './plot.js';
 import { measureOnlineRatios, ratioTable } from './online-ratios.js';
+import { IN_CACHE, rtrlProduct, type ProductShape } from './products.js';
 import { benchOutputDir } from './output-dir.js';
 
 const args = new Set(process.argv.slice(2));
@@ -127,12 +130,25 @@ writeFileSync(resolve(benchDir, 'scaling.svg'), logLogSvg(plotted, { title: 'tim
 // ---- online step ratios at every H, both dtypes (issue #17) ---------------------------
 
 const onlineRatios = measureOnlineRatios({ hiddenSizes: [32, 64, 128, 256, 512], dtypes: ['float64', 'float32'], repeat: quick ? 1 : 2, milliseconds: 150, log });
+// ---- RTRL against its own product -------------------------------------------------------
+
+/** RTRL's step is the product J·M (learners/rtrl.ts eq. (3)): that product alone, and an in-cache product for the kernels' rate. */
+interface ProductFigure {
+  readonly shape: ProductShape;
+  readonly timing: Timing;
+  readonly gflops: number;
+}
+const RTRL_HIDDEN = 64;
+const productFigure = (shape: ProductShape): ProductFigure => ({ shape, ...(child({ type: 'product', shape, dtype: 'float64', runs }) as unknown as { timing: Timing; gflops: number }) });
+log(`RTRL's product J·M alone at H=${RTRL_HIDDEN}, and an in-cache product …`);
+const rtrlGemm = productFigure(rtrlProduct(RTRL_HIDDEN));
+const inCacheGemm = productFigure(IN_CACHE);
 
 // ---- peers ----------------------------------------------------------------------------
 
 if (withPeers) {
   log('peers …');
-  cReference(W1, runs, report, log);
+  cReference(sequenceWorkloads, runs, report, log);
   pytorch(sequenceWorkloads, runs, [1, 2], report, log);
   tfjs('wasm', sequenceWorkloads, 5, report, log);
   tfjs('cpu', quick ? [W1] : sequenceWorkloads, 5, report, log);
@@ -239,12 +255,44 @@ for (const kind of ['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const) {
 }
 lines.push('');
 lines.push(ratioTable(onlineRatios));
+{
+  const step = scaling.find((g) => g.kind === 'rtrl' && g.hiddenSize === RTRL_HIDDEN)?.msPerStep?.median;
+  const { m, n, k } = rtrlGemm.shape;
+  const atRate = (2 * m * n * k) / (inCacheGemm.gflops * 1e6);
+  lines.push(`RTRL at H=${RTRL_HIDDEN} (float64) against its product J·M (${m}×${k} · ${k}×${n}, ${((2 * m * n * k) / 1e9).toFixed(2)} GFLOP): ms per step`);
+  lines.push(`  J·M alone ${rtrlGemm.timing.median.toFixed(1)} ms (${rtrlGemm.gflops.toFixed(1)} GFLOP/s); at the kernels' in-cache rate (${inCacheGemm.gflops.toFixed(1)} GFLOP/s, ${IN_CACHE.m}×${IN_CACHE.k} · ${IN_CACHE.k}×${IN_CACHE.n}) ${atRate.toFixed(1)} ms`);
+  if (step !== undefined) lines.push(`  RTRL step ${step.toFixed(1)} ms = ${(step / atRate).toFixed(2)}× J·M at the in-cache rate, ${(step / rtrlGemm.timing.median).toFixed(2)}× J·M alone; fitted exponent ${exponents.rtrl?.toFixed(2) ?? '—'} (the method's: 4)`);
+}
+lines.push('');
+lines.push('GFLOP/s per workload (2 × multiply-adds / median time), one thread, and the ratio of our time to the limit, C + OpenBLAS in the same dtype');
+lines.push(pad('workload', 8) + pad('dtype', 9) + ['ours', 'ours FMA', 'C+BLAS', 'PyTorch', 'ours/limit', 'FMA/limit', 'ours/torch'].map((h) => pad(h, 12)).join(''));
+for (const w of sequenceWorkloads) {
+  for (const dtype of ['float64', 'float32'] as const) {
+    const ms = (implementation: string) => find(w.name, { implementation, dtype, threads: 1 })?.timing.median;
+    const rate = (t: number | undefined) => (t === undefined ? '—' : ((2 * macs(w)) / (t * 1e6)).toFixed(1));
+    const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
+    const [ours, fma, limit, torch] = [ms('online-rnn'), ms('online-rnn (FMA)'), ms('C + OpenBLAS'), ms('PyTorch')];
+    lines.push(pad(w.name, 8) + pad(dtype, 9) + [rate(ours), rate(fma), rate(limit), rate(torch), ratio(ours, limit), ratio(fma, limit), ratio(ours, torch)].map((c) => pad(c, 12)).join(''));
+  }
+}
 if (report.skipped.length > 0) {
   lines.push('');
   for (const s of report.skipped) lines.push(`skipped: ${s}`);
 }
 const table = lines.join('\n');
 process.stdout.write(table + '\n');
+
+// ---- the service (issue #11): bench/serve.ts in a fresh process -------------------------------
+
+let service: unknown = null;
+if (!args.has('--no-serve')) {
+  log('service: in-process, serve --jsonl, HTTP /observe at 1 and 16 connections (bench/serve.ts) …');
+  const r = spawnSync(process.execPath, [resolve(here, 'serve.js'), '--json', '--seconds', quick ? '2' : '5', '--lines', quick ? '5000' : '20000'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench/serve.js failed:\n${r.stderr}`);
+  const out = r.stdout.trim().split('\n');
+  service = JSON.parse(out.pop()!);
+  process.stdout.write(`\nservice cost over the library:\n${out.join('\n')}\n`);
+} else report.skipped.push('service: skipped (--no-serve)');
 
 // ---- results.json ------------------------------------------------------------------------
 
@@ -262,7 +310,9 @@ const results = {
   online: online.map((f) => ({ ...f, unit: 'ms per step' })),
   scaling: { unit: 'ms per step', dtype: 'float64', figures: scaling, exponents },
   onlineRatios,
+  rtrlProduct: { hiddenSize: RTRL_HIDDEN, product: rtrlGemm, inCache: inCacheGemm, unit: 'ms per product' },
   skipped: report.skipped,
+  service,
   table,
 };
 writeFileSync(resolve(benchDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');

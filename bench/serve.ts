@@ -8,9 +8,10 @@
  *                16 connections (requests/s, p50 and p99 latency); also with --state (a WAL
  *                record fsynced before every reply)
  *
- *   npm run build && node dist/bench/serve.js [--seconds 5] [--lines 20000]
+ *   npm run build && node dist/bench/serve.js [--seconds 5] [--lines 20000] [--json]
  *
- * Prints a table with each figure's ratio to the in-process learner.step rate. Not a test.
+ * Prints a table with each figure's ratio to the in-process learner.step rate (with --json, the
+ * rows as one JSON line after it: how `npm run bench` includes this section). Not a test.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,7 +26,7 @@ import { mse } from '../src/loss/loss.js';
 import { Rng } from '../src/tensor/rng.js';
 import { StreamSession } from '../src/stream/session.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, lines: { type: 'string', default: '20000' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, lines: { type: 'string', default: '20000' }, json: { type: 'boolean', default: false } } });
 const seconds = Number(values.seconds);
 const lineCount = Number(values.lines);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -133,3 +134,4 @@ for (const state of [false, true]) {
 console.log(`LSTM hidden 32, input ${SIZE}, dense ${SIZE}, UORO + Adam; ${seconds} s per figure (node ${process.version})`);
 console.log('what                                          | per second | × learner.step | latency');
 for (const [name, value, latency] of rows) console.log(`${name.padEnd(45)} | ${value.toFixed(0).padStart(10)} | ${(value / local.step).toFixed(3).padStart(14)} | ${latency}`);
+if (values.json === true) console.log(JSON.stringify({ model: `LSTM hidden 32, input ${SIZE}, dense ${SIZE}, UORO + Adam`, seconds, rows: rows.map(([what, perSecond, latency]) => ({ what, perSecond, ofLearnerStep: perSecond / local.step, latency })) }));

@@ -92,6 +92,6 @@ export { prequential, type PrequentialOptions, type PrequentialResult, type Preq
 export { PrequentialMetric, StreamAverages, score, METRIC_KINDS, type MetricKind, type Averages } from './stream/metrics.js';
 export { adwin, Adwin, type AdwinOptions } from './stream/adwin.js';
 export { pageHinkley, PageHinkley, type PageHinkleyOptions } from './stream/page-hinkley.js';
-export { reactToDrift, DRIFT_POLICIES, type DriftDetector, type DriftPolicy } from './stream/drift.js';
+export { reactToDrift, parseDriftPolicy, driftPolicyText, DriftResponse, DRIFT_POLICIES, type DriftDetector, type DriftPolicy, type ResetPolicy, type BoostPolicy } from './stream/drift.js';
 export { switchingTask } from './stream/switching.js';
 export { run, type SequenceRun } from './model/run.js';

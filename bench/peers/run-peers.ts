@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Timing } from '../stats.js';
-import type { SequenceWorkload } from '../workloads.js';
+import { macs, type SequenceWorkload } from '../workloads.js';
 
 export interface PeerFigure {
   readonly workload: string;
@@ -84,9 +84,13 @@ export function pytorch(workloads: readonly SequenceWorkload[], runs: number, th
   }
 }
 
-/** The C reference of W1, built here with gcc -O3 -march=native, plain and with OpenBLAS. */
-export function cReference(w: SequenceWorkload, runs: number, report: PeerReport, log: (s: string) => void): void {
-  const source = join(sourceDir, 'w1.c');
+/**
+ * The C reference of the LSTM workloads (bench/peers/lstm.c), built here with gcc -O3
+ * -march=native, plain and with OpenBLAS on one thread: the practical limit of each workload.
+ * Only LSTM workloads (lstm.c is an LSTM); each in float32 and float64.
+ */
+export function cReference(workloads: readonly SequenceWorkload[], runs: number, report: PeerReport, log: (s: string) => void): void {
+  const source = join(sourceDir, 'lstm.c');
   if (!run('gcc', ['--version']).ok) {
     report.skipped.push('C reference: skipped: gcc not found');
     return;
@@ -95,7 +99,7 @@ export function cReference(w: SequenceWorkload, runs: number, report: PeerReport
   const hasBlas = existsSync('/usr/include/x86_64-linux-gnu/cblas.h') || existsSync('/usr/include/cblas.h') || existsSync('/usr/include/openblas/cblas.h');
   for (const real of ['float', 'double'] as const) {
     for (const blas of hasBlas ? [false, true] : [false]) {
-      const binary = join(dir, `w1-${real}${blas ? '-blas' : ''}`);
+      const binary = join(dir, `lstm-${real}${blas ? '-blas' : ''}`);
       const args = ['-O3', '-march=native', `-DREAL=${real}`, ...(blas ? ['-DUSE_BLAS', '-I/usr/include/openblas'] : []), source, '-o', binary, ...(blas ? ['-lopenblas'] : []), '-lm'];
       try {
         execFileSync('gcc', args, { stdio: 'pipe' });
@@ -103,14 +107,19 @@ export function cReference(w: SequenceWorkload, runs: number, report: PeerReport
         report.skipped.push(`C ${blas ? '+ OpenBLAS ' : ''}${real}: compile failed: ${String((e as Error).message).split('\n')[0]}`);
         continue;
       }
-      log(`  C ${blas ? '+ OpenBLAS ' : '-O3 '}${real} …`);
-      const r = run(binary, [String(w.inputSize), String(w.hiddenSize), String(w.outputSize), String(w.steps), String(Math.max(runs, 41)), '2'], { OPENBLAS_NUM_THREADS: '1' });
-      if (!r.ok) {
-        report.skipped.push(`C ${real}: ${r.err}`);
-        continue;
+      for (const w of workloads.filter((w) => w.cell === 'lstm')) {
+        log(`  C ${blas ? '+ OpenBLAS ' : '-O3 '}${real} ${w.name} …`);
+        // Short workloads take 41 runs (a median that shrugs off bursts), long ones at least `runs`.
+        const count = macs(w) < 1e8 ? Math.max(runs, 41) : runs;
+        const sizes = [w.inputSize, w.hiddenSize, w.outputSize, w.steps, w.batch, w.layers, w.bidirectional ? 1 : 0, w.mode === 'train' ? 1 : 0];
+        const r = run(binary, [...sizes.map(String), String(count), '2'], { OPENBLAS_NUM_THREADS: '1' });
+        if (!r.ok) {
+          report.skipped.push(`C ${real} ${w.name}: ${r.err}`);
+          continue;
+        }
+        const { median, min, max, runs: n } = lastJsonLine(r.out);
+        report.figures.push({ workload: w.name, implementation: blas ? 'C + OpenBLAS' : 'C -O3 -march=native', dtype: real === 'float' ? 'float32' : 'float64', threads: 1, timing: { median, min, max, runs: n } });
       }
-      const { median, min, max, runs: n } = lastJsonLine(r.out);
-      report.figures.push({ workload: w.name, implementation: blas ? 'C + OpenBLAS' : 'C -O3 -march=native', dtype: real === 'float' ? 'float32' : 'float64', threads: 1, timing: { median, min, max, runs: n } });
     }
   }
   if (!hasBlas) report.skipped.push('C + OpenBLAS: skipped: cblas.h not found (apt-get install libopenblas-dev)');

@@ -50,7 +50,7 @@ export class GruResetAfterStep extends GruStep {
         const n = r + 2 * H;
         const dh = dSNext[b * H + i];
         da[z] = dh * (h[b * H + i] - gates[n]) * sigma.grad(a[z], gates[z]);
-        da[n] = dh * (1 - gates[z]) * (1 - gates[n] * gates[n]);
+        da[n] = dh * (1 - gates[z]) * this.phi.grad(a[n], gates[n]);
         da[r] = da[n] * hn[b * H + i] * sigma.grad(a[r], gates[r]);
       }
     }
@@ -125,7 +125,7 @@ export class GruResetAfterStep extends GruStep {
     for (let b = 0; b < this.batch; b++) {
       for (let i = 0; i < H; i++) {
         const r = b * 3 * H + i;
-        const dn = (1 - gates[r + H]) * (1 - gates[r + 2 * H] * gates[r + 2 * H]); // ∂h'_i/∂a_n,i
+        const dn = (1 - gates[r + H]) * this.phi.grad(a[r + 2 * H], gates[r + 2 * H]); // ∂h'_i/∂a_n,i
         vNorm[r] = Math.abs(dn * hn[b * H + i] * sigma.grad(a[r], gates[r]));
       }
     }
@@ -157,7 +157,7 @@ export class GruResetAfterStep extends GruStep {
         const n = r + 2 * H;
         const candidate = gates[r] * weightHh[(2 * H + i) * H + i] + hn[b * H + i] * sigma.grad(a[r], gates[r]) * weightHh[i * H + i];
         out[b * H + i] =
-          gates[z] + (h[b * H + i] - gates[n]) * sigma.grad(a[z], gates[z]) * weightHh[(H + i) * H + i] + (1 - gates[z]) * (1 - gates[n] * gates[n]) * candidate;
+          gates[z] + (h[b * H + i] - gates[n]) * sigma.grad(a[z], gates[z]) * weightHh[(H + i) * H + i] + (1 - gates[z]) * this.phi.grad(a[n], gates[n]) * candidate;
       }
     }
   }

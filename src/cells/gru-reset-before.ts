@@ -58,7 +58,7 @@ export class GruResetBeforeStep extends GruStep {
         const n = z + H;
         const dh = dSNext[b * H + i];
         da[z] = dh * (h[b * H + i] - gates[n]) * sigma.grad(a[z], gates[z]);
-        da[n] = dh * (1 - gates[z]) * (1 - gates[n] * gates[n]);
+        da[n] = dh * (1 - gates[z]) * this.phi.grad(a[n], gates[n]);
         daN[b * H + i] = da[n];
       }
     }
@@ -156,7 +156,7 @@ export class GruResetBeforeStep extends GruStep {
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < H; j++) {
         const n = b * 3 * H + 2 * H + j;
-        const w = (1 - gates[n - H]) * (1 - gates[n] * gates[n]);
+        const w = (1 - gates[n - H]) * this.phi.grad(a[n], gates[n]);
         for (let i = 0; i < H; i++) t[b * H + i] += (w * weightHhN[j * H + i]) ** 2;
       }
     }
@@ -198,7 +198,7 @@ export class GruResetBeforeStep extends GruStep {
           candidate += weightHh[(2 * H + i) * H + j] * h[b * H + j] * sigma.grad(a[rj], gates[rj]) * weightHh[j * H + i];
         }
         out[b * H + i] =
-          gates[z] + (h[b * H + i] - gates[n]) * sigma.grad(a[z], gates[z]) * weightHh[(H + i) * H + i] + (1 - gates[z]) * (1 - gates[n] * gates[n]) * candidate;
+          gates[z] + (h[b * H + i] - gates[n]) * sigma.grad(a[z], gates[z]) * weightHh[(H + i) * H + i] + (1 - gates[z]) * this.phi.grad(a[n], gates[n]) * candidate;
       }
     }
   }

@@ -6,7 +6,7 @@
  * Pre-activations and coefficients are (B×3H) rows [a_r, a_z, a_n] (see gru.ts); state s = h.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { gateActivation, type Activation } from '../tensor/activations.js';
+import { gateActivation, nonlinearity, type Activation } from '../tensor/activations.js';
 import { dotAt, matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd } from '../tensor/kernels.js';
 import type { GruCell } from './gru.js';
 import { PreActivationStep } from './pre-activation.js';
@@ -21,6 +21,8 @@ export abstract class GruStep extends PreActivationStep {
   /** B×3H scratch for the recurrent products, their tangents or cotangents (each convention splits it its way). */
   protected readonly gh: Vec;
   protected readonly sigma: Activation;
+  /** The candidate's activation φ: tanh, or the identity (Keras's activation 'linear'). */
+  protected readonly phi: Activation;
 
   constructor(
     protected readonly cell: GruCell,
@@ -36,6 +38,7 @@ export abstract class GruStep extends PreActivationStep {
     this.da = zeros(dtype, batch * 3 * H);
     this.gh = zeros(dtype, batch * 3 * H);
     this.sigma = gateActivation(cell.gateActivation);
+    this.phi = nonlinearity(cell.candidateActivation);
   }
 
   /** The gh cotangent of the recurrent products given ∂L/∂a = coefficient (what accumulateRecurrent and stateCotangent read). */
@@ -101,7 +104,7 @@ export abstract class GruStep extends PreActivationStep {
 
   /**
    * Unit i of row b once the candidate's recurrent input is known (the conventions differ only
-   * there): a_n += that input, n = tanh(a_n), h' = (1 − z) ⊙ n + z ⊙ h.
+   * there): a_n += that input, n = φ(a_n), h' = (1 − z) ⊙ n + z ⊙ h.
    */
   protected finishUnit(sNext: Vec, b: number, i: number, candidateRecurrent: number): void {
     const H = this.cell.hiddenSize;
@@ -109,7 +112,7 @@ export abstract class GruStep extends PreActivationStep {
     const z = b * 3 * H + H + i;
     const n = z + H;
     a[n] += candidateRecurrent;
-    gates[n] = Math.tanh(a[n]);
+    gates[n] = this.phi.value(a[n]);
     sNext[b * H + i] = (1 - gates[z]) * gates[n] + gates[z] * this.h[b * H + i];
   }
 
@@ -123,7 +126,7 @@ export abstract class GruStep extends PreActivationStep {
     const z = b * 3 * H + H + i;
     const n = z + H;
     const zDot = sigma.grad(a[z], gates[z]) * da[z];
-    const nDot = (1 - gates[n] * gates[n]) * (da[n] + fromR);
+    const nDot = this.phi.grad(a[n], gates[n]) * (da[n] + fromR);
     sOut[b * H + i] = (1 - gates[z]) * nDot + (this.h[b * H + i] - gates[n]) * zDot;
     if (sDot !== null) sOut[b * H + i] += gates[z] * sDot[b * H + i];
   }
@@ -136,7 +139,7 @@ export abstract class GruStep extends PreActivationStep {
       for (let i = 0; i < H; i++) {
         const z = b * 3 * H + H + i;
         vNorm[z] = Math.abs((h[b * H + i] - gates[z + H]) * sigma.grad(a[z], gates[z]));
-        vNorm[z + H] = Math.abs((1 - gates[z]) * (1 - gates[z + H] * gates[z + H]));
+        vNorm[z + H] = Math.abs((1 - gates[z]) * this.phi.grad(a[z + H], gates[z + H]));
       }
     }
   }

@@ -4,12 +4,12 @@
  * resetAfter = true (PyTorch, cuDNN, Keras reset_after=True):
  *   r  = σ(W_ir·x + b_r + W_hr·h + b̂_r)
  *   z  = σ(W_iz·x + b_z + W_hz·h + b̂_z)
- *   n  = tanh(W_in·x + b_n + r ⊙ hn)          hn = W_hn·h + b̂_n
+ *   n  = φ(W_in·x + b_n + r ⊙ hn)             hn = W_hn·h + b̂_n,  φ = tanh (or the identity)
  *   h' = (1 − z) ⊙ n + z ⊙ h
  * resetAfter = false (Cho et al. 2014, Keras reset_after=False):
  *   r  = σ(W_ir·x + W_hr·h + b_r)
  *   z  = σ(W_iz·x + W_hz·h + b_z)
- *   n  = tanh(W_in·x + W_hn·rh + b_n)          rh = r ⊙ h
+ *   n  = φ(W_in·x + W_hn·rh + b_n)             rh = r ⊙ h
  *   h' = (1 − z) ⊙ n + z ⊙ h
  *
  * θ = [weightIh (3H×I), weightHh (3H×H), bias (3H), recurrentBias (3H)], gate rows r, z, n
@@ -18,7 +18,7 @@
  * a_z, and a_n = W_in·x + b_n + r ⊙ hn (resetAfter) or W_in·x + W_hn·rh + b_n.
  * Immediate influence: one term per gate row k = gate·H + i; v_k = ∂h'/∂a_k in total (for r it
  * runs through n), u_k = ∂a_k/∂θ; a prime is the derivative in the gate's own pre-activation
- * (r'_i = σ'(a_r,i), n'_i = 1 − n_i²):
+ * (r'_i = σ'(a_r,i), n'_i = φ'(a_n,i): 1 − n_i² for tanh, 1 for the identity):
  *   z: v = (h_i − n_i)·z'_i·e_i,         u = [x; h; 1; 1] on row k
  *   n: v = (1 − z_i)·n'_i·e_i,           u = [x; r_i·h; 1; r_i] (resetAfter) or [x; rh; 1]
  *   r: v = (1 − z_i)·n'_i·hn_i·r'_i·e_i  (resetAfter)
@@ -31,6 +31,10 @@
  */
 import type { DType, Vec } from '../tensor/dtype.js';
 import { GATE_ACTIVATIONS, type GateActivation } from '../tensor/activations.js';
+
+/** The candidate n's activation φ: tanh (every GRU's), or the identity (Keras's GRU with activation 'linear'). */
+export type CandidateActivation = 'tanh' | 'linear';
+export const CANDIDATE_ACTIVATIONS: readonly CandidateActivation[] = ['tanh', 'linear'];
 import { glorotUniform, orthogonal } from '../tensor/init.js';
 import type { Rng } from '../tensor/rng.js';
 import { SegmentViews } from '../tensor/views.js';
@@ -48,11 +52,13 @@ export interface GruOptions {
   bias?: boolean;
   /** @default 'sigmoid' */
   gateActivation?: GateActivation;
+  /** @default 'tanh' */
+  candidateActivation?: CandidateActivation;
   /** @default 'float64' */
   dtype?: DType;
 }
 
-const OPTION_NAMES = ['inputSize', 'hiddenSize', 'resetAfter', 'bias', 'gateActivation', 'dtype'] as const;
+const OPTION_NAMES = ['inputSize', 'hiddenSize', 'resetAfter', 'bias', 'gateActivation', 'candidateActivation', 'dtype'] as const;
 
 /** Keras's gate names in Keras's order (our rows are r, z, n). */
 const KERAS_GATES = ['z', 'r', 'h'] as const;
@@ -65,6 +71,7 @@ export class GruCell implements Cell {
   readonly resetAfter: boolean;
   readonly bias: boolean;
   readonly gateActivation: GateActivation;
+  readonly candidateActivation: CandidateActivation;
   readonly stateSize: number;
   readonly outputSize: number;
   readonly outputOffset = 0;
@@ -83,6 +90,7 @@ export class GruCell implements Cell {
     this.resetAfter = checkBoolean('gru', 'resetAfter', options.resetAfter ?? true);
     this.bias = checkBoolean('gru', 'bias', options.bias ?? true);
     this.gateActivation = checkChoice('gru', 'gateActivation', options.gateActivation ?? 'sigmoid', GATE_ACTIVATIONS);
+    this.candidateActivation = checkChoice('gru', 'candidateActivation', options.candidateActivation ?? 'tanh', CANDIDATE_ACTIVATIONS);
     this.dtype = checkDType('gru', options.dtype ?? 'float64');
     const H = this.hiddenSize;
     const layout = layoutParams([

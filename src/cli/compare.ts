@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { createTask } from '../kinds/tasks.js';
-import { metricTarget, rowOf, type Comparison, type LearnerRuns } from '../report/comparison.js';
+import { detectionMarkers, metricTarget, rowOf, type Comparison, type LearnerRuns } from '../report/comparison.js';
 import { referenceLines, renderTable } from '../report/table.js';
 import { writeReport } from '../report/write.js';
 import { chartAssets } from '../report/assets.js';
@@ -26,6 +26,7 @@ import { commandLine, toJson, versions } from './provenance.js';
 import { onStopSignals } from './run-signals.js';
 import { checkWritablePath } from './output-path.js';
 import { checkMemory, memoryLimit } from './memory-estimate.js';
+import { addDriftOptions, driftFromFlags } from './drift-options.js';
 
 type CompareFlags = TaskFlags &
   TrainingFlags & {
@@ -46,7 +47,8 @@ export function registerCompare(program: Command): void {
     .option('--seed <n>', 'the first seed', '1')
     .option('--report <file>', 'write the HTML report there (and the figure beside it as .svg)')
     .option('--max-memory <size>', 'refuse runs estimated to need more memory together than this (e.g. 512M, 8G); default: half of this machine’s memory')
-    .option('--workers <n>', 'worker threads (default: the number of cores)')
+    .option('--workers <n>', 'worker threads (default: the number of cores)');
+  addDriftOptions(command)
     .addHelpText(
       'after',
       `
@@ -81,7 +83,8 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
 
   const seeds = Array.from({ length: seedCount }, (_, i) => firstSeed + i);
   // Seed-major order: every learner gets its first seed before any gets its second.
-  const jobs = seeds.flatMap((seed, s) => specs.map((spec, l) => jobOf(s * specs.length + l, spec, seed, taskConfig, model, training)));
+  const drift = driftFromFlags(flags);
+  const jobs = seeds.flatMap((seed, s) => specs.map((spec, l) => ({ ...jobOf(s * specs.length + l, spec, seed, taskConfig, model, training), ...(drift !== undefined ? { drift } : {}) })));
 
   const progress = new Progress(
     specs.map((s) => s.label),
@@ -126,6 +129,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
     command: commandLine(),
     versions: versions(assets === null ? {} : { uplot: assets.version }),
     date: new Date().toISOString(),
+    markers: detectionMarkers(learners),
   };
   // The results are printed even when the report cannot be written (a full disk): then exit 2.
   let written: { html: string; svg: string } | null = null;

@@ -27,6 +27,8 @@ import { CurveRecorder, type CurvePoint } from '../report/curve.js';
 import { finalLoss, type RunResult } from '../report/comparison.js';
 import { encodeCheckpoint, type JsonValue } from '../io/checkpoint.js';
 import { encodeRunState, type LoopState } from './run-state.js';
+import { createDetector, type DetectorConfig } from '../stream/detectors.js';
+import { DriftResponse, type DriftPolicy } from '../stream/drift.js';
 
 /** Where a resumed job starts: the checkpoint's θ, learner, stream and loop. */
 export interface ResumeState {
@@ -50,6 +52,8 @@ export interface Job {
   /** Save a checkpoint every `every` steps and at the end; `settings` go into it as they are. */
   readonly checkpoint?: { readonly every: number; readonly settings: { readonly [key: string]: JsonValue } };
   readonly resume?: ResumeState;
+  /** A drift detector on the loss, and what to do when it fires (the steps it fired at are in the result). */
+  readonly drift?: { readonly detector: DetectorConfig; readonly policy: DriftPolicy };
 }
 
 export interface JobHooks {
@@ -131,6 +135,9 @@ function trainJob(job: Job, hooks: JobHooks): RunResult {
     saved = latest.step;
   };
   const every = job.checkpoint?.every ?? Infinity;
+  const detector = job.drift === undefined ? null : createDetector(job.drift.detector);
+  const response = job.drift === undefined ? null : new DriftResponse(learner, job.drift.policy);
+  const detections: number[] = [];
   const end = train({
     stream,
     learner,
@@ -140,6 +147,13 @@ function trainJob(job: Job, hooks: JobHooks): RunResult {
       latest.step = record.step;
       latest.metric = record.metric;
       if (!Number.isNaN(record.loss)) latest.loss = record.loss;
+      if (response !== null) {
+        response.stepped();
+        if (!Number.isNaN(record.loss) && detector!.update(record.loss)) {
+          detections.push(record.step);
+          response.detected();
+        }
+      }
       const point = recorder.add(record);
       if (point !== null) points.push(point);
       if (record.step % every === 0) checkpoint();
@@ -166,5 +180,6 @@ function trainJob(job: Job, hooks: JobHooks): RunResult {
     finalLoss: end.kind === 'diverged' ? Infinity : finalLoss(points, end.steps),
     finalMetric: latest.metric,
     ...(end.kind === 'diverged' ? { message: end.message } : {}),
+    ...(job.drift !== undefined ? { detections } : {}),
   };
 }

@@ -63,7 +63,39 @@ export function reportJobError(error: unknown): boolean {
   return true;
 }
 
-export function runPool(jobs: readonly Job[], options: { workers: number; stop: StopSignal; events?: PoolEvents }): Promise<Map<number, RunResult>> {
+/**
+ * Worker threads kept from one runPool call to the next, for a long-lived process that runs one
+ * job after another (a sweep's sandboxed processor): a new thread costs about half a second of
+ * start-up (loading the modules, compiling the kernels), a kept one nothing. Their stop flag is
+ * the keeper's, so runPool is given that signal with them.
+ */
+export class KeptThreads {
+  private readonly idle: Worker[] = [];
+
+  constructor(readonly stop: StopSignal) {}
+
+  take(): Worker {
+    const worker = this.idle.pop() ?? jobThread(this.stop);
+    worker.ref();
+    return worker;
+  }
+
+  /** Back from a pool that ended well: its listeners go, the thread waits (not keeping the process alive). */
+  give(worker: Worker): void {
+    worker.removeAllListeners('message');
+    worker.removeAllListeners('error');
+    worker.unref();
+    this.idle.push(worker);
+  }
+}
+
+function jobThread(stop: StopSignal): Worker {
+  return new Worker(new URL('./worker.js', import.meta.url), { workerData: { stop: stop.buffer } });
+}
+
+export function runPool(jobs: readonly Job[], options: { workers: number; stop: StopSignal; events?: PoolEvents; threads?: KeptThreads }): Promise<Map<number, RunResult>> {
+  const kept = options.threads ?? null;
+  if (kept !== null && kept.stop !== options.stop) throw new RangeError('runPool: kept threads answer to their own stop signal; pass it as the stop');
   const results = new Map<number, RunResult>();
   const queue = [...jobs];
   const byId = new Map(jobs.map((job) => [job.id, job]));
@@ -82,14 +114,15 @@ export function runPool(jobs: readonly Job[], options: { workers: number; stop: 
     const next = (worker: Worker) => {
       const job = options.stop.stopped ? undefined : queue.shift();
       if (job === undefined) {
-        void worker.terminate();
+        if (kept !== null) kept.give(worker);
+        else void worker.terminate();
         if (++finished === workers.length) resolve(results);
         return;
       }
       worker.postMessage(job);
     };
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { stop: options.stop.buffer } });
+      const worker = kept?.take() ?? jobThread(options.stop);
       workers.push(worker);
       worker.on('message', (message: WorkerMessage) => {
         if (failed) return; // a failed pool writes nothing more

@@ -5,11 +5,10 @@
  * the run is resumed.
  */
 import { createHash } from 'node:crypto';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { JsonValue } from '../io/checkpoint.js';
-import { parseTaskConfig, type TaskConfig } from '../kinds/tasks.js';
-import { csvColumn } from '../tasks/csv.js';
+import { concatenatedColumn, csvFiles, parseTaskConfig, type TaskConfig } from '../kinds/tasks.js';
 import { UsageError } from './errors.js';
 import { readText } from './task-options.js';
 
@@ -30,7 +29,7 @@ export function taskRecord(config: TaskConfig, files: TaskFiles): JsonObject {
   }
   if (config.kind === 'series' && config.source.kind === 'values') {
     const { name, values } = config.source;
-    return { ...config, source: { kind: 'values', name, count: values.length, path: resolve(files.csv!), column: files.column ?? null, sha256: sha256Values(values) } };
+    return { ...config, source: { kind: 'values', name, count: values.length, path: csvFiles(files.csv!).map((file) => resolve(file)).join(','), column: files.column ?? null, sha256: sha256Values(values) } };
   }
   return JSON.parse(JSON.stringify(config)) as JsonObject;
 }
@@ -54,7 +53,7 @@ export function taskFromRecord(record: JsonValue, given: TaskFiles, source: stri
     const data = asRecord(root.source)!;
     const path = given.csv ?? stringField(data.path, `${source}: task.source.path`);
     const column = data.column === null ? undefined : stringField(data.column, `${source}: task.source.column`);
-    const values = Array.from(csvColumn(readData(path, '--csv', given.csv !== undefined), column, basename(path)));
+    const values = concatenatedColumn(csvFiles(path), column, (file, flag) => readData(file, flag, given.csv !== undefined));
     checkDigest(sha256Values(values), data.sha256, path, `${source}: task.source.sha256`, '--csv');
     return { config: { kind: 'series', source: { kind: 'values', name: stringField(data.name, `${source}: task.source.name`), values } }, files: { csv: path, ...(column !== undefined ? { column } : {}) } };
   }

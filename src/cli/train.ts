@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Task } from '../tasks/task.js';
-import { finalLoss, rowOf, type Comparison, type RunResult } from '../report/comparison.js';
+import { detectionMarkers, finalLoss, rowOf, type Comparison, type RunResult } from '../report/comparison.js';
 import type { CurvePoint } from '../report/curve.js';
 import { writeAtomically, writeReport } from '../report/write.js';
 import { chartAssets } from '../report/assets.js';
@@ -38,6 +38,9 @@ import { checkWritablePath } from './output-path.js';
 import { checkMemory, memoryLimit } from './memory-estimate.js';
 import { EXIT_DIVERGED, onStopSignals, progressEvery } from './run-signals.js';
 import { kernelSet, kernelSetWarning } from '../io/kernel-set.js';
+import { addDriftOptions, driftFromFlags } from './drift-options.js';
+import { detectorText } from '../stream/detectors.js';
+import { driftPolicyText } from '../stream/drift.js';
 
 type TrainFlags = RunFlags;
 
@@ -52,6 +55,8 @@ interface Plan {
   readonly resume: ResumePlan | null;
   /** Said on stderr before the run starts (a slow step, another kernel set). */
   readonly warnings: readonly string[];
+  /** --drift and --on-drift (a fresh run only). */
+  readonly drift?: ReturnType<typeof driftFromFlags>;
 }
 
 export function registerTrain(program: Command): void {
@@ -64,7 +69,8 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint-every <n>', 'with --out: save a checkpoint under <out>/checkpoints every n steps, and when the run ends or is stopped')
     .option('--resume <dir>', 'go on with the run in <dir> from its latest checkpoint, as if it had never stopped; only --steps, --checkpoint-every and --json may change')
     .option('--max-memory <size>', 'refuse a run estimated to need more memory than this (e.g. 512M, 8G); default: half of this machine’s memory')
-    .option('--progress-every <s>', 'when stderr is not a terminal: a progress line every so many seconds (0: none)', '30')
+    .option('--progress-every <s>', 'when stderr is not a terminal: a progress line every so many seconds (0: none)', '30');
+  addDriftOptions(command)
     .addHelpText(
       'after',
       `
@@ -87,7 +93,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
   const plan = flags.resume !== undefined ? resumed(resumePlan(flags, command)) : freshPlan(flags, command);
   const lineEvery = progressEvery(flags.progressEvery === undefined ? undefined : String(flags.progressEvery));
   for (const warning of plan.warnings) process.stderr.write(`online-rnn: ${warning}\n`);
-  const { run, task, out, resume } = plan;
+  const { run, task, out, resume, drift } = plan;
   const { learner: spec, training, seed } = run;
   const model = { description: describeModel(run.model) };
   const job: Job = {
@@ -95,6 +101,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     // With --out the run's last state comes back as checkpoint files, so <out>/model can be saved.
     ...(plan.checkpointEvery !== null || out !== null ? { checkpoint: { every: plan.checkpointEvery ?? Infinity, settings: plan.settings } } : {}),
     ...(resume !== null ? { resume: resume.state } : {}),
+    ...(drift !== undefined ? { drift } : {}),
   };
   const commandText = commandLine();
   const assets = chartAssets();
@@ -108,7 +115,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     metrics = join(out, METRICS_JSONL);
     if (resume === null) {
       lockRunDirectory(out);
-      writeAtomically(join(out, CONFIG_JSON), toJson({ command: commandText, versions: provenance, date: new Date().toISOString(), kernels: kernelSet(), ...plan.settings, steps: training.steps, checkpointEvery: plan.checkpointEvery }) + '\n');
+      writeAtomically(join(out, CONFIG_JSON), toJson({ command: commandText, versions: provenance, date: new Date().toISOString(), kernels: kernelSet(), ...plan.settings, ...(drift !== undefined ? { drift: { detector: detectorText(drift.detector), policy: driftPolicyText(drift.policy) } } : {}), steps: training.steps, checkpointEvery: plan.checkpointEvery }) + '\n');
       writeAtomically(metrics, '');
     } else {
       recordResume(resume, commandText);
@@ -156,15 +163,17 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     signals.off();
   }
 
+  const learners = [{ label: spec.label, runs: [result] }];
   const comparison: Comparison = {
     task: { title: task.title, loss: task.loss.unit, metric: task.metric, references: task.references },
     model: model.description,
     optimizer: describeOptimizer(job.optimizer),
     steps: training.steps,
-    learners: [{ label: spec.label, runs: [result] }],
+    learners,
     command: commandText,
     versions: provenance,
     date: new Date().toISOString(),
+    markers: detectionMarkers(learners),
   };
   const report = out === null ? null : writeReport(join(out, 'report.html'), comparison, assets);
   const savedModel = out === null || finalFiles === null ? null : saveTrainedModel(out, finalFiles);
@@ -186,6 +195,7 @@ async function trainCommand(flags: TrainFlags, command: Command): Promise<void> 
     `${task.metric.name}: ${formatNumber(result.finalMetric)}${task.metric.unit === '' ? '' : ` ${task.metric.unit}`}`,
     ...referenceLines(task),
   ];
+  if (drift !== undefined) lines.push(`drift:     ${detectionsText(result.detections ?? [])} by ${detectorText(drift.detector)}, policy ${driftPolicyText(drift.policy)}${out !== null ? ' (drawn on the report)' : ''}`);
   if (out !== null) lines.push(`wrote:     ${join(out, CONFIG_JSON)}, ${metrics}, ${report!.html}, ${report!.svg}`);
   if (savedModel !== null) lines.push(`model:     ${savedModel} (online-rnn forward --model ${savedModel}, online-rnn serve --model ${savedModel})`);
   if (checkpoint !== null) lines.push(`checkpoint: ${checkpoint}`);
@@ -197,6 +207,11 @@ function saveTrainedModel(out: string, files: Readonly<Record<string, Uint8Array
   const dir = join(out, 'model');
   writeDirectoryAtomic(dir, { [CONFIG_FILE]: files[CONFIG_FILE]!, [TENSORS_FILE]: files[TENSORS_FILE]! }, { overwrite: true });
   return dir;
+}
+
+function detectionsText(steps: readonly number[]): string {
+  const shown = steps.slice(0, 10).map((step) => step.toLocaleString('en-US')).join(', ');
+  return steps.length === 0 ? 'no detection' : `${steps.length} detection${steps.length > 1 ? 's' : ''} at step${steps.length > 1 ? 's' : ''} ${shown}${steps.length > 10 ? ', …' : ''}`;
 }
 
 function finite(value: number): number | null {
@@ -221,8 +236,11 @@ function freshPlan(flags: TrainFlags, command: Command): Plan {
   checkLearner(run.learner, run.model);
   const checkpointEvery = flags.checkpointEvery === undefined ? null : integerFlag(String(flags.checkpointEvery), '--checkpoint-every');
   if (checkpointEvery !== null && flags.out === undefined) throw new UsageError('--checkpoint-every needs --out: checkpoints go under <out>/checkpoints');
+  const drift = driftFromFlags(flags);
+  // The detector's state is not in a checkpoint: a resumed run would not be the same run.
+  if (drift !== undefined && checkpointEvery !== null) throw new UsageError('--drift cannot be combined with --checkpoint-every: checkpoints do not hold the detector’s state');
   const out = flags.out === undefined ? null : checkOutDirectory(String(flags.out));
-  return { run, task, out, settings: settingsJson(run), checkpointEvery, resume: null, warnings: slow === null ? [] : [slow] };
+  return { run, task, out, settings: settingsJson(run), checkpointEvery, resume: null, warnings: slow === null ? [] : [slow], drift };
 }
 
 function resumed(plan: ResumePlan): Plan {

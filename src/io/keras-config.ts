@@ -255,12 +255,15 @@ function recurrentCell(className: KerasRecurrent, config: Record<string, unknown
     }
     case 'LSTM':
     case 'GRU': {
-      if (activation !== 'tanh') throw new FormatError(`${where} activation: ${className} activation ${JSON.stringify(activation)} is not supported (tanh only)`);
+      // A GRU's activation is its candidate's (tanh or the identity); the LSTM's is tanh only.
+      const allowed = className === 'GRU' ? ['tanh', 'linear'] : ['tanh'];
+      if (!allowed.includes(activation)) throw new FormatError(`${where} activation: ${className} activation ${JSON.stringify(activation)} is not supported (${allowed.join(', ')})`);
       const gateActivation = gate(config.recurrent_activation, producer, `${where} recurrent_activation`);
       if (className === 'LSTM') return { cell: { kind: 'lstm', hiddenSize, bias, gateActivation }, splitBias: false, ...common };
       // TF.js's GRU has reset_after = false and cannot run true; Keras 2 (TF 2) and 3 default to true.
       const resetAfter = optionalBool(config.reset_after, !producer.tfjs, `${where} reset_after`);
-      return { cell: { kind: 'gru', hiddenSize, bias, resetAfter, gateActivation }, splitBias: resetAfter && bias, ...common };
+      const candidate = activation === 'linear' ? { candidateActivation: 'linear' as const } : {};
+      return { cell: { kind: 'gru', hiddenSize, bias, resetAfter, gateActivation, ...candidate }, splitBias: resetAfter && bias, ...common };
     }
     default:
       throw new FormatError(`${where}: unknown recurrent layer ${JSON.stringify(className)}`);

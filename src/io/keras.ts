@@ -5,9 +5,13 @@
  *                      (the same Keras layer configs as TF.js's modelTopology; keras-config.ts)
  *   metadata.json      {"keras_version": "3.…", …}
  *   model.weights.h5   HDF5: each layer's variables as datasets vars/0, vars/1, … in creation order
- *                        layers/{name}/cell/vars/{0 kernel, 1 recurrent_kernel, 2 bias}   LSTM, GRU, SimpleRNN
- *                        layers/{name}/{forward|backward}_layer/cell/vars/…                Bidirectional
- *                        layers/{name}/vars/{0 kernel, 1 bias}                              Dense
+ *                        layers/{path}/cell/vars/{0 kernel, 1 recurrent_kernel, 2 bias}   LSTM, GRU, SimpleRNN
+ *                        layers/{path}/{forward|backward}_layer/cell/vars/…                Bidirectional
+ *                        layers/{path}/vars/{0 kernel, 1 bias}                              Dense
+ *                      where {path} is not the layer's name but its class in snake case, numbered
+ *                      among the layers of that class: lstm, lstm_1, simple_rnn, bidirectional,
+ *                      dense (Keras 3's saving_lib: names are generated, so it does not use them).
+ *                      Files keyed by layer name (as this reader once assumed) are read too.
  *
  * Read with fflate (zip) and h5wasm (HDF5, the HDF5 C library in WebAssembly; it must be
  * initialised first: `await kerasReady()`). Entry sizes are checked before anything is
@@ -103,13 +107,15 @@ export function importKeras(bytes: Uint8Array, options: KerasImportOptions = {})
     collectDatasets(opened, 'layers', datasets, fail);
     const dense = sequential.dense?.name;
     const innerNames = new Map(sequential.recurrent.map((r) => [r.name, r]));
+    const savePaths = kerasSavePaths(config);
     const used = new Set<string>();
     const lookup: WeightLookup = (layer, direction, kind) => {
       const isDense = layer === dense;
       const index = isDense ? { kernel: 0, bias: 1, recurrent_kernel: -1 }[kind] : INDEX[kind];
-      const base = `layers/${layer}${direction === null ? '' : `/${direction}_layer`}${isDense ? '' : '/cell'}/vars/${index}`;
       if (!innerNames.has(layer) && !isDense) return null;
-      if (!datasets.has(base)) return null;
+      const at = (group: string) => `layers/${group}${direction === null ? '' : `/${direction}_layer`}${isDense ? '' : '/cell'}/vars/${index}`;
+      const base = [savePaths.get(layer), layer].map((group) => (group === undefined ? null : at(group))).find((p) => p !== null && datasets.has(p));
+      if (base == null) return null;
       used.add(base);
       return readDataset(opened, base, fail);
     };
@@ -131,6 +137,30 @@ export function importKeras(bytes: Uint8Array, options: KerasImportOptions = {})
 }
 
 const INDEX: Readonly<Record<WeightKind, number>> = { kernel: 0, recurrent_kernel: 1, bias: 2 };
+
+/**
+ * Layer name → the group Keras 3 saves its weights under: the class name in snake case
+ * (keras.src.utils.naming.to_snake_case), numbered from the second layer of a class on
+ * (lstm, lstm_1, …), in the order of the model's layers (the InputLayer is not among them).
+ */
+export function kerasSavePaths(config: Record<string, unknown>): Map<string, string> {
+  const paths = new Map<string, string>();
+  const inner = config.config as { layers?: unknown } | undefined;
+  const layers = Array.isArray(inner?.layers) ? (inner.layers as Array<{ class_name?: unknown; config?: { name?: unknown } }>) : [];
+  const seen = new Map<string, number>();
+  for (const layer of layers) {
+    if (typeof layer?.class_name !== 'string' || layer.class_name === 'InputLayer' || typeof layer.config?.name !== 'string') continue;
+    const snake = layer.class_name
+      .replace(/\W+/g, '')
+      .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+      .replace(/([a-z])([A-Z])/g, '$1_$2')
+      .toLowerCase();
+    const count = seen.get(snake);
+    seen.set(snake, count === undefined ? 0 : count + 1);
+    paths.set(layer.config.name, count === undefined ? snake : `${snake}_${count + 1}`);
+  }
+  return paths;
+}
 
 /** Every dataset path under `path`, depth-first (a file with cycles or a huge tree is refused). */
 function collectDatasets(file: InstanceType<typeof h5wasm.File>, path: string, out: Set<string>, fail: (p: string) => never, depth = 0): void {

@@ -3,20 +3,32 @@
  * head as MatMul (+ Add), in the model's dtype (FLOAT or DOUBLE). Layouts in onnx.ts.
  *
  *   input  "input"  [sequence, batch, inputSize]   (time-major, the operators' layout 0)
+ *   goBackwards    Slice(starts −1, ends INT64_MIN, axis 0, steps −1) reverses the layer's input
+ *                  in time; the operator then runs as usual, so its rows come in the order it
+ *                  read the input (Keras's go_backwards, ours; for D = 2 too: the forward copy
+ *                  reads backwards and the backward copy forwards)
  *   layer          Y [sequence, D, batch, H] → Squeeze(axis 1), or for D = 2
- *                  Transpose(0, 2, 1, 3) + Reshape(0, 0, −1) → [sequence, batch, 2H] = [forward; backward]
- *   output "output" [sequence, batch, outputSize]
+ *                  Transpose(0, 2, 1, 3) + Reshape(0, 0, −1) → [sequence, batch, 2H] = [forward; backward],
+ *                  or merged: ReduceSum / ReduceMean / ReduceProd over the direction axis (sum, ave, mul)
+ *   last layer,    Y_h [D, batch, H], each direction's state after reading the whole sequence
+ *   returnSequences false  (Keras's output): Squeeze(axis 0), Transpose(1, 0, 2) + Reshape(0, −1),
+ *                  or the merge over axis 0 → [batch, width]
+ *   output "output" [sequence, batch, outputSize], or [batch, outputSize] without sequences
  *
- * Refused by name, having no ONNX operator form: LSTM projection, Keras 3's hard sigmoid is
- * written as HardSigmoid(α = 1/6), satlin and linear Elman cells, goBackwards, merge modes
- * other than concat, returnSequences false.
+ * Refused by name, having no ONNX operator form: LSTM projection, satlin Elman cells. The identity
+ * (linear Elman cells, a GRU's linear candidate) is Affine(α = 1, β = 0).
+ * Keras 3's hard sigmoid is written as HardSigmoid(α = 1/6).
  */
 import type { Model } from '../model/model.js';
 import { interopCell, type InteropCellConfig } from '../kinds/cells.js';
 import type { GateActivation } from '../tensor/activations.js';
 import { paramView } from '../cells/cell.js';
+import type { MergeMode } from '../model/config.js';
 import { DOUBLE, FLOAT, INT64, onnx, tensorProto, type AttributeProto, type NodeProto, type TensorProto } from './onnx-proto.js';
-import { ONNX_GATE, ONNX_OPSET, ONNX_OPS, gateFunction, swapPeepholes } from './onnx.js';
+import { ONNX_GATE, ONNX_MERGE, ONNX_OPSET, ONNX_OPS, gateFunction, swapPeepholes } from './onnx.js';
+
+/** INT64_MIN: the end of a backward Slice over a dimension of any size, as the ONNX spec advises. */
+const SLICE_TO_START = -(2 ** 63);
 
 export function exportOnnx(model: Model): Uint8Array {
   const config = model.config;
@@ -28,13 +40,16 @@ export function exportOnnx(model: Model): Uint8Array {
     initializers.push(tensorProto(name, shape, data, type));
     return name;
   };
-  if (config.returnSequences === false) throw new TypeError('onnx export: returnSequences false has no form here; export a model that returns sequences');
+  const sequences = model.returnSequences;
   let current = 'input';
   model.layers.forEach((layer, l) => {
     const where = `onnx export: layer ${l}`;
     const cellConfig = interopCell(config.layers[l]!.cell, 'pytorch', where);
-    if (layer.goBackwards) throw new TypeError(`${where}: goBackwards has no ONNX operator form`);
-    if (layer.merge !== 'concat') throw new TypeError(`${where}: merge ${layer.merge} has no ONNX operator form (the bidirectional operators concatenate)`);
+    if (layer.goBackwards) {
+      const int64 = (name: string, value: number) => constant(`${name}${l}`, [1], [value], INT64);
+      nodes.push({ opType: 'Slice', name: `layer${l}_backwards`, input: [current, int64('reverse_starts', -1), int64('reverse_ends', SLICE_TO_START), int64('reverse_axes', 0), int64('reverse_steps', -1)], output: [`X${l}`] });
+      current = `X${l}`;
+    }
     const attributes = operatorAttributes(cellConfig, layer.cells.length, where);
     const gates = ONNX_GATE[cellConfig.kind];
     const H = cellConfig.hiddenSize;
@@ -58,13 +73,10 @@ export function exportOnnx(model: Model): Uint8Array {
     });
     const inputs = [current, constant(`W${l}`, [D, G * H, inputSize], W), constant(`R${l}`, [D, G * H, H], R), B.length > 0 ? constant(`B${l}`, [D, 2 * G * H], B) : ''];
     if (P.length > 0) inputs.push('', '', '', constant(`P${l}`, [D, 3 * H], P));
-    nodes.push({ opType: ONNX_OPS[cellConfig.kind], name: `layer${l}`, input: inputs, output: [`Y${l}`], attribute: attributes });
-    if (D === 1) {
-      nodes.push({ opType: 'Squeeze', name: `layer${l}_squeeze`, input: [`Y${l}`, constant(`axes${l}`, [1], [1], INT64)], output: [`H${l}`] });
-    } else {
-      nodes.push({ opType: 'Transpose', name: `layer${l}_transpose`, input: [`Y${l}`], output: [`T${l}`], attribute: [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 1, 3] }] });
-      nodes.push({ opType: 'Reshape', name: `layer${l}_concat`, input: [`T${l}`, constant(`shape${l}`, [3], [0, 0, -1], INT64)], output: [`H${l}`] });
-    }
+    // The last layer of a model without sequences gives only Y_h, each direction's final state.
+    const final = !sequences && l === model.layers.length - 1;
+    nodes.push({ opType: ONNX_OPS[cellConfig.kind], name: `layer${l}`, input: inputs, output: final ? ['', `Y${l}`] : [`Y${l}`], attribute: attributes });
+    nodes.push(...directionsToRows(`Y${l}`, `H${l}`, `layer${l}`, D, layer.merge, final, constant));
     current = `H${l}`;
   });
   const last = model.layers.length - 1;
@@ -79,19 +91,42 @@ export function exportOnnx(model: Model): Uint8Array {
   } else {
     nodes.push({ opType: 'Identity', name: 'output', input: [current], output: ['output'] });
   }
-  const valueInfo = (name: string, width: number) => ({
+  const valueInfo = (name: string, width: number, time = true) => ({
     name,
-    type: { tensorType: { elemType: dataType, shape: { dim: [{ dimParam: 'sequence' }, { dimParam: 'batch' }, { dimValue: width }] } } },
+    type: { tensorType: { elemType: dataType, shape: { dim: [...(time ? [{ dimParam: 'sequence' }] : []), { dimParam: 'batch' }, { dimValue: width }] } } },
   });
   const graph = {
     name: 'online-rnn',
     node: nodes,
     initializer: initializers,
     input: [valueInfo('input', model.inputSize)],
-    output: [valueInfo('output', model.head?.outputSize ?? model.layers[last]!.outputSize)],
+    output: [valueInfo('output', model.head?.outputSize ?? model.layers[last]!.outputSize, sequences)],
   };
   const message = onnx.ModelProto.create({ irVersion: 8, producerName: 'online-rnn', opsetImport: [{ domain: '', version: ONNX_OPSET }], graph });
   return onnx.ModelProto.encode(message).finish();
+}
+
+/**
+ * The nodes from an operator's Y [T, D, B, H] (or, `final`, its Y_h [D, B, H]) to rows of the
+ * layer's output [T, B, width] (or [B, width]): the direction axis squeezed, concatenated
+ * [forward; backward], or merged.
+ */
+function directionsToRows(Y: string, out: string, name: string, D: number, merge: MergeMode, final: boolean, constant: (name: string, shape: readonly number[], data: ArrayLike<number>, type?: number) => string): NodeProto[] {
+  const { INTS, INT } = onnx.AttributeProto.AttributeType;
+  const axis = final ? 0 : 1;
+  if (D === 1) return [{ opType: 'Squeeze', name: `${name}_squeeze`, input: [Y, constant(`${name}_axes`, [1], [axis], INT64)], output: [out] }];
+  if (merge === 'concat') {
+    return [
+      { opType: 'Transpose', name: `${name}_transpose`, input: [Y], output: [`${Y}_transposed`], attribute: [{ name: 'perm', type: INTS, ints: final ? [1, 0, 2] : [0, 2, 1, 3] }] },
+      { opType: 'Reshape', name: `${name}_concat`, input: [`${Y}_transposed`, constant(`${name}_shape`, [final ? 2 : 3], final ? [0, -1] : [0, 0, -1], INT64)], output: [out] },
+    ];
+  }
+  // Opset 14: ReduceSum takes its axes as an input, ReduceMean and ReduceProd as an attribute.
+  const op = ONNX_MERGE[merge];
+  const keepdims: AttributeProto = { name: 'keepdims', type: INT, i: 0 };
+  return op === 'ReduceSum'
+    ? [{ opType: op, name: `${name}_${merge}`, input: [Y, constant(`${name}_axes`, [1], [axis], INT64)], output: [out], attribute: [keepdims] }]
+    : [{ opType: op, name: `${name}_${merge}`, input: [Y], output: [out], attribute: [{ name: 'axes', type: INTS, ints: [axis] }, keepdims] }];
 }
 
 /** hidden_size, direction, activations (with HardSigmoid's α, β) and GRU's linear_before_reset. */
@@ -113,19 +148,25 @@ function operatorAttributes(cell: InteropCellConfig, directions: number, where: 
     }
     return f.name;
   };
+  // The identity is ONNX's Affine(α = 1, β = 0).
+  const identity = () => {
+    alpha.push(1);
+    beta.push(0);
+    return 'Affine';
+  };
   switch (cell.kind) {
     case 'lstm':
       if (cell.projSize !== undefined) throw new TypeError(`${where}: LSTM projection (projSize) has no ONNX form; the LSTM operator has no projection`);
       functions = [gate(cell.gateActivation), 'Tanh', 'Tanh'];
       break;
     case 'gru':
-      functions = [gate(cell.gateActivation), 'Tanh'];
+      functions = [gate(cell.gateActivation), cell.candidateActivation === 'linear' ? identity() : 'Tanh'];
       attributes.push({ name: 'linear_before_reset', type: INT, i: cell.resetAfter === false ? 0 : 1 });
       break;
     case 'rnn': {
       const f = cell.nonlinearity ?? 'tanh';
-      if (f !== 'tanh' && f !== 'relu') throw new TypeError(`${where}: RNN nonlinearity ${f} has no ONNX RNN activation here (tanh, relu)`);
-      functions = [f === 'tanh' ? 'Tanh' : 'Relu'];
+      if (f === 'satlin') throw new TypeError(`${where}: RNN nonlinearity ${f} has no ONNX RNN activation here (tanh, relu, linear)`);
+      functions = [f === 'tanh' ? 'Tanh' : f === 'relu' ? 'Relu' : identity()];
       break;
     }
   }

@@ -16,6 +16,9 @@
  * Squeeze / Transpose(0, 2, 1, 3) + Reshape(0, 0, −1) between them, then an optional head
  * MatMul (+ Add) with constant weights, to the graph's first output. A graph ending at a
  * bidirectional operator's Y gives, for batch 1, exactly our [forward; backward] rows.
+ * Also read, as onnx-export.ts writes them: a time-reversing Slice before an operator
+ * (goBackwards), ReduceSum / ReduceMean / ReduceProd over the direction axis (merge sum, ave,
+ * mul), and a last operator followed through its Y_h (returnSequences false).
  * Anything else — another operator, a sequence_lens or initial state baked into the graph,
  * clip, input_forget, layout 1 — is refused by name.
  */
@@ -31,6 +34,10 @@ import { attribute, int, onnx, readTensorProto, DOUBLE, type ModelProto, type No
 
 export const ONNX_OPSET = 14;
 export const ONNX_OPS = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN' } as const;
+/** A bidirectional layer's merge as the reduction over the direction axis. */
+export const ONNX_MERGE = { sum: 'ReduceSum', ave: 'ReduceMean', mul: 'ReduceProd' } as const;
+/** A backward Slice's end at or below this reaches the start of any sequence. */
+const SLICE_END_LIMIT = -(2 ** 31);
 
 /** Our gate block g holds ONNX's gate ONNX_GATE[g]. */
 export const ONNX_GATE: Readonly<Record<InteropCellConfig['kind'], readonly number[]>> = { lstm: [0, 2, 3, 1], gru: [1, 0, 2], rnn: [0] };
@@ -98,9 +105,16 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
   }
   let head = null as Head | null;
   let current = inputs[0]!;
-  /** Where the chain is: a layer's 4-D Y (with its D), its transposed Y, a [T, B, width] tensor, or the head's MatMul. */
-  let stage: { kind: 'Y'; D: number; H: number } | { kind: 'transposed'; D: number; H: number } | { kind: 'rows' } | { kind: 'product' } = { kind: 'rows' };
+  /**
+   * Where the chain is: a layer's 4-D Y or 3-D Y_h (final, with its D), its transpose, a
+   * [T, B, width] or [B, width] tensor, or the head's MatMul.
+   */
+  let stage: { kind: 'Y'; D: number; H: number; final: boolean } | { kind: 'transposed'; D: number; H: number; final: boolean } | { kind: 'rows' } | { kind: 'product' } = { kind: 'rows' };
   let inputSize = 0;
+  /** A time-reversing Slice was read: the next operator's layer goes backwards. */
+  let backwards = false;
+  /** The chain has passed a Y_h: no sequence is left for another layer. */
+  let finalOnly = false;
   const visited = new Set<NodeProto>();
   while (current !== outputs[0]) {
     const consumers = nodes.filter((n) => (n.input ?? []).includes(current));
@@ -110,15 +124,20 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
     visited.add(node);
     const where = `node '${node.name ?? ''}' (${node.opType ?? ''})`;
     const nodeInputs = node.input ?? [];
-    const output = (node.output ?? [])[0] ?? fail(`${where} has no output`);
+    let output = (node.output ?? [])[0] ?? fail(`${where} has no output`);
     if (nodeInputs[0] !== current) fail(`${where}: '${current}' must be its first input`);
+    if (backwards && !['LSTM', 'GRU', 'RNN'].includes(node.opType ?? '')) fail(`${where}: a time-reversing Slice must feed an LSTM, GRU or RNN`);
     switch (node.opType) {
       case 'LSTM':
       case 'GRU':
       case 'RNN': {
-        if (stage.kind !== 'rows') fail(`${where} must read a [sequence, batch, features] tensor`);
+        if (stage.kind !== 'rows' || finalOnly) fail(`${where} must read a [sequence, batch, features] tensor`);
         const l = layers.length;
-        const layer = recurrentLayer(node, where, fail);
+        const layer: LayerConfig = { ...recurrentLayer(node, where, fail), ...(backwards ? { goBackwards: true } : {}) };
+        backwards = false;
+        // Y empty and Y_h named: the chain goes on with each direction's final state.
+        const final = output === '' && ((node.output ?? [])[1] ?? '') !== '';
+        if (final) output = node.output![1]!;
         const D = layer.bidirectional === true ? 2 : 1;
         const cell = layer.cell as InteropCellConfig;
         const H = cell.hiddenSize;
@@ -166,27 +185,54 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
           if (P !== null) tensors.set(`${ours}.peephole`, { shape: [3 * H], data: swapPeepholes(P.data.subarray(d * 3 * H, (d + 1) * 3 * H), H) });
         }
         layers.push({ ...layer, cell: full });
-        stage = { kind: 'Y', D, H };
+        stage = { kind: 'Y', D, H, final };
+        finalOnly = final;
+        break;
+      }
+      case 'Slice': {
+        const [starts, ends, axes, steps] = [1, 2, 3, 4].map((k) => ((nodeInputs[k] ?? '') === '' ? null : Array.from(constant(nodeInputs[k], `${where} input ${k}`).data)));
+        const reverses = stage.kind === 'rows' && !finalOnly && starts?.length === 1 && starts[0] === -1 && ends?.length === 1 && ends[0]! <= SLICE_END_LIMIT && axes?.length === 1 && axes[0] === 0 && steps?.length === 1 && steps[0] === -1;
+        if (!reverses) fail(`${where}: only a Slice reversing the sequence (starts [-1], ends [INT64_MIN], axes [0], steps [-1]) before an operator is supported`);
+        backwards = true;
         break;
       }
       case 'Squeeze': {
-        if (stage.kind !== 'Y' || stage.D !== 1) fail(`${where}: only squeezes a unidirectional operator's Y`);
+        if (stage.kind !== 'Y' || stage.D !== 1) fail(`${where}: only squeezes a unidirectional operator's Y or Y_h`);
+        const { final } = stage as { final: boolean };
         const axes = nodeInputs.length > 1 ? Array.from(constant(nodeInputs[1], `${where} axes`).data) : (attribute(node, 'axes')?.ints ?? []).map((a) => int(a, `${where} axes`));
-        if (axes.length !== 1 || (axes[0] !== 1 && axes[0] !== -3)) fail(`${where}: axes must be [1] (the direction axis), got [${axes.join(', ')}]`);
+        const allowed = final ? [0, -3] : [1, -3];
+        if (axes.length !== 1 || !allowed.includes(axes[0]!)) fail(`${where}: axes must be [${allowed[0]}] (the direction axis), got [${axes.join(', ')}]`);
         stage = { kind: 'rows' };
         break;
       }
       case 'Transpose': {
         const perm = (attribute(node, 'perm')?.ints ?? []).map((a) => int(a, `${where} perm`));
-        if (stage.kind !== 'Y' || perm.join(',') !== '0,2,1,3') fail(`${where}: only Transpose(perm [0, 2, 1, 3]) of an operator's Y is supported, got perm [${perm.join(', ')}]`);
-        stage = { kind: 'transposed', D: (stage as { D: number }).D, H: (stage as { H: number }).H };
+        const expected = stage.kind === 'Y' && stage.final ? '1,0,2' : '0,2,1,3';
+        if (stage.kind !== 'Y' || perm.join(',') !== expected) fail(`${where}: only Transpose(perm [${expected.split(',').join(', ')}]) of an operator's Y (or Y_h) is supported, got perm [${perm.join(', ')}]`);
+        const { D, H, final } = stage as { D: number; H: number; final: boolean };
+        stage = { kind: 'transposed', D, H, final };
         break;
       }
       case 'Reshape': {
         const shape = Array.from(constant(nodeInputs[1], `${where} shape`).data);
-        if (stage.kind !== 'transposed' || shape.length !== 3 || shape[0] !== 0 || shape[1] !== 0 || (shape[2] !== -1 && shape[2] !== stage.D * stage.H)) {
-          fail(`${where}: only Reshape(0, 0, −1) of a transposed Y is supported, got shape [${shape.join(', ')}]`);
-        }
+        const width = (s: { D: number; H: number }) => shape[shape.length - 1] === -1 || shape[shape.length - 1] === s.D * s.H;
+        const fits = stage.kind === 'transposed' && (stage.final ? shape.length === 2 && shape[0] === 0 && width(stage) : shape.length === 3 && shape[0] === 0 && shape[1] === 0 && width(stage));
+        if (!fits) fail(`${where}: only Reshape(0, 0, −1) of a transposed Y (or Reshape(0, −1) of a transposed Y_h) is supported, got shape [${shape.join(', ')}]`);
+        stage = { kind: 'rows' };
+        break;
+      }
+      case 'ReduceSum':
+      case 'ReduceMean':
+      case 'ReduceProd': {
+        if (stage.kind !== 'Y' || stage.D !== 2) fail(`${where}: only merges the two directions of a bidirectional operator's Y or Y_h`);
+        const { final } = stage as { final: boolean };
+        const axes = nodeInputs.length > 1 && nodeInputs[1] !== '' ? Array.from(constant(nodeInputs[1], `${where} axes`).data) : (attribute(node, 'axes')?.ints ?? []).map((a) => int(a, `${where} axes`));
+        const axis = final ? 0 : 1;
+        if (axes.length !== 1 || (axes[0] !== axis && axes[0] !== axis - (final ? 3 : 4))) fail(`${where}: axes must be [${axis}] (the direction axis), got [${axes.join(', ')}]`);
+        const keepdims = attribute(node, 'keepdims');
+        if (keepdims === undefined || int(keepdims.i, `${where} keepdims`) !== 0) fail(`${where}: keepdims must be 0`);
+        const merge = (Object.keys(ONNX_MERGE) as Array<keyof typeof ONNX_MERGE>).find((m) => ONNX_MERGE[m] === node.opType)!;
+        layers[layers.length - 1] = { ...layers[layers.length - 1]!, merge };
         stage = { kind: 'rows' };
         break;
       }
@@ -215,16 +261,17 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
       case 'Identity':
         break;
       default:
-        fail(`${where}: operator ${JSON.stringify(node.opType)} is not supported (LSTM, GRU, RNN, Squeeze, Transpose, Reshape, MatMul, Add, Identity)`);
+        fail(`${where}: operator ${JSON.stringify(node.opType)} is not supported (LSTM, GRU, RNN, Slice, Squeeze, Transpose, Reshape, ReduceSum, ReduceMean, ReduceProd, MatMul, Add, Identity)`);
     }
     current = output;
   }
   if (layers.length === 0) fail('the graph has no LSTM, GRU or RNN operator between its input and output');
+  if (backwards) fail('the graph ends at a time-reversing Slice');
   if (floatTypes.size > 1) fail('the weights mix FLOAT and DOUBLE');
   const dtype: DType = options.dtype ?? (floatTypes.has(DOUBLE) ? 'float64' : 'float32');
   const finalHead = head;
   const modelConfig: ModelConfig = parseConfigIn(
-    { inputSize, layers, dtype, ...(finalHead === null ? {} : { outputSize: finalHead.O, ...(finalHead.bias === null ? { headBias: false } : {}) }) },
+    { inputSize, layers, dtype, ...(finalOnly ? { returnSequences: false } : {}), ...(finalHead === null ? {} : { outputSize: finalHead.O, ...(finalHead.bias === null ? { headBias: false } : {}) }) },
     source,
   );
   if (finalHead !== null) {
@@ -273,6 +320,8 @@ function recurrentLayer(node: NodeProto, where: string, fail: (p: string) => nev
   const tanh = (f: (typeof functions)[number], role: string) => {
     if (f.name !== 'Tanh') fail(`${where}: ${role} activation ${signature(f)} is not supported (Tanh)`);
   };
+  /** Affine(1, 0) is the identity (Keras's activation 'linear'). */
+  const isIdentity = (f: (typeof functions)[number]) => f.name === 'Affine' && f.alpha === 1 && f.beta === 0;
   const bidirectional = D === 2 ? { bidirectional: true } : {};
   switch (kind) {
     case 'lstm':
@@ -280,14 +329,16 @@ function recurrentLayer(node: NodeProto, where: string, fail: (p: string) => nev
       tanh(functions[2]!, 'output (h)');
       return { cell: { kind: 'lstm', hiddenSize: H, gateActivation: gate(functions[0]!) }, ...bidirectional };
     case 'gru': {
-      tanh(functions[1]!, 'candidate (g)');
+      const linear = isIdentity(functions[1]!);
+      if (!linear) tanh(functions[1]!, 'candidate (g)');
       const linearBeforeReset = attribute(node, 'linear_before_reset') === undefined ? 0 : int(attribute(node, 'linear_before_reset')!.i, `${where} linear_before_reset`);
       if (linearBeforeReset !== 0 && linearBeforeReset !== 1) fail(`${where}: linear_before_reset must be 0 or 1, got ${linearBeforeReset}`);
-      return { cell: { kind: 'gru', hiddenSize: H, resetAfter: linearBeforeReset === 1, gateActivation: gate(functions[0]!) }, ...bidirectional };
+      return { cell: { kind: 'gru', hiddenSize: H, resetAfter: linearBeforeReset === 1, gateActivation: gate(functions[0]!), ...(linear ? { candidateActivation: 'linear' as const } : {}) }, ...bidirectional };
     }
     case 'rnn': {
       const f = functions[0]!;
-      if (f.name !== 'Tanh' && f.name !== 'Relu') fail(`${where}: RNN activation ${signature(f)} is not supported (Tanh, Relu)`);
+      if (isIdentity(f)) return { cell: { kind: 'rnn', hiddenSize: H, nonlinearity: 'linear' }, ...bidirectional };
+      if (f.name !== 'Tanh' && f.name !== 'Relu') fail(`${where}: RNN activation ${signature(f)} is not supported (Tanh, Relu, Affine(1, 0))`);
       return { cell: { kind: 'rnn', hiddenSize: H, nonlinearity: f.name === 'Tanh' ? 'tanh' : 'relu' }, ...bidirectional };
     }
   }

@@ -250,6 +250,7 @@ export function pytorchArgs(model: Model): { module: PyTorchModule; args: PyTorc
     case 'gru':
       if (cell.resetAfter === false) throw new TypeError('pytorch export: torch.nn.GRU applies the reset gate after the recurrent matmul (resetAfter: true)');
       if ((cell.gateActivation ?? 'sigmoid') !== 'sigmoid') throw new TypeError('pytorch export: torch.nn.GRU gates use the logistic sigmoid only');
+      if ((cell.candidateActivation ?? 'tanh') !== 'tanh') throw new TypeError('pytorch export: torch.nn.GRU has a tanh candidate only (candidateActivation linear)');
       return { module: 'gru', args: base };
     case 'rnn':
       if (cell.nonlinearity === 'satlin' || cell.nonlinearity === 'linear') throw new TypeError('pytorch export: torch.nn.RNN supports tanh and relu only');

@@ -96,7 +96,7 @@ function recurrentKerasConfig(cell: InteropCellConfig, name: string, layer: numb
       if (cell.projSize !== undefined) throw new TypeError(`${where}: Keras/TF.js LSTM has no projection (proj_size); export to PyTorch instead`);
       return { ...common, activation: 'tanh', recurrent_activation: kerasGate(cell.gateActivation, where), unit_forget_bias: true, implementation: 2 };
     case 'gru':
-      return { ...common, activation: 'tanh', recurrent_activation: kerasGate(cell.gateActivation, where), reset_after: cell.resetAfter !== false, implementation: 2 };
+      return { ...common, activation: cell.candidateActivation ?? 'tanh', recurrent_activation: kerasGate(cell.gateActivation, where), reset_after: cell.resetAfter !== false, implementation: 2 };
   }
 }
 

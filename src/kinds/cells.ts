@@ -8,7 +8,7 @@ import type { DType } from '../tensor/dtype.js';
 import { GATE_ACTIVATIONS, NONLINEARITIES, type GateActivation, type Nonlinearity } from '../tensor/activations.js';
 import { rnn } from '../cells/rnn.js';
 import { lstm } from '../cells/lstm.js';
-import { gru } from '../cells/gru.js';
+import { CANDIDATE_ACTIVATIONS, gru, type CandidateActivation } from '../cells/gru.js';
 import { influenceSpec } from '../cells/influence.js';
 import { allowOnly, defined, kindsOf, parseKind, specOf, optionalBoolean, optionalChoice, optionalPositiveInteger, positiveInteger } from './options.js';
 import type { CellSpec, ConfigOf, FlagSpec } from './spec.js';
@@ -35,6 +35,8 @@ export interface GruCellConfig {
   readonly resetAfter?: boolean;
   readonly bias?: boolean;
   readonly gateActivation?: GateActivation;
+  /** The candidate's activation: tanh, or linear (Keras's GRU activation 'linear'). @default 'tanh' */
+  readonly candidateActivation?: CandidateActivation;
 }
 
 // Flags several cells share: one object each, so their help is written once.
@@ -102,12 +104,14 @@ const lstmSpec = {
 const gruSpec = {
   summary: 'GRU, reset gate after the recurrent matmul (PyTorch, cuDNN) or before it (Cho 2014)',
   parse(raw, where) {
-    const { hiddenSize, bias } = common(raw, where, 'gru', ['resetAfter', 'gateActivation']);
+    const { hiddenSize, bias } = common(raw, where, 'gru', ['resetAfter', 'gateActivation', 'candidateActivation']);
     const resetAfter = optionalBoolean(raw.resetAfter, `${where}.resetAfter`);
     const gateActivation = optionalChoice(raw.gateActivation, GATE_ACTIVATIONS, `${where}.gateActivation`);
-    return { kind: 'gru', hiddenSize, ...defined({ resetAfter, bias, gateActivation }) };
+    const candidateActivation = optionalChoice(raw.candidateActivation, CANDIDATE_ACTIVATIONS, `${where}.candidateActivation`);
+    return { kind: 'gru', hiddenSize, ...defined({ resetAfter, bias, gateActivation, candidateActivation }) };
   },
-  build: (config, { inputSize, dtype }) => gru({ inputSize, dtype, hiddenSize: config.hiddenSize, ...defined({ resetAfter: config.resetAfter, bias: config.bias, gateActivation: config.gateActivation }) }),
+  build: (config, { inputSize, dtype }) =>
+    gru({ inputSize, dtype, hiddenSize: config.hiddenSize, ...defined({ resetAfter: config.resetAfter, bias: config.bias, gateActivation: config.gateActivation, candidateActivation: config.candidateActivation }) }),
   outputSize: (config) => config.hiddenSize,
   describe: (config) => `GRU, hidden ${config.hiddenSize}`,
   flags: [
@@ -122,6 +126,8 @@ const gruSpec = {
   examples: [
     { name: 'gru resetAfter', config: { kind: 'gru', hiddenSize: 3, resetAfter: true } },
     { name: 'gru resetBefore', config: { kind: 'gru', hiddenSize: 3, resetAfter: false } },
+    { name: 'gru linear candidate', config: { kind: 'gru', hiddenSize: 3, candidateActivation: 'linear' } },
+    { name: 'gru resetBefore linear candidate', config: { kind: 'gru', hiddenSize: 3, resetAfter: false, candidateActivation: 'linear' } },
   ],
 } satisfies CellSpec<GruCellConfig>;
 

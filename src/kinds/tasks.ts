@@ -15,6 +15,7 @@ import { BRACKETS_VARIANTS, bracketsCorpus } from '../tasks/brackets.js';
 import { seriesTask } from '../tasks/series.js';
 import { csvColumn, csvColumns } from '../tasks/csv.js';
 import { influenceTask } from '../tasks/influence-task.js';
+import { switchingTask } from '../stream/switching.js';
 import { allowOnly, defined, kindOf, kindsOf, optionalChoice, optionalNumber, optionalPositiveInteger, parseKind, record, specOf } from './options.js';
 import type { ConfigOf, Example, FlagSpec } from './spec.js';
 
@@ -158,7 +159,8 @@ export type SeriesConfig = {
   readonly source:
     | { readonly kind: 'values'; readonly name: string; readonly values: readonly number[] }
     | { readonly kind: 'table'; readonly name: string; readonly columns: readonly string[]; readonly values: readonly number[]; readonly inputs: readonly number[]; readonly targets: readonly number[] }
-    | { readonly kind: 'mackeyGlass'; readonly tau?: number; readonly interval?: number };
+    /** With `taus` and `switchEvery`: τ = taus[k] from step k·switchEvery on (a drifting stream). */
+    | { readonly kind: 'mackeyGlass'; readonly tau?: number; readonly interval?: number; readonly taus?: readonly number[]; readonly switchEvery?: number };
 };
 
 const seriesSpec = {
@@ -191,29 +193,47 @@ const seriesSpec = {
         },
       };
     }
-    allowOnly(source, ['kind', 'tau', 'interval'], `${where}.source`);
-    return { kind: 'series', source: { kind: 'mackeyGlass', ...defined({ tau: optionalNumber(source.tau, `${where}.source.tau`), interval: optionalPositiveInteger(source.interval, `${where}.source.interval`) }) } };
+    allowOnly(source, ['kind', 'tau', 'interval', 'taus', 'switchEvery'], `${where}.source`);
+    const taus = source.taus === undefined ? undefined : tauList(source.taus, `${where}.source.taus`);
+    const switchEvery = optionalPositiveInteger(source.switchEvery, `${where}.source.switchEvery`);
+    if ((taus === undefined) !== (switchEvery === undefined) || (taus !== undefined && source.tau !== undefined)) throw new RangeError(`${where}.source: a switching Mackey–Glass series takes taus and switchEvery together, and no tau`);
+    return { kind: 'series', source: { kind: 'mackeyGlass', ...defined({ tau: optionalNumber(source.tau, `${where}.source.tau`), interval: optionalPositiveInteger(source.interval, `${where}.source.interval`), taus, switchEvery }) } };
   },
-  build: (config) => seriesTask(config.source),
+  build: ({ source }) => {
+    if (source.kind !== 'mackeyGlass' || source.taus === undefined) return seriesTask(source);
+    const { taus, switchEvery, interval } = source;
+    return switchingTask(
+      taus.map((tau) => seriesTask({ kind: 'mackeyGlass', tau, ...defined({ interval }) })),
+      taus.slice(1).map((_, k) => (k + 1) * switchEvery!),
+    );
+  },
   fromFlags(values, read) {
-    const { csv, column, columns, targets, interval } = values;
+    const { csv, column, columns, targets, interval, tau, switchEvery } = values;
     if (typeof csv !== 'string') {
       if (column !== undefined) throw new RangeError('--column needs --csv');
       if (columns !== undefined || targets !== undefined) throw new RangeError('--columns and --targets need --csv');
-      return { kind: 'series', source: { kind: 'mackeyGlass', ...defined({ interval: interval as number | undefined }) } };
+      return { kind: 'series', source: { kind: 'mackeyGlass', ...defined({ interval: interval as number | undefined }), ...mackeyGlassTaus(tau, switchEvery) } };
     }
     if (interval !== undefined) throw new RangeError('--interval applies to the generated Mackey–Glass series, not to --csv');
+    if (tau !== undefined || switchEvery !== undefined) throw new RangeError('--tau and --switch-every apply to the generated Mackey–Glass series, not to --csv');
+    const files = csvFiles(csv);
+    if (files.length > 1) {
+      if (columns !== undefined || targets !== undefined) throw new RangeError('--columns and --targets read one --csv file; concatenate files with a single --column');
+      return { kind: 'series', source: { kind: 'values', name: files.map(basename).join(' + '), values: concatenatedColumn(files, column as string | undefined, read) } };
+    }
     const name = basename(csv);
     if (columns !== undefined) return { kind: 'series', source: tableSource(read(csv, '--csv'), name, String(columns), targets === undefined ? undefined : String(targets), column) };
     if (targets !== undefined) throw new RangeError('--targets needs --columns');
     return { kind: 'series', source: { kind: 'values', name, values: Array.from(csvColumn(read(csv, '--csv'), column as string | undefined, name)) } };
   },
   flags: [
-    { flag: '--csv <file>', option: 'csv', value: 'string', help: 'a CSV file (first row: column names)' },
+    { flag: '--csv <file>', option: 'csv', value: 'string', help: 'a CSV file (first row: column names); a,b.csv,c.csv: the files one after the other (a drifting stream)' },
     { flag: '--column <name>', option: 'column', value: 'string', help: 'the CSV column to predict (default: the only one)' },
     { flag: '--columns <a,b,c>', option: 'columns', value: 'string', help: 'several CSV columns as inputs (standardised online)' },
     { flag: '--targets <names>', option: 'targets', value: 'string', help: 'with --columns: the columns to predict one row ahead (default: the --columns)' },
     { flag: '--interval <t>', option: 'interval', value: 'integer', help: 'without --csv: Mackey–Glass time units between samples (default: 1)' },
+    { flag: '--tau <values>', option: 'tau', value: 'string', help: 'without --csv: the Mackey–Glass delay τ (default: 17); 17,30 with --switch-every N: τ changes every N steps' },
+    { flag: '--switch-every <n>', option: 'switchEvery', value: 'integer', help: 'with --tau a,b,…: steps between τ switches (the last τ stays)' },
   ],
   examples: [
     { name: 'series mackey-glass', config: { kind: 'series', source: { kind: 'mackeyGlass' } } },
@@ -221,6 +241,40 @@ const seriesSpec = {
     { name: 'series table', config: { kind: 'series', source: { kind: 'table', name: 'pairs', columns: ['a', 'b'], values: [1, 10, 3, 12, 2, 9, 5, 14], inputs: [0, 1], targets: [1] } } },
   ],
 } satisfies TaskSpec<SeriesConfig>;
+
+/** --tau 17 or --tau 17,30 --switch-every N, as the mackeyGlass source's fields. */
+function mackeyGlassTaus(tau: unknown, switchEvery: unknown): { tau?: number; taus?: number[]; switchEvery?: number } {
+  if (tau === undefined) {
+    if (switchEvery !== undefined) throw new RangeError('--switch-every needs --tau with two or more values, e.g. --tau 17,30');
+    return {};
+  }
+  const taus = tauList(String(tau).split(',').map((t) => (t.trim() === '' ? NaN : Number(t))), `--tau ${String(tau)}`);
+  if (taus.length === 1) {
+    if (switchEvery !== undefined) throw new RangeError('--switch-every needs --tau with two or more values, e.g. --tau 17,30');
+    return { tau: taus[0]! };
+  }
+  if (switchEvery === undefined) throw new RangeError(`--tau ${String(tau)} gives several delays: say when they change with --switch-every N`);
+  return { taus, switchEvery: switchEvery as number };
+}
+
+function tauList(value: unknown, where: string): number[] {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((t) => typeof t === 'number' && t > 0 && Number.isFinite(t) && Math.abs(Math.round(t * 10) - t * 10) < 1e-9)) {
+    throw new RangeError(`${where}: τ must be positive multiples of 0.1, comma-separated`);
+  }
+  return value as number[];
+}
+
+/** `a.csv,b.csv`: the files named, in order (a name cannot be empty). */
+export function csvFiles(list: string): string[] {
+  const files = list.split(',');
+  if (files.some((f) => f.trim() === '')) throw new RangeError(`--csv ${list}: a file name is empty`);
+  return files;
+}
+
+/** One column of each file (the same name, or each file's only column), one after the other. */
+export function concatenatedColumn(files: readonly string[], column: string | undefined, read: ReadFile): number[] {
+  return files.flatMap((file) => Array.from(csvColumn(read(file, '--csv'), column, basename(file))));
+}
 
 /** --columns a,b --targets c: the union of the named columns, inputs and targets as indices into it. */
 function tableSource(text: string, name: string, columns: string, targets: string | undefined, column: unknown): SeriesConfig['source'] {

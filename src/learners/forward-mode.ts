@@ -18,6 +18,7 @@ import type { Model } from '../model/model.js';
 import { StructuredGradient } from '../optim/structured-gradient.js';
 import { LearnerContext } from './context.js';
 import { DivergenceError, type Learner, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
+import type { Optimizer } from '../optim/optimizer.js';
 
 /** What an estimator is built from: the core, its recorded step, the core's θ. */
 export interface EstimatorSetup {
@@ -113,6 +114,9 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
   }
   get gradient(): Vec {
     return this.context.gradient;
+  }
+  get optimizer(): Optimizer | null {
+    return this.context.optimizer;
   }
 
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {

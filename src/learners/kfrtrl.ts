@@ -13,12 +13,15 @@
  *
  * Unbiased for the same reason as UORO (E[c_1c_2] = 0), but the noise enters through two
  * terms instead of n, so its variance is far lower (the paper shows it asymptotically smaller
- * than UORO's by a factor of order n). J·A is R jvps (one per column of A), V is R combineState calls, so a step costs
- * O(R·p) ≈ O(n³) for an RNN; memory O(n·R + m). ε as in UORO (default 1e-7).
+ * than UORO's by a factor of order n). J·A is R jvps (one per column of A) — or, when the state
+ * has fewer entries than A has columns (n < R: an LSTM, n = 2H and R = 4H), n vjps for the rows
+ * of J and one GEMM (J·A)ᵀ = Aᵀ·Jᵀ, fewer calls into the cell and the product at the kernels'
+ * rate; V is R combineState calls, so a step costs O(R·p) ≈ O(n³) for an RNN; memory O(n·R + m).
+ * ε as in UORO (default 1e-7).
  * Needs the cell's `influence.kronecker` (cells/cell.ts); other cores are refused.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { dotAt, norm } from '../tensor/kernels.js';
+import { dotAt, matmulABt, norm } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import type { DerivedStep, ImmediateInfluence, KroneckerInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
@@ -52,6 +55,10 @@ export class KfRtrlEstimator implements SensitivityEstimator {
   private readonly signs: Vec;
   private readonly coefficient: Vec;
   private readonly rowSignal: Vec;
+  /** J (n × n) row by row, when n < R makes J·A one GEMM cheaper than R jvps; else null. */
+  private readonly jacobian: Vec | null;
+  private readonly jacobianRow: Vec;
+  private readonly unit: Vec;
 
   constructor(
     { core, cellStep }: EstimatorSetup,
@@ -82,6 +89,9 @@ export class KfRtrlEstimator implements SensitivityEstimator {
     this.signs = zeros(dtype, 2);
     this.coefficient = zeros(dtype, R);
     this.rowSignal = zeros(dtype, R);
+    this.jacobian = n < R ? zeros(dtype, n * n) : null;
+    this.jacobianRow = zeros(dtype, n);
+    this.unit = zeros(dtype, n);
   }
 
   /** Eq. (4): row k of the gradient is (Aᵀ·∂ℓ/∂s)_k·u. */
@@ -95,9 +105,10 @@ export class KfRtrlEstimator implements SensitivityEstimator {
 
   /** (A, u) at t → t+1, eqs. (2)–(3). */
   propagate(theta: Vec): void {
-    const { a, aRows, ja, jaRows, v, vRows, u, z, signs, coefficient, epsilon } = this;
+    const { a, aRows, ja, jaRows, v, vRows, u, z, signs, coefficient, epsilon, jacobian } = this;
+    if (jacobian !== null) this.productWithJacobian(jacobian, theta);
     for (let k = 0; k < aRows.length; k++) {
-      this.cellStep.stateJvp(jaRows[k]!, aRows[k]!, theta); // column k of J·A
+      if (jacobian === null) this.cellStep.stateJvp(jaRows[k]!, aRows[k]!, theta); // column k of J·A
       coefficient[k] = 1;
       this.influence.combineState(vRows[k]!, coefficient, theta); // v_k, column k of V
       coefficient[k] = 0;
@@ -110,6 +121,19 @@ export class KfRtrlEstimator implements SensitivityEstimator {
     const c2 = signs[1]!;
     for (let i = 0; i < a.length; i++) a[i] = (c1 / rho1) * ja[i]! + (c2 / rho2) * v[i]!; // eq. (3)
     for (let j = 0; j < u.length; j++) u[j] = c1 * rho1 * u[j]! + c2 * rho2 * z[j]!;
+  }
+
+  /** (J·A)ᵀ = Aᵀ·Jᵀ (R × n) from the n rows of J, one vjp each. */
+  private productWithJacobian(jacobian: Vec, theta: Vec): void {
+    const { unit, jacobianRow } = this;
+    const n = unit.length;
+    for (let i = 0; i < n; i++) {
+      unit[i] = 1;
+      this.cellStep.stateVjp(jacobianRow, unit, theta); // row i of J
+      unit[i] = 0;
+      jacobian.set(jacobianRow, i * n);
+    }
+    matmulABt(this.ja, this.a, jacobian, this.aRows.length, n, n);
   }
 
   reset(): void {

@@ -52,6 +52,11 @@ export interface Learner {
    * computed): paramSize entries in θ's layout, a live view.
    */
   readonly gradient: Vec;
+  /**
+   * The optimizer that receives the estimate (null when θ is held fixed), so a caller can reach
+   * its rate (a drift policy raising it for a while). Optional for a user's learner.
+   */
+  readonly optimizer?: Optimizer | null;
   /** Consumes x_t (inputSize numbers) and, when given, target_t; updates θ on the learner's schedule. */
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult;
   /**

@@ -1,10 +1,3 @@
-/**
- * The sparsity pattern of a cell's immediate influence ∂F/∂θ = Σ_k v_k ⊗ u_k, found from the
- * contract alone: S_k, the state entries v_k can touch, and Q_k, the parameters u_k owns, are
- * the entries that combineState(e_k) and addCombinedParams(e_k) make nonzero at PROBES random
- * points (θ + noise, random x and s). The union over points keeps a saturated or dead unit at
- * one point from hiding an entry. Made once, at a learner's construction.
- */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { Rng } from '../tensor/rng.js';
 import type { Cell } from '../cells/cell.js';
@@ -12,7 +5,16 @@ import type { Cell } from '../cells/cell.js';
 /** Random points probed. */
 export const PROBES = 16;
 
-/** For each term k: the state entries v_k can touch (S_k) and the parameters u_k owns (Q_k). */
+/**
+ * The sparsity pattern of a cell's immediate influence ∂F/∂θ = Σ_k v_k ⊗ u_k, found from the
+ * contract alone: S_k, the state entries v_k can touch, are the entries combineState(e_k) makes
+ * nonzero at PROBES random points (θ + noise, random x and s); Q_k, the parameters u_k owns,
+ * come from two addCombinedParams per point — with every coefficient 1 (u = Σ_k u_k) and with
+ * coefficient k + 1 on term k (w) — since the u_k are disjoint, w[q]/u[q] = k + 1 names q's
+ * owner, and a ratio that is not an integer, or differs between points, means a shared q.
+ * O(PROBES·(K·n + p)) rather than one p-sized pass per term. The union over points keeps a
+ * saturated or dead unit at one point from hiding an entry. Made once, at a learner's construction.
+ */
 export function influencePattern(kind: string, core: Cell, theta: Vec): { supports: number[][]; owned: number[][] } {
   const step = core.createStep(1);
   const influence = step.influence!;
@@ -23,9 +25,11 @@ export function influencePattern(kind: string, core: Cell, theta: Vec): { suppor
   const coefficient = zeros(core.dtype, K);
   const v = zeros(core.dtype, core.stateSize);
   const u = zeros(core.dtype, core.paramSize);
+  const w = zeros(core.dtype, core.paramSize);
   const probeTheta = zeros(core.dtype, core.paramSize);
   const x = zeros(core.dtype, core.inputSize);
   const s = zeros(core.dtype, core.stateSize);
+  const shared = (q: number, why: string) => new RangeError(`${kind}: parameter ${q} belongs to more than one influence term (${why}); the contract needs disjoint u_k`);
   for (let probe = 0; probe < PROBES; probe++) {
     for (let i = 0; i < probeTheta.length; i++) probeTheta[i] = theta[i]! + rng.normal();
     for (let i = 0; i < x.length; i++) x[i] = rng.normal();
@@ -34,15 +38,26 @@ export function influencePattern(kind: string, core: Cell, theta: Vec): { suppor
     for (let k = 0; k < K; k++) {
       coefficient[k] = 1;
       influence.combineState(v, coefficient, probeTheta);
-      u.fill(0);
-      influence.addCombinedParams(u, coefficient);
       coefficient[k] = 0;
-      v.forEach((value, i) => value !== 0 && touched[k]!.add(i));
-      u.forEach((value, q) => {
-        if (value === 0) return;
-        if (owner[q] !== -1 && owner[q] !== k) throw new RangeError(`${kind}: parameter ${q} belongs to influence terms ${owner[q]} and ${k}; the contract needs disjoint u_k`);
-        owner[q] = k;
-      });
+      for (let i = 0; i < v.length; i++) if (v[i] !== 0) touched[k]!.add(i);
+    }
+    u.fill(0);
+    coefficient.fill(1);
+    influence.addCombinedParams(u, coefficient);
+    w.fill(0);
+    for (let k = 0; k < K; k++) coefficient[k] = k + 1;
+    influence.addCombinedParams(w, coefficient);
+    coefficient.fill(0);
+    for (let q = 0; q < u.length; q++) {
+      if (u[q] === 0) {
+        if (w[q] !== 0) throw shared(q, 'its terms cancel');
+        continue;
+      }
+      const ratio = w[q]! / u[q]!;
+      const k = Math.round(ratio) - 1;
+      if (k < 0 || k >= K || Math.abs(ratio - (k + 1)) > 0.25) throw shared(q, `w/u = ${ratio}`);
+      if (owner[q] !== -1 && owner[q] !== k) throw shared(q, `terms ${owner[q]} and ${k}`);
+      owner[q] = k;
     }
   }
   const unowned = owner.indexOf(-1);

@@ -7,22 +7,37 @@
  *   M_{t+1} = J_t·M_t + I_t,   M_0 = 0                               (3)
  *   g_t = (∂ℓ_t/∂s_{t+1})·M_{t+1} + ∂ℓ_t/∂θ_head                     (4)
  *
- * Row i of J_t and of I_t is one vjp with cotangent e_i (reverse mode gives rows), so the cell
- * is used only through its contract — any Cell, stacks and user cells alike. Cost per step:
- * n vjps, O(n·p), and the product (3), O(n²·p); memory O(n·p). The reference every online
- * estimator is measured against; practical only for small models.
- * Note: the structured influence would give I_t as a sum of rank-one terms, but (3) costs
- * O(n²·p) whatever I_t's form, and the black-box route needs nothing beyond vjp.
+ * Row i of J_t is one vjp with cotangent e_i (reverse mode gives rows), so the cell is used only
+ * through its contract — any Cell, stacks and user cells alike. J_t·M_t, O(n²·p), is one
+ * blocked GEMM (tensor/kernels.ts matmulAB) and the whole cost of a step at any useful size;
+ * everything else is O(n·p) or less. Memory O(n·p). The reference every online estimator is
+ * measured against; practical only for small models.
+ * I_t is sparse: where the cell gives its immediate influence as rank-one terms v_k ⊗ u_k with
+ * disjoint u_k (cells/cell.ts), I_t[s, q] = v_k[s]·u_k[q] for the one term k owning q, so it is
+ * added after the product on its pattern only — Σ_k |supp v_k|·|Q_k|, about 2p for an LSTM,
+ * instead of n dense p-sized vjp rows written and read back. A cell without the structure
+ * pays those rows (n vjps with ∂θ, then J·M added onto them).
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { matmulAB, matmulABAdd } from '../tensor/kernels.js';
-import type { DerivedStep } from '../cells/cell.js';
+import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
+import { flatten, influencePattern } from './pattern.js';
 import type { LearnerOptions } from './learner.js';
 
 export type RtrlOptions = LearnerOptions;
+
+/** I_t on its pattern: the terms, the parameters each owns (Q_k, flattened) and scratch for v_k and Σ_k u_k. */
+interface SparseInfluence {
+  readonly influence: ImmediateInfluence;
+  readonly owned: Int32Array;
+  readonly ownedOffset: Int32Array;
+  readonly coefficient: Vec;
+  readonly v: Vec;
+  readonly u: Vec;
+}
 
 /** RTRL's sensitivity M = ∂s/∂θ_core, exact. */
 export class RtrlEstimator implements SensitivityEstimator {
@@ -35,12 +50,13 @@ export class RtrlEstimator implements SensitivityEstimator {
   private next: Vec;
   /** J_t (n × n). */
   private readonly jacobian: Vec;
-  /** One row of J_t and of I_t: the cell always sees the same few buffers, so its views stay memoized. */
+  /** One row of J_t (and of I_t without the structure): the cell always sees the same few buffers, so its views stay memoized. */
   private readonly jacobianRow: Vec;
-  private readonly influenceRow: Vec;
+  private readonly influenceRow: Vec | null;
   private readonly unit: Vec;
+  private readonly sparse: SparseInfluence | null;
 
-  constructor({ core, cellStep }: EstimatorSetup) {
+  constructor({ core, cellStep, coreTheta }: EstimatorSetup) {
     const { dtype } = core;
     const n = (this.n = core.stateSize);
     const p = (this.p = core.paramSize);
@@ -49,24 +65,63 @@ export class RtrlEstimator implements SensitivityEstimator {
     this.next = zeros(dtype, n * p);
     this.jacobian = zeros(dtype, n * n);
     this.jacobianRow = zeros(dtype, n);
-    this.influenceRow = zeros(dtype, p);
     this.unit = zeros(dtype, n);
+    const influence = cellStep.influence;
+    if (influence === undefined) {
+      this.sparse = null;
+      this.influenceRow = zeros(dtype, p);
+    } else {
+      const [owned, ownedOffset] = flatten(influencePattern('rtrl', core, coreTheta).owned);
+      this.sparse = { influence, owned, ownedOffset, coefficient: zeros(dtype, influence.termCount), v: zeros(dtype, n), u: zeros(dtype, p) };
+      this.influenceRow = null;
+    }
   }
 
   /** M ← J·M + I, eqs. (2)–(3). */
   propagate(theta: Vec): void {
-    const { n, p, next, jacobianRow, influenceRow } = this;
+    const { n, p, next, jacobian, jacobianRow, unit, influenceRow } = this;
     for (let i = 0; i < n; i++) {
-      this.unit[i] = 1;
-      influenceRow.fill(0);
-      this.cellStep.stateParamVjp(jacobianRow, influenceRow, this.unit, theta); // row i of J and of I, eq. (2)
-      this.unit[i] = 0;
-      this.jacobian.set(jacobianRow, i * n);
-      next.set(influenceRow, i * p);
+      unit[i] = 1;
+      if (influenceRow === null) this.cellStep.stateVjp(jacobianRow, unit, theta); // row i of J, eq. (2)
+      else {
+        influenceRow.fill(0);
+        this.cellStep.stateParamVjp(jacobianRow, influenceRow, unit, theta); // rows i of J and of I
+        next.set(influenceRow, i * p);
+      }
+      unit[i] = 0;
+      jacobian.set(jacobianRow, i * n);
     }
-    matmulABAdd(next, this.jacobian, this.sensitivity, n, p, n); // eq. (3)
+    if (this.sparse === null) matmulABAdd(next, jacobian, this.sensitivity, n, p, n); // eq. (3)
+    else {
+      matmulAB(next, jacobian, this.sensitivity, n, p, n); // eq. (3): J·M …
+      this.addInfluence(next, theta, this.sparse); // … + I
+    }
     this.next = this.sensitivity;
     this.sensitivity = next;
+  }
+
+  /** out (n × p) += I_t on its pattern: out[s, q] += v_k[s]·u_k[q] for q ∈ Q_k, v_k[s] ≠ 0. */
+  private addInfluence(out: Vec, theta: Vec, { influence, owned, ownedOffset, coefficient, v, u }: SparseInfluence): void {
+    const { n, p } = this;
+    u.fill(0);
+    coefficient.fill(1);
+    influence.addCombinedParams(u, coefficient); // Σ_k u_k, each q from its own term (the Q_k are disjoint)
+    coefficient.fill(0);
+    for (let k = 0; k < coefficient.length; k++) {
+      coefficient[k] = 1;
+      influence.combineState(v, coefficient, theta); // v_k
+      coefficient[k] = 0;
+      const q1 = ownedOffset[k + 1]!;
+      for (let s = 0; s < n; s++) {
+        const vs = v[s]!;
+        if (vs === 0) continue;
+        const row = s * p;
+        for (let a = ownedOffset[k]!; a < q1; a++) {
+          const q = owned[a]!;
+          out[row + q] += vs * u[q]!;
+        }
+      }
+    }
   }
 
   /** Eq. (4). */

@@ -23,6 +23,7 @@ import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { LearnerContext, rowViews } from './context.js';
 import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+import type { Optimizer } from '../optim/optimizer.js';
 
 export interface TbpttOptions extends LearnerOptions {
   /** Backpropagate this many steps (the window length). */
@@ -91,6 +92,9 @@ export class Tbptt implements Learner {
   }
   get gradient(): Vec {
     return this.context.gradient;
+  }
+  get optimizer(): Optimizer | null {
+    return this.context.optimizer;
   }
 
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {

@@ -5,7 +5,7 @@
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { clipScalar, roundTo, segmentScale, type StructuredGradient } from './structured-gradient.js';
-import { checkLearningRate, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import { checkLearningRate, checkRateScale, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
 export interface AdamOptions extends OptimizerOptions {
@@ -27,6 +27,7 @@ export class Adam implements Optimizer {
   private readonly m: Vec;
   private readonly v: Vec;
   private t = 0;
+  private rateScale = 1;
 
   constructor(paramSize: number, dtype: DType, options: AdamOptions) {
     this.lr = checkLearningRate('adam', options.lr);
@@ -43,7 +44,15 @@ export class Adam implements Optimizer {
   }
 
   currentRate(): number {
-    return scheduledRate(this.lr, this.schedule, this.t);
+    return scheduledRate(this.lr, this.schedule, this.t) * this.rateScale;
+  }
+
+  get learningRateScale(): number {
+    return this.rateScale;
+  }
+
+  setLearningRateScale(scale: number): void {
+    this.rateScale = checkRateScale(this.kind, scale);
   }
 
   step(theta: Vec, grad: Vec): void {

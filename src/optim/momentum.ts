@@ -3,7 +3,7 @@
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { clipScalar, roundTo, segmentScale, type StructuredGradient } from './structured-gradient.js';
-import { checkLearningRate, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import { checkLearningRate, checkRateScale, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
 export interface MomentumOptions extends OptimizerOptions {
@@ -18,6 +18,7 @@ export class Momentum implements Optimizer {
   readonly momentum: number;
   private readonly velocity: Vec;
   private t = 0;
+  private rateScale = 1;
 
   constructor(paramSize: number, dtype: DType, options: MomentumOptions) {
     this.lr = checkLearningRate('momentum', options.lr);
@@ -28,7 +29,15 @@ export class Momentum implements Optimizer {
   }
 
   currentRate(): number {
-    return scheduledRate(this.lr, this.schedule, this.t);
+    return scheduledRate(this.lr, this.schedule, this.t) * this.rateScale;
+  }
+
+  get learningRateScale(): number {
+    return this.rateScale;
+  }
+
+  setLearningRateScale(scale: number): void {
+    this.rateScale = checkRateScale(this.kind, scale);
   }
 
   step(theta: Vec, grad: Vec): void {

@@ -28,8 +28,15 @@ export interface Optimizer {
    * Optional: a learner whose optimizer lacks it forms the dense gradient and calls `step`.
    */
   stepStructured?(theta: Vec, grad: StructuredGradient): void;
-  /** The learning rate the next step will use. */
+  /** The learning rate the next step will use (the schedule's η(t) times the scale below). */
   currentRate(): number;
+  /**
+   * A factor on every rate the schedule gives, 1 unless someone raised it (the drift policy
+   * "boost" raises it for a while, then sets it back to 1). Not part of the state: a transient
+   * setting of the optimizer object, like the schedule.
+   */
+  readonly learningRateScale: number;
+  setLearningRateScale(scale: number): void;
   getState(): OptimizerState;
   setState(state: OptimizerState): void;
 }
@@ -43,6 +50,11 @@ export interface OptimizerOptions {
 export function checkLearningRate(kind: string, lr: unknown): number {
   if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) throw new RangeError(`${kind}: lr must be a finite number ≥ 0, got ${String(lr)}`);
   return lr;
+}
+
+export function checkRateScale(kind: string, scale: unknown): number {
+  if (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0) throw new RangeError(`${kind}: the learning-rate scale must be a finite number > 0, got ${String(scale)}`);
+  return scale;
 }
 
 export function restoreBuffers(kind: string, target: Readonly<Record<string, Vec>>, state: OptimizerState): void {

@@ -3,7 +3,7 @@ import type { Vec } from '../tensor/dtype.js';
 import { axpy, axpyScaled } from '../tensor/kernels.js';
 import { simd } from '../tensor/backend.js';
 import { clipScalar, segmentScale, type StructuredGradient } from './structured-gradient.js';
-import { checkLearningRate, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import { checkLearningRate, checkRateScale, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
 export class Sgd implements Optimizer {
@@ -11,6 +11,7 @@ export class Sgd implements Optimizer {
   readonly lr: number;
   readonly schedule: Schedule;
   private t = 0;
+  private rateScale = 1;
 
   constructor(options: OptimizerOptions) {
     this.lr = checkLearningRate('sgd', options.lr);
@@ -18,7 +19,15 @@ export class Sgd implements Optimizer {
   }
 
   currentRate(): number {
-    return scheduledRate(this.lr, this.schedule, this.t);
+    return scheduledRate(this.lr, this.schedule, this.t) * this.rateScale;
+  }
+
+  get learningRateScale(): number {
+    return this.rateScale;
+  }
+
+  setLearningRateScale(scale: number): void {
+    this.rateScale = checkRateScale(this.kind, scale);
   }
 
   step(theta: Vec, grad: Vec): void {

@@ -21,6 +21,8 @@ export interface RunResult {
   readonly finalLoss: number;
   readonly finalMetric: number;
   readonly message?: string;
+  /** With a drift detector on: the steps at which it fired. */
+  readonly detections?: readonly number[];
 }
 
 export interface LearnerRuns {
@@ -68,6 +70,11 @@ export interface Row {
   readonly seeds: number;
   readonly stepsPerSecond: number;
   readonly stateBytes: number;
+}
+
+/** Every run's drift detections as markers, in its learner's colour. */
+export function detectionMarkers(learners: readonly LearnerRuns[]): NonNullable<Comparison['markers']> {
+  return learners.flatMap((l, learner) => l.runs.flatMap((run) => (run.detections ?? []).map((step) => ({ step, label: '', learner }))));
 }
 
 export function spread(values: readonly number[]): Spread {

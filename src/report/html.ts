@@ -84,7 +84,7 @@ export function renderHtml(comparison: Comparison, assets: ChartAssets): string 
 <h1>${escape(comparison.task.title)}</h1>
 <p class="setting">${escape(comparison.model)} · ${escape(comparison.optimizer)} · ${comparison.steps.toLocaleString('en-US')} steps · seeds ${escape(seedsOf(comparison))} · ${escape(comparison.date)}</p>
 <div id="charts"><div class="chart" id="chart-loss"></div><div class="chart" id="chart-metric"></div></div>
-<p class="hint">Lines: mean over seeds; bands: lowest to highest seed; dashed: reference lines. Drag to zoom, double-click to reset, click a legend entry to hide it.</p>
+<p class="hint">Lines: mean over seeds; bands: lowest to highest seed; dashed: reference lines${(comparison.markers ?? []).length > 0 ? '; dotted verticals: drift detections (in the learner’s colour) and other marked steps' : ''}. Drag to zoom, double-click to reset, click a legend entry to hide it.</p>
 <h2>Summary</h2>
 ${table}
 <details><summary>Per seed</summary><ul>${seedValues.join('')}</ul></details>
@@ -92,7 +92,12 @@ ${table}
 <ul>${references.join('')}</ul>
 <h2>Reproduce</h2>
 <pre id="command">${escape(comparison.command)}</pre>
-${pageEnd(comparison.versions, assets, { grid, charts }, CHART_SCRIPT)}`;
+${pageEnd(comparison.versions, assets, { grid, charts, markers: markersOf(comparison) }, CHART_SCRIPT)}`;
+}
+
+/** The comparison's markers for the page: a step, a label and the learner's colour (grey for none). */
+function markersOf(comparison: Comparison): Array<{ step: number; label: string; color: string; learner: number | null }> {
+  return (comparison.markers ?? []).map((m) => ({ step: m.step, label: m.label, color: m.learner === undefined ? '#555555' : color(m.learner), learner: m.learner ?? null }));
 }
 
 /**
@@ -184,6 +189,27 @@ ${CHART_HELPERS}  function paintBands(u, chart) {
     });
     ctx.restore();
   }
+  function paintMarkers(u) {
+    var ctx = u.ctx, ratio = window.devicePixelRatio || 1;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+    ctx.clip();
+    ctx.lineWidth = ratio;
+    ctx.setLineDash([2 * ratio, 3 * ratio]);
+    ctx.font = (10 * ratio) + 'px sans-serif';
+    report.markers.forEach(function (m) {
+      if (m.learner !== null && !u.series[m.learner + 1].show) return;
+      var x = Math.round(u.valToPos(m.step, 'x', true)) + 0.5;
+      ctx.strokeStyle = m.color;
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      if (m.label !== '') { ctx.fillStyle = '#555'; ctx.fillText(m.label, x + 3 * ratio, u.bbox.top + 10 * ratio); }
+    });
+    ctx.restore();
+  }
   report.charts.forEach(function (chart) {
     var element = document.getElementById('chart-' + chart.field);
     var data = [report.grid];
@@ -210,7 +236,7 @@ ${CHART_HELPERS}  function paintBands(u, chart) {
       scales: { x: { time: false }, y: y },
       axes: [{ label: 'steps', grid: { stroke: 'rgba(0,0,0,0.07)', width: 1 } }, yAxis],
       series: series,
-      hooks: { drawAxes: [function (u) { paintBands(u, chart); }] }
+      hooks: { drawAxes: [function (u) { paintBands(u, chart); }], draw: [paintMarkers] }
     }, data, element);
   });
 })();

@@ -12,7 +12,7 @@
  */
 import type { StreamSession } from './session.js';
 import { PrequentialMetric, StreamAverages, score, report, type Averages, type MetricKind } from './metrics.js';
-import { reactToDrift, type DriftDetector, type DriftPolicy } from './drift.js';
+import { DriftResponse, type DriftDetector, type DriftPolicy } from './drift.js';
 
 export interface StreamSample {
   readonly input: ArrayLike<number>;
@@ -64,7 +64,7 @@ export function prequential(options: PrequentialOptions): PrequentialResult {
   const { session, steps, next } = options;
   const d = session.delay;
   const horizon = options.horizon ?? 1;
-  const policy = options.policy ?? 'none';
+  const response = new DriftResponse(session.learner, options.policy ?? 'none');
   const metrics = options.metrics.map((kind) => new PrequentialMetric(kind, { ...(options.window !== undefined ? { window: options.window } : {}), ...(options.alpha !== undefined ? { alpha: options.alpha } : {}) }));
   const horizonErrors = Array.from({ length: horizon }, () => new StreamAverages(options.window ?? 1000, options.alpha ?? 0.999));
   /** Targets not yet revealed and the predictions they will score, oldest first. */
@@ -94,6 +94,7 @@ export function prequential(options: PrequentialOptions): PrequentialResult {
     record.loss = NaN;
     record.drift = false;
     record.prediction = prediction.prediction;
+    response.stepped();
     if (revealed !== null && revealed.target !== null) {
       const scored = revealed.prediction;
       for (const metric of metrics) metric.add(scored, revealed.target);
@@ -104,7 +105,7 @@ export function prequential(options: PrequentialOptions): PrequentialResult {
       if (options.detector?.update(record.loss) === true) {
         record.drift = true;
         detections.push(t);
-        reactToDrift(session.learner, policy);
+        response.detected();
       }
     }
     forecasts.delete(t - d - horizon);

@@ -24,7 +24,7 @@ import { writeAtomically } from '../report/write.js';
 import { finalLoss, type RunResult } from '../report/comparison.js';
 import type { CurvePoint } from '../report/curve.js';
 import type { Job } from '../cli/job.js';
-import { runPool, type StopSignal } from '../cli/pool.js';
+import { runPool, type KeptThreads, type StopSignal } from '../cli/pool.js';
 import { rewindMetrics } from '../cli/resume.js';
 import { decodeRunState } from '../cli/run-state.js';
 import { appendRecord, recordOf, type RunRecord } from './records.js';
@@ -100,6 +100,8 @@ export interface ExecuteOptions {
   readonly until?: number;
   readonly onProgress?: (run: SweepRun, latest: { step: number; loss: number; metric: number }) => void;
   readonly onFinished?: (finished: Finished) => void;
+  /** Threads to run on and keep for the next call (their stop signal must be `stop`). */
+  readonly threads?: KeptThreads;
 }
 
 export async function executeRuns(runs: readonly SweepRun[], options: ExecuteOptions): Promise<Finished[]> {
@@ -111,6 +113,7 @@ export async function executeRuns(runs: readonly SweepRun[], options: ExecuteOpt
     {
       workers: options.workers,
       stop: options.stop,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
       events: {
         onProgress: (job, points, latest) => {
           const p = prepared[job.id]!;

@@ -3,16 +3,17 @@
  * one job at a time, while the worker process keeps the job's lock renewed — a CPU-bound run
  * never starves it. Here the run goes through executeRuns, i.e. the job pool's worker thread
  * (cli/worker.ts → runJob), so this process's own thread stays free to report progress and to
- * exit the moment its worker dies (BullMQ exits on the IPC channel's disconnect).
+ * exit the moment its worker dies (on the IPC channel's disconnect, or when its parent is gone).
  *
  * The worker process passes its --out and --checkpoint-every in the environment it forks with.
  * A run already recorded in --out (its lock lost and the run finished by another worker) is
  * not run again: its record is the result.
  */
-import { UnrecoverableError, type SandboxedJob } from 'bullmq';
-import { StopSignal } from '../cli/pool.js';
+import type { SandboxedJob } from 'bullmq';
+import { KeptThreads, StopSignal } from '../cli/pool.js';
 import { packageVersion, versions } from '../cli/provenance.js';
 import { executeRuns } from './execute.js';
+import { exitWhenOrphaned } from './orphan-watch.js';
 import { readRecords, type RunRecord } from './records.js';
 import { configOf, runId, type SweepRun } from './run-config.js';
 import type { QueuedRun } from './queue.js';
@@ -25,9 +26,30 @@ export type JobSummary = Pick<RunRecord, 'id' | 'label'> & Pick<RunRecord['resul
 
 const PROGRESS_SECONDS = 1;
 
+/**
+ * A failure that retrying cannot mend: BullMQ fails the job at once. BullMQ knows it by its
+ * name, which crosses the IPC channel as an own property; defined here because importing
+ * bullmq's index in the processor would load all of BullMQ and ioredis (≈ 0.5 CPU s per
+ * processor start) for one class.
+ */
+class UnrecoverableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnrecoverableError';
+  }
+}
+
+// One job thread for this processor's life: BullMQ hands it job after job, and a new thread
+// for each would cost its start-up every time.
+const threads = new KeptThreads(new StopSignal());
+
 // A worker killed outright cannot stop its children: an orphan would finish a run that another
-// worker has taken over. The IPC channel closes when the worker dies, and so does this process.
-if (process.send !== undefined) process.once('disconnect', () => process.exit(1));
+// worker has taken over. The IPC channel closes when the worker dies, and so does this process;
+// since that event was seen not to come, the parent is also watched (orphan-watch.ts).
+if (process.send !== undefined) {
+  process.once('disconnect', () => process.exit(1));
+  exitWhenOrphaned();
+}
 
 export default async function process_(job: SandboxedJob<QueuedRun, JobSummary>): Promise<JobSummary> {
   const mine = packageVersion();
@@ -45,7 +67,8 @@ export default async function process_(job: SandboxedJob<QueuedRun, JobSummary>)
   const [finished] = await executeRuns([run], {
     out,
     workers: 1,
-    stop: new StopSignal(),
+    stop: threads.stop,
+    threads,
     versions: versions(),
     checkpointEvery: every === undefined || every === '' ? null : Number(every),
     onProgress: (_run, latest) => {

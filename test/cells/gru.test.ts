@@ -12,6 +12,8 @@ checkCell('gru reset after without bias', () => gru({ ...tiny, bias: false }));
 checkCell('gru reset before without bias', () => gru({ ...tiny, resetAfter: false, bias: false }));
 checkCell('gru with hardSigmoid gates', () => gru({ ...tiny, gateActivation: 'hardSigmoid' }));
 checkCell('gru reset before with Keras 3 hardSigmoid gates', () => gru({ ...tiny, resetAfter: false, gateActivation: 'hardSigmoidKeras3' }), { seed: 2 });
+checkCell('gru reset after with a linear candidate (Keras activation linear)', () => gru({ ...tiny, candidateActivation: 'linear' }), { float32: () => gru({ ...tiny, candidateActivation: 'linear', dtype: 'float32' }) });
+checkCell('gru reset before with a linear candidate', () => gru({ ...tiny, resetAfter: false, candidateActivation: 'linear' }));
 
 const sigmoid = (a: number) => 1 / (1 + Math.exp(-a));
 

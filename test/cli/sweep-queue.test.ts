@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { repoRoot } from '../support/fixtures.js';
 import { redisMissing, startRedis, type RedisServer } from '../support/redis.js';
+import { running } from '../support/processes.js';
 
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -198,6 +199,24 @@ test('queue: 24 runs of influence balancing and copy on two workers, one SIGKILL
     }
   }
   assert.equal(compared, 24);
+});
+
+test('queue: the sandboxed processors of a worker killed with SIGKILL (alone, not its process tree) exit within seconds; no orphan goes on with the run', { skip: missing ?? false, timeout: 120_000 }, async (t) => {
+  const spec = join(dir, 'long.yaml');
+  writeFileSync(spec, 'task: copy\nsteps: 2000000\nparameters:\n  cell: {value: rnn}\n  hidden: {value: 8}\n  learner: {value: uoro}\n  lr: {value: 0.01}\n  seed: {values: [1, 2]}\n');
+  const name = 'orphans';
+  assert.equal(run('sweep', 'enqueue', spec, '--queue', redis!.url, '--name', name).status, 0);
+  const w = worker('--queue', redis!.url, '--name', name, '--out', join(dir, 'orphans'), '--concurrency', '2');
+  const pid = w.child.pid!;
+  await until(() => w.lines.filter((l) => / start /.test(l)).length === 2, 'the worker starting both runs');
+  const processors = () => processTree(pid).filter((p) => p !== pid && running(p));
+  await until(() => processors().length === 2, 'two sandboxed processors');
+  const children = processors();
+  const killed = performance.now();
+  signal(pid, 'SIGKILL');
+  assert.equal(await w.exit, null);
+  await until(() => children.every((p) => !running(p)), `processors ${children.join(', ')} to exit after their worker died`, 15);
+  t.diagnostic(`both processors gone ${((performance.now() - killed) / 1000).toFixed(2)} s after the worker's SIGKILL`);
 });
 
 test('queue: a worker of another version than the producer is refused by name, and an unreachable Redis is one line within seconds', { skip: missing ?? false, timeout: 120_000 }, async () => {

@@ -23,7 +23,7 @@ export class FakeLearner implements Learner {
   private readonly trace: Vec;
   private readonly prediction: Vec;
   private readonly signs: Vec;
-  private readonly optimizer: Optimizer;
+  readonly optimizer: Optimizer;
   private readonly rng: Rng;
   private count = 0;
   private lastLoss = NaN;

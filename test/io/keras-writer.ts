@@ -8,6 +8,7 @@ import { zipSync } from 'fflate';
 import h5wasm from 'h5wasm';
 import type { Model } from '../../src/model/model.js';
 import { exportTfjs } from '../../src/io/tfjs-export.js';
+import { kerasSavePaths } from '../../src/io/keras.js';
 
 const POLICY = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
 const INITIALIZER = { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null }, registered_name: null };
@@ -20,14 +21,18 @@ function keras3Layer(layer: { class_name: string; config: Record<string, unknown
   return { module: 'keras.layers', class_name: layer.class_name, config: { ...config, dtype: POLICY, ...extra }, registered_name: null };
 }
 
-/** Where Keras 3 keeps a TF.js weight (lstm_1/kernel, bidirectional_1/forward_gru_1/bias, dense_1/kernel). */
-function h5Path(name: string, dense: string | null): string {
+/**
+ * Where Keras 3 keeps a TF.js weight (lstm_1/kernel, bidirectional_1/forward_gru_1/bias,
+ * dense_1/kernel): under the layer's save path (its class, numbered; see kerasSavePaths).
+ */
+function h5Path(name: string, dense: string | null, paths: Map<string, string>): string {
   const parts = name.split('/');
   const kind = parts[parts.length - 1]!;
-  if (parts[0] === dense) return `layers/${dense}/vars/${kind === 'kernel' ? 0 : 1}`;
+  const group = paths.get(parts[0]!) ?? parts[0]!;
+  if (parts[0] === dense) return `layers/${group}/vars/${kind === 'kernel' ? 0 : 1}`;
   const index = { kernel: 0, recurrent_kernel: 1, bias: 2 }[kind]!;
   const direction = parts.length === 3 ? `/${parts[1]!.split('_')[0]}_layer` : '';
-  return `layers/${parts[0]}${direction}/cell/vars/${index}`;
+  return `layers/${group}${direction}/cell/vars/${index}`;
 }
 
 let counter = 0;
@@ -56,6 +61,7 @@ export async function writeKeras(model: Model, options: { kerasVersion?: string;
     compile_config: null,
   };
   options.edit?.(config);
+  const paths = kerasSavePaths(config);
 
   const module = await h5wasm.ready;
   const FS = module.FS as unknown as { readFile(path: string): Uint8Array; unlink(path: string): void };
@@ -78,7 +84,7 @@ export async function writeKeras(model: Model, options: { kerasVersion?: string;
   let at = 0;
   for (const spec of modelJson.weightsManifest[0]!.weights) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
-    const target = h5Path(spec.name, dense ?? null);
+    const target = h5Path(spec.name, dense ?? null, paths);
     const slash = target.lastIndexOf('/');
     ensure(target.slice(0, slash));
     (file.get(target.slice(0, slash)) as InstanceType<typeof h5wasm.Group>).create_dataset({ name: target.slice(slash + 1), data: floats.slice(at, at + size), shape: spec.shape, dtype: '<f' });

@@ -1,10 +1,12 @@
 /**
- * Keras 3 `.keras` import: files written by the HDF5 library (h5wasm) in the Keras 3 layout
- * import and compute what the same model computes through the TF.js path.
+ * Keras 3 `.keras` import: files saved by Keras 3 itself (test/fixtures/keras, made by
+ * scripts/keras-fixtures.py) import and compute Keras's own outputs; files written by the HDF5
+ * library (h5wasm) in the Keras 3 layout import and compute what the same model computes
+ * through the TF.js path.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -18,6 +20,7 @@ import { Rng } from '../../src/tensor/rng.js';
 import { maxAbsDiff } from '../support/numeric.js';
 import { writeKeras } from './keras-writer.js';
 import { cli$, refusal } from './support.js';
+import { repoRoot } from '../support/fixtures.js';
 
 before(async () => {
   await kerasReady();
@@ -35,6 +38,21 @@ const MODELS: Array<[string, ModelConfig]> = [
   ['bidirectional lstm go_backwards, summed, last output, dense without bias', { inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 }, bidirectional: true, goBackwards: true, merge: 'sum' }], outputSize: 2, headBias: false, returnSequences: false, dtype: 'float32' }],
   ['simpleRNN relu without bias, then bidirectional gru concat', { inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'relu', bias: false } }, { cell: { kind: 'gru', hiddenSize: 2 }, bidirectional: true }], dtype: 'float32' }],
 ];
+
+test('.keras files saved by Keras 3 itself (LSTM, GRU both resets and linear, SimpleRNN, Bidirectional sum/mul/ave/concat, go_backwards, last output, hard_sigmoid) import and compute Keras outputs within 1e-6', (t) => {
+  const dir = join(repoRoot, 'test/fixtures/keras');
+  const names = readdirSync(dir).filter((f) => f.endsWith('.keras'));
+  assert.ok(names.length >= 6, `fixtures in ${dir}`);
+  for (const name of names) {
+    const expected = JSON.parse(readFileSync(join(dir, name.replace(/\.keras$/, '.json')), 'utf8')) as { keras: string; backend: string; input: number[][]; output: number[]; outputShape: number[] };
+    const model = importKeras(readFileSync(join(dir, name)), { source: name });
+    assert.equal(model.returnSequences, expected.outputShape.length === 3, `${name}: return_sequences`);
+    const x = Float32Array.from(expected.input.flat());
+    const error = maxAbsDiff(runSequence(model, x, expected.input.length).output, expected.output);
+    t.diagnostic(`${name} (Keras ${expected.keras}, ${expected.backend}): max |Δ| = ${error.toExponential(2)}`);
+    assert.ok(error <= 1e-6, `${name}: differs from Keras by ${error}`);
+  }
+});
 
 test('Keras 3 .keras files written by the HDF5 library import and match the same model through the TF.js path within 1e-6', async (t) => {
   const rng = new Rng(41);
@@ -77,7 +95,7 @@ test('broken .keras files are refused in one line naming what is wrong', async (
     [zipSync({ 'config.json': text({ class_name: 'Sequential', config: { layers: [] } }) }), /the model has no recurrent layer/],
     [zipSync({ 'metadata.json': text({ keras_version: '3.6.0' }) }), /the archive has no config.json/],
     [await writeKeras(model, { edit: (c) => ((c.config as { layers: Array<{ config: Record<string, unknown> }> }).layers[1]!.config.return_sequences = 'x') }), /return_sequences must be true or false, got "x"/],
-    [await writeKeras(model, { edit: (c) => ((c.config as { layers: Array<{ config: Record<string, unknown> }> }).layers[0]!.config.batch_shape = [null, null, 5]) }), /batch_shape declares 5 features but layers\/lstm_1\/cell\/vars\/0 has 2 rows/],
+    [await writeKeras(model, { edit: (c) => ((c.config as { layers: Array<{ config: Record<string, unknown> }> }).layers[0]!.config.batch_shape = [null, null, 5]) }), /batch_shape declares 5 features but layers\/lstm\/cell\/vars\/0 has 2 rows/],
     [await writeKeras(model, { edit: (c) => ((c.config as { layers: Array<{ config: Record<string, unknown> }> }).layers[2]!.config.name = 'head') }), /no kernel weight for Dense layer 'head'/],
     [zipSync({ 'config.json': new TextEncoder().encode('{'), 'model.weights.h5': new Uint8Array(8) }), /config.json is not valid JSON/],
   ];

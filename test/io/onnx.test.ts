@@ -79,6 +79,18 @@ const EXPORTS: Array<[string, Omit<ModelConfig, 'dtype'>]> = [
   ['gru reset-before with hard sigmoid gates, head without bias', { inputSize: 3, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false, gateActivation: 'hardSigmoid' } }], outputSize: 3, headBias: false }],
   ['rnn relu, then bidirectional rnn tanh', { inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'relu' } }, { cell: { kind: 'rnn', hiddenSize: 2 }, bidirectional: true }] }],
   ['lstm without bias, Keras 3 hard sigmoid, dense head', { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, bias: false, gateActivation: 'hardSigmoidKeras3' } }], outputSize: 1 }],
+  // goBackwards (a time-reversing Slice), merges (reductions over the direction axis), and the final state (Y_h).
+  ['gru goBackwards, then lstm', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, goBackwards: true }, { cell: { kind: 'lstm', hiddenSize: 2 } }] }],
+  ['bidirectional lstm with goBackwards inside (each copy reads the other way), dense head', { inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 2 }, bidirectional: true, goBackwards: true }], outputSize: 2 }],
+  ['bidirectional gru merged by sum, then bidirectional rnn merged by ave', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, bidirectional: true, merge: 'sum' }, { cell: { kind: 'rnn', hiddenSize: 2 }, bidirectional: true, merge: 'ave' }] }],
+  ['bidirectional lstm merged by mul, goBackwards, dense head', { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true }, bidirectional: true, merge: 'mul', goBackwards: true }], outputSize: 2 }],
+  ['returnSequences false: lstm then gru goBackwards (the final state), dense head', { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3 } }, { cell: { kind: 'gru', hiddenSize: 3 }, goBackwards: true }], outputSize: 2, returnSequences: false }],
+  ['returnSequences false: bidirectional gru, concat (the backward direction after reading everything)', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false } }, { cell: { kind: 'gru', hiddenSize: 2 }, bidirectional: true }], returnSequences: false }],
+  ['returnSequences false: bidirectional rnn merged by ave, goBackwards, dense head', { inputSize: 3, layers: [{ cell: { kind: 'rnn', hiddenSize: 3 }, bidirectional: true, merge: 'ave', goBackwards: true }], outputSize: 1, returnSequences: false }],
+  ['returnSequences false: bidirectional lstm merged by sum', { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 2 }, bidirectional: true, merge: 'sum' }], returnSequences: false }],
+  // The identity as Affine(1, 0): a GRU's linear candidate, a linear Elman cell.
+  ['gru with a linear candidate (reset-after), then linear rnn, dense head', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, candidateActivation: 'linear' } }, { cell: { kind: 'rnn', hiddenSize: 2, nonlinearity: 'linear' } }], outputSize: 2 }],
+  ['bidirectional gru reset-before with a linear candidate and hard sigmoid gates', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false, gateActivation: 'hardSigmoid', candidateActivation: 'linear' }, bidirectional: true }] }],
 ];
 
 test('float32 models exported to ONNX run in onnxruntime and compute our outputs within 1e-6, and import back bit for bit', async (t) => {
@@ -127,7 +139,10 @@ test('float64 models export as DOUBLE graphs that import back bit for bit and ma
     const ours = runSequence(model, x, STEPS).output;
     assert.deepEqual(runSequence(back, x, STEPS).output, ours);
     // The reference implementation hard-codes the default activations (it ignores the attribute).
-    const defaultActivations = config.layers.every((layer) => layer.cell.kind === 'rnn' ? layer.cell.nonlinearity !== 'relu' : layer.cell.kind === 'influence' || ((layer.cell as { gateActivation?: string }).gateActivation ?? 'sigmoid') === 'sigmoid');
+    const defaultActivations = config.layers.every((layer) => {
+      const cell = layer.cell as { kind: string; nonlinearity?: string; gateActivation?: string; candidateActivation?: string };
+      return cell.kind === 'rnn' ? (cell.nonlinearity ?? 'tanh') === 'tanh' : (cell.gateActivation ?? 'sigmoid') === 'sigmoid' && (cell.candidateActivation ?? 'tanh') === 'tanh';
+    });
     const reference = defaultActivations ? runReference(bytes, x, config.inputSize) : null;
     if (reference === null) continue;
     const error = maxAbsDiff(reference, ours);
@@ -198,9 +213,6 @@ test('what ONNX cannot hold, or we cannot compute, is refused in one line naming
   const refusedExports: Array<[ModelConfig, RegExp]> = [
     [{ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, projSize: 2 } }] }, /LSTM projection \(projSize\) has no ONNX form/],
     [{ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'satlin' } }] }, /RNN nonlinearity satlin/],
-    [{ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, goBackwards: true }] }, /layer 0: goBackwards has no ONNX operator form/],
-    [{ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, bidirectional: true, merge: 'sum' }] }, /merge sum has no ONNX operator form/],
-    [{ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 } }], returnSequences: false }, /returnSequences false/],
   ];
   for (const [config, message] of refusedExports) assert.throws(() => exportOnnx(createModel(config)), message);
   const { INT, FLOAT: FLOAT_ATTRIBUTE } = onnx.AttributeProto.AttributeType;

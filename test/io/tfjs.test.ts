@@ -117,6 +117,8 @@ const KERAS_SEMANTICS: Array<[string, (x: number) => tf.layers.Layer[]]> = [
   ['bidirectional gru, mul, sequences, dense without bias', (i) => [bi(tf.layers.gru({ units: 3, recurrentActivation: 'sigmoid', returnSequences: true }), 'mul', { inputShape: [STEPS, i] }), tf.layers.dense({ units: 2, useBias: false })]],
   ['bidirectional lstm go_backwards inside, mul, last output, dense without bias', (i) => [bi(tf.layers.lstm({ units: 2, recurrentActivation: 'sigmoid', goBackwards: true }), 'mul', { inputShape: [STEPS, i] }), tf.layers.dense({ units: 3, useBias: false })]],
   ['simpleRNN linear go_backwards, then bidirectional simpleRNN ave go_backwards', (i) => [tf.layers.simpleRNN({ units: 3, activation: 'linear', goBackwards: true, returnSequences: true, inputShape: [STEPS, i] }), bi(tf.layers.simpleRNN({ units: 2, goBackwards: true, returnSequences: true }), 'ave')]],
+  ['gru linear (the candidate is the identity), sequences, then bidirectional gru linear go_backwards, sum, last output', (i) => [tf.layers.gru({ units: 3, activation: 'linear', recurrentActivation: 'sigmoid', returnSequences: true, inputShape: [STEPS, i] }), bi(tf.layers.gru({ units: 2, activation: 'linear', goBackwards: true }), 'sum')]],
+  ['gru linear with hard_sigmoid gates, dense head', (i) => [tf.layers.gru({ units: 3, activation: 'linear', returnSequences: true, inputShape: [STEPS, i] }), tf.layers.dense({ units: 2 })]],
 ];
 
 test('go_backwards, every merge mode, return_sequences false and Dense without bias: TF.js models import and match tfjs 4.22 within 1e-6, and export back to tfjs within 1e-6', async (t) => {
@@ -203,6 +205,7 @@ const OUR_MODELS: Array<[string, ModelConfig]> = [
   ['rnn tanh, then bidirectional rnn relu', { inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 4 } }, { cell: { kind: 'rnn', hiddenSize: 2, nonlinearity: 'relu' }, bidirectional: true }], dtype: 'float32' }],
   ['gru goBackwards, then bidirectional lstm goBackwards summed, last output, head without bias', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false, gateActivation: 'sigmoid' }, goBackwards: true }, { cell: { kind: 'lstm', hiddenSize: 2 }, bidirectional: true, goBackwards: true, merge: 'sum' }], outputSize: 2, headBias: false, returnSequences: false, dtype: 'float32' }],
   ['bidirectional rnn linear multiplied, then bidirectional gru averaged', { inputSize: 3, layers: [{ cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'linear' }, bidirectional: true, merge: 'mul' }, { cell: { kind: 'gru', hiddenSize: 2, resetAfter: false }, bidirectional: true, merge: 'ave' }], dtype: 'float32' }],
+  ['gru with a linear candidate, bidirectional, dense head', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false, candidateActivation: 'linear' }, bidirectional: true }], outputSize: 2, dtype: 'float32' }],
 ];
 
 /** Our model with every parameter drawn from the rng (so biases and gates are all exercised). */

@@ -78,3 +78,29 @@ test('invalid optimizer settings are rejected by name', () => {
   assert.throws(() => momentum(1, 'float64', { lr: 0.1, momentum: 1.5 }), /momentum must be in \[0, 1\)/);
   assert.throws(() => sgd({ lr: 0.1, schedule: { kind: 'cosine' } as never }), /unknown schedule kind 'cosine'/);
 });
+
+test("every optimizer's rate is the schedule's η(t) times its learning-rate scale, and scale 1 gives θ bit for bit as before", () => {
+  const schedule = { kind: 'inverseSqrt', decay: 0.5 } as const;
+  const make = [() => sgd({ lr: 0.1, schedule }), () => momentum(2, 'float64', { lr: 0.1, schedule }), () => adam(2, 'float64', { lr: 0.1, schedule })];
+  const grads = [Float64Array.of(0.3, -1), Float64Array.of(2, 0.1), Float64Array.of(-0.5, 0.5)];
+  for (const create of make) {
+    const plain = create();
+    const scaled = create();
+    const thetaPlain = Float64Array.of(1, 1);
+    const thetaScaled = Float64Array.of(1, 1);
+    assert.equal(scaled.learningRateScale, 1);
+    grads.forEach((g, t) => {
+      // Step 1 runs at 4× the rate, the others at the plain rate again.
+      scaled.setLearningRateScale(t === 1 ? 4 : 1);
+      assert.equal(scaled.currentRate(), (t === 1 ? 4 : 1) * scheduledRate(0.1, schedule, t), `${plain.kind} step ${t}`);
+      const before = Float64Array.from(thetaScaled);
+      plain.step(thetaPlain, g);
+      scaled.step(thetaScaled, g);
+      if (t === 0) assert.deepEqual(thetaScaled, thetaPlain, plain.kind);
+      if (t === 1 && plain.kind === 'sgd') assert.ok(Math.abs(thetaScaled[0]! - (before[0]! - 4 * scheduledRate(0.1, schedule, 1) * g[0]!)) < 1e-15);
+    });
+    assert.notDeepEqual(thetaScaled, thetaPlain, plain.kind);
+    assert.throws(() => scaled.setLearningRateScale(0), /learning-rate scale must be a finite number > 0, got 0/);
+    assert.throws(() => scaled.setLearningRateScale(Number.NaN), /learning-rate scale/);
+  }
+});

@@ -48,3 +48,30 @@ test('the report renders both charts and the table in chromium, with no console 
     rmSync(directory, { recursive: true, force: true });
   }
 });
+
+test('drift detections given as markers are drawn on both charts in chromium', { skip: missing, timeout: 60_000 }, async () => {
+  const directory = mkdtempSync(join(tmpdir(), 'online-rnn-report-'));
+  const browser = await launchChromium();
+  try {
+    const coloured = async (name: string, markers: Array<{ step: number; label: string; learner: number }>) => {
+      const { html } = writeReport(join(directory, name), { ...exampleComparison(), markers }, chartAssets());
+      const page = await browser.page();
+      await page.goto(pathToFileURL(html).href);
+      await page.waitForSelector('#chart-metric .uplot canvas', { timeout: 10_000 });
+      return page.evaluate<number[]>(`
+        Array.from(document.querySelectorAll('.uplot canvas')).map((canvas) => {
+          const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          let coloured = 0;
+          for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] > 0 && (pixels[i] !== pixels[i + 1] || pixels[i + 1] !== pixels[i + 2])) coloured++;
+          return coloured;
+        })`);
+    };
+    const without = await coloured('plain.html', []);
+    const withMarkers = await coloured('marked.html', [250, 650, 1050, 1450].map((step, i) => ({ step, label: '', learner: i % 2 })));
+    without.forEach((count, chart) => assert.ok(withMarkers[chart]! > count + 200, `chart ${chart}: ${withMarkers[chart]} coloured pixels with markers, ${count} without`));
+    assert.deepEqual(browser.problems, []);
+  } finally {
+    await browser.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+});

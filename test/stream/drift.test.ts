@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { createModel } from '../../src/model/config.js';
 import { createLearner } from '../../src/kinds/learners.js';
 import { mse } from '../../src/loss/loss.js';
-import { reactToDrift } from '../../src/stream/drift.js';
+import { DriftResponse, driftPolicyText, parseDriftPolicy, reactToDrift } from '../../src/stream/drift.js';
+import { parseDetector } from '../../src/stream/detectors.js';
+import { prequential } from '../../src/stream/prequential.js';
+import { StreamSession } from '../../src/stream/session.js';
 import { switchingTask } from '../../src/stream/switching.js';
 import { addTask } from '../../src/tasks/add.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -42,4 +45,68 @@ test('a switching task draws from its first task until the switch and from the n
     assert.deepEqual([Array.from(y.input), Array.from(y.target!)], [Array.from(x.input), Array.from(x.target!)]);
   }
   assert.throws(() => switchingTask([addTask()], []), /k ≥ 2 tasks/);
+});
+
+test('boost runs exactly the N steps after a detection at factor × the rate, then the rate again; the same seed gives the same θ', () => {
+  const lr = 0.01;
+  const detectAt = 10;
+  const policy = parseDriftPolicy('boost:factor=5:steps=7');
+  const run = () => {
+    const model = createModel({ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3 } }], outputSize: 2 }, { seed: 1 });
+    const learner = createLearner({ kind: 'uoro' }, model, { loss: mse, optimizer: { kind: 'sgd', lr }, seed: 2 });
+    const stream = randomStream(30, 2, 2, 3);
+    let seen = 0;
+    const detector = { kind: 'at', update: () => seen++ === detectAt, reset: () => undefined };
+    const rates: number[] = [];
+    let previous = Float64Array.from(model.theta);
+    const result = prequential({
+      session: new StreamSession(learner),
+      next: () => ({ input: stream.inputs[seen]!, target: stream.targets[seen]! }),
+      steps: 30,
+      metrics: [],
+      detector,
+      policy,
+      onStep() {
+        // SGD: θ_t − θ_{t−1} = −η_t·g_t, so the rate this step used is −⟨Δθ, g⟩/‖g‖².
+        const g = learner.gradient;
+        let dot = 0;
+        let norm = 0;
+        for (let i = 0; i < g.length; i++) {
+          dot += (model.theta[i]! - previous[i]!) * g[i]!;
+          norm += g[i]! * g[i]!;
+        }
+        rates.push(-dot / norm);
+        previous = Float64Array.from(model.theta);
+      },
+    });
+    return { rates, theta: Float64Array.from(model.theta), detections: result.detections, scale: learner.optimizer!.learningRateScale };
+  };
+  const a = run();
+  assert.deepEqual(a.detections, [detectAt]);
+  a.rates.forEach((rate, t) => {
+    const boosted = t > detectAt && t <= detectAt + 7;
+    assert.ok(Math.abs(rate - (boosted ? 5 : 1) * lr) < 1e-12 * lr, `step ${t}: rate ${rate}, expected ${boosted ? 5 * lr : lr}`);
+  });
+  assert.equal(a.scale, 1);
+  const b = run();
+  assert.deepEqual(b.theta, a.theta);
+});
+
+test('drift policies are read from their text and bad ones are refused in one line naming the problem', () => {
+  assert.deepEqual(parseDriftPolicy('boost:steps=100:factor=2.5'), { kind: 'boost', factor: 2.5, steps: 100 });
+  assert.equal(driftPolicyText(parseDriftPolicy('boost:factor=2:steps=10')), 'boost:factor=2:steps=10');
+  assert.equal(parseDriftPolicy('reset-both'), 'reset-both');
+  assert.throws(() => parseDriftPolicy('boost:factor=2'), /steps must be a positive integer/);
+  assert.throws(() => parseDriftPolicy('boost:factor=0:steps=3'), /factor must be a number > 0/);
+  assert.throws(() => parseDriftPolicy('boost:rate=2:steps=3'), /unknown part 'rate'/);
+  assert.throws(() => parseDriftPolicy('restart'), /unknown drift policy 'restart' \(allowed: none, reset-estimator/);
+  assert.deepEqual(parseDetector('page-hinkley:delta=0.05:threshold=100'), { kind: 'page-hinkley', delta: 0.05, threshold: 100 });
+  assert.throws(() => parseDetector('adwin:delta=2'), /delta must be in \(0, 1\)/);
+  assert.throws(() => parseDetector('cusum'), /unknown drift detector 'cusum'/);
+});
+
+test('boost refuses a learner that holds θ fixed', () => {
+  const model = createModel({ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3 } }], outputSize: 2 }, { seed: 1 });
+  const learner = createLearner({ kind: 'rtrl' }, model, { loss: mse, optimizer: null });
+  assert.throws(() => new DriftResponse(learner, { kind: 'boost', factor: 2, steps: 3 }), /holds θ fixed/);
 });

@@ -35,6 +35,8 @@ function shapes(rng: Rng): Array<[number, number, number]> {
     [1, 128, 32],
     [1, 33, 130],
     [5, 67, 17],
+    [3, 530, 150], // across matmulAB's panels of B (128 rows × 1 KiB) with ragged edges
+    [300, 20, 300], // across matmulAtBAdd's packed blocks of A (64 columns × 256 rows at n = 20)
   ];
   for (let i = 0; i < 25; i++) out.push([1 + rng.int(9), 1 + rng.int(40), 1 + rng.int(40)]);
   return out;

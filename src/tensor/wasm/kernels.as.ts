@@ -158,29 +158,41 @@ function matmulABt<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, ac
 
 /**
  * out (m×n) = [out +] A (m×k) · B (k×n). With m = 1: the transposed product Bᵀ·a.
- * Per row of A, blocks of 4 vectors of out stay in registers while l runs over k.
+ * Cache blocking: B is cut into panels of KC rows × NC columns (128 KiB, so a panel stays in
+ * an L2 of 512 KiB or more beside the rows of out it feeds) and every row of A passes each
+ * panel while it is there — without the column cut a tall, wide B (RTRL's J·M: 128 × 25 000)
+ * is streamed from memory once per pair of rows. Within a panel, per pair of rows of A, blocks
+ * of 4 vectors of out stay in registers while l runs over the panel's rows. out is revisited
+ * per panel of rows, so each sum still runs l = 0, 1, … in order whatever the blocking.
  */
 function matmulAB<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  // Chunks of KC rows of B stay in cache; out is revisited per chunk, so each sum still runs l = 0, 1, … in order.
-  const KC = 128;
-  for (let l0 = 0; l0 < k; l0 += KC) {
-    const kc = min(KC, k - l0);
-    matmulABBlock<T>(out, A + <usize>l0 * sizeof<T>(), B + <usize>(l0 * n) * sizeof<T>(), m, n, kc, k, accumulate || l0 > 0);
+  const S = sizeof<T>();
+  const NC = PANEL_ROW_BYTES / S;
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = min(NC, n - j0);
+    for (let l0 = 0; l0 < k; l0 += PANEL_ROWS) {
+      const kc = min(PANEL_ROWS, k - l0);
+      matmulABBlock<T>(out + <usize>j0 * S, A + <usize>l0 * S, B + <usize>(l0 * n + j0) * S, m, nc, kc, k, n, accumulate || l0 > 0);
+    }
   }
 }
 
-/** matmulAB over kc rows of B, with A's rows lda apart. */
-@inline function matmulABBlock<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, lda: i32, accumulate: bool): void {
+/** A matmulAB panel of B: PANEL_ROWS rows of PANEL_ROW_BYTES (a multiple of 4 vectors) = 128 KiB. */
+const PANEL_ROWS: i32 = 128;
+const PANEL_ROW_BYTES: i32 = 1024;
+
+/** matmulAB over kc rows and nc columns of B; A's rows are lda apart, B's and out's ld apart. */
+@inline function matmulABBlock<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, lda: i32, ld: i32, accumulate: bool): void {
   const L = lanes<T>();
   const S = sizeof<T>();
   const V = 16; // bytes per v128
-  const rowB = <usize>n * S;
+  const rowB = <usize>ld * S;
   let i = 0;
   // Pairs of rows share every load of B: 2 splats and 4 loads feed 8 accumulators.
   for (; i + 2 <= m; i += 2) {
     const a0 = A + <usize>(i * lda) * S;
     const a1 = a0 + <usize>lda * S;
-    const o0 = out + <usize>(i * n) * S;
+    const o0 = out + <usize>(i * ld) * S;
     const o1 = o0 + rowB;
     let j = 0;
     for (; j + 4 * L <= n; j += 4 * L) {
@@ -201,20 +213,20 @@ function matmulAB<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, acc
       v128.store(p0, c00); v128.store(p0, c01, V); v128.store(p0, c02, 2 * V); v128.store(p0, c03, 3 * V);
       v128.store(p1, c10); v128.store(p1, c11, V); v128.store(p1, c12, 2 * V); v128.store(p1, c13, 3 * V);
     }
-    matmulABRow<T>(out, A, B, i, j, n, k, lda, accumulate);
-    matmulABRow<T>(out, A, B, i + 1, j, n, k, lda, accumulate);
+    matmulABRow<T>(out, A, B, i, j, n, k, lda, ld, accumulate);
+    matmulABRow<T>(out, A, B, i + 1, j, n, k, lda, ld, accumulate);
   }
-  for (; i < m; i++) matmulABRow<T>(out, A, B, i, 0, n, k, lda, accumulate);
+  for (; i < m; i++) matmulABRow<T>(out, A, B, i, 0, n, k, lda, ld, accumulate);
 }
 
 /** Row i of matmulABBlock, columns [from, n). */
-@inline function matmulABRow<T>(out: usize, A: usize, B: usize, i: i32, from: i32, n: i32, k: i32, lda: i32, accumulate: bool): void {
+@inline function matmulABRow<T>(out: usize, A: usize, B: usize, i: i32, from: i32, n: i32, k: i32, lda: i32, ld: i32, accumulate: bool): void {
   const L = lanes<T>();
   const S = sizeof<T>();
   const V = 16;
-  const rowB = <usize>n * S;
+  const rowB = <usize>ld * S;
   const a = A + <usize>(i * lda) * S;
-  const o = out + <usize>(i * n) * S;
+  const o = out + <usize>(i * ld) * S;
   let j = from;
   for (; j + 4 * L <= n; j += 4 * L) {
     const p = o + <usize>j * S;
@@ -242,28 +254,65 @@ function matmulAB<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, acc
   for (; j < n; j++) {
     const p = o + <usize>j * S;
     let s: T = accumulate ? load<T>(p) : <T>0;
-    for (let l = 0; l < k; l++) s += load<T>(a + <usize>l * S) * load<T>(B + <usize>(l * n + j) * S);
+    for (let l = 0; l < k; l++) s += load<T>(a + <usize>l * S) * load<T>(B + <usize>(l * ld + j) * S);
     store<T>(p, s);
   }
 }
 
 /**
+ * Scratch for packing (setScratch: bytes of the arena this instance alone uses — each thread
+ * has its own instance). 0 until set: the kernels then read their operands in place.
+ */
+let scratch: usize = 0;
+let scratchBytes: i32 = 0;
+
+export function setScratch(address: usize, bytes: i32): void {
+  scratch = address;
+  scratchBytes = bytes;
+}
+
+/**
  * out (m×n) += Aᵀ · B, A (k×m), B (k×n). With k = 1: the rank-one update a ⊗ b.
  * Tiles of 2 rows of out × 4 vectors stay in registers while l runs over k in order.
+ * Cache blocking: chunks of KC rows of A and B (KC·n ≤ 128 KiB); per chunk, blocks of MC columns of A are packed
+ * transposed (MC × KC, contiguous) into the scratch — read in place, a column of A is KC
+ * values m·S bytes apart, which for m a multiple of 512 f64 all fall in one set of the L1
+ * cache and evict each other (the gradient GEMMs ∂W = ∂Aᵀ·X of a window, m = 4H). Each sum
+ * still runs l = 0, 1, … in order, packed or not.
  */
 function matmulAtBAdd<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32): void {
-  // Chunks of KC rows of A and B stay in cache; each sum still runs l = 0, 1, … in order.
-  const KC = 64;
+  const S = sizeof<T>();
+  // KC rows of B (n wide) fill at most 128 KiB, so they stay in L2 while every pair of rows of out passes.
+  const KC = max(16, min(256, PACK_BYTES / (n * S)));
+  const MC = PACK_BYTES / (KC * S);
+  const pack = k >= 8 && scratchBytes >= PACK_BYTES;
   for (let l0 = 0; l0 < k; l0 += KC) {
-    matmulAtBAddBlock<T>(out, A + <usize>(l0 * m) * sizeof<T>(), B + <usize>(l0 * n) * sizeof<T>(), m, n, min(KC, k - l0));
+    const kc = min(KC, k - l0);
+    const chunkA = A + <usize>(l0 * m) * S;
+    const chunkB = B + <usize>(l0 * n) * S;
+    if (!pack) {
+      matmulAtBAddBlock<T>(out, chunkA, chunkB, m, n, kc, <usize>m * S, S);
+      continue;
+    }
+    for (let i0 = 0; i0 < m; i0 += MC) {
+      const mc = min(MC, m - i0);
+      for (let l = 0; l < kc; l++) {
+        const from = chunkA + <usize>(l * m + i0) * S;
+        for (let i = 0; i < mc; i++) store<T>(scratch + <usize>(i * kc + l) * S, load<T>(from + <usize>i * S));
+      }
+      matmulAtBAddBlock<T>(out + <usize>(i0 * n) * S, scratch, chunkB, mc, n, kc, S, <usize>kc * S);
+    }
   }
 }
 
-@inline function matmulAtBAddBlock<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32): void {
+/** Bytes of the packed block of A in matmulAtBAdd (MC × KC). */
+const PACK_BYTES: i32 = 131072;
+
+/** matmulAtBAdd over k rows of B; element (l, i) of A is at A + l·stepL + i·stepI (bytes). */
+@inline function matmulAtBAddBlock<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32, stepL: usize, stepI: usize): void {
   const L = lanes<T>();
   const S = sizeof<T>();
   const V = 16;
-  const rowA = <usize>m * S;
   const rowB = <usize>n * S;
   let i = 0;
   for (; i + 2 <= m; i += 2) {
@@ -275,11 +324,11 @@ function matmulAtBAdd<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32)
       const p1 = o1 + <usize>j * S;
       let c00 = v128.load(p0), c01 = v128.load(p0, V), c02 = v128.load(p0, 2 * V), c03 = v128.load(p0, 3 * V);
       let c10 = v128.load(p1), c11 = v128.load(p1, V), c12 = v128.load(p1, 2 * V), c13 = v128.load(p1, 3 * V);
-      let a = A + <usize>i * S;
+      let a = A + <usize>i * stepI;
       let b = B + <usize>j * S;
-      for (let l = 0; l < k; l++, a += rowA, b += rowB) {
+      for (let l = 0; l < k; l++, a += stepL, b += rowB) {
         const x0 = v128.splat<T>(load<T>(a));
-        const x1 = v128.splat<T>(load<T>(a, S));
+        const x1 = v128.splat<T>(load<T>(a + stepI));
         const w0 = v128.load(b), w1 = v128.load(b, V), w2 = v128.load(b, 2 * V), w3 = v128.load(b, 3 * V);
         c00 = madd<T>(c00, x0, w0); c01 = madd<T>(c01, x0, w1); c02 = madd<T>(c02, x0, w2); c03 = madd<T>(c03, x0, w3);
         c10 = madd<T>(c10, x1, w0); c11 = madd<T>(c11, x1, w1); c12 = madd<T>(c12, x1, w2); c13 = madd<T>(c13, x1, w3);
@@ -287,7 +336,7 @@ function matmulAtBAdd<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32)
       v128.store(p0, c00); v128.store(p0, c01, V); v128.store(p0, c02, 2 * V); v128.store(p0, c03, 3 * V);
       v128.store(p1, c10); v128.store(p1, c11, V); v128.store(p1, c12, 2 * V); v128.store(p1, c13, 3 * V);
     }
-    rowsTail<T>(out, A, B, i, 2, j, m, n, k);
+    rowsTail<T>(out, A, B, i, 2, j, n, k, stepL, stepI);
   }
   for (; i < m; i++) {
     const o0 = out + <usize>(i * n) * S;
@@ -295,35 +344,36 @@ function matmulAtBAdd<T>(out: usize, A: usize, B: usize, m: i32, n: i32, k: i32)
     for (; j + 4 * L <= n; j += 4 * L) {
       const p = o0 + <usize>j * S;
       let c0 = v128.load(p), c1 = v128.load(p, V), c2 = v128.load(p, 2 * V), c3 = v128.load(p, 3 * V);
-      let a = A + <usize>i * S;
+      let a = A + <usize>i * stepI;
       let b = B + <usize>j * S;
-      for (let l = 0; l < k; l++, a += rowA, b += rowB) {
+      for (let l = 0; l < k; l++, a += stepL, b += rowB) {
         const x = v128.splat<T>(load<T>(a));
         c0 = madd<T>(c0, x, v128.load(b)); c1 = madd<T>(c1, x, v128.load(b, V)); c2 = madd<T>(c2, x, v128.load(b, 2 * V)); c3 = madd<T>(c3, x, v128.load(b, 3 * V));
       }
       v128.store(p, c0); v128.store(p, c1, V); v128.store(p, c2, 2 * V); v128.store(p, c3, 3 * V);
     }
-    rowsTail<T>(out, A, B, i, 1, j, m, n, k);
+    rowsTail<T>(out, A, B, i, 1, j, n, k, stepL, stepI);
   }
 }
 
-/** Columns [from, n) of rows [i, i + rows) of matmulAtBAdd, one vector or one element at a time. */
-@inline function rowsTail<T>(out: usize, A: usize, B: usize, i: i32, rows: i32, from: i32, m: i32, n: i32, k: i32): void {
+/** Columns [from, n) of rows [i, i + rows) of matmulAtBAddBlock, one vector or one element at a time. */
+@inline function rowsTail<T>(out: usize, A: usize, B: usize, i: i32, rows: i32, from: i32, n: i32, k: i32, stepL: usize, stepI: usize): void {
   const L = lanes<T>();
   const S = sizeof<T>();
   for (let r = i; r < i + rows; r++) {
     const o = out + <usize>(r * n) * S;
+    const a = A + <usize>r * stepI;
     let j = from;
     for (; j + L <= n; j += L) {
       const p = o + <usize>j * S;
       let c = v128.load(p);
-      for (let l = 0; l < k; l++) c = madd<T>(c, v128.splat<T>(load<T>(A + <usize>(l * m + r) * S)), v128.load(B + <usize>(l * n + j) * S));
+      for (let l = 0; l < k; l++) c = madd<T>(c, v128.splat<T>(load<T>(a + <usize>l * stepL)), v128.load(B + <usize>(l * n + j) * S));
       v128.store(p, c);
     }
     for (; j < n; j++) {
       const p = o + <usize>j * S;
       let s = load<T>(p);
-      for (let l = 0; l < k; l++) s += load<T>(A + <usize>(l * m + r) * S) * load<T>(B + <usize>(l * n + j) * S);
+      for (let l = 0; l < k; l++) s += load<T>(a + <usize>l * stepL) * load<T>(B + <usize>(l * n + j) * S);
       store<T>(p, s);
     }
   }

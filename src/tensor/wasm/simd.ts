@@ -32,6 +32,7 @@ interface Exports {
   axpyScaled_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
+  setScratch: (address: number, bytes: number) => void;
 }
 type Gates = (y: number, cNext: number, tc: number, m: number, a: number, c: number, bias: number, peephole: number, B: number, H: number) => void;
 interface WasmModuleApi {
@@ -73,6 +74,9 @@ export async function compileKernels(options: { fma: boolean }): Promise<void> {
   }
 }
 
+/** Bytes of packing space per kernel instance (PACK_BYTES in kernels.as.ts). */
+const SCRATCH_BYTES = 131072;
+
 export class SimdKernels {
   private readonly k: Exports;
 
@@ -88,6 +92,9 @@ export class SimdKernels {
     const variant: Variant = `${arena.shared ? 'shared' : 'plain'}${options.fma ? 'Fma' : ''}` as Variant;
     const module = (compiled[variant] ??= new api.Module(bytesOf(variant)));
     this.k = new api.Instance(module, { env: { memory: arena.memory, abort: () => {} } }).exports as Exports;
+    // The instance's own packing space (matmulAtBAdd); without it the kernels read operands in place.
+    const scratch = arena.allocate('float64', SCRATCH_BYTES / 8, null);
+    if (scratch !== null) this.k.setScratch(scratch.byteOffset, SCRATCH_BYTES);
   }
 
   /** Whether the kernels can run on these operands in place: all in the arena, one dtype. */
