@@ -29,7 +29,7 @@ const FACTORIES: Record<Exclude<OnlineKind, 'forward'>, { module: string; extra:
 export class Skipped extends Error {}
 
 /** A per-timestep closure for one learner kind, or Skipped with the reason. */
-async function stepper(kind: OnlineKind, cell: 'lstm' | 'gru', hiddenSize: number, dtype: DType): Promise<Stepper> {
+export async function stepper(kind: OnlineKind, cell: 'lstm' | 'gru', hiddenSize: number, dtype: DType): Promise<Stepper> {
   const model = createModel({ inputSize: 32, layers: [{ cell: { kind: cell, hiddenSize } }], outputSize: 32, dtype }, { seed: 1 });
   const online = model.online();
   if (kind === 'forward') {

@@ -24,6 +24,7 @@ import type { OnlineKind } from './online.js';
 import type { ChildTask } from './child.js';
 import { tfjs, pytorch, cReference, type PeerFigure, type PeerReport } from './peers/run-peers.js';
 import { logLogSvg } from './plot.js';
+import { measureOnlineRatios, ratioTable } from './online-ratios.js';
 import { IN_CACHE, rtrlProduct, type ProductShape } from './products.js';
 import { benchOutputDir } from './output-dir.js';
 
@@ -41,7 +42,7 @@ const benchDir = benchOutputDir(process.argv.slice(2), resolve(here, '../../benc
  */
 function child(task: ChildTask, kernels: 'wasm' | 'ts' | 'wasm-fma' = 'wasm'): Timing | { skipped: string } {
   const env = { ...process.env, ONLINE_RNN_KERNELS: kernels };
-  const flags = kernels === 'wasm-fma' ? ['--experimental-wasm-relaxed-simd'] : [];
+  const flags = kernels === 'wasm-fma' && Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : []; // Node ≥ 22 refuses the flag
   const r = spawnSync(process.execPath, [...flags, resolve(here, 'child.js'), JSON.stringify(task)], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`bench child ${JSON.stringify(task)} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -126,6 +127,9 @@ const plotted = (['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const)
   .map((s) => ({ label: `${s.kind} (H^${exponents[s.kind]?.toFixed(2) ?? '?'})`, points: s.points }));
 writeFileSync(resolve(benchDir, 'scaling.svg'), logLogSvg(plotted, { title: 'time per step, LSTM 32 → H, float64', xLabel: 'hidden size H', yLabel: 'time per step' }));
 
+// ---- online step ratios at every H, both dtypes (issue #17) ---------------------------
+
+const onlineRatios = measureOnlineRatios({ hiddenSizes: [32, 64, 128, 256, 512], dtypes: ['float64', 'float32'], repeat: quick ? 1 : 2, milliseconds: 150, log });
 // ---- RTRL against its own product -------------------------------------------------------
 
 /** RTRL's step is the product J·M (learners/rtrl.ts eq. (3)): that product alone, and an in-cache product for the kernels' rate. */
@@ -250,6 +254,7 @@ for (const kind of ['forward', 'tbptt', 'uoro', 'nbt', 'rtrl'] as const) {
   lines.push(pad(kind, 9) + row.join('') + pad(exponents[kind]?.toFixed(2) ?? '—', 10) + '   ' + toForward);
 }
 lines.push('');
+lines.push(ratioTable(onlineRatios));
 {
   const step = scaling.find((g) => g.kind === 'rtrl' && g.hiddenSize === RTRL_HIDDEN)?.msPerStep?.median;
   const { m, n, k } = rtrlGemm.shape;
@@ -304,6 +309,7 @@ const results = {
   ratios,
   online: online.map((f) => ({ ...f, unit: 'ms per step' })),
   scaling: { unit: 'ms per step', dtype: 'float64', figures: scaling, exponents },
+  onlineRatios,
   rtrlProduct: { hiddenSize: RTRL_HIDDEN, product: rtrlGemm, inCache: inCacheGemm, unit: 'ms per product' },
   skipped: report.skipped,
   service,

@@ -17,5 +17,5 @@ export function kernelSet(): KernelSet {
 export function kernelSetWarning(saved: string | null, where: string): string | null {
   const now = kernelSet();
   if (saved === null || saved === now) return null;
-  return `warning: ${where} was computed with the '${saved}' kernels, this process uses '${now}' (ONLINE_RNN_KERNELS): the numbers round differently, so the resumed run will not be bit-identical to one never stopped`;
+  return `warning: ${where} was computed with the '${saved}' kernels, this process uses '${now}' (ONLINE_RNN_KERNELS, or an engine with or without relaxed SIMD): the numbers round differently, so the resumed run will not be bit-identical to one never stopped`;
 }

@@ -14,9 +14,16 @@ import type { Rng } from '../tensor/rng.js';
 import type { OnlineModel } from '../model/online.js';
 import { createOptimizer } from '../kinds/optimizers.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
+import type { StructuredGradient } from '../optim/structured-gradient.js';
 import { Readout } from './readout.js';
 import { feedbackMatrix } from './feedback.js';
 import { DivergenceError, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
+
+/** What `updateStructured` reads of the core segment's values: their norm, exact or bounded. */
+export interface CoreNorms {
+  valuesNormSquared(): number;
+  valuesNormBound(): number;
+}
 
 export class LearnerContext {
   readonly model: OnlineModel;
@@ -26,8 +33,10 @@ export class LearnerContext {
   readonly initialState: Vec;
   /** x_t copied into the model's dtype. */
   readonly x: Vec;
-  /** The estimate handed to the optimizer (paramSize, θ's layout). */
-  readonly gradient: Vec;
+  /** The dense estimate (paramSize, θ's layout): written by learners, formed from a structured one on demand. */
+  private readonly dense: Vec;
+  /** The structured estimate last applied, while `dense` does not yet hold it (see `gradient`). */
+  private pending: StructuredGradient | null = null;
   readonly optimizer: Optimizer | null;
   readonly clip: number | undefined;
   /** Timesteps consumed. */
@@ -54,7 +63,7 @@ export class LearnerContext {
       this.state.set(s0);
     }
     this.x = zeros(dtype, core.inputSize);
-    this.gradient = zeros(dtype, paramSize);
+    this.dense = zeros(dtype, paramSize);
     const optimizer = options.optimizer;
     if (optimizer === undefined) throw new TypeError(`${kind}: options.optimizer is required (an optimizer, its config, or null to hold θ fixed)`);
     this.optimizer = optimizer === null ? null : 'step' in optimizer ? optimizer : createOptimizer(optimizer, paramSize, dtype);
@@ -76,10 +85,33 @@ export class LearnerContext {
     return loss;
   }
 
+  /**
+   * The estimate handed to the optimizer (paramSize, θ's layout), a live view. After a structured
+   * update it is formed here, on first read, from the structure (one pass), so a learner that
+   * nobody asks for its gradient never writes p numbers for it.
+   */
+  get gradient(): Vec {
+    if (this.pending !== null) {
+      this.pending.denseInto(this.dense);
+      this.pending = null;
+    }
+    return this.dense;
+  }
+
+  /**
+   * Before the structure a pending estimate refers to changes (the next step's propagate): keep
+   * it readable by forming it now (`keep`), or drop it (a step with a target replaces it anyway).
+   */
+  settleGradient(keep: boolean): void {
+    if (keep) void this.gradient;
+    else this.pending = null;
+  }
+
   /** `gradient` with its head slice zeroed, for estimators that then write the whole core slice. */
   zeroHeadGradient(): Vec {
-    this.model.headSlice(this.gradient)?.fill(0);
-    return this.gradient;
+    this.pending = null;
+    this.model.headSlice(this.dense)?.fill(0);
+    return this.dense;
   }
 
   /**
@@ -94,8 +126,32 @@ export class LearnerContext {
     if (this.optimizer !== null) this.optimizer.step(this.model.theta, this.gradient);
   }
 
+  /**
+   * `update` for a structured estimate (optim/structured-gradient.ts): segment 0 is the core,
+   * scale·values, and the head part, if any, lives in `gradient`'s head slice. The check and the
+   * clipping read the norm from the structure — `core.valuesNormSquared()` is exact (it may cost
+   * a pass), `core.valuesNormBound()` an upper bound known for free — and the optimizer forms
+   * each element as it updates θ (one pass) when it can.
+   * Without clipping a finite bound settles the check: then ‖g‖ is finite too.
+   */
+  updateStructured(g: StructuredGradient, core: CoreNorms): void {
+    const head = this.headNormSquared();
+    const scale = g.segments[0]!.scale;
+    g.clipFactor = 1;
+    if (this.clip !== undefined || !Number.isFinite(Math.sqrt((scale * core.valuesNormBound()) ** 2 + head))) {
+      const size = Math.sqrt(scale * scale * core.valuesNormSquared() + head);
+      if (!Number.isFinite(size)) throw new DivergenceError(this.steps - 1, 'gradient estimate');
+      if (this.clip !== undefined && size > this.clip) g.clipFactor = this.clip / size;
+    }
+    g.forgetNorms();
+    this.pending = g;
+    if (this.optimizer === null) return;
+    if (this.optimizer.stepStructured !== undefined) this.optimizer.stepStructured(this.model.theta, g);
+    else this.optimizer.step(this.model.theta, this.gradient);
+  }
+
   private headNormSquared(): number {
-    const head = this.model.headSlice(this.gradient);
+    const head = this.model.headSlice(this.dense);
     return head === null ? 0 : dot(head, head);
   }
 
@@ -157,6 +213,7 @@ export class LearnerContext {
       rng.setState(snapshot.rng);
     }
     for (const [name, target] of Object.entries(targets)) target.set(snapshot.tensors[name]!);
+    this.pending = null; // it referred to the estimator's buffers just overwritten
     if (this.optimizer !== null) this.optimizer.setState(snapshot.optimizer!);
     this.steps = snapshot.step;
     return snapshot.values;

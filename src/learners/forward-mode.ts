@@ -15,8 +15,9 @@ import type { Rng } from '../tensor/rng.js';
 import type { Cell, DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
+import { StructuredGradient } from '../optim/structured-gradient.js';
 import { LearnerContext } from './context.js';
-import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
+import { DivergenceError, type Learner, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
 import type { Optimizer } from '../optim/optimizer.js';
 
 /** What an estimator is built from: the core, its recorded step, the core's θ. */
@@ -51,10 +52,38 @@ export interface SensitivityEstimator {
   restored?(values: Readonly<Record<string, number>>): void;
 }
 
+/**
+ * An estimator whose gradient (3) has a structure: ĝ_core = gradientScale(∂ℓ/∂s)·gradientValues
+ * (UORO and NoBackTrack: (∂ℓ/∂s·s̃)·σ times θ̃'s body T). The learner then hands the optimizer a
+ * StructuredGradient (optim/structured-gradient.ts) instead of writing ĝ as p numbers.
+ */
+export interface StructuredEstimate {
+  /** The p_core numbers ĝ_core is a multiple of (live; unchanged until the next propagate). */
+  readonly gradientValues: Vec;
+  gradientScale(dState: Vec): number;
+  /** ‖gradientValues‖², exact (a pass when not known). */
+  valuesNormSquared(): number;
+  /** An upper bound on ‖gradientValues‖, in O(1). */
+  valuesNormBound(): number;
+  /** ‖gradientValues‖² as the optimizer's pass measured it. */
+  valuesMeasured(normSquared: number): void;
+}
+
+function isStructured(estimator: SensitivityEstimator): estimator is SensitivityEstimator & StructuredEstimate {
+  return 'gradientScale' in estimator && typeof (estimator as Partial<StructuredEstimate>).gradientScale === 'function';
+}
+
+/** Where view `part` starts inside `whole` (both views of one buffer). */
+function offsetIn(whole: Vec, part: Vec): number {
+  return (part.byteOffset - whole.byteOffset) / whole.BYTES_PER_ELEMENT;
+}
+
 export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEstimator> implements Learner {
   readonly estimator: E;
   private readonly context: LearnerContext;
   private readonly cellStep: DerivedStep;
+  /** The gradient by its structure (core: scale·T; head: its dense slice), when the estimator has one. */
+  private readonly structured: StructuredGradient | null;
 
   constructor(
     readonly kind: string,
@@ -66,6 +95,15 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
     const { core, coreTheta } = this.context.model;
     this.cellStep = this.context.model.createCoreStep(1);
     this.estimator = makeEstimator({ kind, core, cellStep: this.cellStep, coreTheta, input: this.context.x, state: this.context.state });
+    this.structured = null;
+    if (isStructured(this.estimator)) {
+      const { model } = this.context;
+      const theta = model.theta;
+      const head = model.headSlice(this.context.zeroHeadGradient());
+      const segments = [{ offset: offsetIn(theta, coreTheta), values: this.estimator.gradientValues }];
+      if (head !== null) segments.push({ offset: offsetIn(theta, model.headSlice(theta)!), values: head });
+      this.structured = new StructuredGradient(model.paramSize, segments);
+    }
   }
 
   get model(): OnlineModel {
@@ -88,16 +126,34 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
     const { context, estimator } = this;
     const input = context.input(x, target);
     const theta = context.model.coreTheta;
+    const labelled = target !== null && target !== undefined;
+    // A structured estimate refers to θ̃, which propagate changes: a step without a target keeps it readable.
+    context.settleGradient(!labelled);
     this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
     estimator.propagate(theta); // eq. (2)
-    if (target === null || target === undefined) return context.predictOnly();
+    if (!labelled) return context.predictOnly();
     const loss = context.evaluate(target, context.zeroHeadGradient());
-    const coreNormSquared = estimator.readGradient(context.model.coreSlice(context.gradient), context.readout.dState); // eq. (3)
-    context.update(coreNormSquared); // eq. (4)
+    const { structured } = this;
+    if (structured !== null && isStructured(estimator)) {
+      // eqs. (3)–(4) fused: the optimizer forms each element of ĝ as it updates θ
+      const core = structured.segments[0]!;
+      core.scale = estimator.gradientScale(context.readout.dState);
+      context.updateStructured(structured, estimator);
+      const measured = core.measuredNormSquared;
+      if (measured !== -1) {
+        // The bound promised a finite ĝ; an estimate that still overflowed is reported all the same.
+        if (!Number.isFinite(measured)) throw new DivergenceError(context.steps - 1, 'gradient estimate');
+        estimator.valuesMeasured(measured);
+      }
+    } else {
+      const coreNormSquared = estimator.readGradient(context.model.coreSlice(context.gradient), context.readout.dState); // eq. (3)
+      context.update(coreNormSquared); // eq. (4)
+    }
     return context.result(loss, context.optimizer !== null);
   }
 
   reset(): void {
+    this.context.settleGradient(true); // the last estimate stays readable after θ̃ is cleared
     this.context.resetState();
     this.estimator.reset();
   }

@@ -85,7 +85,9 @@ export class NbtEstimator extends RankOneEstimator {
     influence.combineState(sTilde, coefficient, theta); // eq. (4)
     for (let i = 0; i < sTilde.length; i++) sTilde[i] += sign0 * rho0 * jsTilde[i]!;
     thetaTilde.multiply(sign0 / rho0); // eq. (5)
-    const factor = thetaTilde.termFactor();
+    let added = 0; // ‖Σ_k (ε_k/ρ_k)·u_k‖², the u_k being disjoint
+    for (let k = 0; k < K; k++) added += (uNorm[k]! / coefficient[k]!) ** 2;
+    const factor = thetaTilde.termFactor(Math.sqrt(added));
     for (let k = 0; k < K; k++) coefficient[k] = factor / coefficient[k]!; // ε_k/ρ_k = 1/(ε_kρ_k) as ε_k² = 1
     influence.addCombinedParams(thetaTilde.body, coefficient);
   }

@@ -28,6 +28,27 @@ export abstract class RankOneEstimator implements SensitivityEstimator {
     return this.thetaTilde.writeScaled(out, dot(dState, this.sTilde));
   }
 
+  /** Eq. (6) by its structure: ĝ_core = gradientScale(∂ℓ/∂s)·T, T = θ̃'s body (see StructuredEstimate). */
+  get gradientValues(): Vec {
+    return this.thetaTilde.body;
+  }
+
+  gradientScale(dState: Vec): number {
+    return dot(dState, this.sTilde) * this.thetaTilde.scale;
+  }
+
+  valuesNormSquared(): number {
+    return this.thetaTilde.bodySquared();
+  }
+
+  valuesNormBound(): number {
+    return this.thetaTilde.bodyBound();
+  }
+
+  valuesMeasured(normSquared: number): void {
+    this.thetaTilde.measured(normSquared);
+  }
+
   reset(): void {
     this.sTilde.fill(0);
     this.thetaTilde.clear();

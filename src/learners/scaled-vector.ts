@@ -23,6 +23,8 @@ export class ScaledVector {
   scale = 1;
   /** ‖T‖², or NaN when T changed since it was last measured. */
   private bodyNormSquared = 0;
+  /** An upper bound on ‖T‖ kept without a pass (Infinity: none known): a gradient check needs no more. */
+  private bodyNormBound = 0;
 
   private readonly foldAbove: number;
   private readonly foldBelow: number;
@@ -35,8 +37,24 @@ export class ScaledVector {
 
   /** ‖θ̃‖ (one pass over T only when T changed since the gradient was last read). */
   norm(): number {
-    if (Number.isNaN(this.bodyNormSquared)) this.bodyNormSquared = dot(this.body, this.body);
-    return Math.abs(this.scale) * Math.sqrt(this.bodyNormSquared);
+    return Math.abs(this.scale) * Math.sqrt(this.bodySquared());
+  }
+
+  /** ‖T‖², measured (one pass) only when T changed since it was last measured. */
+  bodySquared(): number {
+    if (Number.isNaN(this.bodyNormSquared)) this.measured(dot(this.body, this.body));
+    return this.bodyNormSquared;
+  }
+
+  /** An upper bound on ‖T‖, in O(1): the last measured norm plus the norms of the terms added since. */
+  bodyBound(): number {
+    return Number.isNaN(this.bodyNormSquared) ? this.bodyNormBound : Math.sqrt(this.bodyNormSquared);
+  }
+
+  /** ‖T‖² as a pass over T (an optimizer's fused step) measured it, summed as dot(T, T). */
+  measured(bodyNormSquared: number): void {
+    this.bodyNormSquared = bodyNormSquared;
+    this.bodyNormBound = Math.sqrt(bodyNormSquared);
   }
 
   /** θ̃ ← alpha·θ̃, in O(1). */
@@ -46,21 +64,25 @@ export class ScaledVector {
     if (size > this.foldAbove || size < this.foldBelow) this.fold();
   }
 
-  /** The factor the terms added to θ̃ must carry: adding w·u to θ̃ adds (w/σ)·u to T. */
-  termFactor(): number {
+  /**
+   * The factor the terms added to θ̃ must carry: adding w·u to θ̃ adds (w/σ)·u to T.
+   * `addedNorm` is ‖Σ w·u‖ of the terms about to be added (Infinity when unknown), for the bound.
+   */
+  termFactor(addedNorm = Infinity): number {
+    this.bodyNormBound = this.bodyBound() + addedNorm / Math.abs(this.scale);
     this.bodyNormSquared = NaN;
     return 1 / this.scale;
   }
 
-  /** θ̃ ← θ̃ + alpha·x (x is p numbers). */
-  addScaled(alpha: number, x: Vec): void {
-    axpy(this.body, alpha * this.termFactor(), x);
+  /** θ̃ ← θ̃ + alpha·x (x is p numbers, ‖x‖ = xNorm when known). */
+  addScaled(alpha: number, x: Vec, xNorm = Infinity): void {
+    axpy(this.body, alpha * this.termFactor(Math.abs(alpha) * xNorm), x);
   }
 
   /** out ← c·θ̃; returns ‖out‖². One pass, which also measures ‖T‖ for `norm`. */
   writeScaled(out: Vec, c: number): number {
     const factor = c * this.scale;
-    this.bodyNormSquared = scaleInto(out, factor, this.body);
+    this.measured(scaleInto(out, factor, this.body));
     return factor * factor * this.bodyNormSquared;
   }
 
@@ -69,6 +91,7 @@ export class ScaledVector {
     this.body.fill(0);
     this.scale = 1;
     this.bodyNormSquared = 0;
+    this.bodyNormBound = 0;
   }
 
   /** σ and the cached ‖T‖² (−1 when unknown), for a snapshot: T alone does not say what θ̃ is. */
@@ -85,9 +108,11 @@ export class ScaledVector {
     // −1 is "unknown" (values()); anything else must be a squared norm: finite and ≥ 0.
     if (normSquared !== undefined && normSquared !== -1 && !(Number.isFinite(normSquared) && normSquared >= 0)) throw new RangeError(`snapshot: thetaTildeBodyNormSquared must be a finite number ≥ 0 (or −1, unknown), got ${normSquared}`);
     this.bodyNormSquared = normSquared === undefined || normSquared < 0 ? NaN : normSquared;
+    this.bodyNormBound = Number.isNaN(this.bodyNormSquared) ? Infinity : Math.sqrt(this.bodyNormSquared);
   }
 
   private fold(): void {
+    this.bodyNormBound = this.bodyBound() * Math.abs(this.scale);
     scale(this.body, this.scale);
     this.scale = 1;
     this.bodyNormSquared = NaN;

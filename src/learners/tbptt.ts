@@ -47,7 +47,7 @@ export class Tbptt implements Learner {
   private readonly deltaRows: Vec[];
   /** How many updates had happened when slot j was linearised (−1: must be redone). */
   private readonly linearisedAt: Int32Array;
-  /** ∂ℓ/∂θ_head accumulated since the last update (θ-shaped). */
+  /** ∂ℓ/∂θ_head accumulated since the last update (θ-shaped, for the snapshot's layout; only its head slice is ever nonzero). */
   private readonly pending: Vec;
   private readonly dS: Vec;
   private readonly dSNext: Vec;
@@ -124,9 +124,14 @@ export class Tbptt implements Learner {
     const { context, k2 } = this;
     const fresh = this.sinceUpdate;
     const theta = context.model.coreTheta;
+    const { model } = context;
     const gradient = context.gradient;
-    gradient.set(this.pending);
-    const dTheta = context.model.coreSlice(gradient);
+    // The pending head gradients are the only nonzero part of `pending`: copy that, zero the core
+    // (no pass over p beyond the one the sweep accumulates into).
+    const dTheta = model.coreSlice(gradient);
+    dTheta.fill(0);
+    const pendingHead = model.headSlice(this.pending);
+    if (pendingHead !== null) model.headSlice(gradient)!.set(pendingHead);
     let dS = this.dS;
     let dSNext = this.dSNext;
     dS.fill(0);
@@ -146,7 +151,7 @@ export class Tbptt implements Learner {
       if (age === this.filled - 1) cellStep.paramVjp(dTheta, dSNext, theta);
       else cellStep.stateParamVjp(dS, dTheta, dSNext, theta);
     }
-    this.pending.fill(0);
+    model.headSlice(this.pending)?.fill(0);
     this.sinceUpdate = 0;
     this.updates++;
     context.update();

@@ -117,7 +117,7 @@ export class UoroEstimator extends RankOneEstimator {
     }
     for (let i = 0; i < sTilde.length; i++) sTilde[i] = rho0 * sTildeNext[i]! + rho1 * nu[i]!; // eq. (5)
     thetaTilde.multiply(1 / rho0);
-    this.addDeltaTheta(1 / rho1);
+    this.addDeltaTheta(1 / rho1, deltaNorm);
   }
 
   /** δθ = νᵀ·∂F/∂θ, eq. (3): the coefficients ⟨v_k, ν⟩, or δθ itself. Returns ‖δθ‖. */
@@ -135,15 +135,15 @@ export class UoroEstimator extends RankOneEstimator {
     return Math.sqrt(sum);
   }
 
-  /** θ̃ ← θ̃ + weight·δθ. */
-  private addDeltaTheta(weight: number): void {
+  /** θ̃ ← θ̃ + weight·δθ (‖δθ‖ = deltaNorm). */
+  private addDeltaTheta(weight: number, deltaNorm: number): void {
     const { influence, coefficient, thetaTilde } = this;
     if (influence === null) {
-      thetaTilde.addScaled(weight, this.deltaTheta);
+      thetaTilde.addScaled(weight, this.deltaTheta, deltaNorm);
       this.deltaTheta.fill(0);
       return;
     }
-    const factor = weight * thetaTilde.termFactor();
+    const factor = weight * thetaTilde.termFactor(weight * deltaNorm);
     for (let k = 0; k < coefficient.length; k++) coefficient[k] *= factor;
     influence.addCombinedParams(thetaTilde.body, coefficient);
   }

@@ -4,6 +4,7 @@
  *   θ ← θ − η(t)·m̂ / (√v̂ + ε),  m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
+import { clipScalar, roundTo, segmentScale, type StructuredGradient } from './structured-gradient.js';
 import { checkLearningRate, checkRateScale, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
@@ -66,6 +67,33 @@ export class Adam implements Optimizer {
       v[i] = beta2 * v[i] + (1 - beta2) * g * g;
       theta[i] -= (rate * (m[i] / correction1)) / (Math.sqrt(v[i] / correction2) + epsilon);
     }
+  }
+
+  /** The same update, each g[i] formed from the structure as it is used (structured-gradient.ts). */
+  stepStructured(theta: Vec, grad: StructuredGradient): void {
+    const rate = this.currentRate();
+    this.t++;
+    const correction1 = 1 - Math.pow(this.beta1, this.t);
+    const correction2 = 1 - Math.pow(this.beta2, this.t);
+    const round = roundTo(theta);
+    const factor = clipScalar(grad.clipFactor, theta);
+    let end = 0;
+    for (const segment of grad.segments) {
+      for (let i = end; i < segment.offset; i++) this.update(theta, i, 0, rate, correction1, correction2);
+      const scale = segmentScale(segment, theta);
+      const { offset, values } = segment;
+      for (let j = 0; j < values.length; j++) this.update(theta, offset + j, round(round(scale * values[j]) * factor), rate, correction1, correction2);
+      end = offset + values.length;
+    }
+    for (let i = end; i < theta.length; i++) this.update(theta, i, 0, rate, correction1, correction2);
+  }
+
+  /** Algorithm 1's update of element i with gradient g. */
+  private update(theta: Vec, i: number, g: number, rate: number, correction1: number, correction2: number): void {
+    const { beta1, beta2, epsilon, m, v } = this;
+    m[i] = beta1 * m[i] + (1 - beta1) * g;
+    v[i] = beta2 * v[i] + (1 - beta2) * g * g;
+    theta[i] -= (rate * (m[i] / correction1)) / (Math.sqrt(v[i] / correction2) + epsilon);
   }
 
   getState(): OptimizerState {

@@ -2,6 +2,7 @@
  * SGD with (heavy-ball) momentum, PyTorch's convention: v ← μ·v + g, θ ← θ − η(t)·v.
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
+import { clipScalar, roundTo, segmentScale, type StructuredGradient } from './structured-gradient.js';
 import { checkLearningRate, checkRateScale, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
@@ -47,6 +48,38 @@ export class Momentum implements Optimizer {
       theta[i] -= rate * v[i];
     }
     this.t++;
+  }
+
+  /** The same update, each g[i] formed from the structure as it is used (structured-gradient.ts). */
+  stepStructured(theta: Vec, grad: StructuredGradient): void {
+    const rate = this.currentRate();
+    const v = this.velocity;
+    const mu = this.momentum;
+    const round = roundTo(theta);
+    const factor = clipScalar(grad.clipFactor, theta);
+    for (const segment of grad.segments) {
+      const scale = segmentScale(segment, theta);
+      const { offset, values } = segment;
+      for (let j = 0; j < values.length; j++) {
+        const i = offset + j;
+        v[i] = mu * v[i] + round(round(scale * values[j]) * factor);
+        theta[i] -= rate * v[i];
+      }
+    }
+    // Entries no segment covers have g = 0.
+    let end = 0;
+    for (const segment of grad.segments) {
+      for (let i = end; i < segment.offset; i++) this.decay(theta, i, rate);
+      end = segment.offset + segment.values.length;
+    }
+    for (let i = end; i < theta.length; i++) this.decay(theta, i, rate);
+    this.t++;
+  }
+
+  private decay(theta: Vec, i: number, rate: number): void {
+    const v = this.velocity;
+    v[i] = this.momentum * v[i] + 0;
+    theta[i] -= rate * v[i];
   }
 
   getState(): OptimizerState {

@@ -1,10 +1,12 @@
 /**
  * The Optimizer contract: given the gradient estimate g, update θ in place. Optimizers hold
  * state (velocity, moments) whose length is fixed at creation; the state can be read and
- * restored exactly for checkpoints.
+ * restored exactly for checkpoints. The gradient may come as p numbers (`step`) or by its
+ * structure (`stepStructured`: a dense part plus scaled parts, formed element by element).
  */
 import type { Vec } from '../tensor/dtype.js';
 import type { Schedule } from './schedule.js';
+import type { StructuredGradient } from './structured-gradient.js';
 
 export interface OptimizerState {
   readonly kind: string;
@@ -20,6 +22,12 @@ export interface Optimizer {
   readonly schedule: Schedule;
   /** θ ← θ − update(g); g is left unchanged. */
   step(theta: Vec, grad: Vec): void;
+  /**
+   * The same update for a gradient given by its structure (structured-gradient.ts): each g[i]
+   * formed as it is used, in one pass, θ ending bit-identical to `step(theta, g.denseInto(…))`.
+   * Optional: a learner whose optimizer lacks it forms the dense gradient and calls `step`.
+   */
+  stepStructured?(theta: Vec, grad: StructuredGradient): void;
   /** The learning rate the next step will use (the schedule's η(t) times the scale below). */
   currentRate(): number;
   /**

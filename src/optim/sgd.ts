@@ -1,6 +1,8 @@
 /** Plain stochastic gradient descent: θ ← θ − η(t)·g. */
 import type { Vec } from '../tensor/dtype.js';
-import { axpy } from '../tensor/kernels.js';
+import { axpy, axpyScaled } from '../tensor/kernels.js';
+import { simd } from '../tensor/backend.js';
+import { clipScalar, segmentScale, type StructuredGradient } from './structured-gradient.js';
 import { checkLearningRate, checkRateScale, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
 
@@ -31,6 +33,20 @@ export class Sgd implements Optimizer {
   step(theta: Vec, grad: Vec): void {
     const rate = this.currentRate();
     axpy(theta, -rate, grad);
+    this.t++;
+  }
+
+  /** θ ← θ − η(t)·g, one fused pass per segment that also measures Σ values² (structured-gradient.ts). */
+  stepStructured(theta: Vec, grad: StructuredGradient): void {
+    const rate = this.currentRate();
+    // `step`'s axpy runs on the whole θ: where it would be SIMD, float32 rounds each η·g product.
+    const simdStep = simd !== null && theta.length >= 64 && simd.owns(theta);
+    const alpha = simdStep && theta instanceof Float32Array ? Math.fround(-rate) : -rate;
+    const factor = clipScalar(grad.clipFactor, theta);
+    for (let k = 0; k < grad.segments.length; k++) {
+      const segment = grad.segments[k]!;
+      segment.measuredNormSquared = axpyScaled(grad.view(theta, k), alpha, segment.values, segmentScale(segment, theta), factor, simdStep);
+    }
     this.t++;
   }
 

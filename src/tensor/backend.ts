@@ -1,13 +1,20 @@
 /**
- * Which kernels run: WebAssembly SIMD ('wasm', the default where WebAssembly exists) or the
- * plain-TypeScript reference ('ts'). The environment variable ONLINE_RNN_KERNELS (read when this
- * module loads) chooses: 'ts' turns the arena and the SIMD kernels off for the whole process
- * (every buffer is an ordinary typed array); unset or 'wasm' is SIMD; 'wasm-fma' is SIMD with
- * fused multiply-adds (relaxed SIMD) where the engine has them (V8 ≥ 11.4: Node ≥ 22, Chrome ≥
- * 114; Node 20 with --experimental-wasm-relaxed-simd), about a sixth faster on the products.
- * Note: 'wasm-fma' is opt-in because fused multiply-adds round once less, so its numbers differ
- * within rounding from the default's: a run stays bit-identical to itself, but a checkpoint
- * resumed under the other setting (or on an engine without relaxed SIMD) is not bit for bit. `setKernelBackend` switches the dispatch at run time (the
+ * Which kernels run: WebAssembly SIMD (the default where WebAssembly exists) or the
+ * plain-TypeScript reference ('ts'). The SIMD kernels come in two builds: with fused multiply-adds
+ * (relaxed SIMD: one rounding per multiply-add, about a sixth faster on the products) and without.
+ * At start the engine is asked whether it validates the relaxed-SIMD build; by default the fused
+ * build is used when it does — V8 ≥ 11.4: Node ≥ 22, Chrome ≥ 114 — and the plain build
+ * otherwise: Node 20 gets the plain SIMD build unless started with
+ * --experimental-wasm-relaxed-simd. The environment variable ONLINE_RNN_KERNELS (read when this
+ * module loads) chooses otherwise: 'ts' turns the arena and the SIMD kernels off for the whole
+ * process (every buffer is an ordinary typed array); 'wasm' is SIMD without fused multiply-adds
+ * even where the engine has them (the numbers of the kernel set older versions used by default);
+ * 'wasm-fma' asks for the fused build and warns when the engine lacks it; unset (or 'auto') is the
+ * default just described.
+ * The sets round differently, so a run is bit-identical to itself within one set, and a
+ * checkpoint resumed under another set (another engine, another setting) is not bit for bit:
+ * checkpoints and run directories record the set (src/io/kernel-set.ts) and resuming under
+ * another one warns. `setKernelBackend` switches the dispatch at run time (the
  * tests run both paths on the same buffers); buffers already in the arena stay valid either way.
  *
  * Falling back to the TypeScript kernels without being asked is never silent: when the SIMD
@@ -22,19 +29,31 @@ import { SimdKernels, compileKernels, engineHasFma } from './wasm/simd.js';
 
 export type KernelBackend = 'ts' | 'wasm';
 
-type Requested = 'ts' | 'wasm' | 'wasm-fma';
+type Requested = 'ts' | 'wasm' | 'wasm-fma' | 'auto';
 
 function requested(): Requested {
   const env = (globalThis as unknown as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const value = env?.ONLINE_RNN_KERNELS;
-  if (value === undefined || value === '' || value === 'wasm') return 'wasm';
-  if (value === 'ts' || value === 'wasm-fma') return value;
-  throw new TypeError(`ONLINE_RNN_KERNELS must be 'ts', 'wasm' or 'wasm-fma', got '${value}'`);
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if (value === 'ts' || value === 'wasm' || value === 'wasm-fma') return value;
+  throw new TypeError(`ONLINE_RNN_KERNELS must be 'auto', 'ts', 'wasm' or 'wasm-fma', got '${value}'`);
 }
 
-/** Fused multiply-adds when asked for and the engine has them (else the default SIMD build). */
+let fmaWarned = false;
+
+/**
+ * Whether to use the fused multiply-add build: by default exactly when the engine validates it;
+ * 'wasm-fma' on an engine without relaxed SIMD says once that it gets the plain build.
+ */
 function wantFma(): boolean {
-  return requested() === 'wasm-fma' && engineHasFma();
+  const asked = requested();
+  if (asked === 'ts' || asked === 'wasm') return false;
+  const has = engineHasFma();
+  if (!has && asked === 'wasm-fma' && !fmaWarned) {
+    fmaWarned = true;
+    (globalThis as unknown as { console?: { warn(message: string): void } }).console?.warn('online-rnn: ONLINE_RNN_KERNELS=wasm-fma, but this engine has no relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd): using the SIMD kernels without fused multiply-adds');
+  }
+  return has;
 }
 
 /** Why the SIMD kernels are off although wanted (null: they are on, or ONLINE_RNN_KERNELS=ts asked for TS). */

@@ -49,6 +49,18 @@ export function scaleInto(out: Vec, alpha: number, x: Vec): number {
   return reference.scaleInto(out, alpha, x);
 }
 
+/**
+ * y += alpha · ((scale · x) · factor) over the whole buffers, returning ⟨x, x⟩ — equal bit for
+ * bit to dot(x, x) — in the same pass: the SGD step on a scaled gradient segment (alpha = −η,
+ * factor the clipping factor or 1), rounded as writing g = scale·x, clipping it and stepping
+ * would round it (src/optim/structured-gradient.ts). `roundProduct`: on the TypeScript path, round
+ * alpha·g as the SIMD axpy would (a short segment of a θ the SIMD kernels step).
+ */
+export function axpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, roundProduct = false): number {
+  if (simd !== null && x.length >= SIMD_VECTOR_MIN && simd.acceptsPair(y, x)) return simd.axpyScaled(y, alpha, x, scale, factor, x.length);
+  return reference.axpyScaled(y, alpha, x, scale, factor, roundProduct);
+}
+
 /** y ← alpha · x + beta · y over the whole buffers (the update of a running estimate). */
 export function axpby(y: Vec, alpha: number, x: Vec, beta: number): void {
   if (simd !== null && y.length >= SIMD_VECTOR_MIN && simd.acceptsPair(y, x)) simd.axpby(y, alpha, x, beta, y.length);

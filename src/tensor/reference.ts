@@ -103,6 +103,21 @@ export function scale(x: Vec, alpha: number): void {
   for (let i = 0; i < x.length; i++) x[i] *= alpha;
 }
 
+/**
+ * y += alpha · ((scale · x) · factor), g = scale·x rounded to y's dtype and then clipped as if it
+ * were stored in a gradient buffer; returns ⟨x, x⟩ summed as dotAt sums it. `roundProduct`
+ * rounds alpha·g to y's dtype before the sum, as the SIMD axpy does in float32. (The reference
+ * takes two passes; the SIMD kernel, the one that matters for speed, one.)
+ */
+const unrounded = (v: number): number => v;
+
+export function axpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, roundProduct = false): number {
+  const round = y instanceof Float32Array ? Math.fround : unrounded;
+  const product = roundProduct ? round : unrounded;
+  for (let i = 0; i < x.length; i++) y[i] += product(alpha * round(round(scale * x[i]) * factor));
+  return dotAt(x, 0, x, 0, x.length);
+}
+
 /** out ← alpha · x; returns ⟨x, x⟩ summed as dotAt sums it (the same four accumulators). */
 export function scaleInto(out: Vec, alpha: number, x: Vec): number {
   let s0 = 0;

@@ -636,13 +636,20 @@ function scaleVec<T>(x: usize, alpha: T, n: i32): void {
 }
 
 /**
- * out[i] = alpha·x[i], returning Σ x[i]² summed exactly as dotVec sums ⟨x, x⟩ (same lanes, same
- * four accumulators, same order), so the result equals dot(x, x) bit for bit: one pass where a
- * copy, a scaling and a norm would take three.
+ * One pass over x that returns Σ x[i]² summed exactly as dotVec sums ⟨x, x⟩ (same lanes, same
+ * four accumulators, same order), so the result equals dot(x, x) bit for bit, and writes y:
+ * - update = false (scaleInto): y[i] = scale·x[i] — one pass where a copy, a scaling and a norm
+ *   would take three;
+ * - update = true (axpyScaled, the fused SGD step on one scaled segment of a structured gradient,
+ *   src/optim/structured-gradient.ts): g[i] = (scale·x[i])·factor, y[i] = alpha·g[i] + y[i]
+ *   (alpha = −η, factor the clipping factor or 1), each operation rounded as scaleInto, scale
+ *   and axpby round it one after another, so θ ends bit-identical to writing g and stepping on it.
  */
-function scaleIntoVec<T>(out: usize, alpha: T, x: usize, n: i32): f64 {
+@inline function scaledPassVec<T>(y: usize, alpha: T, x: usize, scale: T, factor: T, n: i32, update: bool): f64 {
   const S = <usize>sizeof<T>();
   const a = v128.splat<T>(alpha);
+  const s = v128.splat<T>(scale);
+  const f = v128.splat<T>(factor);
   let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
   let i = 0;
   if (sizeof<T>() == 8) {
@@ -653,10 +660,10 @@ function scaleIntoVec<T>(out: usize, alpha: T, x: usize, n: i32): f64 {
       s1 = f64x2.add(s1, f64x2.mul(x1, x1));
       s2 = f64x2.add(s2, f64x2.mul(x2, x2));
       s3 = f64x2.add(s3, f64x2.mul(x3, x3));
-      v128.store(out + o, f64x2.mul(a, x0));
-      v128.store(out + o, f64x2.mul(a, x1), 16);
-      v128.store(out + o, f64x2.mul(a, x2), 32);
-      v128.store(out + o, f64x2.mul(a, x3), 48);
+      v128.store(y + o, scaledLanes<T>(a, s, f, x0, y + o, update));
+      v128.store(y + o + 16, scaledLanes<T>(a, s, f, x1, y + o + 16, update));
+      v128.store(y + o + 32, scaledLanes<T>(a, s, f, x2, y + o + 32, update));
+      v128.store(y + o + 48, scaledLanes<T>(a, s, f, x3, y + o + 48, update));
     }
   } else {
     for (; i + 8 <= n; i += 8) {
@@ -668,25 +675,38 @@ function scaleIntoVec<T>(out: usize, alpha: T, x: usize, n: i32): f64 {
       s1 = f64x2.add(s1, f64x2.mul(hi0, hi0));
       s2 = f64x2.add(s2, f64x2.mul(lo1, lo1));
       s3 = f64x2.add(s3, f64x2.mul(hi1, hi1));
-      v128.store(out + o, f32x4.mul(a, x0));
-      v128.store(out + o, f32x4.mul(a, x1), 16);
+      v128.store(y + o, scaledLanes<T>(a, s, f, x0, y + o, update));
+      v128.store(y + o + 16, scaledLanes<T>(a, s, f, x1, y + o + 16, update));
     }
   }
   const v = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
-  let s = f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+  let sum = f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
   for (; i < n; i++) {
     const value = load<T>(x + <usize>i * S);
-    s += <f64>value * <f64>value;
-    store<T>(out + <usize>i * S, alpha * value);
+    sum += <f64>value * <f64>value;
+    const p = y + <usize>i * S;
+    store<T>(p, update ? alpha * ((scale * value) * factor) + load<T>(p) : scale * value);
   }
-  return s;
+  return sum;
+}
+
+/** The lanes scaledPassVec stores at address p: alpha·((scale·x)·factor) + y[p] when updating, else scale·x. */
+@inline function scaledLanes<T>(a: v128, s: v128, f: v128, x: v128, p: usize, update: bool): v128 {
+  if (!update) return v128.mul<T>(s, x);
+  return v128.add<T>(v128.mul<T>(a, v128.mul<T>(v128.mul<T>(s, x), f)), v128.load(p));
 }
 
 export function scaleInto_f64(out: usize, alpha: f64, x: usize, n: i32): f64 {
-  return scaleIntoVec<f64>(out, alpha, x, n);
+  return scaledPassVec<f64>(out, 0, x, alpha, 1, n, false);
 }
 export function scaleInto_f32(out: usize, alpha: f32, x: usize, n: i32): f64 {
-  return scaleIntoVec<f32>(out, alpha, x, n);
+  return scaledPassVec<f32>(out, 0, x, alpha, 1, n, false);
+}
+export function axpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, n: i32): f64 {
+  return scaledPassVec<f64>(y, alpha, x, scale, factor, n, true);
+}
+export function axpyScaled_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, n: i32): f64 {
+  return scaledPassVec<f32>(y, alpha, x, scale, factor, n, true);
 }
 
 export function scale_f64(x: usize, alpha: f64, n: i32): void {

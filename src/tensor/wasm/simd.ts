@@ -28,6 +28,8 @@ interface Exports {
   scale_f32: (x: number, alpha: number, n: number) => void;
   scaleInto_f64: (out: number, alpha: number, x: number, n: number) => number;
   scaleInto_f32: (out: number, alpha: number, x: number, n: number) => number;
+  axpyScaled_f64: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
+  axpyScaled_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
   setScratch: (address: number, bytes: number) => void;
@@ -139,6 +141,11 @@ export class SimdKernels {
   /** out ← alpha·x over n elements; returns ⟨x, x⟩ summed as `dot` sums it. */
   scaleInto(out: Vec, alpha: number, x: Vec, n: number): number {
     return (x.BYTES_PER_ELEMENT === 8 ? this.k.scaleInto_f64 : this.k.scaleInto_f32)(out.byteOffset, alpha, x.byteOffset, n);
+  }
+
+  /** y ← alpha·((scale·x)·factor) + y over n elements; returns ⟨x, x⟩ summed as `dot` sums it. */
+  axpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, n: number): number {
+    return (x.BYTES_PER_ELEMENT === 8 ? this.k.axpyScaled_f64 : this.k.axpyScaled_f32)(y.byteOffset, alpha, x.byteOffset, scale, factor, n);
   }
 
   /** Whether the LSTM gate kernel can run in place on these buffers (bias and peephole may be null). */
