@@ -20,7 +20,7 @@ import { parseLearnerSpecs } from './learner-spec.js';
 import { Progress } from './progress.js';
 import { checkLearner, jobOf } from './plan.js';
 import { commandLine, toJson, versions } from './provenance.js';
-import { runUntilStopped } from './run-signals.js';
+import { progressEvery, runUntilStopped } from './run-signals.js';
 import { runFromFlags, type RunConfig } from './run-config.js';
 import { checkWritablePath } from './output-path.js';
 import { checkMemory, memoryLimit } from './memory-estimate.js';
@@ -34,6 +34,7 @@ type CompareFlags = TaskFlags &
     report?: string;
     maxMemory?: string;
     workers?: string;
+    progressEvery?: string;
   };
 
 export function registerCompare(program: Command): void {
@@ -45,7 +46,8 @@ export function registerCompare(program: Command): void {
     .option('--seed <n>', 'the first seed', '1')
     .option('--report <file>', 'write the HTML report there (and the figure beside it as .svg)')
     .option('--max-memory <size>', 'refuse runs estimated to need more memory together than this (e.g. 512M, 8G); default: half of this machine’s memory')
-    .option('--workers <n>', 'worker threads (default: the number of cores)');
+    .option('--workers <n>', 'worker threads (default: the number of cores)')
+    .option('--progress-every <s>', 'when stderr is not a terminal: a progress line every so many seconds (0: none)', '30');
   addDriftOptions(command)
     .addHelpText(
       'after',
@@ -88,6 +90,7 @@ async function compare(flags: CompareFlags, command: Command): Promise<void> {
     training.steps * seedCount,
     task.metric.name,
     process.stderr.isTTY === true && flags.json !== true,
+    progressEvery(flags.progressEvery),
   );
   const ran = await runUntilStopped(jobs, {
     workers,

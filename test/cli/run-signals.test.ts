@@ -37,8 +37,9 @@ test('SIGTERM stops train like Ctrl-C: the summary, a final checkpoint at the st
 });
 
 test('SIGTERM stops compare with its table, exit 0', async () => {
-  const run = startCli(['compare', '--task', 'copy', '--cell', 'rnn', '--hidden', '4', '--learners', 'uoro,rtrl', '--steps', '100000000', '--workers', '1']);
-  await new Promise((r) => setTimeout(r, 4000)); // past start-up, when the handlers are set
+  const run = startCli(['compare', '--task', 'copy', '--cell', 'rnn', '--hidden', '4', '--learners', 'uoro,rtrl', '--steps', '100000000', '--workers', '1', '--progress-every', '0.05']);
+  // A progress line means the jobs run, so the handlers are set (a fixed wait was too short on a loaded machine).
+  await until(() => /^progress: /m.test(run.output().stderr), 'a progress line');
   run.child.kill('SIGTERM');
   const r = await run.done;
   assert.equal(r.status, 0, r.stderr);
