@@ -25,6 +25,27 @@ export interface CoreNorms {
   valuesNormBound(): number;
 }
 
+/** What every online learner exposes, read from its one LearnerContext (so each learner class states only its own step). */
+export abstract class LearnerViews {
+  protected abstract readonly context: LearnerContext;
+
+  get model(): OnlineModel {
+    return this.context.model;
+  }
+  get steps(): number {
+    return this.context.steps;
+  }
+  get state(): Vec {
+    return this.context.state;
+  }
+  get gradient(): Vec {
+    return this.context.gradient;
+  }
+  get optimizer(): Optimizer | null {
+    return this.context.optimizer;
+  }
+}
+
 export class LearnerContext {
   readonly model: OnlineModel;
   readonly readout: Readout;

@@ -16,9 +16,8 @@ import type { Cell, DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { StructuredGradient } from '../optim/structured-gradient.js';
-import { LearnerContext } from './context.js';
+import { LearnerContext, LearnerViews } from './context.js';
 import { DivergenceError, type Learner, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
-import type { Optimizer } from '../optim/optimizer.js';
 
 /** What an estimator is built from: the core, its recorded step, the core's θ. */
 export interface EstimatorSetup {
@@ -78,9 +77,9 @@ function offsetIn(whole: Vec, part: Vec): number {
   return (part.byteOffset - whole.byteOffset) / whole.BYTES_PER_ELEMENT;
 }
 
-export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEstimator> implements Learner {
+export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEstimator> extends LearnerViews implements Learner {
   readonly estimator: E;
-  private readonly context: LearnerContext;
+  protected readonly context: LearnerContext;
   private readonly cellStep: DerivedStep;
   /** The gradient by its structure (core: scale·T; head: its dense slice), when the estimator has one. */
   private readonly structured: StructuredGradient | null;
@@ -91,6 +90,7 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
     options: LearnerOptions,
     makeEstimator: (setup: EstimatorSetup) => E,
   ) {
+    super();
     this.context = new LearnerContext(kind, model, options);
     const { core, coreTheta } = this.context.model;
     this.cellStep = this.context.model.createCoreStep(1);
@@ -104,22 +104,6 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
       if (head !== null) segments.push({ offset: offsetIn(theta, model.headSlice(theta)!), values: head });
       this.structured = new StructuredGradient(model.paramSize, segments);
     }
-  }
-
-  get model(): OnlineModel {
-    return this.context.model;
-  }
-  get steps(): number {
-    return this.context.steps;
-  }
-  get state(): Vec {
-    return this.context.state;
-  }
-  get gradient(): Vec {
-    return this.context.gradient;
-  }
-  get optimizer(): Optimizer | null {
-    return this.context.optimizer;
   }
 
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {

@@ -21,9 +21,8 @@ import { zeros, type Vec } from '../tensor/dtype.js';
 import type { DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { LearnerContext, rowViews } from './context.js';
+import { LearnerContext, LearnerViews, rowViews } from './context.js';
 import type { Learner, LearnerOptions, LearnerSnapshot, StepResult } from './learner.js';
-import type { Optimizer } from '../optim/optimizer.js';
 
 export interface TbpttOptions extends LearnerOptions {
   /** Backpropagate this many steps (the window length). */
@@ -32,11 +31,11 @@ export interface TbpttOptions extends LearnerOptions {
   k1?: number;
 }
 
-export class Tbptt implements Learner {
+export class Tbptt extends LearnerViews implements Learner {
   readonly kind = 'tbptt';
   readonly k1: number;
   readonly k2: number;
-  private readonly context: LearnerContext;
+  protected readonly context: LearnerContext;
   /** The window: slot j holds the step that read x_τ, s_τ and received δ_τ. */
   private readonly cellSteps: DerivedStep[];
   private readonly inputs: Vec; // k2 × inputSize
@@ -58,6 +57,7 @@ export class Tbptt implements Learner {
   private updates = 0;
 
   constructor(model: OnlineModel | Model, options: TbpttOptions) {
+    super();
     this.context = new LearnerContext('tbptt', model, options);
     const k2 = options.k2;
     const k1 = options.k1 ?? k2;
@@ -79,22 +79,6 @@ export class Tbptt implements Learner {
     this.dS = zeros(dtype, n);
     this.dSNext = zeros(dtype, n);
     this.scratch = zeros(dtype, n);
-  }
-
-  get model(): OnlineModel {
-    return this.context.model;
-  }
-  get steps(): number {
-    return this.context.steps;
-  }
-  get state(): Vec {
-    return this.context.state;
-  }
-  get gradient(): Vec {
-    return this.context.gradient;
-  }
-  get optimizer(): Optimizer | null {
-    return this.context.optimizer;
   }
 
   step(x: ArrayLike<number>, target?: ArrayLike<number> | null): StepResult {

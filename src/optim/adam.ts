@@ -5,8 +5,8 @@
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { clipScalar, roundTo, segmentScale, type StructuredGradient } from './structured-gradient.js';
-import { checkLearningRate, checkRateScale, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
-import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
+import { restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import { ScheduledRate } from './rate.js';
 
 export interface AdamOptions extends OptimizerOptions {
   /** @default 0.9 */
@@ -17,21 +17,16 @@ export interface AdamOptions extends OptimizerOptions {
   epsilon?: number;
 }
 
-export class Adam implements Optimizer {
+export class Adam extends ScheduledRate implements Optimizer {
   readonly kind = 'adam';
-  readonly lr: number;
-  readonly schedule: Schedule;
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
   private readonly m: Vec;
   private readonly v: Vec;
-  private t = 0;
-  private rateScale = 1;
 
   constructor(paramSize: number, dtype: DType, options: AdamOptions) {
-    this.lr = checkLearningRate('adam', options.lr);
-    this.schedule = checkSchedule(options.schedule ?? { kind: 'constant' });
+    super('adam', options);
     this.beta1 = options.beta1 ?? 0.9;
     this.beta2 = options.beta2 ?? 0.999;
     this.epsilon = options.epsilon ?? 1e-8;
@@ -41,18 +36,6 @@ export class Adam implements Optimizer {
     if (!(this.epsilon > 0)) throw new RangeError(`adam: epsilon must be > 0, got ${this.epsilon}`);
     this.m = zeros(dtype, paramSize);
     this.v = zeros(dtype, paramSize);
-  }
-
-  currentRate(): number {
-    return scheduledRate(this.lr, this.schedule, this.t) * this.rateScale;
-  }
-
-  get learningRateScale(): number {
-    return this.rateScale;
-  }
-
-  setLearningRateScale(scale: number): void {
-    this.rateScale = checkRateScale(this.kind, scale);
   }
 
   step(theta: Vec, grad: Vec): void {

@@ -3,41 +3,24 @@
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
 import { clipScalar, roundTo, segmentScale, type StructuredGradient } from './structured-gradient.js';
-import { checkLearningRate, checkRateScale, restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
-import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
+import { restoreBuffers, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
+import { ScheduledRate } from './rate.js';
 
 export interface MomentumOptions extends OptimizerOptions {
   /** @default 0.9 */
   momentum?: number;
 }
 
-export class Momentum implements Optimizer {
+export class Momentum extends ScheduledRate implements Optimizer {
   readonly kind = 'momentum';
-  readonly lr: number;
-  readonly schedule: Schedule;
   readonly momentum: number;
   private readonly velocity: Vec;
-  private t = 0;
-  private rateScale = 1;
 
   constructor(paramSize: number, dtype: DType, options: MomentumOptions) {
-    this.lr = checkLearningRate('momentum', options.lr);
-    this.schedule = checkSchedule(options.schedule ?? { kind: 'constant' });
+    super('momentum', options);
     this.momentum = options.momentum ?? 0.9;
     if (!(this.momentum >= 0 && this.momentum < 1)) throw new RangeError(`momentum: momentum must be in [0, 1), got ${this.momentum}`);
     this.velocity = zeros(dtype, paramSize);
-  }
-
-  currentRate(): number {
-    return scheduledRate(this.lr, this.schedule, this.t) * this.rateScale;
-  }
-
-  get learningRateScale(): number {
-    return this.rateScale;
-  }
-
-  setLearningRateScale(scale: number): void {
-    this.rateScale = checkRateScale(this.kind, scale);
   }
 
   step(theta: Vec, grad: Vec): void {

@@ -3,31 +3,14 @@ import type { Vec } from '../tensor/dtype.js';
 import { axpy, axpyScaled } from '../tensor/kernels.js';
 import { simd } from '../tensor/backend.js';
 import { clipScalar, segmentScale, type StructuredGradient } from './structured-gradient.js';
-import { checkLearningRate, checkRateScale, type Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
-import { checkSchedule, scheduledRate, type Schedule } from './schedule.js';
+import type { Optimizer, OptimizerOptions, OptimizerState } from './optimizer.js';
+import { ScheduledRate } from './rate.js';
 
-export class Sgd implements Optimizer {
+export class Sgd extends ScheduledRate implements Optimizer {
   readonly kind = 'sgd';
-  readonly lr: number;
-  readonly schedule: Schedule;
-  private t = 0;
-  private rateScale = 1;
 
   constructor(options: OptimizerOptions) {
-    this.lr = checkLearningRate('sgd', options.lr);
-    this.schedule = checkSchedule(options.schedule ?? { kind: 'constant' });
-  }
-
-  currentRate(): number {
-    return scheduledRate(this.lr, this.schedule, this.t) * this.rateScale;
-  }
-
-  get learningRateScale(): number {
-    return this.rateScale;
-  }
-
-  setLearningRateScale(scale: number): void {
-    this.rateScale = checkRateScale(this.kind, scale);
+    super('sgd', options);
   }
 
   step(theta: Vec, grad: Vec): void {
