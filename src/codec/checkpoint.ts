@@ -39,6 +39,12 @@ export interface CheckpointInput {
   extra?: JsonValue;
   /** The caller's own buffers, kept bit for bit. */
   extraTensors?: Readonly<Record<string, Vec>>;
+  /**
+   * The kernel set the numbers were computed with; by default this engine's. A copy of a
+   * checkpoint read elsewhere (a browser with relaxed SIMD runs 'wasm-fma', Node 20 'wasm')
+   * keeps the set it was read with.
+   */
+  kernels?: string;
 }
 
 /** A decoded checkpoint: validated, nothing restored yet (`learner.restore(snapshot)` does that). */
@@ -55,7 +61,8 @@ export interface CheckpointContents {
 
 /** The files of one checkpoint (pure, apart from taking the snapshot). */
 export function encodeCheckpoint(input: CheckpointInput, snapshot: LearnerSnapshot = input.learner.snapshot()): Record<string, FileContents> {
-  const { model, extra = null, extraTensors = {} } = input;
+  const { model, extra = null, extraTensors = {}, kernels = kernelSet() } = input;
+  kernelsOf(kernels, 'encodeCheckpoint: kernels');
   checkJson(extra, 'extra');
   const tensors: TensorToWrite[] = [];
   const add = (prefix: string, buffers: Readonly<Record<string, Vec>>) => {
@@ -79,7 +86,7 @@ export function encodeCheckpoint(input: CheckpointInput, snapshot: LearnerSnapsh
     },
     extra,
     extraTensors: Object.keys(extraTensors),
-    kernels: kernelSet(),
+    kernels,
   };
   const encoded = encodeModel(model);
   return {

@@ -92,7 +92,8 @@ test('in chromium, a checkpoint archive kept in IndexedDB restores a UORO learne
     assert.equal(Buffer.from(Float64Array.from(fromPage.model.theta).buffer).toString('hex'), result.thetaSaved, 'θ as the page saved it');
     const learner = createLearner({ kind: 'uoro' }, fromPage.model, { loss: mse, optimizer: { kind: 'adam', lr: 1e-2 }, seed: 2 });
     learner.restore(fromPage.snapshot);
-    assert.deepEqual(encodeCheckpointArchive({ model: fromPage.model, learner, extra: fromPage.extra }), bytes, 'Node writes the same bytes for what it read');
+    assert.ok(fromPage.kernels === 'wasm' || fromPage.kernels === 'wasm-fma', `the page records its kernel set, got ${String(fromPage.kernels)}`);
+    assert.deepEqual(encodeCheckpointArchive({ model: fromPage.model, learner, extra: fromPage.extra, kernels: fromPage.kernels! }), bytes, 'Node writes the same bytes for what it read');
     assert.deepEqual(browser.problems, []);
   } finally {
     await browser.close();

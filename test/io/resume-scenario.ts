@@ -7,10 +7,19 @@ import type { Learner } from '../../src/learners/learner.js';
 import { mse } from '../../src/loss/loss.js';
 import { Rng } from '../../src/tensor/rng.js';
 
-/** A stack, so every learner sees a composite state; a learner the stack cannot serve (KF-RTRL: one Kronecker-factored cell) gets one LSTM. */
+/**
+ * A stack, so every learner sees a composite state; a learner the stack cannot serve gets the
+ * first single layer it can: an LSTM (KF-RTRL: one Kronecker-factored cell), else a leaky RNN
+ * (RFLO: one leaky layer).
+ */
 export function scenarioModel(config: LearnerConfig): ModelConfig {
-  const stack: ModelConfig['layers'] = [{ cell: { kind: 'lstm', hiddenSize: 4 } }, { cell: { kind: 'gru', hiddenSize: 3 } }];
-  const layers: ModelConfig['layers'] = supports(config, stack) ? stack : [{ cell: { kind: 'lstm', hiddenSize: 4 } }];
+  const candidates: ModelConfig['layers'][] = [
+    [{ cell: { kind: 'lstm', hiddenSize: 4 } }, { cell: { kind: 'gru', hiddenSize: 3 } }],
+    [{ cell: { kind: 'lstm', hiddenSize: 4 } }],
+    [{ cell: { kind: 'leaky-rnn', hiddenSize: 4 } }],
+  ];
+  const layers = candidates.find((layers) => supports(config, layers));
+  if (layers === undefined) throw new Error(`the resume scenario has no model for ${config.kind}: add one it supports`);
   return { inputSize: 3, layers, outputSize: 2 };
 }
 

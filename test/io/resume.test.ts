@@ -31,7 +31,7 @@ async function killedRun(dir: string, config: LearnerConfig): Promise<number[]> 
   return text.split('\n').slice(0, N / 2).map(Number);
 }
 
-test('a run killed after its checkpoint at N/2 and resumed gives the losses of a run never stopped, bit for bit, for every online learner (TBPTT, RTRL, UORO, NoBackTrack, SnAp-1, KF-RTRL)', async (t) => {
+test('a run killed after its checkpoint at N/2 and resumed gives the losses of a run never stopped, bit for bit, for every online learner of the table', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-resume-'));
   try {
     await Promise.all(
