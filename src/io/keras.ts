@@ -30,6 +30,17 @@ export const KERAS_WEIGHTS = 'model.weights.h5';
 /** The largest entry read: JSON files and the weights alike (a zip bomb stops here, before inflating). */
 const MAX_ENTRY_BYTES = 1 << 30;
 const MAX_JSON_BYTES = 64 << 20;
+/**
+ * DEFLATE's best case is a 258-byte match in about two bits, so no stream inflates past
+ * ~1,032 times its length (RFC 1951 §3.2.5). The unzipper allocates the declared size up
+ * front, so a damaged size field is refused against this bound before any allocation.
+ */
+const DEFLATE_MAX_RATIO = 1032;
+
+/** The most bytes an entry of `size` compressed bytes can hold, given its method. */
+function inflatedBound(size: number, compression: number): number {
+  return compression === 0 ? size : size * DEFLATE_MAX_RATIO + 64;
+}
 
 let h5: { FS: { writeFile(path: string, data: Uint8Array): void; unlink(path: string): void } } | null = null;
 
@@ -64,6 +75,9 @@ export function importKeras(bytes: Uint8Array, options: KerasImportOptions = {})
         if (!wanted.has(file.name)) return false;
         const limit = file.name === KERAS_WEIGHTS ? MAX_ENTRY_BYTES : MAX_JSON_BYTES;
         if (file.originalSize > limit) fail(`${file.name} declares ${file.originalSize} bytes, more than the ${limit} read`);
+        if (file.size > bytes.length) fail(`${file.name} declares ${file.size} compressed bytes in a ${bytes.length}-byte archive`);
+        const bound = inflatedBound(file.size, file.compression);
+        if (file.originalSize > bound) fail(`${file.name} declares ${file.originalSize} bytes, more than its ${file.size} compressed bytes can hold`);
         return true;
       },
     });

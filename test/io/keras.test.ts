@@ -102,6 +102,31 @@ test('broken .keras files are refused in one line naming what is wrong', async (
   for (const [bytes, message] of cases) assert.match(refusal(() => importKeras(bytes, { source: 'm.keras' }), message).message, /^m\.keras: /);
 });
 
+/** Rewrites the uncompressed size an archive's central directory declares for one entry (APPNOTE 4.3.12, offset 24). */
+function declareSize(zip: Uint8Array, name: string, originalSize: number): Uint8Array {
+  const out = zip.slice();
+  const view = new DataView(out.buffer);
+  for (let at = out.length - 22; at >= 0; at--) {
+    if (view.getUint32(at, true) !== 0x02014b50) continue;
+    const nameLength = view.getUint16(at + 28, true);
+    if (new TextDecoder().decode(out.subarray(at + 46, at + 46 + nameLength)) !== name) continue;
+    view.setUint32(at + 24, originalSize, true);
+    return out;
+  }
+  throw new Error(`no central directory entry ${name}`);
+}
+
+test('an entry declaring more bytes than its compressed length can inflate to is refused before anything is allocated (regression: CI saw a 1 GB allocation)', async () => {
+  const model = randomModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 } }], outputSize: 1, dtype: 'float32' }, new Rng(44));
+  const zip = await writeKeras(model);
+  for (const [name, size] of [['model.weights.h5', 1040184570], ['config.json', 60 << 20]] as const) {
+    const before = process.memoryUsage().arrayBuffers;
+    const error = refusal(() => importKeras(declareSize(zip, name, size), { source: 'm.keras' }), new RegExp(`${name.replaceAll('.', '\\.')} declares ${size} bytes, more than its \\d+ compressed bytes can hold`));
+    assert.match(error.message, /^m\.keras: /);
+    assert.ok(process.memoryUsage().arrayBuffers - before < 16e6, `${name}: allocated ${process.memoryUsage().arrayBuffers - before} bytes`);
+  }
+});
+
 test('`forward` and `convert` read .keras files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-keras-'));
   try {
