@@ -24,21 +24,50 @@ import { interopCell, type InteropCellConfig } from '../kinds/cells.js';
 import type { GateActivation } from '../tensor/activations.js';
 import { paramView } from '../cells/cell.js';
 import type { MergeMode } from '../model/config.js';
-import { DOUBLE, FLOAT, INT64, onnx, tensorProto, type AttributeProto, type NodeProto, type TensorProto } from './onnx-proto.js';
+import { INT64, onnx, type AttributeProto, type GraphProto, type NodeProto } from './onnx-proto.js';
+import { GraphBuilder, finishGraph } from './onnx-graph.js';
+import { ONNX_CONFIG_KEY, primitiveGraph } from './onnx-primitives.js';
+import { encodeModelConfig } from './model-format.js';
 import { ONNX_GATE, ONNX_MERGE, ONNX_OPSET, ONNX_OPS, gateFunction, swapPeepholes } from './onnx.js';
 
 /** INT64_MIN: the end of a backward Slice over a dimension of any size, as the ONNX spec advises. */
 const SLICE_TO_START = -(2 ** 63);
 
-export function exportOnnx(model: Model): Uint8Array {
+/** The two ONNX forms a model exports to (docs/formats.md): see the header and onnx-primitives.ts. */
+export type OnnxForm = 'operators' | 'primitives';
+export const ONNX_FORMS: readonly OnnxForm[] = ['operators', 'primitives'];
+
+export interface OnnxExportOptions {
+  /**
+   * 'operators': one LSTM/GRU/RNN operator per layer (onnxruntime runs it in float32 only);
+   * 'primitives': each layer a Scan over the cell's step in MatMul-level ops (onnx-primitives.ts),
+   * which onnxruntime runs in float64 too, and which holds LSTM projection and satlin cells.
+   * @default 'primitives' for a float64 model, 'operators' for a float32 one
+   */
+  form?: OnnxForm;
+}
+
+/** The form a model exports to without being told: the one onnxruntime runs in its dtype. */
+export function defaultOnnxForm(dtype: Model['dtype']): OnnxForm {
+  return dtype === 'float64' ? 'primitives' : 'operators';
+}
+
+export function exportOnnx(model: Model, options: OnnxExportOptions = {}): Uint8Array {
+  const form = options.form ?? defaultOnnxForm(model.dtype);
+  if (!ONNX_FORMS.includes(form)) throw new TypeError(`onnx export: form must be one of ${ONNX_FORMS.join(', ')}, got ${JSON.stringify(form)}`);
+  const graph = form === 'operators' ? operatorGraph(model) : primitiveGraph(model);
+  // The primitive form carries its config: its import reads that, not the graph (onnx-primitives.ts).
+  const metadataProps = form === 'primitives' ? [{ key: ONNX_CONFIG_KEY, value: encodeModelConfig(model.config) }] : [];
+  const message = onnx.ModelProto.create({ irVersion: 8, producerName: 'online-rnn', opsetImport: [{ domain: '', version: ONNX_OPSET }], graph, metadataProps });
+  return onnx.ModelProto.encode(message).finish();
+}
+
+/** The operator form's graph: one LSTM/GRU/RNN operator per layer. */
+function operatorGraph(model: Model): GraphProto {
   const config = model.config;
-  const dataType = model.dtype === 'float64' ? DOUBLE : FLOAT;
-  const nodes: NodeProto[] = [];
-  const initializers: TensorProto[] = [];
-  const constant = (name: string, shape: readonly number[], data: ArrayLike<number>, type = dataType) => {
-    initializers.push(tensorProto(name, shape, data, type));
-    return name;
-  };
+  const b = new GraphBuilder(model.dtype);
+  const { nodes } = b;
+  const constant = b.constant.bind(b);
   const sequences = model.returnSequences;
   let current = 'input';
   model.layers.forEach((layer, l) => {
@@ -78,31 +107,15 @@ export function exportOnnx(model: Model): Uint8Array {
     nodes.push(...directionsToRows(`Y${l}`, `H${l}`, `layer${l}`, D, layer.merge, final, constant));
     current = `H${l}`;
   });
-  const last = model.layers.length - 1;
+  let head = null;
   if (model.head !== null) {
     const { inputSize: Y, outputSize: O } = model.head;
     const weight = model.headTheta!.subarray(0, O * Y);
     const transposed = new Float64Array(Y * O);
     for (let o = 0; o < O; o++) for (let y = 0; y < Y; y++) transposed[y * O + o] = weight[o * Y + y]!;
-    const product = model.head.bias ? 'head_product' : 'output';
-    nodes.push({ opType: 'MatMul', name: 'head', input: [current, constant('head_weight', [Y, O], transposed)], output: [product] });
-    if (model.head.bias) nodes.push({ opType: 'Add', name: 'head_bias', input: [product, constant('head_bias', [O], model.headTheta!.subarray(O * Y))], output: ['output'] });
-  } else {
-    nodes.push({ opType: 'Identity', name: 'output', input: [current], output: ['output'] });
+    head = { weight: constant('head_weight', [Y, O], transposed), bias: model.head.bias ? constant('head_bias', [O], model.headTheta!.subarray(O * Y)) : null };
   }
-  const valueInfo = (name: string, width: number, time = true) => ({
-    name,
-    type: { tensorType: { elemType: dataType, shape: { dim: [...(time ? [{ dimParam: 'sequence' }] : []), { dimParam: 'batch' }, { dimValue: width }] } } },
-  });
-  const graph = {
-    name: 'online-rnn',
-    node: nodes,
-    initializer: initializers,
-    input: [valueInfo('input', model.inputSize)],
-    output: [valueInfo('output', model.head?.outputSize ?? model.layers[last]!.outputSize, sequences)],
-  };
-  const message = onnx.ModelProto.create({ irVersion: 8, producerName: 'online-rnn', opsetImport: [{ domain: '', version: ONNX_OPSET }], graph });
-  return onnx.ModelProto.encode(message).finish();
+  return finishGraph(model, b, current, head);
 }
 
 /**

@@ -11,6 +11,7 @@ export type ModelProto = onnxProto.onnx.ModelProto;
 export type NodeProto = onnxProto.onnx.INodeProto;
 export type TensorProto = onnxProto.onnx.ITensorProto;
 export type AttributeProto = onnxProto.onnx.IAttributeProto;
+export type GraphProto = onnxProto.onnx.IGraphProto;
 
 /** TensorProto.DataType values we read and write. */
 export const FLOAT = onnx.TensorProto.DataType.FLOAT;

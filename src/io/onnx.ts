@@ -31,6 +31,7 @@ import { FormatError } from './safetensors.js';
 import { parseConfigIn } from './model-format.js';
 import { modelFromTensors } from './tensors-to-model.js';
 import { attribute, int, onnx, readTensorProto, DOUBLE, type ModelProto, type NodeProto } from './onnx-proto.js';
+import { ONNX_CONFIG_KEY, importPrimitives } from './onnx-primitives.js';
 
 export const ONNX_OPSET = 14;
 export const ONNX_OPS = { lstm: 'LSTM', gru: 'GRU', rnn: 'RNN' } as const;
@@ -80,6 +81,9 @@ export function importOnnx(bytes: Uint8Array, options: OnnxImportOptions = {}): 
   const opset = (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx');
   if (opset === undefined) fail('opset_import has no entry for the default ONNX domain');
   if (int(opset!.version, 'opset_import version') < 7) fail(`opset ${int(opset!.version, 'opset')} is older than 7, the first with today's LSTM, GRU and RNN`);
+  // online-rnn's primitive form (onnx-primitives.ts) carries its config.
+  const config = (model.metadataProps ?? []).find((entry) => entry.key === ONNX_CONFIG_KEY);
+  if (config !== undefined) return importPrimitives(model, config.value ?? '', { source, ...(options.dtype === undefined ? {} : { dtype: options.dtype }) });
 
   const initializers = new Map<string, { shape: number[]; data: Float64Array; dataType: number }>();
   for (const [k, tensor] of (graph.initializer ?? []).entries()) {
