@@ -20,7 +20,7 @@ import { checkpointDirectory, LATEST_FILE } from './checkpoint.js';
 import { importTfjs, TFJS_SHARD } from './tfjs.js';
 import { exportTfjs } from './tfjs-export.js';
 import { importOnnx } from './onnx.js';
-import { exportOnnx } from './onnx-export.js';
+import { exportOnnx, type OnnxExportOptions } from './onnx-export.js';
 import { importKeras, kerasReady } from './keras.js';
 import { fileSize, pathInside, readFileChecked, readTextChecked, writeDirectoryAtomic } from './files.js';
 
@@ -151,7 +151,7 @@ export function loadTfjs(path: string, options: { dtype?: DType } = {}): Model {
 }
 
 /** Writes `model` in `format` as the directory `out` (atomically; see files.ts). */
-export function saveAnyModel(model: Model, format: ModelFormat, out: string, options: { overwrite?: boolean } = {}): void {
+export function saveAnyModel(model: Model, format: ModelFormat, out: string, options: { overwrite?: boolean; onnx?: OnnxExportOptions } = {}): void {
   switch (format) {
     case 'native':
       saveModel(model, out, options);
@@ -167,7 +167,7 @@ export function saveAnyModel(model: Model, format: ModelFormat, out: string, opt
       return;
     }
     case 'onnx':
-      writeDirectoryAtomic(out, { [ONNX_MODEL_FILE]: exportOnnx(model) }, options);
+      writeDirectoryAtomic(out, { [ONNX_MODEL_FILE]: exportOnnx(model, options.onnx) }, options);
       return;
     case 'keras':
       throw new FormatError('Keras 3 .keras files are read, not written; write TF.js (--to tfjs), which Keras reads with tensorflowjs');

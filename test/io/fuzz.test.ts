@@ -143,11 +143,13 @@ function fuzzReader(count: number, makeCase: (k: number, rng: Rng) => { what: st
   return { outcome, cases, peak };
 }
 
-test('1,200 seeded mutations of ONNX files (bytes and structure) each load consistently or fail with a one-line FormatError, without large allocations', (t) => {
+test('1,200 seeded mutations of ONNX files in both forms (bytes and structure) each load consistently or fail with a one-line FormatError, without large allocations', (t) => {
   const rng = new Rng(Number(process.env.FUZZ_SEED ?? 20261202));
   const models = [
-    exportOnnx(createModel({ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true }, bidirectional: true }, { cell: { kind: 'gru', hiddenSize: 2, gateActivation: 'hardSigmoid' } }], outputSize: 2 }, { seed: 4 })),
-    exportOnnx(createModel({ inputSize: 3, layers: [{ cell: { kind: 'rnn', hiddenSize: 2, nonlinearity: 'relu' } }], outputSize: 1, headBias: false, dtype: 'float32' }, { seed: 5 })),
+    exportOnnx(createModel({ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true }, bidirectional: true }, { cell: { kind: 'gru', hiddenSize: 2, gateActivation: 'hardSigmoid' } }], outputSize: 2 }, { seed: 4 }), { form: 'operators' }),
+    exportOnnx(createModel({ inputSize: 3, layers: [{ cell: { kind: 'rnn', hiddenSize: 2, nonlinearity: 'relu' } }], outputSize: 1, headBias: false, dtype: 'float32' }, { seed: 5 }), { form: 'operators' }),
+    // The primitive form: config in metadata_props, weights as named initializers, Scan bodies.
+    exportOnnx(createModel({ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, projSize: 2, peephole: true }, bidirectional: true, merge: 'ave' }, { cell: { kind: 'gru', hiddenSize: 2, resetAfter: false }, goBackwards: true }], outputSize: 2 }, { seed: 6 }), { form: 'primitives' }),
   ];
   const plain = models.map((bytes) => onnx.ModelProto.toObject(onnx.ModelProto.decode(bytes), { longs: Number, bytes: Array, defaults: false }));
   const { outcome, cases, peak } = fuzzReader(

@@ -1,14 +1,18 @@
 /**
- * ONNX interop, checked against onnxruntime (onnxruntime-web, in Node): our exports run in it
- * and compute our outputs; graphs built from the operator definitions (peepholes included)
- * import and compute onnxruntime's outputs. onnxruntime has no float64 kernel for LSTM, GRU
- * or RNN ("does not support double yet"), so float64 exports are checked against the ONNX
- * reference implementation (python3 -m onnx.reference) when it is installed.
+ * ONNX interop, checked against onnxruntime (onnxruntime-web, in Node), in both export forms.
+ * Operators (float32's default): our exports run in onnxruntime and compute our outputs, and
+ * graphs built from the operator definitions (peepholes included) import and compute
+ * onnxruntime's outputs; onnxruntime has no float64 kernel for LSTM, GRU or RNN ("does not
+ * support double yet"), so float64 operator graphs are checked against the ONNX reference
+ * implementation (python3 -m onnx.reference) when it is installed. Primitives (float64's
+ * default: a Scan per layer direction over the cell's step in MatMul-level ops): every model
+ * of the list, in float64 and float32, runs in onnxruntime, within 1e-12 and 1e-6 of our
+ * forward; our own files import back bit for bit, and anything but the graph we write is refused.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
@@ -16,7 +20,7 @@ import { createModel, type ModelConfig } from '../../src/model/config.js';
 import type { Model } from '../../src/model/model.js';
 import { importOnnx } from '../../src/io/onnx.js';
 import { exportOnnx } from '../../src/io/onnx-export.js';
-import { FLOAT, onnx, tensorProto, type AttributeProto } from '../../src/io/onnx-proto.js';
+import { FLOAT, onnx, tensorProto, type AttributeProto, type NodeProto, type TensorProto } from '../../src/io/onnx-proto.js';
 import { loadAnyModel } from '../../src/io/load.js';
 import { runSequence } from '../../src/io/run.js';
 import { SequenceTape } from '../../src/model/sequence.js';
@@ -40,14 +44,14 @@ function randomModel(config: ModelConfig, rng: Rng): Model {
   return model;
 }
 
-/** onnxruntime's "output" for a time-major sequence x (T × I), batch 1. */
-async function runOrt(bytes: Uint8Array, x: ArrayLike<number>, inputSize: number, inputName = 'input'): Promise<Float32Array> {
+/** onnxruntime's "output" for a time-major sequence x (T × I), batch 1, in x's float type. */
+async function runOrt(bytes: Uint8Array, x: Float32Array | Float64Array, inputSize: number, inputName = 'input'): Promise<Float32Array | Float64Array> {
   const session = await ort.InferenceSession.create(bytes);
   const T = x.length / inputSize;
-  const result = await session.run({ [inputName]: new ort.Tensor('float32', Float32Array.from(x), [T, 1, inputSize]) });
+  const result = await session.run({ [inputName]: new ort.Tensor(x instanceof Float64Array ? 'float64' : 'float32', x, [T, 1, inputSize]) });
   const output = result[session.outputNames[0]!]!;
   await session.release();
-  return output.data as Float32Array;
+  return output.data as Float32Array | Float64Array;
 }
 
 /** The ONNX reference implementation's output in float64, or null without python3's onnx package. */
@@ -93,11 +97,17 @@ const EXPORTS: Array<[string, Omit<ModelConfig, 'dtype'>]> = [
   ['bidirectional gru reset-before with a linear candidate and hard sigmoid gates', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false, gateActivation: 'hardSigmoid', candidateActivation: 'linear' }, bidirectional: true }] }],
 ];
 
-test('float32 models exported to ONNX run in onnxruntime and compute our outputs within 1e-6, and import back bit for bit', async (t) => {
+/** What only the primitive form holds: LSTM projection and satlin Elman cells. */
+const PRIMITIVE_ONLY: Array<[string, Omit<ModelConfig, 'dtype'>]> = [
+  ['lstm with projection and peepholes, bidirectional merged by mul, then projected lstm with Keras 3 hard sigmoid, dense head', { inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 4, projSize: 2, peephole: true }, bidirectional: true, merge: 'mul' }, { cell: { kind: 'lstm', hiddenSize: 3, projSize: 1, gateActivation: 'hardSigmoidKeras3' } }], outputSize: 2 }],
+  ['returnSequences false: projected lstm goBackwards, then bidirectional satlin rnn', { inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, projSize: 2 }, goBackwards: true }, { cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'satlin' }, bidirectional: true }], returnSequences: false }],
+];
+
+test('float32 models exported to ONNX operators run in onnxruntime and compute our outputs within 1e-6, and import back bit for bit', async (t) => {
   const rng = new Rng(17);
   for (const [what, config] of EXPORTS) {
     const model = randomModel({ ...config, dtype: 'float32' }, rng);
-    const bytes = exportOnnx(model);
+    const bytes = exportOnnx(model, { form: 'operators' });
     const x = Float32Array.from(randomValues(STEPS * config.inputSize, rng, 1.5));
     const ours = runSequence(model, x, STEPS).output;
     const error = maxAbsDiff(await runOrt(bytes, x, config.inputSize), ours);
@@ -118,7 +128,7 @@ test('an exported graph takes any batch size: three sequences at once match our 
   tape.forward(x, STEPS);
   const ours = new Float32Array(STEPS * B * 2);
   model.head!.forward(ours, tape.allOutputs(), model.headTheta!, STEPS * B);
-  const session = await ort.InferenceSession.create(exportOnnx(model));
+  const session = await ort.InferenceSession.create(exportOnnx(model, { form: 'operators' }));
   const result = await session.run({ input: new ort.Tensor('float32', x, [STEPS, B, 2]) });
   await session.release();
   assert.deepEqual(result.output!.dims, [STEPS, B, 2]);
@@ -126,12 +136,12 @@ test('an exported graph takes any batch size: three sequences at once match our 
   assert.ok(error <= 1e-6, `differs from onnxruntime by ${error}`);
 });
 
-test('float64 models export as DOUBLE graphs that import back bit for bit and match the ONNX reference implementation within 1e-12', (t) => {
+test('float64 models export as DOUBLE operator graphs that import back bit for bit and match the ONNX reference implementation within 1e-12', (t) => {
   const rng = new Rng(18);
   let checked = 0;
   for (const [what, config] of EXPORTS) {
     const model = randomModel({ ...config, dtype: 'float64' }, rng);
-    const bytes = exportOnnx(model);
+    const bytes = exportOnnx(model, { form: 'operators' });
     const back = importOnnx(bytes);
     assert.equal(back.dtype, 'float64');
     assert.deepEqual(back.theta, model.theta);
@@ -151,6 +161,94 @@ test('float64 models export as DOUBLE graphs that import back bit for bit and ma
     checked++;
   }
   if (checked === 0) t.diagnostic('python3 with onnx is not installed: float64 checked by round trip only');
+});
+
+/** Exports `model` in primitive form; checks onnxruntime against our forward and the round trip; gives max |Δ|. */
+async function checkPrimitives(what: string, model: Model, rng: Rng): Promise<number> {
+  const bytes = exportOnnx(model, { form: 'primitives' });
+  const I = model.inputSize;
+  const values = randomValues(STEPS * I, rng, 1.5);
+  const x = model.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+  const ours = runSequence(model, x, STEPS).output;
+  const error = maxAbsDiff(await runOrt(bytes, x, I), ours);
+  const back = importOnnx(bytes);
+  assert.equal(back.dtype, model.dtype);
+  assert.deepEqual(back.theta, model.theta, `${what}: the import holds the same parameters`);
+  assert.deepEqual(exportOnnx(back, { form: 'primitives' }), bytes, `${what}: the import re-exports to the same bytes`);
+  return error;
+}
+
+test('float64 models exported to ONNX primitives run in onnxruntime in float64 and compute our outputs within 1e-12, and import back bit for bit', async (t) => {
+  const rng = new Rng(29);
+  let worst = 0;
+  for (const [what, config] of [...EXPORTS, ...PRIMITIVE_ONLY]) {
+    const error = await checkPrimitives(what, randomModel({ ...config, dtype: 'float64' }, rng), rng);
+    t.diagnostic(`${what}: max |Δ| vs onnxruntime (float64) = ${error.toExponential(2)}`);
+    assert.ok(error <= 1e-12, `${what}: differs from onnxruntime by ${error}`);
+    worst = Math.max(worst, error);
+  }
+  t.diagnostic(`all ${EXPORTS.length + PRIMITIVE_ONLY.length} float64 models: max |Δ| vs onnxruntime = ${worst.toExponential(2)}`);
+});
+
+test('float32 models exported to ONNX primitives run in onnxruntime and compute our outputs within 1e-6, and import back bit for bit', async (t) => {
+  const rng = new Rng(31);
+  let worst = 0;
+  for (const [what, config] of [...EXPORTS, ...PRIMITIVE_ONLY]) {
+    const error = await checkPrimitives(what, randomModel({ ...config, dtype: 'float32' }, rng), rng);
+    assert.ok(error <= 1e-6, `${what}: differs from onnxruntime by ${error}`);
+    worst = Math.max(worst, error);
+  }
+  t.diagnostic(`all ${EXPORTS.length + PRIMITIVE_ONLY.length} float32 models: max |Δ| vs onnxruntime = ${worst.toExponential(2)}`);
+});
+
+test('a primitive-form graph takes any batch size: three float64 sequences at once match our batched forward within 1e-12', async () => {
+  const rng = new Rng(37);
+  const model = randomModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false }, bidirectional: true, goBackwards: true }, { cell: { kind: 'lstm', hiddenSize: 3, projSize: 2, peephole: true } }], outputSize: 2, dtype: 'float64' }, rng);
+  const B = 3;
+  const x = Float64Array.from(randomValues(STEPS * B * 2, rng, 1.5));
+  const tape = new SequenceTape(model, STEPS, B);
+  tape.forward(x, STEPS);
+  const ours = new Float64Array(STEPS * B * 2);
+  model.head!.forward(ours, tape.allOutputs(), model.headTheta!, STEPS * B);
+  const session = await ort.InferenceSession.create(exportOnnx(model));
+  const result = await session.run({ input: new ort.Tensor('float64', x, [STEPS, B, 2]) });
+  await session.release();
+  assert.deepEqual(result.output!.dims, [STEPS, B, 2]);
+  const error = maxAbsDiff(result.output!.data as Float64Array, ours);
+  assert.ok(error <= 1e-12, `differs from onnxruntime by ${error}`);
+});
+
+test('the default form is the one onnxruntime runs in the model\'s dtype: primitives (Scan) for float64, operators for float32', () => {
+  const config: ModelConfig = { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 2 } }] };
+  const ops = (bytes: Uint8Array) => (onnx.ModelProto.decode(bytes).graph!.node ?? []).map((n) => n.opType);
+  assert.ok(ops(exportOnnx(createModel({ ...config, dtype: 'float64' }))).includes('Scan'));
+  assert.ok(ops(exportOnnx(createModel({ ...config, dtype: 'float32' }))).includes('GRU'));
+  assert.ok(ops(exportOnnx(createModel({ ...config, dtype: 'float64' }), { form: 'operators' })).includes('GRU'));
+  assert.ok(ops(exportOnnx(createModel({ ...config, dtype: 'float32' }), { form: 'primitives' })).includes('Scan'));
+});
+
+/** A primitive-form file of a small model, changed by `edit` (its graph's nodes and initializers, its config's text) and re-encoded. */
+function editedPrimitives(edit: (graph: { node: NodeProto[]; initializer: TensorProto[] }, config: { value: string }) => void): Uint8Array {
+  const model = randomModel({ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 2 } }], outputSize: 1, dtype: 'float64' }, new Rng(41));
+  const decoded = onnx.ModelProto.decode(exportOnnx(model, { form: 'primitives' }));
+  edit({ node: decoded.graph!.node!, initializer: decoded.graph!.initializer! }, decoded.metadataProps.find((p) => p.key === 'online-rnn.config')! as { value: string });
+  return onnx.ModelProto.encode(decoded).finish();
+}
+
+test('a primitive-form file whose graph, weights or metadata differ from what we write for its config is refused in one line naming the difference', () => {
+  const scanBody = (node: NodeProto[]) => node.find((n) => n.opType === 'Scan')!.attribute!.find((a) => a.name === 'body')!.g!.node!;
+  const refused: Array<[Uint8Array, RegExp]> = [
+    // The cell's tanh on c' turned into a relu: the file would compute something else than its config says.
+    [editedPrimitives(({ node }) => void (scanBody(node).find((n) => n.opType === 'Tanh')!.opType = 'Relu')), /graph node \d+ 'layer0_forward\/scan' \(Scan\) is not what online-rnn writes for the config in its metadata/],
+    [editedPrimitives(({ node }) => void node.splice(node.length - 1, 1)), /the graph's node list \(\d+ entries, online-rnn writes \d+\)/],
+    [editedPrimitives(({ initializer }) => void (initializer.find((t) => t.name === 'batch_start')!.rawData = new Uint8Array(8))), /graph initializer \d+ 'batch_start' is not what online-rnn writes/],
+    [editedPrimitives(({ initializer }) => void initializer.splice(initializer.findIndex((t) => t.name === 'layers.0.forward.bias'), 1)), /layers\.0\.forward\.bias/],
+    [editedPrimitives((_, config) => void (config.value = config.value.replace('"hiddenSize": 2', '"hiddenSize": 3'))), /layers\.0\.forward\.weightIh/],
+    [editedPrimitives((_, config) => void (config.value = '{"format": 1')), /metadata online-rnn\.config: not valid JSON/],
+    [editedPrimitives((_, config) => void (config.value = config.value.replace('"kind": "lstm"', '"kind": "elstm"'))), /^m\.onnx: /],
+  ];
+  for (const [bytes, message] of refused) assert.match(refusal(() => importOnnx(bytes, { source: 'm.onnx' }), message).message, /^m\.onnx: /);
+  assert.throws(() => exportOnnx(createModel({ inputSize: 1, layers: [{ cell: { kind: 'gru', hiddenSize: 1 } }] }), { form: 'scan' as 'primitives' }), /onnx export: form must be one of operators, primitives, got "scan"/);
 });
 
 /** A one-operator graph as the ONNX operator definitions describe it: X → op → Y, weights as initializers. */
@@ -214,7 +312,7 @@ test('what ONNX cannot hold, or we cannot compute, is refused in one line naming
     [{ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, projSize: 2 } }] }, /LSTM projection \(projSize\) has no ONNX form/],
     [{ inputSize: 2, layers: [{ cell: { kind: 'rnn', hiddenSize: 3, nonlinearity: 'satlin' } }] }, /RNN nonlinearity satlin/],
   ];
-  for (const [config, message] of refusedExports) assert.throws(() => exportOnnx(createModel(config)), message);
+  for (const [config, message] of refusedExports) assert.throws(() => exportOnnx(createModel(config), { form: 'operators' }), message);
   const { INT, FLOAT: FLOAT_ATTRIBUTE } = onnx.AttributeProto.AttributeType;
   const refusedImports: Array<[Uint8Array, RegExp]> = [
     [operatorGraph('LSTM', { I: 2, H: 2, D: 1, G: 4, attributes: [{ name: 'clip', type: FLOAT_ATTRIBUTE, f: 3 }] }, rng), /node '' \(LSTM\): clip is not supported/],
@@ -227,7 +325,7 @@ test('what ONNX cannot hold, or we cannot compute, is refused in one line naming
   for (const [bytes, message] of refusedImports) assert.match(refusal(() => importOnnx(bytes, { source: 'm.onnx' }), message).message, /^m\.onnx: /);
 });
 
-test('`convert --to onnx` writes model.onnx, and `forward` reads .onnx files', async () => {
+test('`convert --to onnx` writes model.onnx (primitives for float64 unless --onnx-form says operators), and `forward` reads .onnx files', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-onnx-'));
   try {
     const model = randomModel({ inputSize: 2, layers: [{ cell: { kind: 'lstm', hiddenSize: 3, peephole: true }, bidirectional: true }], outputSize: 2, dtype: 'float64' }, new Rng(5));
@@ -248,6 +346,21 @@ test('`convert --to onnx` writes model.onnx, and `forward` reads .onnx files', a
     assert.deepEqual((JSON.parse(fromFile.stdout) as { output: number[][] }).output.flat(), Array.from(expected));
     const refused = await cli$('convert', join(dir, 'native'), '--to', 'onnx', '--out', join(dir, 'onnx'));
     assert.equal(refused.status, 2);
+    // float64 writes the primitive form by default; --onnx-form chooses.
+    const opsOf = (file: string) => (onnx.ModelProto.decode(readFileSync(file)).graph!.node ?? []).map((n) => n.opType);
+    assert.ok(opsOf(join(dir, 'onnx', 'model.onnx')).includes('Scan'));
+    const operators = await cli$('convert', join(dir, 'native'), '--to', 'onnx', '--onnx-form', 'operators', '--out', join(dir, 'operators'));
+    assert.equal(operators.status, 0, operators.stderr);
+    assert.ok(opsOf(join(dir, 'operators', 'model.onnx')).includes('LSTM'));
+    assert.deepEqual(loadAnyModel(join(dir, 'operators')).theta, model.theta);
+    const [badForm, wrongTarget] = await Promise.all([
+      cli$('convert', join(dir, 'native'), '--to', 'onnx', '--onnx-form', 'scan', '--out', join(dir, 'bad')),
+      cli$('convert', join(dir, 'native'), '--to', 'tfjs', '--onnx-form', 'operators', '--out', join(dir, 'bad')),
+    ]);
+    assert.equal(badForm.status, 2);
+    assert.match(badForm.stderr, /--onnx-form must be one of operators, primitives, got 'scan'/);
+    assert.equal(wrongTarget.status, 2);
+    assert.match(wrongTarget.stderr, /--onnx-form applies to --to onnx, not to --to tfjs/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
