@@ -1,8 +1,17 @@
 /**
- * A model as an ONNX graph (opset 14): one LSTM/GRU/RNN operator per layer, then the dense
- * head as MatMul (+ Add), in the model's dtype (FLOAT or DOUBLE). Layouts in onnx.ts.
+ * A model as an ONNX model (IR 8, opset 14) in one of two forms, in the model's dtype (FLOAT or
+ * DOUBLE), input "input" [sequence, batch, inputSize] (time-major), output "output"
+ * [sequence, batch, outputSize] (or [batch, outputSize] without sequences), the dense head as
+ * MatMul (+ Add) (onnx-graph.ts):
  *
- *   input  "input"  [sequence, batch, inputSize]   (time-major, the operators' layout 0)
+ *   operators   one LSTM/GRU/RNN operator per layer (below; layouts in onnx.ts), the form other
+ *               tools read as recurrent layers; onnxruntime runs it in float32 only ("does not
+ *               support double yet"). The default for float32 models.
+ *   primitives  each layer direction a Scan over the cell's step in MatMul-level ops
+ *               (onnx-primitives.ts, onnx-scan.ts), which onnxruntime runs in float64 too, and
+ *               which also holds LSTM projection and satlin cells. The default for float64 models.
+ *
+ * The operator form:
  *   goBackwards    Slice(starts −1, ends INT64_MIN, axis 0, steps −1) reverses the layer's input
  *                  in time; the operator then runs as usual, so its rows come in the order it
  *                  read the input (Keras's go_backwards, ours; for D = 2 too: the forward copy
@@ -13,7 +22,6 @@
  *   last layer,    Y_h [D, batch, H], each direction's state after reading the whole sequence
  *   returnSequences false  (Keras's output): Squeeze(axis 0), Transpose(1, 0, 2) + Reshape(0, −1),
  *                  or the merge over axis 0 → [batch, width]
- *   output "output" [sequence, batch, outputSize], or [batch, outputSize] without sequences
  *
  * Refused by name, having no ONNX operator form: LSTM projection, satlin Elman cells. The identity
  * (linear Elman cells, a GRU's linear candidate) is Affine(α = 1, β = 0).
@@ -168,7 +176,7 @@ function operatorAttributes(cell: InteropCellConfig, directions: number, where: 
   };
   switch (cell.kind) {
     case 'lstm':
-      if (cell.projSize !== undefined) throw new TypeError(`${where}: LSTM projection (projSize) has no ONNX form; the LSTM operator has no projection`);
+      if (cell.projSize !== undefined) throw new TypeError(`${where}: LSTM projection (projSize) has no ONNX operator form (the LSTM operator has no projection); export with form 'primitives' (--onnx-form primitives)`);
       functions = [gate(cell.gateActivation), 'Tanh', 'Tanh'];
       break;
     case 'gru':
@@ -177,7 +185,7 @@ function operatorAttributes(cell: InteropCellConfig, directions: number, where: 
       break;
     case 'rnn': {
       const f = cell.nonlinearity ?? 'tanh';
-      if (f === 'satlin') throw new TypeError(`${where}: RNN nonlinearity ${f} has no ONNX RNN activation here (tanh, relu, linear)`);
+      if (f === 'satlin') throw new TypeError(`${where}: RNN nonlinearity ${f} has no ONNX RNN activation (tanh, relu, linear); export with form 'primitives' (--onnx-form primitives)`);
       functions = [f === 'tanh' ? 'Tanh' : f === 'relu' ? 'Relu' : identity()];
       break;
     }

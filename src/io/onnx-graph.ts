@@ -18,12 +18,16 @@ export class GraphBuilder {
   private count = 0;
   private readonly scalars = new Map<string, string>();
 
-  /** `prefix` keeps a subgraph's names apart from its outer graph's (ONNX forbids shadowing). */
   constructor(
     dtype: Model['dtype'],
     readonly prefix = '',
   ) {
     this.dataType = dtype === 'float64' ? DOUBLE : FLOAT;
+  }
+
+  /** A subgraph's builder (a Scan body): `prefix` keeps its names apart from ours (ONNX forbids shadowing). */
+  subgraph(prefix: string): GraphBuilder {
+    return new GraphBuilder(this.dataType === DOUBLE ? 'float64' : 'float32', prefix);
   }
 
   /** An initializer, in the float type unless `type` says otherwise; gives its name. */

@@ -21,7 +21,6 @@
  */
 import type { Model } from '../model/model.js';
 import type { DType } from '../tensor/dtype.js';
-import { interopCell } from '../kinds/cells.js';
 import { decodeModelConfig, modelTensors } from './model-format.js';
 import { modelFromTensors } from './tensors-to-model.js';
 import { FormatError } from './safetensors.js';
@@ -47,7 +46,8 @@ export function primitiveGraph(model: Model): GraphProto {
   };
   let current = 'input';
   model.layers.forEach((layer, l) => {
-    const cell = interopCell(config.layers[l]!.cell, 'pytorch', `onnx export: layer ${l}`);
+    const cell = config.layers[l]!.cell;
+    if (cell.kind !== 'lstm' && cell.kind !== 'gru' && cell.kind !== 'rnn') throw new TypeError(`onnx export: layer ${l}: the ${cell.kind} cell has no ONNX form (lstm, gru, rnn)`);
     const final = !model.returnSequences && l === model.layers.length - 1;
     const parts = layer.cells.map((directionCell, d) => {
       const direction = d === 0 ? 'forward' : 'backward';

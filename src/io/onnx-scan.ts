@@ -19,9 +19,8 @@
  * x_t). The weights are the outer graph's initializers, under our tensor names.
  */
 import type { InteropCellConfig } from '../kinds/cells.js';
-import type { Nonlinearity } from '../tensor/activations.js';
-import type { GateActivation } from '../tensor/activations.js';
-import { GraphBuilder, attributeOf } from './onnx-graph.js';
+import type { GateActivation, Nonlinearity } from '../tensor/activations.js';
+import { attributeOf, type GraphBuilder } from './onnx-graph.js';
 import { onnx, type GraphProto, type NodeProto } from './onnx-proto.js';
 
 export interface ScanDirectionOptions {
@@ -49,7 +48,7 @@ export interface ScanDirectionOptions {
  */
 export function scanDirection(b: GraphBuilder, options: ScanDirectionOptions): { rows: string; final: string } {
   const { cell, prefix } = options;
-  const s = new GraphBuilder(b.dataType === onnx.TensorProto.DataType.DOUBLE ? 'float64' : 'float32', prefix);
+  const s = b.subgraph(prefix);
   const H = cell.hiddenSize;
   const P = cell.kind === 'lstm' ? (cell.projSize ?? H) : H;
   const states = cell.kind === 'lstm' ? [['h', P], ['c', H]] as const : [['h', H]] as const;

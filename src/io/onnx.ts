@@ -21,6 +21,8 @@
  * mul), and a last operator followed through its Y_h (returnSequences false).
  * Anything else — another operator, a sequence_lens or initial state baked into the graph,
  * clip, input_forget, layout 1 — is refused by name.
+ * A file of online-rnn's primitive form (its metadata_props hold "online-rnn.config") is read
+ * by onnx-primitives.ts instead.
  */
 import type { DType } from '../tensor/dtype.js';
 import type { GateActivation } from '../tensor/activations.js';
