@@ -19,7 +19,7 @@ import * as ort from 'onnxruntime-web';
 import { createModel, type ModelConfig } from '../../src/model/config.js';
 import type { Model } from '../../src/model/model.js';
 import { importOnnx } from '../../src/io/onnx.js';
-import { exportOnnx } from '../../src/io/onnx-export.js';
+import { exportOnnx, type OnnxForm } from '../../src/io/onnx-export.js';
 import { FLOAT, onnx, tensorProto, type AttributeProto, type NodeProto, type TensorProto } from '../../src/io/onnx-proto.js';
 import { loadAnyModel } from '../../src/io/load.js';
 import { runSequence } from '../../src/io/run.js';
@@ -119,22 +119,29 @@ test('float32 models exported to ONNX operators run in onnxruntime and compute o
   }
 });
 
-test('an exported graph takes any batch size: three sequences at once match our batched forward within 1e-6', async () => {
-  const rng = new Rng(19);
-  const model = randomModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, bidirectional: true }, { cell: { kind: 'lstm', hiddenSize: 2, peephole: true } }], outputSize: 2, dtype: 'float32' }, rng);
-  const B = 3;
-  const x = Float32Array.from(randomValues(STEPS * B * 2, rng, 1.5));
-  const tape = new SequenceTape(model, STEPS, B);
-  tape.forward(x, STEPS);
-  const ours = new Float32Array(STEPS * B * 2);
-  model.head!.forward(ours, tape.allOutputs(), model.headTheta!, STEPS * B);
-  const session = await ort.InferenceSession.create(exportOnnx(model, { form: 'operators' }));
-  const result = await session.run({ input: new ort.Tensor('float32', x, [STEPS, B, 2]) });
-  await session.release();
-  assert.deepEqual(result.output!.dims, [STEPS, B, 2]);
-  const error = maxAbsDiff(result.output!.data as Float32Array, ours);
-  assert.ok(error <= 1e-6, `differs from onnxruntime by ${error}`);
-});
+const BATCHED: Array<[OnnxForm, ModelConfig, number]> = [
+  ['operators', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3 }, bidirectional: true }, { cell: { kind: 'lstm', hiddenSize: 2, peephole: true } }], outputSize: 2, dtype: 'float32' }, 1e-6],
+  ['primitives', { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false }, bidirectional: true, goBackwards: true }, { cell: { kind: 'lstm', hiddenSize: 3, projSize: 2, peephole: true } }], outputSize: 2, dtype: 'float64' }, 1e-12],
+];
+for (const [form, config, bound] of BATCHED) {
+  test(`an exported graph takes any batch size: three ${config.dtype} sequences at once in the ${form} form match our batched forward within ${bound.toExponential()}`, async () => {
+    const rng = new Rng(19);
+    const model = randomModel(config, rng);
+    const B = 3;
+    const values = randomValues(STEPS * B * 2, rng, 1.5);
+    const x = config.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+    const tape = new SequenceTape(model, STEPS, B);
+    tape.forward(x, STEPS);
+    const ours = config.dtype === 'float64' ? new Float64Array(STEPS * B * 2) : new Float32Array(STEPS * B * 2);
+    model.head!.forward(ours, tape.allOutputs(), model.headTheta!, STEPS * B);
+    const session = await ort.InferenceSession.create(exportOnnx(model, { form }));
+    const result = await session.run({ input: new ort.Tensor(x instanceof Float64Array ? 'float64' : 'float32', x, [STEPS, B, 2]) });
+    await session.release();
+    assert.deepEqual(result.output!.dims, [STEPS, B, 2]);
+    const error = maxAbsDiff(result.output!.data as Float32Array | Float64Array, ours);
+    assert.ok(error <= bound, `differs from onnxruntime by ${error}`);
+  });
+}
 
 test('float64 models export as DOUBLE operator graphs that import back bit for bit and match the ONNX reference implementation within 1e-12', (t) => {
   const rng = new Rng(18);
@@ -178,46 +185,19 @@ async function checkPrimitives(what: string, model: Model, rng: Rng): Promise<nu
   return error;
 }
 
-test('float64 models exported to ONNX primitives run in onnxruntime in float64 and compute our outputs within 1e-12, and import back bit for bit', async (t) => {
-  const rng = new Rng(29);
-  let worst = 0;
-  for (const [what, config] of [...EXPORTS, ...PRIMITIVE_ONLY]) {
-    const error = await checkPrimitives(what, randomModel({ ...config, dtype: 'float64' }, rng), rng);
-    t.diagnostic(`${what}: max |Δ| vs onnxruntime (float64) = ${error.toExponential(2)}`);
-    assert.ok(error <= 1e-12, `${what}: differs from onnxruntime by ${error}`);
-    worst = Math.max(worst, error);
-  }
-  t.diagnostic(`all ${EXPORTS.length + PRIMITIVE_ONLY.length} float64 models: max |Δ| vs onnxruntime = ${worst.toExponential(2)}`);
-});
-
-test('float32 models exported to ONNX primitives run in onnxruntime and compute our outputs within 1e-6, and import back bit for bit', async (t) => {
-  const rng = new Rng(31);
-  let worst = 0;
-  for (const [what, config] of [...EXPORTS, ...PRIMITIVE_ONLY]) {
-    const error = await checkPrimitives(what, randomModel({ ...config, dtype: 'float32' }, rng), rng);
-    t.diagnostic(`${what}: max |Δ| vs onnxruntime (float32) = ${error.toExponential(2)}`);
-    assert.ok(error <= 1e-6, `${what}: differs from onnxruntime by ${error}`);
-    worst = Math.max(worst, error);
-  }
-  t.diagnostic(`all ${EXPORTS.length + PRIMITIVE_ONLY.length} float32 models: max |Δ| vs onnxruntime = ${worst.toExponential(2)}`);
-});
-
-test('a primitive-form graph takes any batch size: three float64 sequences at once match our batched forward within 1e-12', async () => {
-  const rng = new Rng(37);
-  const model = randomModel({ inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 3, resetAfter: false }, bidirectional: true, goBackwards: true }, { cell: { kind: 'lstm', hiddenSize: 3, projSize: 2, peephole: true } }], outputSize: 2, dtype: 'float64' }, rng);
-  const B = 3;
-  const x = Float64Array.from(randomValues(STEPS * B * 2, rng, 1.5));
-  const tape = new SequenceTape(model, STEPS, B);
-  tape.forward(x, STEPS);
-  const ours = new Float64Array(STEPS * B * 2);
-  model.head!.forward(ours, tape.allOutputs(), model.headTheta!, STEPS * B);
-  const session = await ort.InferenceSession.create(exportOnnx(model));
-  const result = await session.run({ input: new ort.Tensor('float64', x, [STEPS, B, 2]) });
-  await session.release();
-  assert.deepEqual(result.output!.dims, [STEPS, B, 2]);
-  const error = maxAbsDiff(result.output!.data as Float64Array, ours);
-  assert.ok(error <= 1e-12, `differs from onnxruntime by ${error}`);
-});
+for (const [dtype, bound, seed] of [['float64', 1e-12, 29], ['float32', 1e-6, 31]] as const) {
+  test(`${dtype} models exported to ONNX primitives run in onnxruntime in ${dtype} and compute our outputs within ${bound.toExponential()}, and import back bit for bit`, async (t) => {
+    const rng = new Rng(seed);
+    let worst = 0;
+    for (const [what, config] of [...EXPORTS, ...PRIMITIVE_ONLY]) {
+      const error = await checkPrimitives(what, randomModel({ ...config, dtype }, rng), rng);
+      t.diagnostic(`${what}: max |Δ| vs onnxruntime (${dtype}) = ${error.toExponential(2)}`);
+      assert.ok(error <= bound, `${what}: differs from onnxruntime by ${error}`);
+      worst = Math.max(worst, error);
+    }
+    t.diagnostic(`all ${EXPORTS.length + PRIMITIVE_ONLY.length} ${dtype} models: max |Δ| vs onnxruntime = ${worst.toExponential(2)}`);
+  });
+}
 
 test('the default form is the one onnxruntime runs in the model\'s dtype: primitives (Scan) for float64, operators for float32', () => {
   const config: ModelConfig = { inputSize: 2, layers: [{ cell: { kind: 'gru', hiddenSize: 2 } }] };
