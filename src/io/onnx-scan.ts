@@ -93,18 +93,17 @@ function step(s: GraphBuilder, options: ScanDirectionOptions, states: string[], 
       const c = states[1]!;
       const a = s.op('Gemm', [h, weight('weightHh'), inputTerm], transB);
       let [ai, af, ag, ao] = s.ops('Split', [a], 4, [attributeOf.int('axis', 1)]) as [string, string, string, string];
-      let wco = '';
-      if (has('peephole')) {
-        const [wci, wcf, wcoBlock] = s.ops('Split', [weight('peephole')], 3, [attributeOf.int('axis', 0)]) as [string, string, string];
-        ai = s.op('Add', [ai, s.op('Mul', [wci, c])]);
-        af = s.op('Add', [af, s.op('Mul', [wcf, c])]);
-        wco = wcoBlock;
+      // Peepholes w_ci, w_cf, w_co (ours in that order): i and f see c, o sees c'.
+      const w = has('peephole') ? (s.ops('Split', [weight('peephole')], 3, [attributeOf.int('axis', 0)]) as [string, string, string]) : null;
+      if (w !== null) {
+        ai = s.op('Add', [ai, s.op('Mul', [w[0], c])]);
+        af = s.op('Add', [af, s.op('Mul', [w[1], c])]);
       }
       const i = gate(s, ai, cell.gateActivation);
       const f = gate(s, af, cell.gateActivation);
       const g = s.op('Tanh', [ag]);
       const cNext = s.op('Add', [s.op('Mul', [f, c]), s.op('Mul', [i, g])]);
-      if (has('peephole')) ao = s.op('Add', [ao, s.op('Mul', [wco, cNext])]);
+      if (w !== null) ao = s.op('Add', [ao, s.op('Mul', [w[2], cNext])]);
       const m = s.op('Mul', [gate(s, ao, cell.gateActivation), s.op('Tanh', [cNext])]);
       const hNext = has('weightHr') ? s.op('Gemm', [m, weight('weightHr')], transB) : m;
       return [hNext, cNext];
@@ -113,12 +112,14 @@ function step(s: GraphBuilder, options: ScanDirectionOptions, states: string[], 
       const H = cell.hiddenSize;
       let r: string, z: string, a: string;
       if (cell.resetAfter !== false) {
+        // r, z from the sum of both terms; the reset scales the recurrent term a_h,n (with b̂_n).
         const [xr, xz, xn] = s.ops('Split', [inputTerm], 3, [attributeOf.int('axis', 1)]);
         const [hr, hz, hn] = s.ops('Split', [s.op('Gemm', [h, weight('weightHh'), ...(has('recurrentBias') ? [weight('recurrentBias')] : [])], transB)], 3, [attributeOf.int('axis', 1)]);
         r = gate(s, s.op('Add', [xr!, hr!]), cell.gateActivation);
         z = gate(s, s.op('Add', [xz!, hz!]), cell.gateActivation);
         a = s.op('Add', [xn!, s.op('Mul', [r, hn!])]);
       } else {
+        // [r z] = σ(x-term + h·W_h{r,z}ᵀ); the reset scales h before W_hn.
         const sizes = s.int64('gate_rows', [2 * H, H]);
         const [xrz, xn] = s.ops('Split', [inputTerm, sizes], 2, [attributeOf.int('axis', 1)]);
         const [wrz, wn] = s.ops('Split', [weight('weightHh'), sizes], 2, [attributeOf.int('axis', 0)]);
