@@ -182,6 +182,9 @@ async function checkPrimitives(what: string, model: Model, rng: Rng): Promise<nu
   assert.equal(back.dtype, model.dtype);
   assert.deepEqual(back.theta, model.theta, `${what}: the import holds the same parameters`);
   assert.deepEqual(exportOnnx(back, { form: 'primitives' }), bytes, `${what}: the import re-exports to the same bytes`);
+  // Imported in the other dtype on request, as the other importers do (float64 → float32 rounds).
+  const other = model.dtype === 'float64' ? 'float32' : 'float64';
+  assert.deepEqual(Array.from(importOnnx(bytes, { dtype: other }).theta), Array.from(model.theta, other === 'float32' ? Math.fround : Number), `${what}: imported as ${other}`);
   return error;
 }
 
