@@ -686,7 +686,7 @@ function wire(): void {
 /** For automation (the tests, the benchmark): a read-only look at the lanes. */
 function exposeState(): void {
   (window as unknown as { onlineRnnPlayground: unknown }).onlineRnnPlayground = {
-    lanes: () => lanes.map((lane) => ({ spec: lane.spec, step: lane.last?.step ?? 0, stepsPerSecond: lane.last?.stepsPerSecond ?? NaN, stateBytes: lane.last?.stateBytes ?? NaN, losses: [...lane.curve.losses], lossWidth: lane.curve.width, recent: lane.last?.recent ?? null, error: lane.error })),
+    lanes: () => lanes.map((lane) => ({ spec: lane.spec, step: lane.last?.step ?? 0, stepsPerSecond: lane.last?.stepsPerSecond ?? NaN, stateBytes: lane.last?.stateBytes ?? NaN, losses: [...lane.curve.losses], lossWidth: lane.curve.width, recent: lane.last?.recent ?? null, error: lane.error, running: lane.last?.running ?? false })),
     drifts: () => [...drifts],
     lossChart: () => ({ points: lossChart?.data[0]?.length ?? 0, lastStep: lossChart?.data[0]?.at(-1) ?? 0, yMin: lossChart?.scales['y']?.min ?? null, yMax: lossChart?.scales['y']?.max ?? null }),
     cardLosses: () => lanes.map((lane) => lane.card.querySelector('[data-stat=loss]')?.textContent ?? ''),

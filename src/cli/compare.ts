@@ -37,8 +37,7 @@ type CompareFlags = TaskFlags &
     progressEvery?: string;
   };
 
-export function registerCompare(program: Command): void {
-  const command = program.command('compare').description('train several online learners on one task over seeds, in parallel; print the table and write the report');
+export function defineCompare(command: Command): void {
   addTaskOptions(command);
   addTrainingOptions(command)
     .option('--learners <specs>', `comma-separated learners: ${learnerUsage()}; add :lr=R for a learner’s own rate`)

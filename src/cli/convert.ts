@@ -23,10 +23,8 @@ interface ConvertFlags {
   onnxForm?: string;
 }
 
-export function registerConvert(program: Command): void {
-  program
-    .command('convert')
-    .description('convert a model between the native format, PyTorch (safetensors), TF.js (layers model) and ONNX')
+export function defineConvert(command: Command): void {
+  command
     .argument('<input>', 'a native model directory, a PyTorch .safetensors file, a TF.js model.json, an ONNX .onnx or a Keras 3 .keras file')
     .option('--from <format>', `the input's format: ${MODEL_FORMATS.join(', ')} (default: from the path)`)
     .option('--to <format>', `the output's format: ${WRITABLE.join(', ')}`, 'native')

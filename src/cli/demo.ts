@@ -10,10 +10,8 @@ import { mse } from '../loss/loss.js';
 import { adam } from '../optim/adam.js';
 import { runCommand } from './errors.js';
 
-export function registerDemo(program: Command): void {
-  program
-    .command('demo')
-    .description('inventory of a small LSTM and a short BPTT training run on a toy memory task')
+export function defineDemo(command: Command): void {
+  command
     .option('--seed <n>', 'random seed', '1')
     .action((flags: { seed: string }) =>
       runCommand(() => {

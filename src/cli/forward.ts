@@ -36,10 +36,8 @@ interface ForwardResult {
   c_n?: number[][];
 }
 
-export function registerForward(program: Command): void {
-  program
-    .command('forward')
-    .description('run a saved or imported model over one sequence (or a batch) and print its outputs and final states')
+export function defineForward(command: Command): void {
+  command
     .requiredOption('--model <path>', 'a native model directory, a PyTorch .safetensors file, a TF.js model.json, an ONNX .onnx or a Keras 3 .keras file')
     .option('--config <args.json>', 'PyTorch: the module and its constructor arguments')
     .option('--from <format>', `the model's format: ${MODEL_FORMATS.join(', ')} (default: from the path)`)

@@ -42,8 +42,8 @@ function learnerConfig(name: string, k: number): LearnerConfig {
 /** Deterministic estimates need no more than a few replays (kept for the timing). */
 const DETERMINISTIC_REPLAYS = 10;
 
-export function registerGradstats(program: Command): void {
-  addModelOptions(program.command('gradstats').description("compare online learners' gradient estimates with RTRL's exact gradient (θ fixed)"), { input: false })
+export function defineGradstats(command: Command): void {
+  addModelOptions(command, { input: false })
     .option('--samples <n>', 'independent estimates per learner', '1000')
     .option('--steps <n>', 'length T of the replayed stream; the estimate at step T is measured', '20')
     .option('--seed <n>', 'seed of the model, the stream and the random signs', '1')

@@ -1,16 +1,7 @@
 #!/usr/bin/env node
-/** The `online-rnn` command line: one file per command, registered here. */
-import { Command, CommanderError } from 'commander';
-import { registerSummary } from './summary.js';
-import { registerDemo } from './demo.js';
-import { registerConvert } from './convert.js';
-import { registerForward } from './forward.js';
-import { registerGradstats } from './gradstats.js';
-import { registerTrain } from './train.js';
-import { registerCompare } from './compare.js';
-import { registerPlayground } from './playground.js';
-import { registerSweep } from './sweep.js';
-import { registerServe } from './serve.js';
+/** The `online-rnn` command line: one file per command, defined (and loaded) only when it runs (program.ts). */
+import { CommanderError } from 'commander';
+import { createProgram, defineCommandsIn } from './program.js';
 
 // Output piped into a reader that stopped (`| head`) is not an error of ours: end quietly.
 for (const stream of [process.stdout, process.stderr]) {
@@ -20,22 +11,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const program = new Command('online-rnn')
-  .description('Recurrent networks that learn online: truncated BPTT, RTRL, UORO, NoBackTrack, SnAp-1, KF-RTRL')
-  .version('0.1.0')
-  .showSuggestionAfterError()
-  .exitOverride();
-
-registerSummary(program);
-registerDemo(program);
-registerConvert(program);
-registerForward(program);
-registerGradstats(program);
-registerTrain(program);
-registerCompare(program);
-registerSweep(program);
-registerServe(program);
-registerPlayground(program);
+const program = createProgram();
+await defineCommandsIn(program, process.argv.slice(2));
 
 try {
   await program.parseAsync(process.argv);

@@ -39,10 +39,8 @@ export function servePlayground(options: { port: number; page?: string }): Promi
   });
 }
 
-export function registerPlayground(program: Command): void {
-  program
-    .command('playground')
-    .description('serve the browser playground (online learners racing on a live stream) on 127.0.0.1')
+export function definePlayground(command: Command): void {
+  command
     .option('--port <n>', 'TCP port (0: any free port)', '8080')
     .action((flags: { port: string }) =>
       runCommand(async () => {

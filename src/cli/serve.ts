@@ -43,10 +43,8 @@ interface ServeFlags extends ModelFlags {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-export function registerServe(program: Command): void {
-  const command = program
-    .command('serve')
-    .description('serve one model + learner: predict now, learn when the target arrives (JSON lines on stdin/stdout, or HTTP)')
+export function defineServe(command: Command): void {
+  command
     .option('--model <path>', `a model to start from (${MODEL_FORMATS.join(', ')}); default: a new one from the model flags`)
     .option('--from <format>', `the model's format: ${MODEL_FORMATS.join(', ')} (default: from the path)`)
     .option('--config <args.json>', 'PyTorch: the module and its constructor arguments')

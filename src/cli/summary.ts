@@ -6,8 +6,8 @@ import { runCommand } from './errors.js';
 import { givenOn } from './kind-flags.js';
 import { addModelOptions, modelConfigFromFlags, type ModelFlags } from './model-options.js';
 
-export function registerSummary(program: Command): void {
-  addModelOptions(program.command('summary').description('print the parameter inventory of a model'))
+export function defineSummary(command: Command): void {
+  addModelOptions(command)
     .option('--json', 'print the inventory as JSON')
     .addHelpText(
       'after',

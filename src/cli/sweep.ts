@@ -36,8 +36,7 @@ import { renderSweepHtml } from '../sweep/report-html.js';
 
 const DEFAULT_QUEUE_NAME = 'online-rnn-sweep';
 
-export function registerSweep(program: Command): void {
-  const sweep = program.command('sweep').description('sweeps of many runs from a wandb-style YAML spec: locally, on array jobs, or on a BullMQ queue');
+export function defineSweep(sweep: Command): void {
   sweep
     .command('plan <spec>')
     .description('print the runs a spec expands to, with their stable ids')

@@ -58,8 +58,7 @@ interface Plan {
   readonly drift?: ReturnType<typeof driftFromFlags>;
 }
 
-export function registerTrain(program: Command): void {
-  const command = program.command('train').description('train a model online on a task with one learner; write the learning curve under --out');
+export function defineTrain(command: Command): void {
   addTaskOptions(command);
   addTrainingOptions(command)
     .option('--learner <spec>', `${learnerUsage()}; :lr=R sets its own rate`, 'uoro')

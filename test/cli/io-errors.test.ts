@@ -9,7 +9,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import { join } from 'node:path';
 import { createModel } from '../../src/model/config.js';
 import { saveModel } from '../../src/io/model-files.js';
-import { oneErrorLine, runCli, tempDir } from '../support/cli.js';
+import { oneErrorLine, PATIENCE_MS, runCli, tempDir } from '../support/cli.js';
 import { fill, smallTmpfs } from '../support/tmpfs.js';
 
 const SMALL = ['--task', 'copy', '--cell', 'rnn', '--hidden', '3', '--learner', 'uoro', '--seed', '2'];
@@ -33,7 +33,7 @@ test('train --out under a file, inside /proc, or on a read-only file system is o
   const underFile = await runCli(['train', ...SMALL, '--steps', '10', '--out', join(dir, 'file', 'run')]);
   assert.equal(underFile.status, 2);
   assert.match(oneErrorLine(underFile.stderr), /--out .*file\/run: a part of the path is a file, not a directory/);
-  const proc = await runCli(['train', ...SMALL, '--steps', '10', '--out', '/proc/self/run'], { timeout: 60_000 });
+  const proc = await runCli(['train', ...SMALL, '--steps', '10', '--out', '/proc/self/run'], { timeout: PATIENCE_MS });
   assert.equal(proc.status, 2, 'Node’s recursive mkdir never returns inside /proc: it must not be reached');
   assert.match(oneErrorLine(proc.stderr), /inside the proc file system/);
   const readOnly = smallTmpfs(t, 64 * 1024, { readOnly: true });

@@ -69,9 +69,9 @@ test('--layers 100000, tbptt:k=1e9, --hidden 20000 and --hidden 100000000 are re
 
 test('the first Ctrl-C during slow RTRL steps is answered at once and the run stops cleanly with its summary', async () => {
   const run = startCli(['train', '--task', 'copy', '--cell', 'lstm', '--hidden', '48', '--learner', 'rtrl', '--steps', '100000000', '--progress-every', '0.05']);
-  await until(() => run.output().stderr.includes('progress:'), 'the first steps');
+  await until(() => run.output().stderr.includes('progress:'), 'the first steps', { child: run.child });
   run.child.kill('SIGINT');
-  await until(() => run.output().stderr.includes('Ctrl-C: stopping after the current step'), 'the answer to Ctrl-C');
+  await until(() => run.output().stderr.includes('Ctrl-C: stopping after the current step'), 'the answer to Ctrl-C', { child: run.child });
   const r = await run.done;
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /— stopped by Ctrl-C/);

@@ -4,11 +4,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../support/fixtures.js';
+import { PATIENCE_MS } from '../support/cli.js';
 
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 const page = join(repoRoot, 'dist/playground/index.html');
 
-test('`online-rnn playground --port 0` serves the built page on 127.0.0.1 at a free port and prints its address', { timeout: 30_000 }, async () => {
+test('`online-rnn playground --port 0` serves the built page on 127.0.0.1 at a free port and prints its address', { timeout: PATIENCE_MS }, async () => {
   const child = spawn(process.execPath, [cli, 'playground', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const url = await new Promise<string>((resolve, reject) => {

@@ -19,7 +19,7 @@ test('a second train --resume of a run that is being resumed is refused, naming 
 
   const holder = startCli(['train', '--resume', dir, '--steps', '100000000', '--checkpoint-every', '100000000']);
   const lock = join(dir, '.lock');
-  await until(() => existsSync(lock) && readFileSync(lock, 'utf8').includes(`"pid":${holder.child.pid}`), 'the first resume to take the lock');
+  await until(() => existsSync(lock) && readFileSync(lock, 'utf8').includes(`"pid":${holder.child.pid}`), 'the first resume to take the lock', { child: holder.child });
   const second = await runCli(['train', '--resume', dir, '--steps', '600']);
   assert.equal(second.status, 2);
   const line = oneErrorLine(second.stderr);

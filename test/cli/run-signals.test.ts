@@ -26,7 +26,7 @@ function curve(dir: string): unknown[] {
 test('SIGTERM stops train like Ctrl-C: the summary, a final checkpoint at the step reached and the report, exit 0; progress lines come while stderr is a pipe', async (t) => {
   const dir = join(tempDir(t), 'run');
   const run = startCli(['train', ...SMALL, '--steps', '100000000', '--checkpoint-every', '100000000', '--log-every', '10', '--progress-every', '0.05', '--out', dir]);
-  await until(() => (run.output().stderr.match(/^progress: uoro step [\d,]+ of 100,000,000 \(0%\), [\d,–]+ steps\/s, loss .*, metric .*$/gm) ?? []).length >= 2, 'two progress lines');
+  await until(() => (run.output().stderr.match(/^progress: uoro step [\d,]+ of 100,000,000 \(0%\), [\d,–]+ steps\/s, loss .*, metric .*$/gm) ?? []).length >= 2, 'two progress lines', { child: run.child });
   run.child.kill('SIGTERM');
   const r = await run.done;
   assert.equal(r.status, 0, r.stderr);
@@ -39,7 +39,7 @@ test('SIGTERM stops train like Ctrl-C: the summary, a final checkpoint at the st
 test('SIGTERM stops compare with its table, exit 0', async () => {
   const run = startCli(['compare', '--task', 'copy', '--cell', 'rnn', '--hidden', '4', '--learners', 'uoro,rtrl', '--steps', '100000000', '--workers', '1', '--progress-every', '0.05']);
   // A progress line means the jobs run, so the handlers are set (a fixed wait was too short on a loaded machine).
-  await until(() => /^progress: /m.test(run.output().stderr), 'a progress line');
+  await until(() => /^progress: /m.test(run.output().stderr), 'a progress line', { child: run.child });
   run.child.kill('SIGTERM');
   const r = await run.done;
   assert.equal(r.status, 0, r.stderr);

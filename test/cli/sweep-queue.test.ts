@@ -8,9 +8,10 @@ import { Redis } from 'ioredis';
 import { repoRoot } from '../support/fixtures.js';
 import { redisMissing, startRedis, type RedisServer } from '../support/redis.js';
 import { running } from '../support/processes.js';
+import { PATIENCE_MS, until } from '../support/cli.js';
 
 const cli = join(repoRoot, 'dist/src/cli/main.js');
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: PATIENCE_MS });
 const missing = redisMissing();
 
 const COPY = `method: grid
@@ -90,14 +91,6 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-async function until(condition: () => boolean, what: string, seconds = 90): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 interface Record_ {
   id: string;
   params: Record<string, string | number>;
@@ -105,7 +98,7 @@ interface Record_ {
   provenance: { resumedFrom: number | null };
 }
 
-test('queue: 24 runs of influence balancing and copy on two workers, one SIGKILLed mid-run and Redis killed and restarted from its append-only file; every run finishes exactly once and equals compare', { skip: missing ?? false, timeout: 300_000 }, async () => {
+test('queue: 24 runs of influence balancing and copy on two workers, one SIGKILLed mid-run and Redis killed and restarted from its append-only file; every run finishes exactly once and equals compare', { skip: missing ?? false, timeout: 5 * PATIENCE_MS }, async () => {
   const queue = redis!.url;
   const out = join(dir, 'out');
   const first = run('sweep', 'enqueue', join(dir, 'copy.yaml'), join(dir, 'influence.yaml'), '--queue', queue);
@@ -135,7 +128,7 @@ test('queue: 24 runs of influence balancing and copy on two workers, one SIGKILL
   const tree = processTree(aPid);
   for (let attempt = 0; victim === null; attempt++) {
     assert.ok(attempt < 50, 'worker A never held an unrecorded checkpoint long enough to be killed');
-    await until(() => candidate() !== null, 'a checkpoint of a run worker A is running');
+    await until(() => candidate() !== null, 'a checkpoint of a run worker A is running', { child: a.child, everyMs: 20 });
     const stopped = processTree(aPid);
     for (const pid of stopped) signal(pid, 'SIGSTOP');
     victim = candidate();
@@ -149,7 +142,7 @@ test('queue: 24 runs of influence balancing and copy on two workers, one SIGKILL
   // Redis dies (SIGKILL) while B works, and comes back on the same append-only file.
   const done = () => b.lines.filter((l) => / done /.test(l)).length;
   const before = done();
-  await until(() => done() >= before + 2, 'worker B finishing two runs');
+  await until(() => done() >= before + 2, 'worker B finishing two runs', { child: b.child, everyMs: 20 });
   await redis!.kill();
   await new Promise((r) => setTimeout(r, 1000));
   await redis!.start();
@@ -201,25 +194,25 @@ test('queue: 24 runs of influence balancing and copy on two workers, one SIGKILL
   assert.equal(compared, 24);
 });
 
-test('queue: the sandboxed processors of a worker killed with SIGKILL (alone, not its process tree) exit within seconds; no orphan goes on with the run', { skip: missing ?? false, timeout: 120_000 }, async (t) => {
+test('queue: the sandboxed processors of a worker killed with SIGKILL (alone, not its process tree) exit on their own; no orphan goes on with the run', { skip: missing ?? false, timeout: 3 * PATIENCE_MS }, async (t) => {
   const spec = join(dir, 'long.yaml');
   writeFileSync(spec, 'task: copy\nsteps: 2000000\nparameters:\n  cell: {value: rnn}\n  hidden: {value: 8}\n  learner: {value: uoro}\n  lr: {value: 0.01}\n  seed: {values: [1, 2]}\n');
   const name = 'orphans';
   assert.equal(run('sweep', 'enqueue', spec, '--queue', redis!.url, '--name', name).status, 0);
   const w = worker('--queue', redis!.url, '--name', name, '--out', join(dir, 'orphans'), '--concurrency', '2');
   const pid = w.child.pid!;
-  await until(() => w.lines.filter((l) => / start /.test(l)).length === 2, 'the worker starting both runs');
+  await until(() => w.lines.filter((l) => / start /.test(l)).length === 2, 'the worker starting both runs', { child: w.child, everyMs: 20 });
   const processors = () => processTree(pid).filter((p) => p !== pid && running(p));
-  await until(() => processors().length === 2, 'two sandboxed processors');
+  await until(() => processors().length === 2, 'two sandboxed processors', { child: w.child, everyMs: 20 });
   const children = processors();
   const killed = performance.now();
   signal(pid, 'SIGKILL');
   assert.equal(await w.exit, null);
-  await until(() => children.every((p) => !running(p)), `processors ${children.join(', ')} to exit after their worker died`, 15);
+  await until(() => children.every((p) => !running(p)), `processors ${children.join(', ')} to exit after their worker died`, { everyMs: 20 });
   t.diagnostic(`both processors gone ${((performance.now() - killed) / 1000).toFixed(2)} s after the worker's SIGKILL`);
 });
 
-test('queue: a worker of another version than the producer is refused by name, and an unreachable Redis is one line within seconds', { skip: missing ?? false, timeout: 120_000 }, async () => {
+test('queue: a worker of another version than the producer is refused by name, and an unreachable Redis is one line within seconds', { skip: missing ?? false, timeout: 3 * PATIENCE_MS }, async () => {
   const client = new Redis(redis!.port, '127.0.0.1');
   try {
     await client.set('bull:from-elsewhere:online-rnn', '0.0.0-other');
@@ -235,7 +228,7 @@ test('queue: a worker of another version than the producer is refused by name, a
   assert.equal(producer.status, 2);
   assert.match(producer.stderr, /holds runs of online-rnn 0\.0\.0-other; this is/);
 
-  // Nothing listens on a port just closed; the 60 s spawn timeout would fail the test as a hang.
+  // Nothing listens on a port just closed; the spawn timeout (PATIENCE_MS) would fail the test as a hang.
   const server = await import('node:net').then((net) => new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };

@@ -5,9 +5,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/fixtures.js';
+import { PATIENCE_MS, until } from '../support/cli.js';
 
 const cli = join(repoRoot, 'dist/src/cli/main.js');
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
+// A hang guard only: the longest command here (halving over 32 configurations) takes ~40 s on two loaded cores.
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 5 * PATIENCE_MS });
 const dir = mkdtempSync(join(tmpdir(), 'online-rnn-sweep-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -105,8 +107,7 @@ test('a run SIGKILLed after a checkpoint resumes from it on the next call and re
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const id = JSON.parse(run('sweep', 'plan', COPY_1, '--json').stdout).runs[0].id as string;
   const latest = join(out, 'runs', id, 'checkpoints', 'latest');
-  const deadline = Date.now() + 60_000;
-  while (!existsSync(latest) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  await until(() => existsSync(latest), "the run's first checkpoint", { child, everyMs: 10 });
   child.kill('SIGKILL');
   await exited;
   assert.ok(!existsSync(join(out, 'records.jsonl')) || readFileSync(join(out, 'records.jsonl'), 'utf8') === '', 'killed before its record');

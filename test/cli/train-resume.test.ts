@@ -10,6 +10,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/fixtures.js';
+import { until } from '../support/cli.js';
 
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 
@@ -51,13 +52,6 @@ function latestStep(dir: string): number {
   return Number(/^checkpoint-(\d+)$/.exec(name)![1]);
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 20_000; !condition(); ) {
-    if (Date.now() > deadline) throw new Error(`waited 20 s for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 /** A small LSTM on copy: episodes of random length, so a checkpoint falls inside one. */
 const MODEL = ['--task', 'copy', '--cell', 'lstm', '--hidden', '6', '--lr', '0.01', '--seed', '3'];
 /** TBPTT with k2 > k1: at a checkpoint its window is part-filled. */
@@ -72,7 +66,7 @@ test('a train run killed (SIGKILL) after a checkpoint and resumed writes the los
         const straight = join(dir, `straight-${i}`);
         // Far more steps than it gets to: killed as soon as a checkpoint exists, mid-run by construction.
         const run = start([...MODEL, '--learner', learner, '--steps', '10000000', '--log-every', '30', '--checkpoint-every', '100', '--out', killed]);
-        await until(() => existsSync(join(killed, 'checkpoints', 'latest')), `${learner}'s first checkpoint`);
+        await until(() => existsSync(join(killed, 'checkpoints', 'latest')), `${learner}'s first checkpoint`, { child: run.child });
         run.child.kill('SIGKILL');
         assert.equal((await run.done).status, null, 'killed, not finished');
         const at = latestStep(killed);
@@ -136,7 +130,7 @@ test('Ctrl-C with --checkpoint-every saves a checkpoint at the step it stopped a
     const straight = join(dir, 'straight');
     const args = [...MODEL, '--learner', 'uoro', '--log-every', '25'];
     const running = start([...args, '--steps', '10000000', '--checkpoint-every', '1000000', '--out', run]);
-    await until(() => existsSync(join(run, 'metrics.jsonl')) && readFileSync(join(run, 'metrics.jsonl'), 'utf8').split('\n').length > 8, 'a few points');
+    await until(() => existsSync(join(run, 'metrics.jsonl')) && readFileSync(join(run, 'metrics.jsonl'), 'utf8').split('\n').length > 8, 'a few points', { child: running.child });
     running.child.kill('SIGINT');
     const stopped = await running.done;
     assert.equal(stopped.status, 0, stopped.stderr);

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/fixtures.js';
+import { until } from '../support/cli.js';
 import { CELL_KINDS } from '../../src/kinds/cells.js';
 
 const cli = join(repoRoot, 'dist/src/cli/main.js');
@@ -64,10 +65,7 @@ test('Ctrl-C stops train at the next step and keeps every point written so far',
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const metrics = join(out, 'metrics.jsonl');
-    for (let waited = 0; !(existsSync(metrics) && readFileSync(metrics, 'utf8').split('\n').length > 20); waited += 50) {
-      if (waited > 20_000) throw new Error('no metrics after 20 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(() => existsSync(metrics) && readFileSync(metrics, 'utf8').split('\n').length > 20, '20 points in metrics.jsonl', { child, everyMs: 50 });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 0);

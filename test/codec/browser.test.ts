@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { repoRoot } from '../support/fixtures.js';
 import { chromiumMissing, launchChromium } from '../support/chromium.js';
+import { PATIENCE_MS } from '../support/cli.js';
 import { createLearner } from '../../src/kinds/learners.js';
 import { mse } from '../../src/loss/loss.js';
 import { decodeCheckpointArchive, encodeCheckpointArchive } from '../../src/codec/checkpoint.js';
@@ -73,7 +74,7 @@ window.codecResult = (async () => {
 })();
 `;
 
-test('in chromium, a checkpoint archive kept in IndexedDB restores a UORO learner whose next predictions are bit-identical, and Node reads the same bytes', { skip: chromiumMissing, timeout: 90_000 }, async () => {
+test('in chromium, a checkpoint archive kept in IndexedDB restores a UORO learner whose next predictions are bit-identical, and Node reads the same bytes', { skip: chromiumMissing, timeout: 2 * PATIENCE_MS }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'online-rnn-codec-browser-'));
   const browser = await launchChromium();
   try {

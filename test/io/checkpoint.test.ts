@@ -10,6 +10,7 @@ import { loadModel } from '../../src/io/model-files.js';
 import { loadAnyModel } from '../../src/io/load.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { repoRoot } from '../support/fixtures.js';
+import { until } from '../support/cli.js';
 import { FakeLearner } from './fake-learner.js';
 
 const CONFIG: ModelConfig = { inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 4 } }, { cell: { kind: 'gru', hiddenSize: 3 } }], outputSize: 2 };
@@ -89,8 +90,7 @@ test('a checkpoint writer killed at random moments always leaves `latest` naming
     for (let round = 0; round < 5; round++) {
       const runDir = join(dir, `run${round}`);
       const child = spawn(process.execPath, [writer, runDir], { stdio: 'ignore' });
-      const deadline = Date.now() + 10_000;
-      while (!existsSync(join(runDir, 'latest')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      await until(() => existsSync(join(runDir, 'latest')), `round ${round}: the first checkpoint`, { child, everyMs: 2 });
       await new Promise((r) => setTimeout(r, rng.int(150)));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));

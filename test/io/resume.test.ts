@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { resumeRun } from '../../src/io/checkpoint.js';
 import { LEARNER_KINDS, parseLearnerConfig, type LearnerConfig } from '../../src/kinds/learners.js';
 import { repoRoot } from '../support/fixtures.js';
+import { until } from '../support/cli.js';
 import { makeLearner, resumeScenario, sample } from './resume-scenario.js';
 
 const N = 40;
@@ -23,8 +24,7 @@ async function killedRun(dir: string, config: LearnerConfig): Promise<number[]> 
   let text = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => (text += chunk));
-  const deadline = Date.now() + 20_000;
-  while (!(existsSync(join(dir, 'latest')) && text.split('\n').length > N / 2 + 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await until(() => existsSync(join(dir, 'latest')) && text.split('\n').length > N / 2 + 3, `${config.kind}: the checkpoint at step ${N / 2} and three losses past it`, { child });
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   assert.ok(existsSync(join(dir, 'latest')), `${config.kind}: the worker wrote no checkpoint`);

@@ -14,10 +14,11 @@ import { writeReport } from '../../src/report/write.js';
 import { chartAssets } from '../../src/report/assets.js';
 import { exampleComparison } from './example.js';
 import { chromiumMissing as missing, launchChromium } from '../support/chromium.js';
+import { PATIENCE_MS } from '../support/cli.js';
 
 if (missing !== false) process.stdout.write(`# skipping the browser test: ${missing}\n`);
 
-test('the report renders both charts and the table in chromium, with no console error and no network request', { skip: missing, timeout: 60_000 }, async () => {
+test('the report renders both charts and the table in chromium, with no console error and no network request', { skip: missing, timeout: 2 * PATIENCE_MS }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'online-rnn-report-'));
   const browser = await launchChromium();
   try {
@@ -25,7 +26,7 @@ test('the report renders both charts and the table in chromium, with no console 
     const page = await browser.page();
     const problems = browser.problems;
     await page.goto(pathToFileURL(html).href);
-    await page.waitForSelector('#chart-metric .uplot canvas', { timeout: 10_000 });
+    await page.waitForSelector('#chart-metric .uplot canvas');
     // Runs in the page (the test compiles without DOM types): coloured pixels per chart canvas.
     const drawn = await page.evaluate<Array<{ width: number; coloured: number }>>(`
       Array.from(document.querySelectorAll('.uplot canvas')).map((canvas) => {
@@ -49,7 +50,7 @@ test('the report renders both charts and the table in chromium, with no console 
   }
 });
 
-test('drift detections given as markers are drawn on both charts in chromium', { skip: missing, timeout: 60_000 }, async () => {
+test('drift detections given as markers are drawn on both charts in chromium', { skip: missing, timeout: 2 * PATIENCE_MS }, async () => {
   const directory = mkdtempSync(join(tmpdir(), 'online-rnn-report-'));
   const browser = await launchChromium();
   try {
@@ -57,7 +58,7 @@ test('drift detections given as markers are drawn on both charts in chromium', {
       const { html } = writeReport(join(directory, name), { ...exampleComparison(), markers }, chartAssets());
       const page = await browser.page();
       await page.goto(pathToFileURL(html).href);
-      await page.waitForSelector('#chart-metric .uplot canvas', { timeout: 10_000 });
+      await page.waitForSelector('#chart-metric .uplot canvas');
       return page.evaluate<number[]>(`
         Array.from(document.querySelectorAll('.uplot canvas')).map((canvas) => {
           const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;

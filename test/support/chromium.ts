@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { PATIENCE_MS } from './cli.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -26,13 +27,15 @@ export interface Browser {
 
 export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'online-rnn-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, acceptDownloads: true, ...(options.viewport ? { viewport: options.viewport } : {}) });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, acceptDownloads: true, timeout: PATIENCE_MS, ...(options.viewport ? { viewport: options.viewport } : {}) });
   const problems: string[] = [];
   return {
     context,
     problems,
     async page() {
       const page = await context.newPage();
+      // Playwright's 30 s default for each action and navigation is a guess about the machine's load.
+      page.setDefaultTimeout(PATIENCE_MS);
       page.on('console', (message) => {
         if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
       });

@@ -45,11 +45,24 @@ export function tempDir(t: TestContext, prefix = 'online-rnn-test-'): string {
   return dir;
 }
 
-/** Polls `condition` every few milliseconds for up to 60 s. */
-export async function until(condition: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 60_000; !condition(); ) {
-    if (Date.now() > deadline) throw new Error(`waited 60 s for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+/** How long a wait may take before it is a hang: far beyond any slow or loaded machine's delay. */
+export const PATIENCE_MS = 120_000;
+
+/**
+ * Waits for `condition`, polled every `everyMs`: a loaded machine only makes it wait longer. Fails
+ * at once when `child` has exited without the condition holding (it can no longer come), and
+ * otherwise only after PATIENCE_MS; then it kills `child`, which would outlive the failed test.
+ */
+export async function until(condition: () => boolean, what: string, options: { child?: ChildProcess; everyMs?: number } = {}): Promise<void> {
+  const { child, everyMs = 5 } = options;
+  const fail = (why: string): never => {
+    child?.kill('SIGKILL');
+    throw new Error(why);
+  };
+  for (const deadline = Date.now() + PATIENCE_MS; !condition(); ) {
+    if (child !== undefined && (child.exitCode !== null || child.signalCode !== null) && !condition()) fail(`the process exited (${child.exitCode ?? child.signalCode}) before ${what}`);
+    if (Date.now() > deadline) fail(`waited ${PATIENCE_MS / 1000} s for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,40 +38,53 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function accepting(port: number, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`redis-server did not accept connections on port ${port}`);
+/**
+ * redis-server on `port`, resolved once it logs that it accepts connections (after loading its
+ * append-only file), however long that takes; rejected with its log if it exits first.
+ */
+function launch(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let log = '';
+    let ready = false;
+    // Both pipes are read to the end, so a chatty server never blocks on a full one.
+    const read = (chunk: string) => {
+      if (ready) return;
+      log += chunk;
+      ready = /Ready to accept connections/.test(log);
+      if (ready) resolve(child);
+    };
+    child.stdout!.setEncoding('utf8').on('data', read);
+    child.stderr!.setEncoding('utf8').on('data', read);
+    child.once('exit', (code, signal) => reject(new Error(`redis-server on port ${port} exited (${code ?? signal}) before accepting connections:\n${log}`)));
+  });
 }
 
 export async function startRedis(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'online-rnn-redis-'));
-  const port = await freePort();
   let child: ChildProcess | null = null;
+  // The OS said the port was free, then it was closed: another process may take it first. Then another port.
+  let port = 0;
+  for (let attempt = 1; child === null; attempt++) {
+    port = await freePort();
+    try {
+      child = await launch(port, dir);
+    } catch (error) {
+      if (attempt === 5 || !/Address already in use/.test((error as Error).message)) throw error;
+    }
+  }
   const exited = () => new Promise<void>((resolve) => (child === null || child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
-  const start = async () => {
-    child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no'], { stdio: 'ignore' });
-    await accepting(port, Date.now() + 10_000);
-  };
   const kill = async () => {
     child?.kill('SIGKILL');
     await exited();
   };
-  await start();
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     kill,
-    start,
+    async start() {
+      child = await launch(port, dir);
+    },
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });
