@@ -26,6 +26,9 @@ import { colourRows } from './colouring.js';
 import type { JacobianEntries } from './pattern-jacobian.js';
 import { influencePattern } from './pattern.js';
 
+/** Supports up to this many entries are updated and read without a GEMM call. */
+const SMALL_SUPPORT = 4;
+
 export interface TermPattern {
   /** S_k: the state entries term k's sensitivity is kept on. */
   readonly supports: readonly (readonly number[])[];
@@ -54,7 +57,7 @@ export class TermSensitivity {
    * Scratch, sized for the largest term: the next M_k, ∂ℓ/∂s[S_k] (`signal`) and g[Q_k]
    * (`partial`); the coefficients of the influence and its v (Σ_{k∈c} v_k) and u (Σ_k u_k).
    */
-  private readonly work: { next: Vec; signal: Vec; partial: Vec; coefficient: Vec; v: Vec; u: Vec };
+  private readonly work: { next: Vec; column: Vec; signal: Vec; partial: Vec; coefficient: Vec; v: Vec; u: Vec };
 
   /** jacobian: where Ĵ's values will be — on these entries of J, or 'diagonal' (n decays). */
   constructor(
@@ -77,6 +80,7 @@ export class TermSensitivity {
     const widest = Math.max(0, ...this.owned.map((q) => q.length));
     this.work = {
       next: zeros(dtype, jacobian === 'diagonal' ? 0 : Math.max(0, ...sizesOf)),
+      column: zeros(dtype, SMALL_SUPPORT),
       signal: zeros(dtype, tallest),
       partial: zeros(dtype, widest),
       coefficient: zeros(dtype, this.supports.length),
@@ -124,14 +128,65 @@ export class TermSensitivity {
     }
   }
 
-  /** M_k ← Ĵ[S_k, S_k]·M_k + v_k[S_k] ⊗ u_k[Q_k]: the product by GEMM on the gathered block. */
+  /**
+   * M_k ← Ĵ[S_k, S_k]·M_k + v_k[S_k] ⊗ u_k[Q_k]: the product by GEMM on the gathered block, or
+   * column by column in place for a support of a few entries (a unit's), where a GEMM call per
+   * term would cost more than its arithmetic. Both add in the same order (the GEMM's: each
+   * product onto v⊗u, skipping zero entries of Ĵ), so they round alike.
+   */
   private propagateBlock(k: number, local: Vec): void {
-    const { v, u, next } = this.work;
+    const { v, u, next, column } = this.work;
     const S = this.supports[k]!;
     const Q = this.owned[k]!;
     const M = this.blockViews[k]!;
     const height = S.length;
     const width = Q.length;
+    if (height === 1) {
+      // A unit of one entry (the eLSTM's c_i): M ← J[s, s]·M + v_s·u, as the diagonal update.
+      const jss = local[0]!;
+      const vs = v[S[0]!]!;
+      if (jss === 0) for (let j = 0; j < width; j++) M[j] = vs * u[Q[j]!]!;
+      else for (let j = 0; j < width; j++) M[j] = vs * u[Q[j]!]! + jss * M[j]!;
+      return;
+    }
+    if (height === 2) {
+      // A unit of two entries (the LRU's Re h_i, Im h_i): the same sums, unrolled.
+      const j00 = local[0]!;
+      const j01 = local[1]!;
+      const j10 = local[2]!;
+      const j11 = local[3]!;
+      const v0 = v[S[0]!]!;
+      const v1 = v[S[1]!]!;
+      for (let j = 0; j < width; j++) {
+        const uj = u[Q[j]!]!;
+        const m0 = M[j]!;
+        const m1 = M[width + j]!;
+        let s0 = v0 * uj;
+        if (j00 !== 0) s0 += j00 * m0;
+        if (j01 !== 0) s0 += j01 * m1;
+        let s1 = v1 * uj;
+        if (j10 !== 0) s1 += j10 * m0;
+        if (j11 !== 0) s1 += j11 * m1;
+        M[j] = s0;
+        M[width + j] = s1;
+      }
+      return;
+    }
+    if (height <= SMALL_SUPPORT) {
+      for (let j = 0; j < width; j++) {
+        const uj = u[Q[j]!]!;
+        for (let a = 0; a < height; a++) column[a] = M[a * width + j]!;
+        for (let a = 0; a < height; a++) {
+          let sum = v[S[a]!]! * uj;
+          for (let l = 0; l < height; l++) {
+            const jacobian = local[a * height + l]!;
+            if (jacobian !== 0) sum += jacobian * column[l]!;
+          }
+          M[a * width + j] = sum;
+        }
+      }
+      return;
+    }
     for (let a = 0; a < height; a++) {
       const vs = v[S[a]!]!;
       for (let j = 0; j < width; j++) next[a * width + j] = vs * u[Q[j]!]!;
@@ -140,14 +195,23 @@ export class TermSensitivity {
     for (let i = 0; i < M.length; i++) M[i] = next[i]!;
   }
 
-  /** Eq. (2): writes every owned parameter's gradient (the core slice, p entries). */
+  /** Eq. (2): writes every owned parameter's gradient (the core slice, p entries); a small support's directly, in the GEMM's order. */
   readGradient(out: Vec, dState: Vec): void {
     const { signal, partial } = this.work;
     for (let k = 0; k < this.supports.length; k++) {
       const S = this.supports[k]!;
       const Q = this.owned[k]!;
+      const M = this.blockViews[k]!;
       for (let a = 0; a < S.length; a++) signal[a] = dState[S[a]!]!;
-      matmulAB(partial, signal, this.blockViews[k]!, 1, Q.length, S.length);
+      if (S.length <= SMALL_SUPPORT) {
+        for (let j = 0; j < Q.length; j++) out[Q[j]!] = 0;
+        for (let a = 0, row = 0; a < S.length; a++, row += Q.length) {
+          const q = signal[a]!;
+          if (q !== 0) for (let j = 0; j < Q.length; j++) out[Q[j]!] += q * M[row + j]!;
+        }
+        continue;
+      }
+      matmulAB(partial, signal, M, 1, Q.length, S.length);
       for (let j = 0; j < Q.length; j++) out[Q[j]!] = partial[j]!;
     }
   }
