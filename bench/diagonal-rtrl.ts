@@ -17,6 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const INPUT = 32;
 
@@ -62,18 +63,18 @@ async function measurePair(task: PairTask): Promise<{ forward: number; rtrl: num
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
   const data = Array.from({ length: 64 }, () => ({ x: Float64Array.from({ length: INPUT }, random), y: Float64Array.from({ length: 1 }, random) }));
   // CPU time, not wall-clock: a shared machine deschedules bursts, which wall-clock time counts.
-  const cpuMs = () => {
+  const cpuMs = (): number => {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1000;
   };
+  /** ms per step over at least `milliseconds` of CPU time (and three steps), the clock read every fourth step. */
   const burst = (step: Step, milliseconds: number): number => {
-    let steps = 0;
     const start = cpuMs();
-    let now = start;
-    while (now - start < milliseconds || steps < 3) {
-      const d = data[steps++ % 64]!;
-      step(d.x, d.y);
-      if (steps % 4 === 0) now = cpuMs();
+    let steps = 0;
+    for (let elapsed = 0; elapsed < milliseconds || steps < 3; ) {
+      const { x, y } = data[steps % data.length]!;
+      step(x, y);
+      if (++steps % 4 === 0) elapsed = cpuMs() - start;
     }
     return (cpuMs() - start) / steps;
   };
@@ -90,26 +91,28 @@ function childPair(task: PairTask): { forward: number; rtrl: number; entries: nu
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { forward: number; rtrl: number; entries: number };
 }
 
+/** The flags, checked: one line naming the bad one otherwise. */
+function parseFlags(args: string[]): { hiddenSizes: number[]; cells: ('lru' | 'elstm')[]; milliseconds: number; baseline: string | undefined } {
+  const { values } = parseArgs({ args, options: { hidden: { type: 'string', default: '32,64,128,256,512' }, cells: { type: 'string', default: 'lru,elstm' }, 'burst-ms': { type: 'string', default: '200' }, baseline: { type: 'string' } } });
+  const hiddenSizes = values.hidden.split(',').map(Number);
+  if (!hiddenSizes.every((h) => Number.isInteger(h) && h > 0)) throw new RangeError(`--hidden takes positive integers separated by commas, got ${values.hidden}`);
+  const cells = values.cells.split(',');
+  if (!cells.every((c): c is 'lru' | 'elstm' => c === 'lru' || c === 'elstm')) throw new RangeError(`--cells takes lru and/or elstm, got ${values.cells}`);
+  const milliseconds = Number(values['burst-ms']);
+  if (!(milliseconds > 0)) throw new RangeError(`--burst-ms takes a positive number, got ${values['burst-ms']}`);
+  return { hiddenSizes, cells, milliseconds, baseline: values.baseline };
+}
+
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain && process.argv[2] === '--pair') {
   process.stdout.write(JSON.stringify(await measurePair(JSON.parse(process.argv[3]!) as PairTask)) + '\n');
 } else if (isMain) {
-  const flag = (name: string) => {
-    const at = process.argv.indexOf(name);
-    return at < 0 ? undefined : process.argv[at + 1];
-  };
-  const hiddenSizes = (flag('--hidden') ?? '32,64,128,256,512').split(',').map(Number);
-  if (hiddenSizes.some((h) => !(Number.isInteger(h) && h > 0))) throw new RangeError(`--hidden takes positive integers separated by commas, got ${flag('--hidden')}`);
-  const cells = (flag('--cells') ?? 'lru,elstm').split(',');
-  if (cells.some((c) => c !== 'lru' && c !== 'elstm')) throw new RangeError(`--cells takes lru and/or elstm, got ${flag('--cells')}`);
-  const milliseconds = Number(flag('--burst-ms') ?? 200);
-  if (!(milliseconds > 0)) throw new RangeError(`--burst-ms takes a positive number, got ${flag('--burst-ms')}`);
+  const { hiddenSizes, cells, milliseconds, baseline } = parseFlags(process.argv.slice(2));
   const builds = [{ name: 'this build', dist: resolve(dirname(fileURLToPath(import.meta.url)), '..') }];
-  const baseline = flag('--baseline');
   if (baseline !== undefined) builds.push({ name: 'baseline', dist: resolve(baseline) });
   process.stdout.write(`exact RTRL step ÷ forward step (d = ${INPUT} → H, dense head to 1, MSE; float64; best of 5 bursts)\n`);
   process.stdout.write(`cell   H     ${builds.map((b) => `${b.name}: fwd µs  rtrl µs  ratio  M entries`.padEnd(48)).join('')}\n`);
-  for (const cell of cells as ('lru' | 'elstm')[]) {
+  for (const cell of cells) {
     for (const hiddenSize of hiddenSizes) {
       const row = builds.map(({ name, dist }) => {
         process.stderr.write(`${name}: ${cell} H=${hiddenSize} …\n`);
