@@ -75,8 +75,13 @@ export class SnapnEstimator extends TermSensitivityEstimator {
   /** J on the entries eq. (3) reads, by coloured vjps. */
   readonly jacobian: PatternJacobian;
 
-  constructor({ core, cellStep }: EstimatorSetup, pattern: SnapnPattern) {
-    const influence = cellStep.influence!;
+  /** n: the steps of eq. (1), or the pattern already found (rtrl.ts's closed one). */
+  constructor({ core, cellStep, coreTheta }: EstimatorSetup, n: number | SnapnPattern) {
+    const influence = cellStep.influence;
+    if (influence === undefined) {
+      throw new TypeError(`snapn: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): SnAp-n keeps M on the pattern of ∂F/∂θ's rank-one terms after n steps, so it needs the cell's structure. Use uoro or rtrl instead.`);
+    }
+    const pattern = typeof n === 'number' ? snapnPattern('snapn', core, coreTheta, n) : n;
     const jacobian = new PatternJacobian(cellStep, core.dtype, blockEntries(pattern.supports, pattern.successors, core.stateSize), pattern.successors);
     super(new TermSensitivity(core.dtype, pattern, core, influence, jacobian), 'blocks');
     this.jacobian = jacobian;
@@ -101,10 +106,5 @@ export type Snapn = ForwardModeLearner<SnapnEstimator>;
 export function snapn(model: OnlineModel | Model, options: SnapnOptions): Snapn {
   const steps = options.n ?? 2;
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`snapn: n must be a positive integer, got ${steps}`);
-  return new ForwardModeLearner('snapn', model, options, (setup) => {
-    if (setup.cellStep.influence === undefined) {
-      throw new TypeError(`snapn: the ${setup.core.kind} cell does not expose its immediate influence (CellStep.influence): SnAp-n keeps M on the pattern of ∂F/∂θ's rank-one terms after n steps, so it needs the cell's structure. Use uoro or rtrl instead.`);
-    }
-    return new SnapnEstimator(setup, snapnPattern('snapn', setup.core, setup.coreTheta, steps));
-  });
+  return new ForwardModeLearner('snapn', model, options, (setup) => new SnapnEstimator(setup, steps));
 }
