@@ -15,8 +15,8 @@
  * state entry, i.e. through the recurrent weights) but deterministic. The diagonal comes from
  * the cell's `stateJacobianDiagonal` at about a forward step's cost; a cell without it pays one
  * vjp per state entry. A step: the diagonal + one combineState per colour of terms on disjoint
- * entries (term-sensitivity.ts; 1 for an Elman RNN, 4 for an LSTM without projection) + Σ_k |S_k|·|Q_k| (p for an
- * Elman RNN, under 2p for an LSTM); memory the same Σ_k |S_k|·|Q_k|.
+ * entries (term-sensitivity.ts; 1 for an Elman RNN, 4 for an LSTM without projection) +
+ * Σ_k |S_k|·|Q_k| (p for an Elman RNN, under 2p for an LSTM); memory the same Σ_k |S_k|·|Q_k|.
  * Note: Bellec et al. derive e-prop for neurons with an internal hidden state (a membrane
  * potential, an LSTM's c) and an observable output; here every entry of the cell's state carries
  * its own trace, so for an LSTM the traces of h and of c each decay by their own self-Jacobian

@@ -87,11 +87,6 @@ export class SnapnEstimator extends TermSensitivityEstimator {
     this.jacobian = jacobian;
   }
 
-  /** combineState calls per step. */
-  get combineCalls(): number {
-    return this.sensitivity.combineCalls;
-  }
-
   /** Eq. (3), with J read where it is needed. */
   propagate(theta: Vec): void {
     this.jacobian.read(theta);

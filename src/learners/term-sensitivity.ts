@@ -89,11 +89,6 @@ export class TermSensitivity {
     };
   }
 
-  /** combineState calls per step (one per colour of terms). */
-  get combineCalls(): number {
-    return this.termColours.length;
-  }
-
   /** Eq. (1) for every term, with Ĵ's values in `jacobian` (on the entries given at construction, or n decays). */
   propagate(jacobian: Vec, theta: Vec): void {
     const { coefficient, v, u } = this.work;
