@@ -97,12 +97,17 @@ export class PatternJacobian implements JacobianEntries {
     const { diagonal, unit, row } = this.scratch;
     if (this.diagonalRows.length > 0) {
       this.step.stateJacobianDiagonal!(diagonal, theta);
-      for (const i of this.diagonalRows) values[rowStart[i]!] = diagonal[i]!;
+      for (let a = 0; a < this.diagonalRows.length; a++) {
+        const i = this.diagonalRows[a]!;
+        values[rowStart[i]!] = diagonal[i]!;
+      }
     }
-    for (const colour of this.colours) {
-      for (const i of colour) unit[i] = 1;
+    for (let c = 0; c < this.colours.length; c++) {
+      const colour = this.colours[c]!;
+      for (let a = 0; a < colour.length; a++) unit[colour[a]!] = 1;
       this.step.stateVjp(row, unit, theta); // eq. (1)
-      for (const i of colour) {
+      for (let a = 0; a < colour.length; a++) {
+        const i = colour[a]!;
         unit[i] = 0;
         for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++) values[e] = row[columns[e]!]!; // eq. (2)
       }

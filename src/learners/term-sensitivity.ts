@@ -97,11 +97,18 @@ export class TermSensitivity {
     coefficient.fill(1);
     this.influence.addCombinedParams(u, coefficient); // every u_k at once: the Q_k are disjoint
     coefficient.fill(0);
-    if (blocks !== null) for (const { local, position, entry } of blocks.distinct) for (let e = 0; e < entry.length; e++) local[position[e]!] = jacobian[entry[e]!]!;
-    for (const colour of this.termColours) {
-      for (const k of colour) coefficient[k] = 1;
+    if (blocks !== null) {
+      for (let b = 0; b < blocks.distinct.length; b++) {
+        const { local, position, entry } = blocks.distinct[b]!;
+        for (let e = 0; e < entry.length; e++) local[position[e]!] = jacobian[entry[e]!]!;
+      }
+    }
+    for (let c = 0; c < this.termColours.length; c++) {
+      const colour = this.termColours[c]!;
+      for (let a = 0; a < colour.length; a++) coefficient[colour[a]!] = 1;
       this.influence.combineState(v, coefficient, theta); // v_k on S_k, for every k of the colour
-      for (const k of colour) {
+      for (let a = 0; a < colour.length; a++) {
+        const k = colour[a]!;
         coefficient[k] = 0;
         if (blocks === null) this.propagateDiagonal(k, jacobian);
         else this.propagateBlock(k, blocks.ofTerm[k]!.local);
