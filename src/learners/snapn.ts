@@ -76,12 +76,12 @@ export class SnapnEstimator extends TermSensitivityEstimator {
   readonly jacobian: PatternJacobian;
 
   /** n: the steps of eq. (1), or the pattern already found (rtrl.ts's closed one). */
-  constructor({ core, cellStep, coreTheta }: EstimatorSetup, n: number | SnapnPattern) {
+  constructor({ kind, core, cellStep, coreTheta }: EstimatorSetup, n: number | SnapnPattern) {
     const influence = cellStep.influence;
     if (influence === undefined) {
-      throw new TypeError(`snapn: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): SnAp-n keeps M on the pattern of ∂F/∂θ's rank-one terms after n steps, so it needs the cell's structure. Use uoro or rtrl instead.`);
+      throw new TypeError(`${kind}: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): SnAp-n keeps M on the pattern of ∂F/∂θ's rank-one terms after n steps, so it needs the cell's structure. Use uoro or rtrl instead.`);
     }
-    const pattern = typeof n === 'number' ? snapnPattern('snapn', core, coreTheta, n) : n;
+    const pattern = typeof n === 'number' ? snapnPattern(kind, core, coreTheta, n) : n;
     const jacobian = new PatternJacobian(cellStep, core.dtype, blockEntries(pattern.supports, pattern.successors, core.stateSize), pattern.successors);
     super(new TermSensitivity(core.dtype, pattern, core, influence, jacobian), 'blocks');
     this.jacobian = jacobian;
