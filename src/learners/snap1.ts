@@ -20,7 +20,8 @@
  * about the cost of a forward step: the paper's O(p) step. Rows of J for entries in larger
  * supports (an LSTM's h_j and c_j share their terms) still come from one vjp each, O(p) per row;
  * a cell without the diagonal pays n vjps, O(n·p). Plus one combineState call per colour of
- * terms with disjoint supports for the v_k (term-sensitivity.ts: 1 on an Elman RNN, 4 on an LSTM).
+ * terms with disjoint supports for the v_k (term-sensitivity.ts: 1 on an Elman RNN, 4 on an LSTM
+ * without projection).
  */
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';

@@ -14,7 +14,7 @@
  * elementwise. The owner hands Ĵ to each `propagate`: the values on J's entries, or n decays.
  * The v_k come from one combineState per colour of terms with disjoint S_k (colouring.ts): on
  * S_k only v_k is nonzero, so Σ_{k∈c} v_k read on S_k is v_k. A unit's terms share its entries,
- * so a diagonal recurrence needs as many calls as a unit has terms (LRU 5, eLSTM 2), not K.
+ * so a diagonal recurrence needs at most as many calls as a unit has terms (LRU 5, eLSTM 2), not K.
  * Cost per step: those calls, one addCombinedParams and Σ_k |S_k|²·|Q_k| (Σ_k |S_k|·|Q_k|
  * elementwise); memory Σ_k |S_k|·|Q_k|.
  */
