@@ -5,7 +5,10 @@
  *
  * The terms, in elements of the dtype (p parameters, n = the state's size, I the input's):
  *   every learner      θ, the gradient, the pending update and the optimizer's buffers: ≤ 5p
- *   rtrl               the sensitivity ∂s/∂θ and its next value: 2·n·p, and J: n²
+ *   rtrl               the sensitivity ∂s/∂θ and its next value: 2·n·p, and J: n²; on a cell
+ *                      whose influence pattern closed under J is smaller (eLSTM, LRU), that
+ *                      pattern's Σ_k |S_k|·|Q_k| entries plus p, as the learner allocates
+ *                      (learners/rtrl.ts rtrlLayout, probed here when that is cheap)
  *   tbptt:k2           the window of k2 steps: inputs, states, cotangents and each step's
  *                      cell cache (about 8n): k2·(I + 12n), plus ~512 bytes of objects a step
  *   snap1              M on ∂F/∂θ's pattern (each parameter reaches ≤ 2 state entries): 2p, J: n²
@@ -16,13 +19,17 @@
  *   eprop              the traces on ∂F/∂θ's pattern, as snap1 but no J: 2p + n
  *   snapn              at worst (a dense cell, n ≥ 2) RTRL's: n·p, J: n², and a block: n²
  *   rkfrtrl            B, J·B (n × m, m ≤ I + n + 1) and a: 2n·(I + n + 1) + p
- * One step's work, in multiply-adds: RTRL's J·(∂s/∂θ) is n·n·p; the others are O(p + n²).
+ * One step's work, in multiply-adds: RTRL's J·(∂s/∂θ) is n·n·p (Σ_k |S_k|²·|Q_k| on the closed
+ * pattern); the others are O(p + n²).
  * The estimate is meant to be within a factor of two of what the run takes.
  */
 import { totalmem } from 'node:os';
 import type { ModelConfig } from '../model/config.js';
 import { sizesOf, type Sizes } from '../model/size.js';
+import { createModel } from '../model/config.js';
 import type { LearnerConfig } from '../kinds/learners.js';
+import { rtrlLayout, type RtrlLayout } from '../learners/rtrl.js';
+import { PROBES } from '../learners/pattern.js';
 import { UsageError } from './errors.js';
 
 /** The default --max-memory: half of the machine's memory, leaving room for everything else. */
@@ -34,6 +41,25 @@ const MULTIPLY_ADDS_PER_SECOND = 1e9;
 /** A step slower than this gets a warning before the run starts. */
 const SLOW_STEP_SECONDS = 1;
 
+/** The most multiply-adds the estimate spends probing a cell's pattern: ~2 s, at most one vjp's O(p) per state entry and probe. */
+const PROBE_BUDGET = 2e9;
+
+/**
+ * What RTRL would allocate on the model — learners/rtrl.ts's rtrlLayout on the model built at its
+ * size — or null when probing would cost more than PROBE_BUDGET (then the dense n·p stands, an
+ * upper bound) or the model cannot be stepped online.
+ */
+export function rtrlLayoutOf(model: ModelConfig, sizes: Sizes = sizesOf(model)): RtrlLayout | null {
+  const { stateSize: n, paramSize: p } = sizes;
+  if (PROBES * n * (n + p) > PROBE_BUDGET) return null;
+  try {
+    const built = createModel(model, { initialize: false });
+    return rtrlLayout(built.core, built.coreTheta);
+  } catch {
+    return null; // a bidirectional model: the learner refuses it with its reason
+  }
+}
+
 export interface Estimate {
   readonly bytes: number;
   /** One step's multiply-adds. */
@@ -42,12 +68,16 @@ export interface Estimate {
   readonly dominant: string;
 }
 
-export function estimateRun(sizes: Sizes, learner: LearnerConfig): Estimate {
+/** `rtrl`: what RTRL allocates on this model (rtrlLayoutOf), when known; else the dense n·p is counted. */
+export function estimateRun(sizes: Sizes, learner: LearnerConfig, rtrl: RtrlLayout | null = null): Estimate {
   const { paramSize: p, stateSize: n, inputSize: I, bytesPerElement: b } = sizes;
   const base = 5 * p;
   const count = (x: number) => Math.round(x).toLocaleString('en-US');
   switch (learner.kind) {
     case 'rtrl':
+      if (rtrl !== null && rtrl.pattern !== null) {
+        return { bytes: b * (base + rtrl.entries + p + 2 * n), stepWork: rtrl.work + 3 * p, dominant: `RTRL's sensitivity on the closed influence pattern, ${count(rtrl.entries)} entries` };
+      }
       return { bytes: b * (base + 2 * n * p + n * n), stepWork: n * n * p, dominant: `RTRL's sensitivity n·p = ${count(n)} × ${count(p)}, kept twice` };
     case 'tbptt':
       return { bytes: b * (base + learner.k2 * (I + 12 * n)) + 512 * learner.k2, stepWork: 3 * p, dominant: `the TBPTT window of k2 = ${count(learner.k2)} steps of a ${count(n)}-entry state` };
@@ -105,7 +135,8 @@ export function memoryLimit(flag: string | undefined): number {
  */
 export function checkMemory(model: ModelConfig, learner: { label: string; config: LearnerConfig }, options: { limit: number; limitGiven: boolean; runs?: number; what: string }): string | null {
   const sizes = sizesOf(model);
-  const estimate = estimateRun(sizes, learner.config);
+  const affordable = sizes.bytesPerElement * 5 * sizes.paramSize <= options.limit; // θ must fit before it is built to probe
+  const estimate = estimateRun(sizes, learner.config, learner.config.kind === 'rtrl' && affordable ? rtrlLayoutOf(model, sizes) : null);
   const runs = options.runs ?? 1;
   const bytes = estimate.bytes * runs;
   if (!Number.isFinite(bytes) || bytes > options.limit) {

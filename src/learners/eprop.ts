@@ -14,15 +14,16 @@
  * the immediate influence (learners/pattern.ts). Biased (it ignores every path through another
  * state entry, i.e. through the recurrent weights) but deterministic. The diagonal comes from
  * the cell's `stateJacobianDiagonal` at about a forward step's cost; a cell without it pays one
- * vjp per state entry. A step: the diagonal + K combineState calls + Σ_k |S_k|·|Q_k| (p for an
- * Elman RNN, under 2p for an LSTM); memory the same Σ_k |S_k|·|Q_k|.
+ * vjp per state entry. A step: the diagonal + one combineState per colour of terms on disjoint
+ * entries (term-sensitivity.ts; 1 for an Elman RNN, 4 for an LSTM without projection) +
+ * Σ_k |S_k|·|Q_k| (p for an Elman RNN, under 2p for an LSTM); memory the same Σ_k |S_k|·|Q_k|.
  * Note: Bellec et al. derive e-prop for neurons with an internal hidden state (a membrane
  * potential, an LSTM's c) and an observable output; here every entry of the cell's state carries
  * its own trace, so for an LSTM the traces of h and of c each decay by their own self-Jacobian
  * and the within-unit path c_t → h_{t+1} is dropped with the others, and for an Elman RNN the
  * self-connection W_jj·φ' is the decay.
  */
-import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
+import type { DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { zeros, type Vec } from '../tensor/dtype.js';
@@ -36,27 +37,24 @@ export type EpropOptions = LearnerOptions;
 /** e-prop's eligibility traces: the sensitivity on the influence's pattern, decayed by diag J. */
 export class EpropEstimator extends TermSensitivityEstimator {
   private readonly step: DerivedStep;
-  private readonly influence: ImmediateInfluence;
-  /** For a cell without the diagonal: e_i and row i of J, one vjp per entry. */
-  private readonly probe: { unit: Vec; row: Vec };
+  /** diag J, and for a cell without it e_i and row i of J, one vjp per entry. */
+  private readonly probe: { diagonal: Vec; unit: Vec; row: Vec };
 
   constructor({ core, cellStep, coreTheta }: EstimatorSetup) {
     if (cellStep.influence === undefined) {
       throw new TypeError(`eprop: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): e-prop keeps one eligibility trace per parameter on the state entries its pre-activation touches. Use uoro or rtrl instead.`);
     }
-    super(new TermSensitivity(core.dtype, influencePattern('eprop', core, coreTheta), core, true), 'traces');
+    super(new TermSensitivity(core.dtype, influencePattern('eprop', core, coreTheta), core, cellStep.influence, 'diagonal'), 'traces');
     this.step = cellStep;
-    this.influence = cellStep.influence;
     const n = cellStep.stateJacobianDiagonal === undefined ? core.stateSize : 0;
-    this.probe = { unit: zeros(core.dtype, n), row: zeros(core.dtype, n) };
+    this.probe = { diagonal: zeros(core.dtype, core.stateSize), unit: zeros(core.dtype, n), row: zeros(core.dtype, n) };
   }
 
-  /** Eq. (2): diag J into the traces' Ĵ, then the traces forward. */
+  /** Eq. (2): diag J, then the traces forward. */
   propagate(theta: Vec): void {
-    const diagonal = this.sensitivity.jacobian;
+    const { diagonal, unit, row } = this.probe;
     if (this.step.stateJacobianDiagonal !== undefined) this.step.stateJacobianDiagonal(diagonal, theta);
     else {
-      const { unit, row } = this.probe;
       for (let i = 0; i < unit.length; i++) {
         unit[i] = 1;
         this.step.stateVjp(row, unit, theta); // row i of J
@@ -64,7 +62,7 @@ export class EpropEstimator extends TermSensitivityEstimator {
         diagonal[i] = row[i]!;
       }
     }
-    this.sensitivity.propagate(this.influence, theta);
+    this.sensitivity.propagate(diagonal, theta);
   }
 }
 

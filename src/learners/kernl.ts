@@ -10,7 +10,7 @@
  *   γ = 1 − α,   Γ ← γ⊙Γ − Ω,   Ω ← γ⊙Ω + ζ_t      (Γ = ∂Ω/∂α)                 (2)
  *   e = A·Ω − (s̃_{t+1} − s_{t+1})                                                 (3)
  *   A ← A − η·e ⊗ Ω / σ²,   α ← α − η·(Aᵀe)⊙Γ / σ²                               (4)
- *   E ← γ⊙E + ∂F/∂θ|immediate             (trace.ts)                              (5)
+ *   E ← γ⊙E + ∂F/∂θ|immediate             (term-sensitivity.ts, Ĵ = diag γ)       (5)
  *   ĝ_t = (Aᵀq_t)·E + ∂ℓ_t/∂θ_head,   q_t = ∂ℓ_t/∂s_{t+1}                           (6)
  *
  * (4) is SGD on ½‖e‖² (eq. 3's regression); A starts at I and α at 0.8, as in KeRNL.py, and α
@@ -28,7 +28,7 @@ import type { CellStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
-import { DecayingTrace } from './trace.js';
+import { traceOnInfluence, type TermSensitivity } from './term-sensitivity.js';
 import type { LearnerOptions } from './learner.js';
 
 export interface KernlOptions extends LearnerOptions {
@@ -41,7 +41,7 @@ export interface KernlOptions extends LearnerOptions {
 export class KernlEstimator implements SensitivityEstimator {
   readonly rng: Rng;
   private readonly n: number;
-  private readonly trace: DecayingTrace;
+  private readonly trace: TermSensitivity;
   private readonly shadowStep: CellStep;
   private readonly input: Vec;
   private readonly state: Vec;
@@ -67,7 +67,7 @@ export class KernlEstimator implements SensitivityEstimator {
   ) {
     const { dtype } = core;
     const n = (this.n = core.stateSize);
-    this.trace = new DecayingTrace('kernl', core, cellStep, coreTheta);
+    this.trace = traceOnInfluence('kernl', core, cellStep, coreTheta);
     this.rng = new Rng(seed);
     this.shadowStep = core.createStep(1);
     this.input = input;
@@ -103,7 +103,7 @@ export class KernlEstimator implements SensitivityEstimator {
       rates[i] = Math.min(1, Math.max(0, rates[i]! - step * back * gammaOfOmega[i]!)); // eq. (4), with A before its own update
     }
     for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) A[k * n + i] -= step * error[k]! * omega[i]!;
-    this.trace.accumulate(decay, theta); // eq. (5)
+    this.trace.propagate(decay, theta); // eq. (5)
     previous.set(state);
   }
 
@@ -115,7 +115,7 @@ export class KernlEstimator implements SensitivityEstimator {
       for (let k = 0; k < n; k++) sum += dState[k]! * A[k * n + i]!;
       signal[i] = sum;
     }
-    this.trace.read(out, signal);
+    this.trace.readGradient(out, signal);
     return NaN; // the update measures ‖ĝ‖
   }
 
@@ -128,7 +128,7 @@ export class KernlEstimator implements SensitivityEstimator {
   }
 
   tensors(): Record<string, Vec> {
-    return { trace: this.trace.trace, deviation: this.deviation, omega: this.omega, gammaOfOmega: this.gammaOfOmega, learnedSensitivity: this.sensitivity, learnedRates: this.rates };
+    return { trace: this.trace.blocks, deviation: this.deviation, omega: this.omega, gammaOfOmega: this.gammaOfOmega, learnedSensitivity: this.sensitivity, learnedRates: this.rates };
   }
 
   restored(): void {

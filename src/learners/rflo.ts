@@ -4,7 +4,7 @@
  * eligibility trace that forgets at the cell's own rate, and reads it with the learning signal.
  *
  *   s_{t+1} = F(x_t, s_t; θ)                                              (1)
- *   E ← (1 − α)·E + ∂F/∂θ|immediate        (trace.ts with γ = 1 − α)       (2)
+ *   E ← (1 − α)·E + ∂F/∂θ|immediate        (term-sensitivity.ts, Ĵ = 1 − α)  (2)
  *   ĝ_t = q_t·E + ∂ℓ_t/∂θ_head,    q_t = ∂ℓ_t/∂s_{t+1}                     (3)
  *
  * For the leaky RNN, ∂F/∂θ|immediate = α·φ'(h_i)·â_j on row i with â = [a; x; 1], so (2) is
@@ -14,49 +14,34 @@
  * equal to RTRL's exactly when W_rec = 0; with α = 1 (the Elman RNN) it is the one-step
  * truncated gradient. Murray's "random feedback" is the option feedback: 'random'
  * (feedback.ts): q_t = Bᵀ·∂ℓ/∂ŷ with a fixed random B in place of the head's weights.
- * Cost per step: K combineState calls and O(p) for the trace; memory p (an Elman RNN).
+ * Cost per step: one combineState call (no two rows of W_rec reach one state entry) and O(p)
+ * for the trace; memory p (an Elman RNN).
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
-import { DecayingTrace } from './trace.js';
+import { ForwardModeLearner, type EstimatorSetup } from './forward-mode.js';
+import { TermSensitivityEstimator, traceOnInfluence } from './term-sensitivity.js';
 import type { LearnerOptions } from './learner.js';
 
 export type RfloOptions = LearnerOptions;
 
 /** RFLO's trace: the immediate influence filtered at the cell's leak. */
-export class RfloEstimator implements SensitivityEstimator {
-  readonly rng = null;
-  private readonly trace: DecayingTrace;
-  /** γ = 1 − α per state entry, fixed. */
+export class RfloEstimator extends TermSensitivityEstimator {
+  /** γ = 1 − α per state entry, fixed: Ĵ of the trace. */
   private readonly decay: Vec;
 
   constructor({ core, cellStep, coreTheta }: EstimatorSetup) {
     if (core.leakRate === undefined) throw new TypeError(`rflo: the ${core.kind} cell is not a leaky integrator with a known α (Cell.leakRate): RFLO's trace forgets at the cell's rate, so it needs one leaky layer (leaky-rnn)`);
+    super(traceOnInfluence('rflo', core, cellStep, coreTheta), 'trace');
     this.decay = zeros(core.dtype, core.stateSize);
     core.leakRate(this.decay);
     for (let s = 0; s < this.decay.length; s++) this.decay[s] = 1 - this.decay[s]!;
-    this.trace = new DecayingTrace('rflo', core, cellStep, coreTheta);
   }
 
   /** Eq. (2). */
   propagate(theta: Vec): void {
-    this.trace.accumulate(this.decay, theta);
-  }
-
-  /** Eq. (3). */
-  readGradient(out: Vec, dState: Vec): number {
-    this.trace.read(out, dState);
-    return NaN; // the update measures ‖ĝ‖
-  }
-
-  reset(): void {
-    this.trace.reset();
-  }
-
-  tensors(): Record<string, Vec> {
-    return { trace: this.trace.trace };
+    this.sensitivity.propagate(this.decay, theta);
   }
 }
 

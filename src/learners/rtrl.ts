@@ -21,17 +21,22 @@
  * of M outside that pattern ever becomes nonzero, and (3) kept on the pattern (SnAp-n with n
  * large enough to close it, snapn.ts) is RTRL exactly. A diagonal recurrence (eLSTM, LRU:
  * unit i reads only itself) closes at each unit's own parameters: O(n·d) memory instead of
- * O(n·p), found from the contract (pattern.ts) when the learner is built.
+ * O(n·p), found from the contract (pattern.ts) when the learner is built. Its step is O(n·d)
+ * work too, as Zucchet et al. (NeurIPS 2023) and Irie et al. (2023) have it: J is read with one
+ * vjp per colour of rows sharing no column (pattern-jacobian.ts) — the LRU's 2, none for the
+ * eLSTM, whose J is its diagonal — and the v_k with one combineState per colour of terms on
+ * disjoint entries (LRU 5, eLSTM 2), whatever n; then Σ_k |S_k|²·|Q_k| = 4·(2d + 3)·N (LRU) or
+ * (d + 2)·2n (eLSTM) multiply-adds.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { matmulAB, matmulABAdd } from '../tensor/kernels.js';
-import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
+import type { Cell, DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { ForwardModeLearner, type EstimatorSetup, type SensitivityEstimator } from './forward-mode.js';
-import { flatten, influencePattern, jacobianSuccessors } from './pattern.js';
+import { flatten, influencePattern } from './pattern.js';
 import type { LearnerOptions } from './learner.js';
-import { SnapnEstimator, reachedIn } from './snapn.js';
+import { SnapnEstimator, snapnPattern, type SnapnPattern } from './snapn.js';
 
 export type RtrlOptions = LearnerOptions;
 
@@ -153,16 +158,37 @@ export function rtrl(model: OnlineModel | Model, options: RtrlOptions): Rtrl {
   return new ForwardModeLearner('rtrl', model, options, (setup) => closedPatternEstimator(setup) ?? new RtrlEstimator(setup));
 }
 
+/** What RTRL keeps on a core: M's entries, a step's multiply-adds for (3), and the closed pattern when it is the smaller. */
+export interface RtrlLayout {
+  readonly pattern: SnapnPattern | null;
+  readonly entries: number;
+  readonly work: number;
+}
+
 /**
- * SnAp-n at the n that closes the influence pattern under J (n = stateSize always suffices),
- * when that pattern holds fewer entries than the dense n × p; null otherwise (and for a cell
- * without the structured influence).
+ * The one definition of what RTRL allocates (the learner and the CLI's memory estimate read it):
+ * SnAp-n at the n that closes the influence pattern under J (n = stateSize always suffices) when
+ * that pattern holds fewer entries than the dense n × p — Σ_k |S_k|·|Q_k| entries and
+ * Σ_k |S_k|²·|Q_k| work — else the dense n·p and n²·p (also for a cell without the structured
+ * influence). Probes the cell (pattern.ts): O(PROBES·(n vjps + K combineState calls)).
  */
+export function rtrlLayout(core: Cell, theta: Vec): RtrlLayout {
+  const n = core.stateSize;
+  const p = core.paramSize;
+  const dense = { pattern: null, entries: n * p, work: n * n * p };
+  if (core.createStep(1).influence === undefined) return dense;
+  const pattern = snapnPattern('rtrl', core, theta, n);
+  let entries = 0;
+  let work = 0;
+  pattern.supports.forEach((support, k) => {
+    entries += support.length * pattern.owned[k]!.length;
+    work += support.length * support.length * pattern.owned[k]!.length;
+  });
+  return entries < n * p ? { pattern, entries, work } : dense;
+}
+
+/** The closed-pattern estimator when rtrlLayout chooses it, else null. */
 export function closedPatternEstimator(setup: EstimatorSetup): SnapnEstimator | null {
-  const { core, cellStep, coreTheta } = setup;
-  if (cellStep.influence === undefined) return null;
-  const first = influencePattern('rtrl', core, coreTheta);
-  const closed = reachedIn(core.stateSize, first.supports, jacobianSuccessors(core, coreTheta));
-  const entries = closed.reduce((sum, support, k) => sum + support.length * first.owned[k]!.length, 0);
-  return entries < core.stateSize * core.paramSize ? new SnapnEstimator(setup, core.stateSize) : null;
+  const { pattern } = rtrlLayout(setup.core, setup.coreTheta);
+  return pattern === null ? null : new SnapnEstimator(setup, pattern);
 }

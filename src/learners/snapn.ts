@@ -11,21 +11,25 @@
  *   g_t[Q_k] = ∂ℓ_t/∂s_{t+1}[S_k]ᵀ·M_k + ∂ℓ_t/∂θ_head                                (4)
  *
  * n = 1 is SnAp-1 (snap1.ts); once n reaches the number of steps J needs to connect every entry
- * term k can reach, S_k stops growing and (3) is RTRL exactly. Cost per step: one vjp per state
- * entry in a support of more than one entry (the rest read J's diagonal), K combineState calls,
- * and Σ_k |S_k|²·|Q_k|; memory Σ_k |S_k|·|Q_k|. The pattern is the cell's structure (probed at
+ * term k can reach, S_k stops growing and (3) is RTRL exactly. Cost per step: J read on the
+ * blocks S_k × S_k by one vjp per colour of rows that share no column (pattern-jacobian.ts; rows
+ * needed only on the diagonal read the cell's diagonal instead), one combineState per colour of
+ * terms with disjoint S_k (term-sensitivity.ts), and Σ_k |S_k|²·|Q_k|; memory Σ_k |S_k|·|Q_k|.
+ * For n = 1 J's pattern is not probed, and each row in a support of two or more entries is one
+ * vjp. The pattern is the cell's structure (probed at
  * θ + noise), so on a dense recurrent cell — an Elman RNN, LSTM or GRU with full W_hh, where
  * every unit reaches every other in one step — SnAp-2 already keeps M dense and costs RTRL's
  * O(n²·p): it pays off on cells whose J is sparse (Menick et al. use sparse weight matrices),
  * such as element-wise recurrent cells and chains of units.
  */
-import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
+import type { Cell } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { zeros, type Vec } from '../tensor/dtype.js';
+import type { Vec } from '../tensor/dtype.js';
 import { ForwardModeLearner, type EstimatorSetup } from './forward-mode.js';
 import { influencePattern, jacobianSuccessors } from './pattern.js';
-import { TermSensitivity, TermSensitivityEstimator } from './term-sensitivity.js';
+import { blockEntries, PatternJacobian } from './pattern-jacobian.js';
+import { TermSensitivity, TermSensitivityEstimator, type TermPattern } from './term-sensitivity.js';
 import type { LearnerOptions } from './learner.js';
 
 export interface SnapnOptions extends LearnerOptions {
@@ -53,55 +57,40 @@ export function reachedIn(steps: number, supports: readonly (readonly number[])[
   });
 }
 
+/** S_k, Q_k and, when probed, J's pattern (successors[j]: the rows i with J[i, j] ≠ 0). */
+export interface SnapnPattern extends TermPattern {
+  readonly successors: readonly (readonly number[])[] | null;
+}
+
+/** SnAp-n's pattern: S_k^n by eq. (1); J's pattern is probed for n ≥ 2, where eq. (1) needs it anyway. */
+export function snapnPattern(kind: string, core: Cell, theta: Vec, steps: number): SnapnPattern {
+  const first = influencePattern(kind, core, theta);
+  if (steps === 1) return { ...first, successors: null };
+  const successors = jacobianSuccessors(core, theta);
+  return { supports: reachedIn(steps, first.supports, successors), owned: first.owned, successors };
+}
+
 /** SnAp-n's sensitivity: M kept on the pattern of the influence after n steps. */
 export class SnapnEstimator extends TermSensitivityEstimator {
-  private readonly step: DerivedStep;
-  private readonly influence: ImmediateInfluence;
-  /** Entries whose row of J comes from a vjp, and those that need only J's diagonal. */
-  private readonly rows: { full: Int32Array; diagonal: Int32Array };
-  /** J's diagonal, e_i and one row of J. */
-  private readonly scratch: { diagonal: Vec; unit: Vec; row: Vec };
+  /** J on the entries eq. (3) reads, by coloured vjps. */
+  readonly jacobian: PatternJacobian;
 
-  constructor({ core, cellStep, coreTheta }: EstimatorSetup, steps: number) {
-    if (cellStep.influence === undefined) {
-      throw new TypeError(`snapn: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): SnAp-n keeps M on the pattern of ∂F/∂θ's rank-one terms after n steps, so it needs the cell's structure. Use uoro or rtrl instead.`);
+  /** n: the steps of eq. (1), or the pattern already found (rtrl.ts's closed one). */
+  constructor({ kind, core, cellStep, coreTheta }: EstimatorSetup, n: number | SnapnPattern) {
+    const influence = cellStep.influence;
+    if (influence === undefined) {
+      throw new TypeError(`${kind}: the ${core.kind} cell does not expose its immediate influence (CellStep.influence): SnAp-n keeps M on the pattern of ∂F/∂θ's rank-one terms after n steps, so it needs the cell's structure. Use uoro or rtrl instead.`);
     }
-    const first = influencePattern('snapn', core, coreTheta);
-    const supports = steps === 1 ? first.supports : reachedIn(steps, first.supports, jacobianSuccessors(core, coreTheta));
-    super(new TermSensitivity(core.dtype, { supports, owned: first.owned }, core, false), 'blocks');
-    this.step = cellStep;
-    this.influence = cellStep.influence;
-    const n = core.stateSize;
-    // A support of one entry s reads J[s, s] only: the cell's diagonal serves it when it has one.
-    const needsRow = new Uint8Array(n).fill(cellStep.stateJacobianDiagonal === undefined ? 1 : 0);
-    const inSupport = new Uint8Array(n);
-    for (const entries of supports) {
-      for (const s of entries) {
-        inSupport[s] = 1;
-        if (entries.length > 1) needsRow[s] = 1;
-      }
-    }
-    const entries = [...Array(n).keys()].filter((s) => inSupport[s] === 1);
-    this.rows = { full: Int32Array.from(entries.filter((s) => needsRow[s] === 1)), diagonal: Int32Array.from(entries.filter((s) => needsRow[s] === 0)) };
-    this.scratch = { diagonal: zeros(core.dtype, this.rows.diagonal.length > 0 ? n : 0), unit: zeros(core.dtype, n), row: zeros(core.dtype, n) };
+    const pattern = typeof n === 'number' ? snapnPattern(kind, core, coreTheta, n) : n;
+    const jacobian = new PatternJacobian(cellStep, core.dtype, blockEntries(pattern.supports, pattern.successors, core.stateSize), pattern.successors);
+    super(new TermSensitivity(core.dtype, pattern, core, influence, jacobian), 'blocks');
+    this.jacobian = jacobian;
   }
 
   /** Eq. (3), with J read where it is needed. */
   propagate(theta: Vec): void {
-    const { diagonal, unit, row } = this.scratch;
-    const jacobian = this.sensitivity.jacobian;
-    const n = unit.length;
-    if (this.rows.diagonal.length > 0) {
-      this.step.stateJacobianDiagonal!(diagonal, theta);
-      for (const s of this.rows.diagonal) jacobian[s * n + s] = diagonal[s]!;
-    }
-    for (const i of this.rows.full) {
-      unit[i] = 1;
-      this.step.stateVjp(row, unit, theta); // row i of J
-      unit[i] = 0;
-      jacobian.set(row, i * n);
-    }
-    this.sensitivity.propagate(this.influence, theta);
+    this.jacobian.read(theta);
+    this.sensitivity.propagate(this.jacobian.values, theta);
   }
 }
 

@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createModel, type ModelConfig } from '../../src/model/config.js';
 import { sizesOf } from '../../src/model/size.js';
-import { checkMemory, estimateRun, memoryLimit } from '../../src/cli/memory-estimate.js';
+import { checkMemory, estimateRun, memoryLimit, rtrlLayoutOf } from '../../src/cli/memory-estimate.js';
+import { rtrl } from '../../src/learners/rtrl.js';
+import { mse } from '../../src/loss/loss.js';
 import { oneErrorLine, runCli, startCli, until } from '../support/cli.js';
 
 const CONFIGS: ModelConfig[] = [
@@ -75,4 +77,19 @@ test('the first Ctrl-C during slow RTRL steps is answered at once and the run st
   const r = await run.done;
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /— stopped by Ctrl-C/);
+});
+
+test("rtrl on the LRU and eLSTM is estimated on the closed pattern the learner allocates, not the dense n·p; an LSTM's stays dense", () => {
+  for (const cell of [{ kind: 'lru', hiddenSize: 24 }, { kind: 'elstm', hiddenSize: 24 }] as const) {
+    const config: ModelConfig = { inputSize: 8, layers: [{ cell }], outputSize: 2 };
+    const layout = rtrlLayoutOf(config);
+    const learner = rtrl(createModel(config), { loss: mse, optimizer: null });
+    assert.equal(layout?.entries, learner.estimator.tensors().blocks?.length, cell.kind);
+    const sizes = sizesOf(config);
+    assert.ok(estimateRun(sizes, { kind: 'rtrl' }, layout).bytes * 5 < estimateRun(sizes, { kind: 'rtrl' }).bytes, cell.kind);
+  }
+  // LRU 256 on 32 inputs: the dense n·p would be 2 × 512 × 17,152 × 8 B = 140 MB; the pattern is 2p.
+  const lru: ModelConfig = { inputSize: 32, layers: [{ cell: { kind: 'lru', hiddenSize: 256 } }], outputSize: 2 };
+  assert.equal(checkMemory(lru, { label: 'rtrl', config: { kind: 'rtrl' } }, { limit: 8 * 2 ** 20, limitGiven: true, what: 'LRU 256' }), null);
+  assert.equal(rtrlLayoutOf({ inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize: 4 } }] })?.pattern, null);
 });
