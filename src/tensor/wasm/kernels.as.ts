@@ -715,3 +715,80 @@ export function scale_f64(x: usize, alpha: f64, n: i32): void {
 export function scale_f32(x: usize, alpha: f32, n: i32): void {
   scaleVec<f32>(x, alpha, n);
 }
+
+// ---- W1 (issue #17): the LSTM's backward pointwise step -------------------------------------
+
+/**
+ * The chain rule through one LSTM step's pointwise part for B×H units (sigmoid gates), in place
+ * of the cell's loop (reference.lstmGatesBackward, whose operation order this follows, so f64
+ * results are bit-identical to it):
+ *   ∂a_o = ∂m⊙tanh(c')⊙o(1−o);   ∂c' = ∂c'_in + ∂m⊙o⊙(1 − tanh²c') [+ ∂a_o⊙w_co];
+ *   ∂a_i = ∂c'⊙g⊙i(1−i);   ∂a_f = ∂c'⊙c⊙f(1−f);   ∂a_g = ∂c'⊙i⊙(1 − g²);
+ *   ∂c = ∂c'⊙f [+ ∂a_i⊙w_ci + ∂a_f⊙w_cf].
+ * ∂c'_in and ∂c are rows `stride` elements apart (the c part of ∂L/∂s' and ∂L/∂s); dc and
+ * peephole are 0 when absent. The last H mod lanes units go through lane 0, as in lstmGates.
+ */
+function lstmGatesBackward<T>(da: usize, dc: usize, y: usize, c: usize, tc: usize, dm: usize, dcIn: usize, stride: i32, peephole: usize, B: i32, H: i32): void {
+  const L = lanes<T>();
+  const S = <usize>sizeof<T>();
+  const gate = <usize>H * S;
+  const one = v128.splat<T>(<T>1);
+  for (let b = 0; b < B; b++) {
+    const yRow = y + <usize>(b * 4 * H) * S;
+    const daRow = da + <usize>(b * 4 * H) * S;
+    const u = <usize>(b * H) * S;
+    const s = <usize>(b * stride) * S;
+    for (let j = 0; j < H; ) {
+      const single = j + L > H; // the tail: one unit through lane 0
+      const o = <usize>j * S;
+      const py = yRow + o;
+      const i = single ? v128.splat<T>(load<T>(py)) : v128.load(py);
+      const f = single ? v128.splat<T>(load<T>(py + gate)) : v128.load(py + gate);
+      const g = single ? v128.splat<T>(load<T>(py + 2 * gate)) : v128.load(py + 2 * gate);
+      const og = single ? v128.splat<T>(load<T>(py + 3 * gate)) : v128.load(py + 3 * gate);
+      const t = single ? v128.splat<T>(load<T>(tc + u + o)) : v128.load(tc + u + o);
+      const dmv = single ? v128.splat<T>(load<T>(dm + u + o)) : v128.load(dm + u + o);
+      const cv = single ? v128.splat<T>(load<T>(c + u + o)) : v128.load(c + u + o);
+      const cin = single ? v128.splat<T>(load<T>(dcIn + s + o)) : v128.load(dcIn + s + o);
+      const daO = v128.mul<T>(v128.mul<T>(dmv, t), v128.mul<T>(og, v128.sub<T>(one, og)));
+      let dcn = v128.add<T>(cin, v128.mul<T>(v128.mul<T>(dmv, og), v128.sub<T>(one, v128.mul<T>(t, t))));
+      if (peephole != 0) {
+        const pp = peephole + 2 * gate + o;
+        dcn = v128.add<T>(dcn, v128.mul<T>(daO, single ? v128.splat<T>(load<T>(pp)) : v128.load(pp)));
+      }
+      const daI = v128.mul<T>(v128.mul<T>(dcn, g), v128.mul<T>(i, v128.sub<T>(one, i)));
+      const daF = v128.mul<T>(v128.mul<T>(dcn, cv), v128.mul<T>(f, v128.sub<T>(one, f)));
+      const daG = v128.mul<T>(v128.mul<T>(dcn, i), v128.sub<T>(one, v128.mul<T>(g, g)));
+      let dcv = v128.mul<T>(dcn, f);
+      if (peephole != 0) {
+        const pp = peephole + o;
+        const wi = single ? v128.splat<T>(load<T>(pp)) : v128.load(pp);
+        const wf = single ? v128.splat<T>(load<T>(pp + gate)) : v128.load(pp + gate);
+        dcv = v128.add<T>(dcv, v128.add<T>(v128.mul<T>(daI, wi), v128.mul<T>(daF, wf)));
+      }
+      const pd = daRow + o;
+      if (single) {
+        store<T>(pd, v128.extract_lane<T>(daI, 0));
+        store<T>(pd + gate, v128.extract_lane<T>(daF, 0));
+        store<T>(pd + 2 * gate, v128.extract_lane<T>(daG, 0));
+        store<T>(pd + 3 * gate, v128.extract_lane<T>(daO, 0));
+        if (dc != 0) store<T>(dc + s + o, v128.extract_lane<T>(dcv, 0));
+        j++;
+      } else {
+        v128.store(pd, daI);
+        v128.store(pd + gate, daF);
+        v128.store(pd + 2 * gate, daG);
+        v128.store(pd + 3 * gate, daO);
+        if (dc != 0) v128.store(dc + s + o, dcv);
+        j += L;
+      }
+    }
+  }
+}
+
+export function lstmGatesBackward_f64(da: usize, dc: usize, y: usize, c: usize, tc: usize, dm: usize, dcIn: usize, stride: i32, peephole: usize, B: i32, H: i32): void {
+  lstmGatesBackward<f64>(da, dc, y, c, tc, dm, dcIn, stride, peephole, B, H);
+}
+export function lstmGatesBackward_f32(da: usize, dc: usize, y: usize, c: usize, tc: usize, dm: usize, dcIn: usize, stride: i32, peephole: usize, B: i32, H: i32): void {
+  lstmGatesBackward<f32>(da, dc, y, c, tc, dm, dcIn, stride, peephole, B, H);
+}

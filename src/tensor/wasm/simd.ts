@@ -7,7 +7,7 @@
  * `compileKernels()` first, which compiles asynchronously.
  */
 import type { Vec } from '../dtype.js';
-import type { LstmGateBuffers } from '../reference.js';
+import type { LstmGateBuffers, LstmGateGradientBuffers } from '../reference.js';
 import type { Arena } from '../arena.js';
 import { PLAIN_MEMORY_FMA_KERNELS, PLAIN_MEMORY_KERNELS, SHARED_MEMORY_FMA_KERNELS, SHARED_MEMORY_KERNELS } from './binary.generated.js';
 
@@ -32,9 +32,12 @@ interface Exports {
   axpyScaled_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
+  lstmGatesBackward_f64: GateGradients;
+  lstmGatesBackward_f32: GateGradients;
   setScratch: (address: number, bytes: number) => void;
 }
 type Gates = (y: number, cNext: number, tc: number, m: number, a: number, c: number, bias: number, peephole: number, B: number, H: number) => void;
+type GateGradients = (da: number, dc: number, y: number, c: number, tc: number, dm: number, dcIn: number, stride: number, peephole: number, B: number, H: number) => void;
 interface WasmModuleApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
@@ -165,6 +168,22 @@ export class SimdKernels {
     (t.a.BYTES_PER_ELEMENT === 8 ? this.k.lstmGates_f64 : this.k.lstmGates_f32)(
       t.y.byteOffset, t.cNext.byteOffset, t.tc.byteOffset, t.m.byteOffset, t.a.byteOffset, t.c.byteOffset,
       bias === null ? 0 : bias.byteOffset, peephole === null ? 0 : peephole.byteOffset, B, H,
+    );
+  }
+
+  /** Whether the LSTM's backward pointwise kernel can run in place on these buffers (dc and peephole may be null). */
+  acceptsGateGradients(d: LstmGateGradientBuffers, peephole: Vec | null): boolean {
+    const size = d.da.BYTES_PER_ELEMENT;
+    const ok = (v: Vec | null) => v === null || (this.arena.owns(v) && v.BYTES_PER_ELEMENT === size);
+    return ok(d.da) && ok(d.dc) && ok(d.t.y) && ok(d.t.c) && ok(d.t.tc) && ok(d.dm) && ok(d.dcIn) && ok(peephole);
+  }
+
+  /** The chain rule back through the LSTM's pointwise step with sigmoid gates (see reference.lstmGatesBackward). */
+  lstmGatesBackward(d: LstmGateGradientBuffers, peephole: Vec | null, B: number, H: number): void {
+    const S = d.da.BYTES_PER_ELEMENT;
+    (S === 8 ? this.k.lstmGatesBackward_f64 : this.k.lstmGatesBackward_f32)(
+      d.da.byteOffset, d.dc === null ? 0 : d.dc.byteOffset + d.offset * S, d.t.y.byteOffset, d.t.c.byteOffset, d.t.tc.byteOffset, d.dm.byteOffset,
+      d.dcIn.byteOffset + d.offset * S, d.stride, peephole === null ? 0 : peephole.byteOffset, B, H,
     );
   }
 
