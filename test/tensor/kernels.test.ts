@@ -71,18 +71,27 @@ for (const dtype of ['float64', 'float32'] as const) {
   }
 }
 
-test('a row of a SIMD matrix product equals the matrix-vector product of that row, bit for bit', { skip }, () => {
+test('a row of a SIMD matrix product equals the matrix-vector product of that row, bit for bit, added or not', { skip }, () => {
   const rng = new Rng(3);
   for (const dtype of ['float64', 'float32'] as const) {
-    const [m, n, k] = [7, 37, 45];
-    const A = random(dtype, m * k, rng);
-    const B = random(dtype, n * k, rng);
-    const whole = zeros(dtype, m * n);
-    matmulABt(whole, A, B, m, n, k);
-    const row = zeros(dtype, n);
-    for (let i = 0; i < m; i++) {
-      matmulABt(row, A.subarray(i * k, (i + 1) * k), B, 1, n, k);
-      assert.deepEqual(row, whole.subarray(i * n, (i + 1) * n), `${dtype} row ${i}`);
+    // k = 44 takes the matrix-vector kernel (gemvABt: 8 rows of B at a time, then the 5 left); k = 45 matmulABt's m = 1 path.
+    for (const [m, n, k] of [[7, 37, 45], [7, 37, 44], [3, 512, 128]] as const) {
+      const A = random(dtype, m * k, rng);
+      const B = random(dtype, n * k, rng);
+      const start = random(dtype, m * n, rng);
+      const whole = zeros(dtype, m * n);
+      matmulABt(whole, A, B, m, n, k);
+      const wholeAdded = zeros(dtype, m * n);
+      wholeAdded.set(start);
+      matmulABtAdd(wholeAdded, A, B, m, n, k);
+      const row = zeros(dtype, n);
+      for (let i = 0; i < m; i++) {
+        matmulABt(row, A.subarray(i * k, (i + 1) * k), B, 1, n, k);
+        assert.deepEqual(row, whole.subarray(i * n, (i + 1) * n), `${dtype} ${m}×${n}×${k} row ${i}`);
+        row.set(start.subarray(i * n, (i + 1) * n));
+        matmulABtAdd(row, A.subarray(i * k, (i + 1) * k), B, 1, n, k);
+        assert.deepEqual(row, wholeAdded.subarray(i * n, (i + 1) * n), `${dtype} ${m}×${n}×${k} row ${i}, added`);
+      }
     }
   }
 });

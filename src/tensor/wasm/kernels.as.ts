@@ -792,3 +792,81 @@ export function lstmGatesBackward_f64(da: usize, dc: usize, y: usize, c: usize, 
 export function lstmGatesBackward_f32(da: usize, dc: usize, y: usize, c: usize, tc: usize, dm: usize, dcIn: usize, stride: i32, peephole: usize, B: i32, H: i32): void {
   lstmGatesBackward<f32>(da, dc, y, c, tc, dm, dcIn, stride, peephole, B, H);
 }
+
+// ---- W1 (issue #17): matrix-vector products -------------------------------------------------
+//
+// At batch 1 every step runs W_hh·h as a matrix-vector product. matmulABt at m = 1 dots 4 rows
+// at a time and reduces each sum lane by lane; gemvABt dots 8 (one load of h per 8 of W, 8
+// add chains in flight) and reduces 4 sums at once with shuffles: 29 → 34 GFLOP/s at
+// 512×128 in f32 (bench/products.ts). Each element is summed exactly as matmulABt sums it,
+// so results are bit-identical. (W_hhᵀ·∂a, matmulAB at m = 1, already runs near the
+// two-instruction multiply-add's limit; 8 columns of vectors instead of 4 made it slower.)
+
+/** The four sums [hsum(c0), hsum(c1), hsum(c2), hsum(c3)] as one f32x4, each added as hsum<f32> adds. */
+@inline function hsum4(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
+  // Adjacent lanes first: [c0₀+c0₁, c0₂+c0₃, c1₀+c1₁, c1₂+c1₃], then the pairs.
+  const p01 = f32x4.add(v128.shuffle<f32>(c0, c1, 0, 2, 4, 6), v128.shuffle<f32>(c0, c1, 1, 3, 5, 7));
+  const p23 = f32x4.add(v128.shuffle<f32>(c2, c3, 0, 2, 4, 6), v128.shuffle<f32>(c2, c3, 1, 3, 5, 7));
+  return f32x4.add(v128.shuffle<f32>(p01, p23, 0, 2, 4, 6), v128.shuffle<f32>(p01, p23, 1, 3, 5, 7));
+}
+
+/** [hsum(c0), hsum(c1)] as one f64x2. */
+@inline function hsum2(c0: v128, c1: v128): v128 {
+  return f64x2.add(v128.shuffle<f64>(c0, c1, 0, 2), v128.shuffle<f64>(c0, c1, 1, 3));
+}
+
+/** The sums of 4 accumulators (rows j … j + 3 of out) stored at p, added to what is there when accumulating. */
+@inline function storeSums4<T>(p: usize, c0: v128, c1: v128, c2: v128, c3: v128, accumulate: bool): void {
+  if (sizeof<T>() == 4) {
+    const s = hsum4(c0, c1, c2, c3);
+    v128.store(p, accumulate ? f32x4.add(v128.load(p), s) : s);
+  } else {
+    const s01 = hsum2(c0, c1);
+    const s23 = hsum2(c2, c3);
+    v128.store(p, accumulate ? f64x2.add(v128.load(p), s01) : s01);
+    v128.store(p, accumulate ? f64x2.add(v128.load(p, 16), s23) : s23, 16);
+  }
+}
+
+/**
+ * out (n) = [out +] B (n×k) · x (k): matmulABt at m = 1. Rows of B in groups of 8 share each
+ * load of x; the lane sums go out as vectors. With k not a multiple of the lanes, matmulABt.
+ */
+function gemvABt<T>(out: usize, x: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  const L = lanes<T>();
+  const S = sizeof<T>();
+  if (k % L != 0) {
+    matmulABt<T>(out, x, B, 1, n, k, accumulate);
+    return;
+  }
+  const row = <usize>k * S;
+  const end = x + row;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let b = B + <usize>j * row;
+    let c0 = v128.splat<T>(0), c1 = v128.splat<T>(0), c2 = v128.splat<T>(0), c3 = v128.splat<T>(0);
+    let c4 = v128.splat<T>(0), c5 = v128.splat<T>(0), c6 = v128.splat<T>(0), c7 = v128.splat<T>(0);
+    for (let a = x; a < end; a += 16, b += 16) {
+      const v = v128.load(a);
+      c0 = madd<T>(c0, v, v128.load(b));
+      c1 = madd<T>(c1, v, v128.load(b + row));
+      c2 = madd<T>(c2, v, v128.load(b + 2 * row));
+      c3 = madd<T>(c3, v, v128.load(b + 3 * row));
+      c4 = madd<T>(c4, v, v128.load(b + 4 * row));
+      c5 = madd<T>(c5, v, v128.load(b + 5 * row));
+      c6 = madd<T>(c6, v, v128.load(b + 6 * row));
+      c7 = madd<T>(c7, v, v128.load(b + 7 * row));
+    }
+    const p = out + <usize>j * S;
+    storeSums4<T>(p, c0, c1, c2, c3, accumulate);
+    storeSums4<T>(p + 4 * S, c4, c5, c6, c7, accumulate);
+  }
+  if (j < n) matmulABt<T>(out + <usize>j * S, x, B + <usize>j * row, 1, n - j, k, accumulate);
+}
+
+export function gemvABt_f64(out: usize, x: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  gemvABt<f64>(out, x, B, n, k, accumulate);
+}
+export function gemvABt_f32(out: usize, x: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  gemvABt<f32>(out, x, B, n, k, accumulate);
+}

@@ -12,6 +12,7 @@ import type { Arena } from '../arena.js';
 import { PLAIN_MEMORY_FMA_KERNELS, PLAIN_MEMORY_KERNELS, SHARED_MEMORY_FMA_KERNELS, SHARED_MEMORY_KERNELS } from './binary.generated.js';
 
 type Product = (out: number, A: number, B: number, m: number, n: number, k: number, accumulate: number) => void;
+type Gemv = (out: number, x: number, B: number, n: number, k: number, accumulate: number) => void;
 type Accumulate = (out: number, A: number, B: number, m: number, n: number, k: number) => void;
 interface Exports {
   matmulABt_f64: Product;
@@ -32,6 +33,8 @@ interface Exports {
   axpyScaled_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
+  gemvABt_f64: Gemv;
+  gemvABt_f32: Gemv;
   lstmGatesBackward_f64: GateGradients;
   lstmGatesBackward_f32: GateGradients;
   setScratch: (address: number, bytes: number) => void;
@@ -106,9 +109,11 @@ export class SimdKernels {
     return A.BYTES_PER_ELEMENT === out.BYTES_PER_ELEMENT && B.BYTES_PER_ELEMENT === out.BYTES_PER_ELEMENT && arena.owns(out) && arena.owns(A) && arena.owns(B);
   }
 
-  /** out (m×n) = [out +] A (m×k) · Bᵀ, B (n×k). */
+  /** out (m×n) = [out +] A (m×k) · Bᵀ, B (n×k); at m = 1 the matrix-vector kernel (same sums). */
   matmulABt(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number, accumulate: boolean): void {
-    (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulABt_f64 : this.k.matmulABt_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
+    const f64 = out.BYTES_PER_ELEMENT === 8;
+    if (m === 1) (f64 ? this.k.gemvABt_f64 : this.k.gemvABt_f32)(out.byteOffset, A.byteOffset, B.byteOffset, n, k, accumulate ? 1 : 0);
+    else (f64 ? this.k.matmulABt_f64 : this.k.matmulABt_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
   }
 
   /** out (m×n) = [out +] A (m×k) · B (k×n). */
