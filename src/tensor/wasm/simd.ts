@@ -179,8 +179,12 @@ export class SimdKernels {
   /** Whether the LSTM's backward pointwise kernel can run in place on these buffers (dc and peephole may be null). */
   acceptsGateGradients(d: LstmGateGradientBuffers, peephole: Vec | null): boolean {
     const size = d.da.BYTES_PER_ELEMENT;
-    const ok = (v: Vec | null) => v === null || (this.arena.owns(v) && v.BYTES_PER_ELEMENT === size);
-    return ok(d.da) && ok(d.dc) && ok(d.t.y) && ok(d.t.c) && ok(d.t.tc) && ok(d.dm) && ok(d.dcIn) && ok(peephole);
+    return this.holds(d.da, size) && this.holds(d.dc, size) && this.holds(d.t.y, size) && this.holds(d.t.c, size) && this.holds(d.t.tc, size) && this.holds(d.dm, size) && this.holds(d.dcIn, size) && this.holds(peephole, size);
+  }
+
+  /** Whether v is absent, or in the arena with elements of `size` bytes. */
+  private holds(v: Vec | null, size: number): boolean {
+    return v === null || (this.arena.owns(v) && v.BYTES_PER_ELEMENT === size);
   }
 
   /** The chain rule back through the LSTM's pointwise step with sigmoid gates (see reference.lstmGatesBackward). */
