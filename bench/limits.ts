@@ -6,7 +6,8 @@
  * run of all (what a quiet machine gives; on a busy one the only figure that holds still).
  *
  *   node dist/bench/limits.js W1 [float32|float64] [--rounds N]
- *       the workload (bench/workloads.ts): ours (wasm kernels, and fused multiply-adds), C + OpenBLAS
+ *       the workload (bench/workloads.ts): ours (wasm kernels, and fused multiply-adds), C + OpenBLAS,
+ *       and for W1/W2 our products alone (products.ts workloadProducts): what the kernels' rates allow
  *   node dist/bench/limits.js product ab|abt|atb m n k [float32|float64] [--rounds N]
  *       one product (bench/products.ts): ours, ours FMA, OpenBLAS (bench/peers/gemm.c), GFLOP/s
  */
@@ -64,7 +65,11 @@ if (what !== undefined && what in WORKLOADS) {
   if (w.cell !== 'lstm') fail(`${w.name} has no C reference`);
   const limit = 'C + OpenBLAS';
   for (let round = 0; round < rounds; round++) {
-    for (const kernels of ['wasm', 'wasm-fma'] as const) record(kernels === 'wasm' ? 'ours' : 'ours FMA', ours('child.js', [JSON.stringify({ type: 'sequence', workload: w.name, dtype, runs: 7 })], kernels) as Timing);
+    for (const kernels of ['wasm', 'wasm-fma'] as const) {
+      const tag = kernels === 'wasm' ? '' : ' FMA';
+      record(`ours${tag}`, ours('child.js', [JSON.stringify({ type: 'sequence', workload: w.name, dtype, runs: 7 })], kernels) as Timing);
+      if (w.mode === 'train') record(`products${tag}`, ours('products.js', [w.name, dtype], kernels).timing);
+    }
     const report: PeerReport = { figures: [], skipped: [], info: {} };
     cReference([w], 7, report, () => {});
     const c = report.figures.find((f) => f.implementation === limit && f.dtype === dtype);
