@@ -718,6 +718,17 @@ export function scale_f32(x: usize, alpha: f32, n: i32): void {
 
 // ---- W1 (issue #17): the LSTM's backward pointwise step -------------------------------------
 
+/** The lanes at p, or (single) the one value at p in every lane. */
+@inline function lanesAt<T>(p: usize, single: bool): v128 {
+  return single ? v128.splat<T>(load<T>(p)) : v128.load(p);
+}
+
+/** Stores the lanes of v at p, or (single) lane 0 alone. */
+@inline function storeLanes<T>(p: usize, v: v128, single: bool): void {
+  if (single) store<T>(p, v128.extract_lane<T>(v, 0));
+  else v128.store(p, v);
+}
+
 /**
  * The chain rule through one LSTM step's pointwise part for B×H units (sigmoid gates), in place
  * of the cell's loop (reference.lstmGatesBackward, whose operation order this follows, so f64
@@ -742,19 +753,19 @@ function lstmGatesBackward<T>(da: usize, dc: usize, y: usize, c: usize, tc: usiz
       const single = j + L > H; // the tail: one unit through lane 0
       const o = <usize>j * S;
       const py = yRow + o;
-      const i = single ? v128.splat<T>(load<T>(py)) : v128.load(py);
-      const f = single ? v128.splat<T>(load<T>(py + gate)) : v128.load(py + gate);
-      const g = single ? v128.splat<T>(load<T>(py + 2 * gate)) : v128.load(py + 2 * gate);
-      const og = single ? v128.splat<T>(load<T>(py + 3 * gate)) : v128.load(py + 3 * gate);
-      const t = single ? v128.splat<T>(load<T>(tc + u + o)) : v128.load(tc + u + o);
-      const dmv = single ? v128.splat<T>(load<T>(dm + u + o)) : v128.load(dm + u + o);
-      const cv = single ? v128.splat<T>(load<T>(c + u + o)) : v128.load(c + u + o);
-      const cin = single ? v128.splat<T>(load<T>(dcIn + s + o)) : v128.load(dcIn + s + o);
+      const i = lanesAt<T>(py, single);
+      const f = lanesAt<T>(py + gate, single);
+      const g = lanesAt<T>(py + 2 * gate, single);
+      const og = lanesAt<T>(py + 3 * gate, single);
+      const t = lanesAt<T>(tc + u + o, single);
+      const dmv = lanesAt<T>(dm + u + o, single);
+      const cv = lanesAt<T>(c + u + o, single);
+      const cin = lanesAt<T>(dcIn + s + o, single);
       const daO = v128.mul<T>(v128.mul<T>(dmv, t), v128.mul<T>(og, v128.sub<T>(one, og)));
       let dcn = v128.add<T>(cin, v128.mul<T>(v128.mul<T>(dmv, og), v128.sub<T>(one, v128.mul<T>(t, t))));
       if (peephole != 0) {
         const pp = peephole + 2 * gate + o;
-        dcn = v128.add<T>(dcn, v128.mul<T>(daO, single ? v128.splat<T>(load<T>(pp)) : v128.load(pp)));
+        dcn = v128.add<T>(dcn, v128.mul<T>(daO, lanesAt<T>(pp, single)));
       }
       const daI = v128.mul<T>(v128.mul<T>(dcn, g), v128.mul<T>(i, v128.sub<T>(one, i)));
       const daF = v128.mul<T>(v128.mul<T>(dcn, cv), v128.mul<T>(f, v128.sub<T>(one, f)));
@@ -762,26 +773,17 @@ function lstmGatesBackward<T>(da: usize, dc: usize, y: usize, c: usize, tc: usiz
       let dcv = v128.mul<T>(dcn, f);
       if (peephole != 0) {
         const pp = peephole + o;
-        const wi = single ? v128.splat<T>(load<T>(pp)) : v128.load(pp);
-        const wf = single ? v128.splat<T>(load<T>(pp + gate)) : v128.load(pp + gate);
+        const wi = lanesAt<T>(pp, single);
+        const wf = lanesAt<T>(pp + gate, single);
         dcv = v128.add<T>(dcv, v128.add<T>(v128.mul<T>(daI, wi), v128.mul<T>(daF, wf)));
       }
       const pd = daRow + o;
-      if (single) {
-        store<T>(pd, v128.extract_lane<T>(daI, 0));
-        store<T>(pd + gate, v128.extract_lane<T>(daF, 0));
-        store<T>(pd + 2 * gate, v128.extract_lane<T>(daG, 0));
-        store<T>(pd + 3 * gate, v128.extract_lane<T>(daO, 0));
-        if (dc != 0) store<T>(dc + s + o, v128.extract_lane<T>(dcv, 0));
-        j++;
-      } else {
-        v128.store(pd, daI);
-        v128.store(pd + gate, daF);
-        v128.store(pd + 2 * gate, daG);
-        v128.store(pd + 3 * gate, daO);
-        if (dc != 0) v128.store(dc + s + o, dcv);
-        j += L;
-      }
+      storeLanes<T>(pd, daI, single);
+      storeLanes<T>(pd + gate, daF, single);
+      storeLanes<T>(pd + 2 * gate, daG, single);
+      storeLanes<T>(pd + 3 * gate, daO, single);
+      if (dc != 0) storeLanes<T>(dc + s + o, dcv, single);
+      j += single ? 1 : L;
     }
   }
 }
