@@ -6,12 +6,15 @@
  * peak, against which that time is stated.
  *
  *   node dist/bench/products.js [ab|abt|atb] m n k [float64|float32]    → one JSON line
+ *   node dist/bench/products.js W1|W2 [float64|float32]    → the same for a training workload's
+ *       products alone (workloadProducts): the share of its time the kernels' rates allow
  */
 import { pathToFileURL } from 'node:url';
 import { zeros, type DType } from '../src/tensor/dtype.js';
-import { matmulAB, matmulABt, matmulAtBAdd } from '../src/tensor/kernels.js';
+import { matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd } from '../src/tensor/kernels.js';
 import { Rng } from '../src/tensor/rng.js';
 import { time, type Timing } from './stats.js';
+import { W1, W2, type SequenceWorkload } from './workloads.js';
 
 export type ProductKind = 'ab' | 'abt' | 'atb';
 
@@ -58,7 +61,48 @@ export async function timeProduct(shape: ProductShape, dtype: DType, runs: numbe
   return { timing, gflops: flops / (timing.median * 1e6) };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/**
+ * Every matrix product one training run of an LSTM workload makes (bench/workloads.ts; as
+ * src/cells/lstm-window.ts, src/model/sequence.ts and the dense head run them), in that order,
+ * on operands of its sizes, with nothing else: G = 4H gates, R = T·B rows.
+ *   forward   A = X·W_ihᵀ (R×G);  per step a_t += h_t·W_hhᵀ (B×G);  head P = Hs·W_oᵀ
+ *   backward  head ∂Hs = ∂P·W_o, ∂W_o += ∂Pᵀ·Hs;  per step ∂h = ∂a_t·W_hh;
+ *             ∂W_ih += ∂Aᵀ·X,  ∂W_hh += ∂Aᵀ·Hs,  ∂b += 1ᵀ·∂A
+ */
+export function workloadProducts(w: SequenceWorkload, dtype: DType): () => void {
+  const { inputSize: I, hiddenSize: H, outputSize: O, steps: T, batch: B } = w;
+  const G = 4 * H;
+  const R = T * B;
+  const rng = new Rng(5);
+  const random = (length: number) => {
+    const v = zeros(dtype, length);
+    for (let i = 0; i < length; i++) v[i] = 0.1 * rng.normal();
+    return v;
+  };
+  const [X, A, Hs, dA, P, dP, dHs] = [random(R * I), random(R * G), random(R * H), random(R * G), random(R * O), random(R * O), random(R * H)];
+  const [weightIh, weightHh, weightO, dWeightIh, dWeightHh, dWeightO, dBias, dh] = [random(G * I), random(G * H), random(O * H), random(G * I), random(G * H), random(O * H), random(G), random(B * H)];
+  const ones = zeros(dtype, R).fill(1);
+  const aRows = Array.from({ length: T }, (_, t) => A.subarray(t * B * G, (t + 1) * B * G));
+  const hRows = Array.from({ length: T }, (_, t) => Hs.subarray(t * B * H, (t + 1) * B * H));
+  const daRows = Array.from({ length: T }, (_, t) => dA.subarray(t * B * G, (t + 1) * B * G));
+  return () => {
+    matmulABt(A, X, weightIh, R, G, I);
+    for (let t = 0; t < T; t++) matmulABtAdd(aRows[t]!, hRows[t]!, weightHh, B, G, H);
+    matmulABt(P, Hs, weightO, R, O, H);
+    matmulAB(dHs, dP, weightO, R, H, O);
+    matmulAtBAdd(dWeightO, dP, Hs, O, H, R);
+    for (let t = T - 1; t >= 0; t--) matmulAB(dh, daRows[t]!, weightHh, B, H, G);
+    matmulAtBAdd(dWeightIh, dA, X, G, I, R);
+    matmulAtBAdd(dWeightHh, dA, Hs, G, H, R);
+    matmulAtBAdd(dBias, ones, dA, 1, G, R);
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && (process.argv[2] === 'W1' || process.argv[2] === 'W2')) {
+  const [name, dtype = 'float32'] = process.argv.slice(2);
+  const timing = await time(workloadProducts(name === 'W1' ? W1 : W2, dtype as DType), { runs: 7, warmup: 2, minTotalMs: 1500, maxRuns: 60 });
+  process.stdout.write(JSON.stringify({ timing }) + '\n');
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [product = 'ab', m = '128', n = '24832', k = '128', dtype = 'float64'] = process.argv.slice(2);
   const result = await timeProduct({ product: product as ProductKind, m: Number(m), n: Number(n), k: Number(k) }, dtype as DType, 7);
   process.stdout.write(JSON.stringify(result) + '\n');

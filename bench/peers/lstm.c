@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "timing.h"
 #ifdef USE_BLAS
 #include <cblas.h>
 #endif
@@ -82,17 +82,6 @@ static void recurrentBack(int B, int G, int H, const real *W, const real *dOut, 
 }
 
 static real sigm(real a) { return 1 / (1 + exp(-a)); }
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
-
-static int cmp(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static real *alloc(size_t n) { return calloc(n, sizeof(real)); }
 

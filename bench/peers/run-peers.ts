@@ -124,3 +124,26 @@ export function cReference(workloads: readonly SequenceWorkload[], runs: number,
   }
   if (!hasBlas) report.skipped.push('C + OpenBLAS: skipped: cblas.h not found (apt-get install libopenblas-dev)');
 }
+
+let gemmBinary: string | null = null;
+
+/**
+ * One OpenBLAS product on one thread (bench/peers/gemm.c, built here with gcc -O3): the rate
+ * bench/products.ts measures for our kernels, same shape and layout. A string says why not.
+ */
+export function openblasProduct(shape: { product: 'ab' | 'abt' | 'atb'; m: number; n: number; k: number }, dtype: 'float32' | 'float64', runs: number): { timing: Timing; gflops: number } | string {
+  if (gemmBinary === null) {
+    const binary = join(mkdtempSync(join(tmpdir(), 'online-rnn-gemm-')), 'gemm');
+    try {
+      execFileSync('gcc', ['-O3', '-I/usr/include/openblas', join(sourceDir, 'gemm.c'), '-o', binary, '-lopenblas'], { stdio: 'pipe' });
+    } catch (e) {
+      return `OpenBLAS product: gemm.c did not build (gcc and libopenblas-dev needed): ${String((e as Error).message).split('\n')[0]}`;
+    }
+    gemmBinary = binary;
+  }
+  const { product, m, n, k } = shape;
+  const r = run(gemmBinary, [product, String(m), String(n), String(k), dtype === 'float32' ? 'float' : 'double', String(runs)], { OPENBLAS_NUM_THREADS: '1' });
+  if (!r.ok) return `OpenBLAS product: ${r.err.trim()}`;
+  const { median, min, max, runs: count, gflops } = lastJsonLine(r.out);
+  return { timing: { median, min, max, runs: count }, gflops };
+}

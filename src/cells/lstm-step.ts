@@ -8,7 +8,7 @@
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { gateActivation, type Activation } from '../tensor/activations.js';
-import { copyColumns, lstmGates, matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, type LstmGateBuffers } from '../tensor/kernels.js';
+import { copyColumns, lstmGates, lstmGatesBackward, matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, type LstmGateBuffers, type LstmGateGradientBuffers } from '../tensor/kernels.js';
 import type { KroneckerInfluence } from './cell.js';
 import { DenseRowsKronecker } from './kronecker.js';
 import type { LstmCell } from './lstm.js';
@@ -38,8 +38,9 @@ export class LstmStep extends PreActivationStep {
   /** ‖W_hr[:, j]‖ (H), for the norms. */
   readonly columnNorm: Vec;
   readonly sigma: Activation;
-  /** The buffers of the pointwise gate kernel, named once. */
+  /** The buffers of the pointwise gate kernel and of its chain rule (∂L/∂m in hWork, or in mWork when projecting), named once. */
   private readonly gates: LstmGateBuffers;
+  private readonly gateGradients: LstmGateGradientBuffers;
   readonly hasBias: boolean;
   readonly hasPeephole: boolean;
   readonly projecting: boolean;
@@ -68,6 +69,8 @@ export class LstmStep extends PreActivationStep {
     this.columnNorm = zeros(dtype, H);
     this.sigma = gateActivation(cell.gateActivation);
     this.gates = { a: this.a, c: this.c, y: this.y, cNext: this.cNext, tc: this.tc, m: this.m };
+    // dcIn and dc are set per call (the c parts of ∂L/∂s' and ∂L/∂s); cNext stands in until then.
+    this.gateGradients = { t: this.gates, dm: this.projecting ? this.mWork : this.hWork, dcIn: this.cNext, da: this.aWork, dc: null, stride: cell.stateSize, offset: P };
     if (!this.hasPeephole && !this.projecting) this.kronecker = new DenseRowsKronecker(cell.blocks, { rows: 4 * H, inputSize: I, stateSize: P, bias: this.hasBias, batch: B }, this.x, this.h);
   }
 
@@ -97,38 +100,13 @@ export class LstmStep extends PreActivationStep {
     const { hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
     const B = this.batch;
     const [, , , peephole, weightHr] = this.cell.blocks.of(theta);
-    const { a, y, c, tc, sigma } = this;
-    const da = this.aWork;
     const dhNext = this.hWork;
     copyColumns(dhNext, P, 0, dSNext, n, 0, B, P);
-    let dm = dhNext;
-    if (this.projecting) {
-      dm = this.mWork;
-      matmulAB(dm, dhNext, weightHr, B, H, P); // ∂L/∂m = W_hrᵀ·∂L/∂h'
-    }
-    for (let b = 0; b < B; b++) {
-      for (let j = 0; j < H; j++) {
-        const k = 4 * H * b + j;
-        const u = H * b + j;
-        const i = y[k];
-        const f = y[k + H];
-        const g = y[k + 2 * H];
-        const o = y[k + 3 * H];
-        const daO = dm[u] * tc[u] * sigma.grad(a[k + 3 * H], o);
-        // ∂L/∂c' gathers the state's c part, the path through tanh(c'), and o's peephole.
-        let dcNext = dSNext[n * b + P + j] + dm[u] * o * (1 - tc[u] * tc[u]);
-        if (this.hasPeephole) dcNext += daO * peephole[2 * H + j];
-        da[k] = dcNext * g * sigma.grad(a[k], i);
-        da[k + H] = dcNext * c[u] * sigma.grad(a[k + H], f);
-        da[k + 2 * H] = dcNext * i * (1 - g * g);
-        da[k + 3 * H] = daO;
-        if (dS !== null) {
-          let dc = dcNext * f;
-          if (this.hasPeephole) dc += da[k] * peephole[j] + da[k + H] * peephole[H + j];
-          dS[n * b + P + j] = dc;
-        }
-      }
-    }
+    if (this.projecting) matmulAB(this.mWork, dhNext, weightHr, B, H, P); // ∂L/∂m = W_hrᵀ·∂L/∂h'
+    const d = this.gateGradients;
+    d.dcIn = dSNext;
+    d.dc = dS;
+    lstmGatesBackward(d, this.hasPeephole ? peephole : null, this.sigma, B, H);
   }
 
   /** ∂θ += Σ_k coefficient_k·u_k from ∂L/∂a (aWork) and, when projecting, ∂L/∂h' (hWork). */

@@ -11,7 +11,7 @@ import { addPeepholeGradient, storageWidths, type StepStorage } from './lstm-sto
  * step k at rows [k·B, (k+1)·B). Then for a window of T steps
  *   A[·] = X·W_ihᵀ                       one GEMM instead of T matrix-vector products,
  *   ∂W_ih += ∂Aᵀ·X,  ∂W_hh += ∂Aᵀ·H,     two GEMMs instead of 2T rank-one updates,
- *   ∂X = ∂A·W_ih,  ∂b = Σ_rows ∂A,       ∂W_hr += ∂H'ᵀ·M (projection), peepholes summed row-wise,
+ *   ∂X = ∂A·W_ih,  ∂b = 1ᵀ·∂A,           ∂W_hr += ∂H'ᵀ·M (projection), peepholes summed row-wise,
  * where ∂A = ∂L/∂a is what each step's vjp leaves in its aWork row. Only W_hh·h and W_hhᵀ·∂a
  * remain per step: they carry the recurrence.
  */
@@ -19,6 +19,7 @@ export class LstmWindow implements CellWindow {
   readonly steps: LstmStep[];
   private readonly rows: Record<keyof StepStorage, Vec>;
   private readonly dX: Vec; // maxSteps·B × I, ∂L/∂x in step order
+  private readonly ones: Vec; // maxSteps·B ones: ∂b as a product
 
   constructor(
     private readonly cell: LstmCell,
@@ -34,6 +35,7 @@ export class LstmWindow implements CellWindow {
       return new LstmStep(cell, batch, storage);
     });
     this.dX = zeros(cell.dtype, maxSteps * batch * cell.inputSize);
+    this.ones = zeros(cell.dtype, maxSteps * batch).fill(1);
   }
 
   project(inputs: Vec, count: number, theta: Vec, order: WindowOrder): void {
@@ -53,7 +55,7 @@ export class LstmWindow implements CellWindow {
     const [dWeightIh, dWeightHh, dBias, dPeephole, dWeightHr] = this.cell.blocks.of(dTheta);
     matmulAtBAdd(dWeightIh, dA, X, 4 * H, I, R);
     matmulAtBAdd(dWeightHh, dA, Hprev, 4 * H, P, R);
-    if (this.cell.bias) for (let r = 0; r < R; r++) for (let k = 0; k < 4 * H; k++) dBias[k] += dA[r * 4 * H + k];
+    if (this.cell.bias) matmulAtBAdd(dBias, this.ones, dA, 1, 4 * H, R); // ∂b += 1ᵀ·∂A, the rows summed in order
     if (this.cell.peephole) addPeepholeGradient(dPeephole, dA, C, CNext, R, H);
     if (this.cell.projSize !== undefined) matmulAtBAdd(dWeightHr, dHNext, M, P, H, R);
   }

@@ -8,11 +8,11 @@
  * reference (src/tensor/reference.ts) otherwise. The two agree within rounding (test/tensor).
  */
 import type { Vec } from './dtype.js';
-import { sigmoid } from './activations.js';
+import { sigmoid, type Activation } from './activations.js';
 import { simd } from './backend.js';
 import * as reference from './reference.js';
 
-export { dotAt, axpyAt, allFinite, copyColumns, addColumns, type LstmGateBuffers } from './reference.js';
+export { dotAt, axpyAt, allFinite, copyColumns, addColumns, type LstmGateBuffers, type LstmGateGradientBuffers } from './reference.js';
 
 /** Below this length a vector kernel stays in TypeScript: the call would cost more than the loop. */
 const SIMD_VECTOR_MIN = 64;
@@ -104,4 +104,15 @@ export function matmulAtBAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: 
 export function lstmGates(t: reference.LstmGateBuffers, bias: Vec | null, peephole: Vec | null, sigma: (a: number) => number, B: number, H: number): void {
   if (simd !== null && sigma === sigmoid && simd.acceptsGates(t, bias, peephole)) simd.lstmGates(t, bias, peephole, B, H);
   else reference.lstmGates(t, bias, peephole, sigma, B, H);
+}
+
+/**
+ * The chain rule back through lstmGates for B×H units (see reference.lstmGatesBackward): one
+ * SIMD pass when the gates are the logistic sigmoid and the buffers live in the arena —
+ * bit-identical to the reference in float64; in float32 within rounding, as the reference
+ * computes in double and rounds once per stored value.
+ */
+export function lstmGatesBackward(d: reference.LstmGateGradientBuffers, peephole: Vec | null, sigma: Activation, B: number, H: number): void {
+  if (simd !== null && sigma.value === sigmoid && simd.acceptsGateGradients(d, peephole)) simd.lstmGatesBackward(d, peephole, B, H);
+  else reference.lstmGatesBackward(d, peephole, sigma.grad, B, H);
 }

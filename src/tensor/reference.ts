@@ -222,3 +222,54 @@ export function lstmGates(t: LstmGateBuffers, bias: Vec | null, peephole: Vec | 
     }
   }
 }
+
+/** The buffers of an LSTM step's backward pointwise part (B rows each); t.y, t.c, t.tc and t.a as lstmGates left them. */
+export interface LstmGateGradientBuffers {
+  readonly t: Pick<LstmGateBuffers, 'a' | 'c' | 'y' | 'tc'>;
+  /** B×H, ∂L/∂m. */
+  readonly dm: Vec;
+  /** ∂L/∂c' from outside the step: row b's H values at dcIn[b·stride + offset …]. Set per call. */
+  dcIn: Vec;
+  /** Out: B×4H, ∂L/∂a. */
+  readonly da: Vec;
+  /** Out, or null: ∂L/∂c, row b at dc[b·stride + offset …]. Set per call. */
+  dc: Vec | null;
+  readonly stride: number;
+  readonly offset: number;
+}
+
+/**
+ * The chain rule back through lstmGates for B×H units, σ the gate activation and σ' its
+ * derivative as a function of (a, σ(a)):
+ *   ∂a_o = ∂m⊙tanh(c')⊙σ'(a_o);   ∂c' = ∂c'_in + ∂m⊙o⊙(1 − tanh²c') [+ ∂a_o⊙w_co];
+ *   ∂a_i = ∂c'⊙g⊙σ'(a_i);   ∂a_f = ∂c'⊙c⊙σ'(a_f);   ∂a_g = ∂c'⊙i⊙(1 − g²);
+ *   ∂c = ∂c'⊙f [+ ∂a_i⊙w_ci + ∂a_f⊙w_cf]   (c' = f⊙c + i⊙g, and the peepholes read c).
+ */
+export function lstmGatesBackward(d: LstmGateGradientBuffers, peephole: Vec | null, sigmaGrad: (a: number, y: number) => number, B: number, H: number): void {
+  const { t, dm, dcIn, da, dc, stride, offset } = d;
+  const { a, y, c, tc } = t;
+  for (let b = 0; b < B; b++) {
+    for (let j = 0; j < H; j++) {
+      const k = 4 * H * b + j;
+      const u = H * b + j;
+      const s = stride * b + offset + j;
+      const i = y[k];
+      const f = y[k + H];
+      const g = y[k + 2 * H];
+      const o = y[k + 3 * H];
+      const daO = dm[u] * tc[u] * sigmaGrad(a[k + 3 * H], o);
+      // ∂L/∂c' gathers the state's c part, the path through tanh(c'), and o's peephole.
+      let dcNext = dcIn[s] + dm[u] * o * (1 - tc[u] * tc[u]);
+      if (peephole !== null) dcNext += daO * peephole[2 * H + j];
+      da[k] = dcNext * g * sigmaGrad(a[k], i);
+      da[k + H] = dcNext * c[u] * sigmaGrad(a[k + H], f);
+      da[k + 2 * H] = dcNext * i * (1 - g * g);
+      da[k + 3 * H] = daO;
+      if (dc !== null) {
+        let dcPrev = dcNext * f;
+        if (peephole !== null) dcPrev += da[k] * peephole[j] + da[k + H] * peephole[H + j];
+        dc[s] = dcPrev;
+      }
+    }
+  }
+}

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { zeros, type DType, type Vec } from '../../src/tensor/dtype.js';
 import { arena, fusedMultiplyAdd, kernelBackend, setKernelBackend } from '../../src/tensor/backend.js';
-import { axpby, axpy, dot, norm, scaleInto, lstmGates, matmulAB, matmulABAdd, matmulABt, matmulABtAdd, matmulAtBAdd } from '../../src/tensor/kernels.js';
-import { sigmoid } from '../../src/tensor/activations.js';
+import { axpby, axpy, dot, norm, scaleInto, lstmGates, lstmGatesBackward, matmulAB, matmulABAdd, matmulABt, matmulABtAdd, matmulAtBAdd } from '../../src/tensor/kernels.js';
+import { gateActivation, sigmoid } from '../../src/tensor/activations.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { relativeError } from '../support/numeric.js';
 
@@ -71,18 +71,27 @@ for (const dtype of ['float64', 'float32'] as const) {
   }
 }
 
-test('a row of a SIMD matrix product equals the matrix-vector product of that row, bit for bit', { skip }, () => {
+test('a row of a SIMD matrix product equals the matrix-vector product of that row, bit for bit, added or not', { skip }, () => {
   const rng = new Rng(3);
   for (const dtype of ['float64', 'float32'] as const) {
-    const [m, n, k] = [7, 37, 45];
-    const A = random(dtype, m * k, rng);
-    const B = random(dtype, n * k, rng);
-    const whole = zeros(dtype, m * n);
-    matmulABt(whole, A, B, m, n, k);
-    const row = zeros(dtype, n);
-    for (let i = 0; i < m; i++) {
-      matmulABt(row, A.subarray(i * k, (i + 1) * k), B, 1, n, k);
-      assert.deepEqual(row, whole.subarray(i * n, (i + 1) * n), `${dtype} row ${i}`);
+    // k = 44 takes the matrix-vector kernel (gemvABt: 8 rows of B at a time, then the 5 left); k = 45 matmulABt's m = 1 path.
+    for (const [m, n, k] of [[7, 37, 45], [7, 37, 44], [3, 512, 128]] as const) {
+      const A = random(dtype, m * k, rng);
+      const B = random(dtype, n * k, rng);
+      const start = random(dtype, m * n, rng);
+      const whole = zeros(dtype, m * n);
+      matmulABt(whole, A, B, m, n, k);
+      const wholeAdded = zeros(dtype, m * n);
+      wholeAdded.set(start);
+      matmulABtAdd(wholeAdded, A, B, m, n, k);
+      const row = zeros(dtype, n);
+      for (let i = 0; i < m; i++) {
+        matmulABt(row, A.subarray(i * k, (i + 1) * k), B, 1, n, k);
+        assert.deepEqual(row, whole.subarray(i * n, (i + 1) * n), `${dtype} ${m}×${n}×${k} row ${i}`);
+        row.set(start.subarray(i * n, (i + 1) * n));
+        matmulABtAdd(row, A.subarray(i * k, (i + 1) * k), B, 1, n, k);
+        assert.deepEqual(row, wholeAdded.subarray(i * n, (i + 1) * n), `${dtype} ${m}×${n}×${k} row ${i}, added`);
+      }
     }
   }
 });
@@ -138,6 +147,50 @@ test('the fused SIMD LSTM gates agree with the TypeScript reference, with and wi
             const error = relativeError(viaWasm[name], viaTs[name]);
             assert.ok(error < tolerance, `${dtype} B=${B} H=${H} bias=${withBias} peephole=${withPeephole}: ${name} differs by ${error}`);
           }
+        }
+      }
+    }
+  }
+});
+
+test('the SIMD LSTM backward pointwise step equals the TypeScript reference bit for bit in float64 and within rounding in float32, with and without peepholes and ∂L/∂c', { skip }, () => {
+  const rng = new Rng(23);
+  const logistic = gateActivation('sigmoid');
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const [B, H] of [[1, 1], [1, 3], [2, 5], [3, 8], [1, 33], [2, 128]] as const) {
+      for (const withPeephole of [false, true]) {
+        for (const withDc of [false, true]) {
+          // A forward step first, so y, c and tanh(c') are consistent; ∂c' and ∂c sit in rows of a wider state.
+          const t = { a: random(dtype, B * 4 * H, rng).map((v) => 3 * v) as Vec, c: random(dtype, B * H, rng), y: zeros(dtype, B * 4 * H), cNext: zeros(dtype, B * H), tc: zeros(dtype, B * H), m: zeros(dtype, B * H) };
+          const peephole = withPeephole ? random(dtype, 3 * H, rng) : null;
+          lstmGates(t, null, peephole, sigmoid, B, H);
+          const stride = 2 * H + 3;
+          const offset = H + 1;
+          const dm = random(dtype, B * H, rng);
+          const dcIn = random(dtype, B * stride, rng);
+          const run = (backend: 'ts' | 'wasm') => {
+            const d = { t, dm, dcIn, da: zeros(dtype, B * 4 * H), dc: withDc ? zeros(dtype, B * stride) : null, stride, offset };
+            setKernelBackend(backend);
+            try {
+              lstmGatesBackward(d, peephole, logistic, B, H);
+            } finally {
+              setKernelBackend('wasm');
+            }
+            return d;
+          };
+          const viaTs = run('ts');
+          const viaWasm = run('wasm');
+          const label = `${dtype} B=${B} H=${H} peephole=${withPeephole} dc=${withDc}`;
+          if (dtype === 'float64') {
+            assert.deepEqual(viaWasm.da, viaTs.da, `${label}: ∂a`);
+            assert.deepEqual(viaWasm.dc, viaTs.dc, `${label}: ∂c`);
+          } else {
+            assert.ok(relativeError(viaWasm.da, viaTs.da) < 1e-6, `${label}: ∂a differs by ${relativeError(viaWasm.da, viaTs.da)}`);
+            if (withDc) assert.ok(relativeError(viaWasm.dc!, viaTs.dc!) < 1e-6, `${label}: ∂c differs by ${relativeError(viaWasm.dc!, viaTs.dc!)}`);
+          }
+          // Only the c columns of each ∂L/∂s row are written.
+          if (withDc) for (let b = 0; b < B; b++) for (let j = 0; j < stride; j++) if (j < offset || j >= offset + H) assert.equal(viaWasm.dc![b * stride + j], 0, `${label}: wrote outside the c part`);
+          assert.ok(viaWasm.da.some((v) => v !== 0), `${label}: ∂a is all zero`);
         }
       }
     }

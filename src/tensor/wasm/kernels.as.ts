@@ -715,3 +715,160 @@ export function scale_f64(x: usize, alpha: f64, n: i32): void {
 export function scale_f32(x: usize, alpha: f32, n: i32): void {
   scaleVec<f32>(x, alpha, n);
 }
+
+// ---- W1 (issue #17): the LSTM's backward pointwise step -------------------------------------
+
+/** The lanes at p, or (single) the one value at p in every lane. */
+@inline function lanesAt<T>(p: usize, single: bool): v128 {
+  return single ? v128.splat<T>(load<T>(p)) : v128.load(p);
+}
+
+/** Stores the lanes of v at p, or (single) lane 0 alone. */
+@inline function storeLanes<T>(p: usize, v: v128, single: bool): void {
+  if (single) store<T>(p, v128.extract_lane<T>(v, 0));
+  else v128.store(p, v);
+}
+
+/**
+ * The chain rule through one LSTM step's pointwise part for B×H units (sigmoid gates), in place
+ * of the cell's loop (reference.lstmGatesBackward, whose operation order this follows, so f64
+ * results are bit-identical to it):
+ *   ∂a_o = ∂m⊙tanh(c')⊙o(1−o);   ∂c' = ∂c'_in + ∂m⊙o⊙(1 − tanh²c') [+ ∂a_o⊙w_co];
+ *   ∂a_i = ∂c'⊙g⊙i(1−i);   ∂a_f = ∂c'⊙c⊙f(1−f);   ∂a_g = ∂c'⊙i⊙(1 − g²);
+ *   ∂c = ∂c'⊙f [+ ∂a_i⊙w_ci + ∂a_f⊙w_cf].
+ * ∂c'_in and ∂c are rows `stride` elements apart (the c part of ∂L/∂s' and ∂L/∂s); dc and
+ * peephole are 0 when absent. The last H mod lanes units go through lane 0, as in lstmGates.
+ */
+function lstmGatesBackward<T>(da: usize, dc: usize, y: usize, c: usize, tc: usize, dm: usize, dcIn: usize, stride: i32, peephole: usize, B: i32, H: i32): void {
+  const L = lanes<T>();
+  const S = <usize>sizeof<T>();
+  const gate = <usize>H * S;
+  const one = v128.splat<T>(<T>1);
+  for (let b = 0; b < B; b++) {
+    const yRow = y + <usize>(b * 4 * H) * S;
+    const daRow = da + <usize>(b * 4 * H) * S;
+    const u = <usize>(b * H) * S;
+    const s = <usize>(b * stride) * S;
+    for (let j = 0; j < H; ) {
+      const single = j + L > H; // the tail: one unit through lane 0
+      const o = <usize>j * S;
+      const py = yRow + o;
+      const i = lanesAt<T>(py, single);
+      const f = lanesAt<T>(py + gate, single);
+      const g = lanesAt<T>(py + 2 * gate, single);
+      const og = lanesAt<T>(py + 3 * gate, single);
+      const t = lanesAt<T>(tc + u + o, single);
+      const dmv = lanesAt<T>(dm + u + o, single);
+      const cv = lanesAt<T>(c + u + o, single);
+      const cin = lanesAt<T>(dcIn + s + o, single);
+      const daO = v128.mul<T>(v128.mul<T>(dmv, t), v128.mul<T>(og, v128.sub<T>(one, og)));
+      let dcn = v128.add<T>(cin, v128.mul<T>(v128.mul<T>(dmv, og), v128.sub<T>(one, v128.mul<T>(t, t))));
+      if (peephole != 0) {
+        const pp = peephole + 2 * gate + o;
+        dcn = v128.add<T>(dcn, v128.mul<T>(daO, lanesAt<T>(pp, single)));
+      }
+      const daI = v128.mul<T>(v128.mul<T>(dcn, g), v128.mul<T>(i, v128.sub<T>(one, i)));
+      const daF = v128.mul<T>(v128.mul<T>(dcn, cv), v128.mul<T>(f, v128.sub<T>(one, f)));
+      const daG = v128.mul<T>(v128.mul<T>(dcn, i), v128.sub<T>(one, v128.mul<T>(g, g)));
+      let dcv = v128.mul<T>(dcn, f);
+      if (peephole != 0) {
+        const pp = peephole + o;
+        const wi = lanesAt<T>(pp, single);
+        const wf = lanesAt<T>(pp + gate, single);
+        dcv = v128.add<T>(dcv, v128.add<T>(v128.mul<T>(daI, wi), v128.mul<T>(daF, wf)));
+      }
+      const pd = daRow + o;
+      storeLanes<T>(pd, daI, single);
+      storeLanes<T>(pd + gate, daF, single);
+      storeLanes<T>(pd + 2 * gate, daG, single);
+      storeLanes<T>(pd + 3 * gate, daO, single);
+      if (dc != 0) storeLanes<T>(dc + s + o, dcv, single);
+      j += single ? 1 : L;
+    }
+  }
+}
+
+export function lstmGatesBackward_f64(da: usize, dc: usize, y: usize, c: usize, tc: usize, dm: usize, dcIn: usize, stride: i32, peephole: usize, B: i32, H: i32): void {
+  lstmGatesBackward<f64>(da, dc, y, c, tc, dm, dcIn, stride, peephole, B, H);
+}
+export function lstmGatesBackward_f32(da: usize, dc: usize, y: usize, c: usize, tc: usize, dm: usize, dcIn: usize, stride: i32, peephole: usize, B: i32, H: i32): void {
+  lstmGatesBackward<f32>(da, dc, y, c, tc, dm, dcIn, stride, peephole, B, H);
+}
+
+// ---- W1 (issue #17): matrix-vector products -------------------------------------------------
+//
+// At batch 1 every step runs W_hh·h as a matrix-vector product. matmulABt at m = 1 dots 4 rows
+// at a time and reduces each sum lane by lane; gemvABt dots 8 (one load of h per 8 of W, 8
+// add chains in flight) and reduces 4 sums at once with shuffles: 29 → 34 GFLOP/s at
+// 512×128 in f32 (bench/products.ts). Each element is summed exactly as matmulABt sums it,
+// so results are bit-identical. (W_hhᵀ·∂a, matmulAB at m = 1, already runs near the
+// two-instruction multiply-add's limit; 8 columns of vectors instead of 4 made it slower.)
+
+/** The four sums [hsum(c0), hsum(c1), hsum(c2), hsum(c3)] as one f32x4, each added as hsum<f32> adds. */
+@inline function hsum4(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
+  // Adjacent lanes first: [c0₀+c0₁, c0₂+c0₃, c1₀+c1₁, c1₂+c1₃], then the pairs.
+  const p01 = f32x4.add(v128.shuffle<f32>(c0, c1, 0, 2, 4, 6), v128.shuffle<f32>(c0, c1, 1, 3, 5, 7));
+  const p23 = f32x4.add(v128.shuffle<f32>(c2, c3, 0, 2, 4, 6), v128.shuffle<f32>(c2, c3, 1, 3, 5, 7));
+  return f32x4.add(v128.shuffle<f32>(p01, p23, 0, 2, 4, 6), v128.shuffle<f32>(p01, p23, 1, 3, 5, 7));
+}
+
+/** [hsum(c0), hsum(c1)] as one f64x2. */
+@inline function hsum2(c0: v128, c1: v128): v128 {
+  return f64x2.add(v128.shuffle<f64>(c0, c1, 0, 2), v128.shuffle<f64>(c0, c1, 1, 3));
+}
+
+/** The sums of 4 accumulators (rows j … j + 3 of out) stored at p, added to what is there when accumulating. */
+@inline function storeSums4<T>(p: usize, c0: v128, c1: v128, c2: v128, c3: v128, accumulate: bool): void {
+  if (sizeof<T>() == 4) {
+    const s = hsum4(c0, c1, c2, c3);
+    v128.store(p, accumulate ? f32x4.add(v128.load(p), s) : s);
+  } else {
+    const s01 = hsum2(c0, c1);
+    const s23 = hsum2(c2, c3);
+    v128.store(p, accumulate ? f64x2.add(v128.load(p), s01) : s01);
+    v128.store(p, accumulate ? f64x2.add(v128.load(p, 16), s23) : s23, 16);
+  }
+}
+
+/**
+ * out (n) = [out +] B (n×k) · x (k): matmulABt at m = 1. Rows of B in groups of 8 share each
+ * load of x; the lane sums go out as vectors. With k not a multiple of the lanes, matmulABt.
+ */
+function gemvABt<T>(out: usize, x: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  const L = lanes<T>();
+  const S = sizeof<T>();
+  if (k % L != 0) {
+    matmulABt<T>(out, x, B, 1, n, k, accumulate);
+    return;
+  }
+  const row = <usize>k * S;
+  const end = x + row;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    let b = B + <usize>j * row;
+    let c0 = v128.splat<T>(0), c1 = v128.splat<T>(0), c2 = v128.splat<T>(0), c3 = v128.splat<T>(0);
+    let c4 = v128.splat<T>(0), c5 = v128.splat<T>(0), c6 = v128.splat<T>(0), c7 = v128.splat<T>(0);
+    for (let a = x; a < end; a += 16, b += 16) {
+      const v = v128.load(a);
+      c0 = madd<T>(c0, v, v128.load(b));
+      c1 = madd<T>(c1, v, v128.load(b + row));
+      c2 = madd<T>(c2, v, v128.load(b + 2 * row));
+      c3 = madd<T>(c3, v, v128.load(b + 3 * row));
+      c4 = madd<T>(c4, v, v128.load(b + 4 * row));
+      c5 = madd<T>(c5, v, v128.load(b + 5 * row));
+      c6 = madd<T>(c6, v, v128.load(b + 6 * row));
+      c7 = madd<T>(c7, v, v128.load(b + 7 * row));
+    }
+    const p = out + <usize>j * S;
+    storeSums4<T>(p, c0, c1, c2, c3, accumulate);
+    storeSums4<T>(p + 4 * S, c4, c5, c6, c7, accumulate);
+  }
+  if (j < n) matmulABt<T>(out + <usize>j * S, x, B + <usize>j * row, 1, n - j, k, accumulate);
+}
+
+export function gemvABt_f64(out: usize, x: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  gemvABt<f64>(out, x, B, n, k, accumulate);
+}
+export function gemvABt_f32(out: usize, x: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  gemvABt<f32>(out, x, B, n, k, accumulate);
+}

@@ -7,11 +7,12 @@
  * `compileKernels()` first, which compiles asynchronously.
  */
 import type { Vec } from '../dtype.js';
-import type { LstmGateBuffers } from '../reference.js';
+import type { LstmGateBuffers, LstmGateGradientBuffers } from '../reference.js';
 import type { Arena } from '../arena.js';
 import { PLAIN_MEMORY_FMA_KERNELS, PLAIN_MEMORY_KERNELS, SHARED_MEMORY_FMA_KERNELS, SHARED_MEMORY_KERNELS } from './binary.generated.js';
 
 type Product = (out: number, A: number, B: number, m: number, n: number, k: number, accumulate: number) => void;
+type Gemv = (out: number, x: number, B: number, n: number, k: number, accumulate: number) => void;
 type Accumulate = (out: number, A: number, B: number, m: number, n: number, k: number) => void;
 interface Exports {
   matmulABt_f64: Product;
@@ -32,9 +33,14 @@ interface Exports {
   axpyScaled_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
+  gemvABt_f64: Gemv;
+  gemvABt_f32: Gemv;
+  lstmGatesBackward_f64: GateGradients;
+  lstmGatesBackward_f32: GateGradients;
   setScratch: (address: number, bytes: number) => void;
 }
 type Gates = (y: number, cNext: number, tc: number, m: number, a: number, c: number, bias: number, peephole: number, B: number, H: number) => void;
+type GateGradients = (da: number, dc: number, y: number, c: number, tc: number, dm: number, dcIn: number, stride: number, peephole: number, B: number, H: number) => void;
 interface WasmModuleApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
@@ -103,9 +109,11 @@ export class SimdKernels {
     return A.BYTES_PER_ELEMENT === out.BYTES_PER_ELEMENT && B.BYTES_PER_ELEMENT === out.BYTES_PER_ELEMENT && arena.owns(out) && arena.owns(A) && arena.owns(B);
   }
 
-  /** out (m×n) = [out +] A (m×k) · Bᵀ, B (n×k). */
+  /** out (m×n) = [out +] A (m×k) · Bᵀ, B (n×k); at m = 1 the matrix-vector kernel (same sums). */
   matmulABt(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number, accumulate: boolean): void {
-    (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulABt_f64 : this.k.matmulABt_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
+    const f64 = out.BYTES_PER_ELEMENT === 8;
+    if (m === 1) (f64 ? this.k.gemvABt_f64 : this.k.gemvABt_f32)(out.byteOffset, A.byteOffset, B.byteOffset, n, k, accumulate ? 1 : 0);
+    else (f64 ? this.k.matmulABt_f64 : this.k.matmulABt_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
   }
 
   /** out (m×n) = [out +] A (m×k) · B (k×n). */
@@ -165,6 +173,26 @@ export class SimdKernels {
     (t.a.BYTES_PER_ELEMENT === 8 ? this.k.lstmGates_f64 : this.k.lstmGates_f32)(
       t.y.byteOffset, t.cNext.byteOffset, t.tc.byteOffset, t.m.byteOffset, t.a.byteOffset, t.c.byteOffset,
       bias === null ? 0 : bias.byteOffset, peephole === null ? 0 : peephole.byteOffset, B, H,
+    );
+  }
+
+  /** Whether the LSTM's backward pointwise kernel can run in place on these buffers (dc and peephole may be null). */
+  acceptsGateGradients(d: LstmGateGradientBuffers, peephole: Vec | null): boolean {
+    const size = d.da.BYTES_PER_ELEMENT;
+    return this.holds(d.da, size) && this.holds(d.dc, size) && this.holds(d.t.y, size) && this.holds(d.t.c, size) && this.holds(d.t.tc, size) && this.holds(d.dm, size) && this.holds(d.dcIn, size) && this.holds(peephole, size);
+  }
+
+  /** Whether v is absent, or in the arena with elements of `size` bytes. */
+  private holds(v: Vec | null, size: number): boolean {
+    return v === null || (this.arena.owns(v) && v.BYTES_PER_ELEMENT === size);
+  }
+
+  /** The chain rule back through the LSTM's pointwise step with sigmoid gates (see reference.lstmGatesBackward). */
+  lstmGatesBackward(d: LstmGateGradientBuffers, peephole: Vec | null, B: number, H: number): void {
+    const S = d.da.BYTES_PER_ELEMENT;
+    (S === 8 ? this.k.lstmGatesBackward_f64 : this.k.lstmGatesBackward_f32)(
+      d.da.byteOffset, d.dc === null ? 0 : d.dc.byteOffset + d.offset * S, d.t.y.byteOffset, d.t.c.byteOffset, d.t.tc.byteOffset, d.dm.byteOffset,
+      d.dcIn.byteOffset + d.offset * S, d.stride, peephole === null ? 0 : peephole.byteOffset, B, H,
     );
   }
 
