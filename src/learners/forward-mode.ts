@@ -15,7 +15,7 @@ import type { Rng } from '../tensor/rng.js';
 import type { Cell, DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { StructuredGradient } from '../optim/structured-gradient.js';
+import { StructuredGradient, type PendingRankOne } from '../optim/structured-gradient.js';
 import { LearnerContext, LearnerViews } from './context.js';
 import { DivergenceError, type Learner, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
 
@@ -66,6 +66,8 @@ export interface StructuredEstimate {
   valuesNormBound(): number;
   /** ‖gradientValues‖² as the optimizer's pass measured it. */
   valuesMeasured(normSquared: number): void;
+  /** An update of gradientValues still to be applied (the optimizer's pass may apply it), or null. */
+  readonly pendingUpdate?: PendingRankOne | null;
 }
 
 function isStructured(estimator: SensitivityEstimator): estimator is SensitivityEstimator & StructuredEstimate {
@@ -122,6 +124,7 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
       // eqs. (3)–(4) fused: the optimizer forms each element of ĝ as it updates θ
       const core = structured.segments[0]!;
       core.scale = estimator.gradientScale(context.readout.dState);
+      core.pending = estimator.pendingUpdate ?? null;
       context.updateStructured(structured, estimator);
       const measured = core.measuredNormSquared;
       if (measured !== -1) {

@@ -70,12 +70,14 @@ export class NbtEstimator extends RankOneEstimator {
     this.vNorm = zeros(dtype, K);
     this.uNorm = zeros(dtype, K);
     this.coefficient = zeros(dtype, K);
+    this.deferTerms(core, this.influence, cellStep.batch, this.coefficient);
   }
 
   /** (s̃, θ̃) at t → t+1, eqs. (2)–(5). */
   propagate(theta: Vec): void {
     const { influence, sTilde, thetaTilde, jsTilde, signs, vNorm, uNorm, coefficient, epsilon } = this;
     const K = influence.termCount;
+    this.settle(); // the last step's terms, if the optimizer did not add them
     this.cellStep.stateJvp(jsTilde, sTilde, theta); // eq. (2)
     influence.norms(vNorm, uNorm, theta);
     this.rng.fillSigns(signs);
@@ -89,7 +91,7 @@ export class NbtEstimator extends RankOneEstimator {
     for (let k = 0; k < K; k++) added += (uNorm[k]! / coefficient[k]!) ** 2;
     const factor = thetaTilde.termFactor(Math.sqrt(added));
     for (let k = 0; k < K; k++) coefficient[k] = factor / coefficient[k]!; // ε_k/ρ_k = 1/(ε_kρ_k) as ε_k² = 1
-    influence.addCombinedParams(thetaTilde.body, coefficient);
+    this.addTerms(influence, coefficient);
   }
 }
 

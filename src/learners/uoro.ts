@@ -96,6 +96,7 @@ export class UoroEstimator extends RankOneEstimator {
     this.vNorm = zeros(dtype, this.influence?.paramNorms === undefined ? K : 0); // only for a cell without paramNorms
     this.uNorm = zeros(dtype, K);
     this.deltaTheta = zeros(dtype, this.influence === null ? core.paramSize : 0);
+    if (this.influence !== null) this.deferTerms(core, this.influence, cellStep.batch, this.coefficient);
   }
 
   /** Whether δθ is formed term by term (no p-sized scratch vector). */
@@ -106,6 +107,7 @@ export class UoroEstimator extends RankOneEstimator {
   /** (s̃, θ̃) at t → t+1, eqs. (2)–(5). */
   propagate(theta: Vec): void {
     const { cellStep, sTilde, thetaTilde, nu, sTildeNext, epsilon } = this;
+    this.settle(); // the last step's terms, if the optimizer did not add them
     cellStep.stateJvp(sTildeNext, sTilde, theta); // eq. (2)
     this.rng.fillSigns(nu);
     const deltaNorm = this.formDeltaTheta(theta); // eq. (3)
@@ -145,7 +147,7 @@ export class UoroEstimator extends RankOneEstimator {
     }
     const factor = weight * thetaTilde.termFactor(weight * deltaNorm);
     for (let k = 0; k < coefficient.length; k++) coefficient[k] *= factor;
-    influence.addCombinedParams(thetaTilde.body, coefficient);
+    this.addTerms(influence, coefficient);
   }
 }
 

@@ -715,3 +715,70 @@ export function scale_f64(x: usize, alpha: f64, n: i32): void {
 export function scale_f32(x: usize, alpha: f32, n: i32): void {
   scaleVec<f32>(x, alpha, n);
 }
+
+// ---- Fused online updates (issue #17, branch perfonline): θ̃'s rank-one update inside the SGD pass ----
+
+/**
+ * One block of a pending rank-one update fused with the SGD step on it (src/optim/sgd.ts,
+ * src/learners/rank-one.ts): for each row r < m and column c < n (n a multiple of 8),
+ *   t = x[r·n + c] + rows[r]·cols[c]          (written back to x: θ̃'s body T, updated)
+ *   y[r·n + c] = alpha·((scale·t)·factor) + y  (θ, the SGD step on the updated T)
+ * and Σ t² accumulated in the four float64x2 partial sums stored at acc (8 f64), lane for lane
+ * as scaledPassVec accumulates them. Each number rounds as matmulAtBAdd (k = 1) and then
+ * axpyScaled round it, and a caller that runs the blocks of a segment one after another and
+ * reduces acc as scaledPassVec does gets dot(T, T) bit for bit — so the fused step equals the
+ * two passes it replaces, reading and writing T and θ once instead of T twice.
+ */
+@inline function rankOneScaledPass<T>(y: usize, alpha: T, x: usize, scale: T, factor: T, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
+  const S = <usize>sizeof<T>();
+  const a = v128.splat<T>(alpha);
+  const s = v128.splat<T>(scale);
+  const f = v128.splat<T>(factor);
+  let s0 = v128.load(acc), s1 = v128.load(acc, 16), s2 = v128.load(acc, 32), s3 = v128.load(acc, 48);
+  for (let r = 0; r < m; r++) {
+    const w = v128.splat<T>(load<T>(rows + <usize>r * S));
+    const rowX = x + <usize>(r * n) * S;
+    const rowY = y + <usize>(r * n) * S;
+    for (let c = 0; c + 8 <= n; c += 8) {
+      const o = <usize>c * S;
+      const px = rowX + o;
+      const py = rowY + o;
+      const u = cols + o;
+      if (sizeof<T>() == 8) {
+        const t0 = madd<T>(v128.load(px), w, v128.load(u));
+        const t1 = madd<T>(v128.load(px, 16), w, v128.load(u, 16));
+        const t2 = madd<T>(v128.load(px, 32), w, v128.load(u, 32));
+        const t3 = madd<T>(v128.load(px, 48), w, v128.load(u, 48));
+        v128.store(px, t0); v128.store(px, t1, 16); v128.store(px, t2, 32); v128.store(px, t3, 48);
+        s0 = f64x2.add(s0, f64x2.mul(t0, t0));
+        s1 = f64x2.add(s1, f64x2.mul(t1, t1));
+        s2 = f64x2.add(s2, f64x2.mul(t2, t2));
+        s3 = f64x2.add(s3, f64x2.mul(t3, t3));
+        v128.store(py, scaledLanes<T>(a, s, f, t0, py, true));
+        v128.store(py + 16, scaledLanes<T>(a, s, f, t1, py + 16, true));
+        v128.store(py + 32, scaledLanes<T>(a, s, f, t2, py + 32, true));
+        v128.store(py + 48, scaledLanes<T>(a, s, f, t3, py + 48, true));
+      } else {
+        const t0 = madd<T>(v128.load(px), w, v128.load(u));
+        const t1 = madd<T>(v128.load(px, 16), w, v128.load(u, 16));
+        v128.store(px, t0); v128.store(px, t1, 16);
+        const lo0 = f64x2.promote_low_f32x4(t0), hi0 = f64x2.promote_low_f32x4(i8x16.shuffle(t0, t0, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+        const lo1 = f64x2.promote_low_f32x4(t1), hi1 = f64x2.promote_low_f32x4(i8x16.shuffle(t1, t1, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
+        s0 = f64x2.add(s0, f64x2.mul(lo0, lo0));
+        s1 = f64x2.add(s1, f64x2.mul(hi0, hi0));
+        s2 = f64x2.add(s2, f64x2.mul(lo1, lo1));
+        s3 = f64x2.add(s3, f64x2.mul(hi1, hi1));
+        v128.store(py, scaledLanes<T>(a, s, f, t0, py, true));
+        v128.store(py + 16, scaledLanes<T>(a, s, f, t1, py + 16, true));
+      }
+    }
+  }
+  v128.store(acc, s0); v128.store(acc, s1, 16); v128.store(acc, s2, 32); v128.store(acc, s3, 48);
+}
+
+export function rankOneAxpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
+  rankOneScaledPass<f64>(y, alpha, x, scale, factor, rows, m, cols, n, acc);
+}
+export function rankOneAxpyScaled_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
+  rankOneScaledPass<f32>(y, alpha, x, scale, factor, rows, m, cols, n, acc);
+}

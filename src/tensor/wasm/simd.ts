@@ -9,6 +9,7 @@
 import type { Vec } from '../dtype.js';
 import type { LstmGateBuffers } from '../reference.js';
 import type { Arena } from '../arena.js';
+import type { RankOneBlock } from '../kernels.js';
 import { PLAIN_MEMORY_FMA_KERNELS, PLAIN_MEMORY_KERNELS, SHARED_MEMORY_FMA_KERNELS, SHARED_MEMORY_KERNELS } from './binary.generated.js';
 
 type Product = (out: number, A: number, B: number, m: number, n: number, k: number, accumulate: number) => void;
@@ -30,10 +31,13 @@ interface Exports {
   scaleInto_f32: (out: number, alpha: number, x: number, n: number) => number;
   axpyScaled_f64: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
   axpyScaled_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
+  rankOneAxpyScaled_f64: RankOneStep;
+  rankOneAxpyScaled_f32: RankOneStep;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
   setScratch: (address: number, bytes: number) => void;
 }
+type RankOneStep = (y: number, alpha: number, x: number, scale: number, factor: number, rows: number, m: number, cols: number, n: number, acc: number) => void;
 type Gates = (y: number, cNext: number, tc: number, m: number, a: number, c: number, bias: number, peephole: number, B: number, H: number) => void;
 interface WasmModuleApi {
   Module: new (bytes: Uint8Array) => object;
@@ -79,6 +83,8 @@ const SCRATCH_BYTES = 131072;
 
 export class SimdKernels {
   private readonly k: Exports;
+  /** rankOneAxpyScaled's four float64x2 partial sums (null: the arena had no room). */
+  private readonly accumulators: Float64Array | null;
 
   /**
    * @param options.fma use the relaxed-SIMD build, whose multiply-adds are fused (one rounding
@@ -95,6 +101,7 @@ export class SimdKernels {
     // The instance's own packing space (matmulAtBAdd); without it the kernels read operands in place.
     const scratch = arena.allocate('float64', SCRATCH_BYTES / 8, null);
     if (scratch !== null) this.k.setScratch(scratch.byteOffset, SCRATCH_BYTES);
+    this.accumulators = arena.allocate('float64', 8, null) as Float64Array | null;
   }
 
   /** Whether the kernels can run on these operands in place: all in the arena, one dtype. */
@@ -146,6 +153,27 @@ export class SimdKernels {
   /** y ← alpha·((scale·x)·factor) + y over n elements; returns ⟨x, x⟩ summed as `dot` sums it. */
   axpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, n: number): number {
     return (x.BYTES_PER_ELEMENT === 8 ? this.k.axpyScaled_f64 : this.k.axpyScaled_f32)(y.byteOffset, alpha, x.byteOffset, scale, factor, n);
+  }
+
+  /**
+   * The fused SGD step on a segment x whose pending rank-one blocks are applied on the way
+   * (kernels.ts rankOneAxpyScaled); returns Σ x² after the update, reduced as `dot` reduces it.
+   */
+  rankOneAxpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, blocks: readonly RankOneBlock[]): number {
+    const acc = this.accumulators!;
+    acc.fill(0);
+    const kernel = x.BYTES_PER_ELEMENT === 8 ? this.k.rankOneAxpyScaled_f64 : this.k.rankOneAxpyScaled_f32;
+    for (const { offset, rows, cols } of blocks) {
+      const at = offset * x.BYTES_PER_ELEMENT;
+      kernel(y.byteOffset + at, alpha, x.byteOffset + at, scale, factor, rows.byteOffset, rows.length, cols.byteOffset, cols.length, acc.byteOffset);
+    }
+    // The four float64x2 sums, reduced as scaledPassVec reduces them: (s0 + s1) + (s2 + s3), then its two lanes.
+    return (acc[0]! + acc[2]! + (acc[4]! + acc[6]!)) + (acc[1]! + acc[3]! + (acc[5]! + acc[7]!));
+  }
+
+  /** Whether rankOneAxpyScaled has its 64 bytes of partial sums in the arena. */
+  get fusesRankOne(): boolean {
+    return this.accumulators !== null;
   }
 
   /** Whether the LSTM gate kernel can run in place on these buffers (bias and peephole may be null). */
