@@ -43,6 +43,7 @@ export class NbtEstimator extends RankOneEstimator {
   private readonly cellStep: DerivedStep;
   private readonly influence: ImmediateInfluence;
   private readonly jsTilde: Vec;
+  readonly stateTangent: { readonly input: Vec; readonly output: Vec };
   /** ε_1 … ε_K then ε_0 (K + 1 signs). */
   private readonly signs: Vec;
   private readonly vNorm: Vec;
@@ -66,6 +67,7 @@ export class NbtEstimator extends RankOneEstimator {
     const { dtype } = core;
     this.rng = new Rng(seed);
     this.jsTilde = zeros(dtype, core.stateSize);
+    this.stateTangent = { input: this.sTilde, output: this.jsTilde };
     this.signs = zeros(dtype, K + 1);
     this.vNorm = zeros(dtype, K);
     this.uNorm = zeros(dtype, K);
@@ -78,7 +80,7 @@ export class NbtEstimator extends RankOneEstimator {
     const { influence, sTilde, thetaTilde, jsTilde, signs, vNorm, uNorm, coefficient, epsilon } = this;
     const K = influence.termCount;
     this.settle(); // the last step's terms, if the optimizer did not add them
-    this.cellStep.stateJvp(jsTilde, sTilde, theta); // eq. (2)
+    this.propagateTangent(this.cellStep, theta); // eq. (2): J_t·s̃_t
     influence.norms(vNorm, uNorm, theta);
     this.rng.fillSigns(signs);
     const sign0 = signs[K]!;

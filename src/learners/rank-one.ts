@@ -10,7 +10,7 @@ import type { Rng } from '../tensor/rng.js';
 import type { SensitivityEstimator } from './forward-mode.js';
 import { ScaledVector } from './scaled-vector.js';
 import { DeferredTerms } from './deferred-terms.js';
-import type { Cell, ImmediateInfluence } from '../cells/cell.js';
+import type { Cell, DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { PendingRankOne } from '../optim/structured-gradient.js';
 
 export abstract class RankOneEstimator implements SensitivityEstimator {
@@ -29,6 +29,21 @@ export abstract class RankOneEstimator implements SensitivityEstimator {
   }
 
   abstract propagate(theta: Vec): void;
+
+  /** J·s̃ lands in `output` (UORO's s̃', NoBackTrack's J·s̃); the learner may compute it with the forward step. */
+  abstract readonly stateTangent: { readonly input: Vec; readonly output: Vec };
+  /** Whether the learner computed J·s̃ for this step already. */
+  private tangentReady = false;
+
+  tangentPropagated(): void {
+    this.tangentReady = true;
+  }
+
+  /** stateTangent.output ← J_t·s̃_t, unless the learner's forward step computed it. */
+  protected propagateTangent(cellStep: DerivedStep, theta: Vec): void {
+    if (this.tangentReady) this.tangentReady = false;
+    else cellStep.stateJvp(this.stateTangent.output, this.sTilde, theta);
+  }
 
   /** Lets `addTerms` defer its update into the optimizer's pass (call once, from the constructor, with the coefficient buffer addTerms will get). */
   protected deferTerms(core: Cell, influence: ImmediateInfluence, batch: number, coefficient: Vec): void {

@@ -65,6 +65,7 @@ export class UoroEstimator extends RankOneEstimator {
   /** ‖ν‖ = √n for signs ±1. */
   private readonly nuNorm: number;
   private readonly sTildeNext: Vec;
+  readonly stateTangent: { readonly input: Vec; readonly output: Vec };
   /** The termwise path: ⟨v_k, ν⟩ and ‖u_k‖ per term (‖v_k‖ only when the cell cannot give ‖u_k‖ alone). */
   private readonly influence: ImmediateInfluence | null;
   private readonly coefficient: Vec;
@@ -87,6 +88,7 @@ export class UoroEstimator extends RankOneEstimator {
     this.nu = zeros(dtype, core.stateSize);
     this.nuNorm = Math.sqrt(core.stateSize);
     this.sTildeNext = zeros(dtype, core.stateSize);
+    this.stateTangent = { input: this.sTilde, output: this.sTildeNext };
     this.influence = deltaTheta === 'vjp' ? null : termwiseInfluence(cellStep);
     if (deltaTheta === 'terms' && this.influence === null) {
       throw new TypeError(`uoro: deltaTheta 'terms' needs a cell whose steps offer influence.projectState (the ${core.kind} cell does not); use 'vjp' or 'auto'`);
@@ -108,7 +110,7 @@ export class UoroEstimator extends RankOneEstimator {
   propagate(theta: Vec): void {
     const { cellStep, sTilde, thetaTilde, nu, sTildeNext, epsilon } = this;
     this.settle(); // the last step's terms, if the optimizer did not add them
-    cellStep.stateJvp(sTildeNext, sTilde, theta); // eq. (2)
+    this.propagateTangent(cellStep, theta); // eq. (2): s̃' = J_t·s̃_t
     this.rng.fillSigns(nu);
     const deltaNorm = this.formDeltaTheta(theta); // eq. (3)
     let rho0 = 1;
