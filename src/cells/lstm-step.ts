@@ -8,7 +8,7 @@
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { gateActivation, type Activation } from '../tensor/activations.js';
-import { copyColumns, lstmGates, matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, type LstmGateBuffers } from '../tensor/kernels.js';
+import { copyColumns, lstmGates, matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, matvecTransposed, type LstmGateBuffers } from '../tensor/kernels.js';
 import type { KroneckerInfluence } from './cell.js';
 import { DenseRowsKronecker } from './kronecker.js';
 import type { LstmCell } from './lstm.js';
@@ -191,7 +191,8 @@ export class LstmStep extends PreActivationStep {
 
   protected stateCotangent(dS: Vec, _dSNext: Vec, theta: Vec): void {
     const { hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
-    matmulAB(this.hPrevWork, this.aWork, this.cell.blocks.of(theta)[1]!, this.batch, P, 4 * H);
+    if (this.batch === 1) matvecTransposed(this.hPrevWork, this.aWork, this.cell.blocks.of(theta)[1]!, P, 4 * H); // W_hhᵀ·∂L/∂a
+    else matmulAB(this.hPrevWork, this.aWork, this.cell.blocks.of(theta)[1]!, this.batch, P, 4 * H);
     copyColumns(dS, n, 0, this.hPrevWork, P, 0, this.batch, P);
   }
 

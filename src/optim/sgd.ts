@@ -1,6 +1,6 @@
 /** Plain stochastic gradient descent: θ ← θ − η(t)·g. */
 import type { Vec } from '../tensor/dtype.js';
-import { axpy, axpyScaled, fusesRankOne, rankOneAxpyScaled } from '../tensor/kernels.js';
+import { axpy, axpyScaled, fusesRankOne, rankOneAxpyScaled, type RankOneBlock } from '../tensor/kernels.js';
 import { simd } from '../tensor/backend.js';
 import { clipScalar, segmentScale, type StructuredGradient } from './structured-gradient.js';
 import type { Optimizer, OptimizerOptions, OptimizerState } from './optimizer.js';
@@ -31,7 +31,7 @@ export class Sgd extends ScheduledRate implements Optimizer {
       const view = grad.view(theta, k);
       const { pending } = segment;
       segment.pending = null;
-      if (pending?.active === true && fusesRankOne(view, segment.values, pending.blocks)) {
+      if (pending?.active === true && this.fuses(view, segment.values, pending.blocks)) {
         // θ̃'s rank-one update inside this pass: values and θ read and written once
         segment.measuredNormSquared = rankOneAxpyScaled(view, alpha, segment.values, segmentScale(segment, theta), factor, pending.blocks);
         pending.applied();
@@ -41,6 +41,16 @@ export class Sgd extends ScheduledRate implements Optimizer {
       segment.measuredNormSquared = axpyScaled(view, alpha, segment.values, segmentScale(segment, theta), factor, simdStep);
     }
     this.t++;
+  }
+
+  /** fusesRankOne's verdict, kept for the operands it was asked about (the same every step). */
+  private fused: { y: Vec; x: Vec; blocks: readonly RankOneBlock[]; fuses: boolean } | null = null;
+
+  private fuses(y: Vec, x: Vec, blocks: readonly RankOneBlock[]): boolean {
+    const known = this.fused;
+    if (known !== null && known.y === y && known.x === x && known.blocks === blocks) return known.fuses;
+    this.fused = { y, x, blocks, fuses: fusesRankOne(y, x, blocks) };
+    return this.fused.fuses;
   }
 
   getState(): OptimizerState {

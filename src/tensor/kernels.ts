@@ -118,6 +118,16 @@ export function matmulAB(out: Vec, A: Vec, B: Vec, m: number, n: number, k: numb
   else reference.matmulAB(out, A, B, m, n, k);
 }
 
+/**
+ * out (n) = a (k) · B (k×n), the transposed matrix-vector product Bᵀ·a: bit-identical to
+ * matmulAB with m = 1; on the SIMD kernels with n a multiple of 4 it streams B's rows instead of
+ * walking its columns (matvecTransposed in kernels.as.ts).
+ */
+export function matvecTransposed(out: Vec, a: Vec, B: Vec, n: number, k: number): void {
+  if (simd !== null && n % 4 === 0 && simd.accepts(out, a, B)) simd.matvecTransposed(out, a, B, n, k, false);
+  else matmulAB(out, a, B, 1, n, k);
+}
+
 /** out (m×n) += A (m×k) · B (k×n). */
 export function matmulABAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
   if (simd !== null && simd.accepts(out, A, B)) simd.matmulAB(out, A, B, m, n, k, true);

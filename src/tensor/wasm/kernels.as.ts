@@ -730,6 +730,8 @@ export function scale_f32(x: usize, alpha: f32, n: i32): void {
  * two passes it replaces, reading and writing T and θ once instead of T twice.
  */
 @inline function rankOneScaledPass<T>(y: usize, alpha: T, x: usize, scale: T, factor: T, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
+  // Unclipped (factor = 1), (scale·t)·1 = scale·t exactly: the multiplication is left out.
+  const clipped = factor != <T>1;
   const S = <usize>sizeof<T>();
   const a = v128.splat<T>(alpha);
   const s = v128.splat<T>(scale);
@@ -754,10 +756,10 @@ export function scale_f32(x: usize, alpha: f32, n: i32): void {
         s1 = f64x2.add(s1, f64x2.mul(t1, t1));
         s2 = f64x2.add(s2, f64x2.mul(t2, t2));
         s3 = f64x2.add(s3, f64x2.mul(t3, t3));
-        v128.store(py, scaledLanes<T>(a, s, f, t0, py, true));
-        v128.store(py + 16, scaledLanes<T>(a, s, f, t1, py + 16, true));
-        v128.store(py + 32, scaledLanes<T>(a, s, f, t2, py + 32, true));
-        v128.store(py + 48, scaledLanes<T>(a, s, f, t3, py + 48, true));
+        v128.store(py, rankOneLanes<T>(a, s, f, t0, py, clipped));
+        v128.store(py + 16, rankOneLanes<T>(a, s, f, t1, py + 16, clipped));
+        v128.store(py + 32, rankOneLanes<T>(a, s, f, t2, py + 32, clipped));
+        v128.store(py + 48, rankOneLanes<T>(a, s, f, t3, py + 48, clipped));
       } else {
         const t0 = madd<T>(v128.load(px), w, v128.load(u));
         const t1 = madd<T>(v128.load(px, 16), w, v128.load(u, 16));
@@ -768,12 +770,18 @@ export function scale_f32(x: usize, alpha: f32, n: i32): void {
         s1 = f64x2.add(s1, f64x2.mul(hi0, hi0));
         s2 = f64x2.add(s2, f64x2.mul(lo1, lo1));
         s3 = f64x2.add(s3, f64x2.mul(hi1, hi1));
-        v128.store(py, scaledLanes<T>(a, s, f, t0, py, true));
-        v128.store(py + 16, scaledLanes<T>(a, s, f, t1, py + 16, true));
+        v128.store(py, rankOneLanes<T>(a, s, f, t0, py, clipped));
+        v128.store(py + 16, rankOneLanes<T>(a, s, f, t1, py + 16, clipped));
       }
     }
   }
   v128.store(acc, s0); v128.store(acc, s1, 16); v128.store(acc, s2, 32); v128.store(acc, s3, 48);
+}
+
+/** alpha·((scale·t)·factor) + y[p], rounded as scaledLanes rounds it; the ·factor only when clipped. */
+@inline function rankOneLanes<T>(a: v128, s: v128, f: v128, t: v128, p: usize, clipped: bool): v128 {
+  const g = clipped ? v128.mul<T>(v128.mul<T>(s, t), f) : v128.mul<T>(s, t);
+  return v128.add<T>(v128.mul<T>(a, g), v128.load(p));
 }
 
 export function rankOneAxpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
@@ -781,4 +789,52 @@ export function rankOneAxpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64
 }
 export function rankOneAxpyScaled_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
   rankOneScaledPass<f32>(y, alpha, x, scale, factor, rows, m, cols, n, acc);
+}
+
+/**
+ * out (n) = [out +] Σ_l a[l]·B[l][·] for l < k (B: k×n, n a multiple of the lanes): matmulAB
+ * with m = 1 (Wᵀ·a, the state cotangent of a recurrent step), each element summed in the same
+ * order l = 0, 1, … with the same multiply-adds, so bit-identical to it. matmulAB walks a panel
+ * of B down its columns (one cache line per row, rows a page apart); here four rows of B are
+ * read front to back at a time and out (n numbers) stays in L1, which streams B at the memory's
+ * speed (at H = 512 B = W_hh is 8 MB in float64).
+ */
+function matvecTransposed<T>(out: usize, a: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  const L = lanes<T>();
+  const S = <usize>sizeof<T>();
+  const row = <usize>n * S;
+  if (!accumulate) memory.fill(out, 0, <usize>n * S);
+  let l = 0;
+  for (; l + 4 <= k; l += 4) {
+    const b0 = B + <usize>l * row;
+    const b1 = b0 + row, b2 = b1 + row, b3 = b2 + row;
+    const x0 = v128.splat<T>(load<T>(a + <usize>l * S));
+    const x1 = v128.splat<T>(load<T>(a + <usize>(l + 1) * S));
+    const x2 = v128.splat<T>(load<T>(a + <usize>(l + 2) * S));
+    const x3 = v128.splat<T>(load<T>(a + <usize>(l + 3) * S));
+    for (let j = 0; j < n; j += L) {
+      const o = <usize>j * S;
+      let c = v128.load(out + o);
+      c = madd<T>(c, x0, v128.load(b0 + o));
+      c = madd<T>(c, x1, v128.load(b1 + o));
+      c = madd<T>(c, x2, v128.load(b2 + o));
+      c = madd<T>(c, x3, v128.load(b3 + o));
+      v128.store(out + o, c);
+    }
+  }
+  for (; l < k; l++) {
+    const b = B + <usize>l * row;
+    const x = v128.splat<T>(load<T>(a + <usize>l * S));
+    for (let j = 0; j < n; j += L) {
+      const o = <usize>j * S;
+      v128.store(out + o, madd<T>(v128.load(out + o), x, v128.load(b + o)));
+    }
+  }
+}
+
+export function matvecTransposed_f64(out: usize, a: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  matvecTransposed<f64>(out, a, B, n, k, accumulate);
+}
+export function matvecTransposed_f32(out: usize, a: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  matvecTransposed<f32>(out, a, B, n, k, accumulate);
 }

@@ -31,12 +31,15 @@ interface Exports {
   scaleInto_f32: (out: number, alpha: number, x: number, n: number) => number;
   axpyScaled_f64: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
   axpyScaled_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
+  matvecTransposed_f64: MatvecT;
+  matvecTransposed_f32: MatvecT;
   rankOneAxpyScaled_f64: RankOneStep;
   rankOneAxpyScaled_f32: RankOneStep;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
   setScratch: (address: number, bytes: number) => void;
 }
+type MatvecT = (out: number, a: number, B: number, n: number, k: number, accumulate: number) => void;
 type RankOneStep = (y: number, alpha: number, x: number, scale: number, factor: number, rows: number, m: number, cols: number, n: number, acc: number) => void;
 type Gates = (y: number, cNext: number, tc: number, m: number, a: number, c: number, bias: number, peephole: number, B: number, H: number) => void;
 interface WasmModuleApi {
@@ -118,6 +121,11 @@ export class SimdKernels {
   /** out (m×n) = [out +] A (m×k) · B (k×n). */
   matmulAB(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number, accumulate: boolean): void {
     (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulAB_f64 : this.k.matmulAB_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
+  }
+
+  /** out (n) = [out +] aᵀ·B, B (k×n), n a multiple of 4: matmulAB with m = 1, bit for bit, streaming B's rows. */
+  matvecTransposed(out: Vec, a: Vec, B: Vec, n: number, k: number, accumulate: boolean): void {
+    (out.BYTES_PER_ELEMENT === 8 ? this.k.matvecTransposed_f64 : this.k.matvecTransposed_f32)(out.byteOffset, a.byteOffset, B.byteOffset, n, k, accumulate ? 1 : 0);
   }
 
   /** Whether x lives in the arena. */
