@@ -19,8 +19,7 @@
  * With a cell that has a window (the LSTM), ∂θ is summed by GEMMs over the window, one pass.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import type { CellWindow, DerivedStep } from '../cells/cell.js';
-import { withNamedDerivatives } from '../cells/derivatives.js';
+import type { CellStep, CellWindow, DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { LearnerContext, LearnerViews, rowViews } from './context.js';
@@ -39,7 +38,7 @@ export class Tbptt extends LearnerViews implements Learner {
   readonly k2: number;
   protected readonly context: LearnerContext;
   /** The window: slot j holds the step that read x_τ, s_τ and received δ_τ. */
-  private readonly cellSteps: DerivedStep[];
+  private readonly cellSteps: readonly CellStep[];
   /**
    * The core's CellWindow when it has one (the LSTM): slot j is its row j, and the sweep's
    * ∂θ = Σ_τ (∂F/∂θ at τ)ᵀ·(…) is accumulated once, as GEMMs over the rows (∂W += ∂Aᵀ·[X, H]),
@@ -78,7 +77,7 @@ export class Tbptt extends LearnerViews implements Learner {
     const { core, dtype, paramSize } = this.context.model;
     const n = core.stateSize;
     this.window = core.createWindow?.(k2, 1) ?? null;
-    this.cellSteps = this.window !== null ? this.window.steps.map(withNamedDerivatives) : Array.from({ length: k2 }, () => this.context.model.createCoreStep(1));
+    this.cellSteps = this.window?.steps ?? Array.from({ length: k2 }, () => this.context.model.createCoreStep(1));
     this.inputs = zeros(dtype, k2 * core.inputSize);
     this.states = zeros(dtype, k2 * n);
     this.deltas = zeros(dtype, k2 * n);
@@ -145,8 +144,8 @@ export class Tbptt extends LearnerViews implements Learner {
       // eqs. (2)–(3); the window's start needs no ∂/∂s
       const start = age === this.filled - 1;
       if (this.window !== null) cellStep.vjp(null, start ? null : dS, null, dSNext, theta); // ∂L/∂a stays in the step's row
-      else if (start) cellStep.paramVjp(dTheta, dSNext, theta);
-      else cellStep.stateParamVjp(dS, dTheta, dSNext, theta);
+      else if (start) (cellStep as DerivedStep).paramVjp(dTheta, dSNext, theta); // the steps createCoreStep made
+      else (cellStep as DerivedStep).stateParamVjp(dS, dTheta, dSNext, theta);
     }
     this.window?.accumulate(dTheta, this.filled); // eq. (3) for every slot at once
     model.headSlice(this.pending)?.fill(0);
