@@ -747,41 +747,41 @@ export function scale_f32(x: usize, alpha: f32, n: i32): void {
       const py = rowY + o;
       const u = cols + o;
       if (sizeof<T>() == 8) {
-        const t0 = madd<T>(v128.load(px), w, v128.load(u));
-        const t1 = madd<T>(v128.load(px, 16), w, v128.load(u, 16));
-        const t2 = madd<T>(v128.load(px, 32), w, v128.load(u, 32));
-        const t3 = madd<T>(v128.load(px, 48), w, v128.load(u, 48));
-        v128.store(px, t0); v128.store(px, t1, 16); v128.store(px, t2, 32); v128.store(px, t3, 48);
-        s0 = f64x2.add(s0, f64x2.mul(t0, t0));
-        s1 = f64x2.add(s1, f64x2.mul(t1, t1));
-        s2 = f64x2.add(s2, f64x2.mul(t2, t2));
-        s3 = f64x2.add(s3, f64x2.mul(t3, t3));
-        v128.store(py, rankOneLanes<T>(a, s, f, t0, py, clipped));
-        v128.store(py + 16, rankOneLanes<T>(a, s, f, t1, py + 16, clipped));
-        v128.store(py + 32, rankOneLanes<T>(a, s, f, t2, py + 32, clipped));
-        v128.store(py + 48, rankOneLanes<T>(a, s, f, t3, py + 48, clipped));
+        const t0 = rankOneLane<T>(px, py, u, 0, w, a, s, f, clipped), t1 = rankOneLane<T>(px, py, u, 16, w, a, s, f, clipped);
+        const t2 = rankOneLane<T>(px, py, u, 32, w, a, s, f, clipped), t3 = rankOneLane<T>(px, py, u, 48, w, a, s, f, clipped);
+        s0 = addSquares(s0, t0); s1 = addSquares(s1, t1); s2 = addSquares(s2, t2); s3 = addSquares(s3, t3);
       } else {
-        const t0 = madd<T>(v128.load(px), w, v128.load(u));
-        const t1 = madd<T>(v128.load(px, 16), w, v128.load(u, 16));
-        v128.store(px, t0); v128.store(px, t1, 16);
-        const lo0 = f64x2.promote_low_f32x4(t0), hi0 = f64x2.promote_low_f32x4(i8x16.shuffle(t0, t0, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
-        const lo1 = f64x2.promote_low_f32x4(t1), hi1 = f64x2.promote_low_f32x4(i8x16.shuffle(t1, t1, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
-        s0 = f64x2.add(s0, f64x2.mul(lo0, lo0));
-        s1 = f64x2.add(s1, f64x2.mul(hi0, hi0));
-        s2 = f64x2.add(s2, f64x2.mul(lo1, lo1));
-        s3 = f64x2.add(s3, f64x2.mul(hi1, hi1));
-        v128.store(py, rankOneLanes<T>(a, s, f, t0, py, clipped));
-        v128.store(py + 16, rankOneLanes<T>(a, s, f, t1, py + 16, clipped));
+        // the float32 lanes [0, 1] and [2, 3] of each vector promoted, as scaledPassVec sums them
+        const t0 = rankOneLane<T>(px, py, u, 0, w, a, s, f, clipped), t1 = rankOneLane<T>(px, py, u, 16, w, a, s, f, clipped);
+        s0 = addSquares(s0, f64x2.promote_low_f32x4(t0)); s1 = addSquares(s1, f64x2.promote_low_f32x4(highHalf(t0)));
+        s2 = addSquares(s2, f64x2.promote_low_f32x4(t1)); s3 = addSquares(s3, f64x2.promote_low_f32x4(highHalf(t1)));
       }
     }
   }
   v128.store(acc, s0); v128.store(acc, s1, 16); v128.store(acc, s2, 32); v128.store(acc, s3, 48);
 }
 
-/** alpha·((scale·t)·factor) + y[p], rounded as scaledLanes rounds it; the ·factor only when clipped. */
-@inline function rankOneLanes<T>(a: v128, s: v128, f: v128, t: v128, p: usize, clipped: bool): v128 {
+/** acc + v·v in float64x2 lanes. */
+@inline function addSquares(acc: v128, v: v128): v128 {
+  return f64x2.add(acc, f64x2.mul(v, v));
+}
+
+/** The upper 8 bytes of v moved to the lower ones (for promote_low). */
+@inline function highHalf(v: v128): v128 {
+  return i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+
+/**
+ * One vector of rankOneScaledPass at byte offset o: t = x + w·u (written to x), then
+ * y ← alpha·((scale·t)·factor) + y, rounded as scaledLanes rounds it (the ·factor only when
+ * clipped: ·1 is exact). Returns t for the norm.
+ */
+@inline function rankOneLane<T>(px: usize, py: usize, u: usize, o: usize, w: v128, a: v128, s: v128, f: v128, clipped: bool): v128 {
+  const t = madd<T>(v128.load(px + o), w, v128.load(u + o));
+  v128.store(px + o, t);
   const g = clipped ? v128.mul<T>(v128.mul<T>(s, t), f) : v128.mul<T>(s, t);
-  return v128.add<T>(v128.mul<T>(a, g), v128.load(p));
+  v128.store(py + o, v128.add<T>(v128.mul<T>(a, g), v128.load(py + o)));
+  return t;
 }
 
 export function rankOneAxpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
@@ -814,12 +814,9 @@ function matvecTransposed<T>(out: usize, a: usize, B: usize, n: i32, k: i32, acc
     const x3 = v128.splat<T>(load<T>(a + <usize>(l + 3) * S));
     for (let j = 0; j < n; j += L) {
       const o = <usize>j * S;
-      let c = v128.load(out + o);
-      c = madd<T>(c, x0, v128.load(b0 + o));
-      c = madd<T>(c, x1, v128.load(b1 + o));
-      c = madd<T>(c, x2, v128.load(b2 + o));
-      c = madd<T>(c, x3, v128.load(b3 + o));
-      v128.store(out + o, c);
+      // out[j] + a_l·B[l][j] for l, l + 1, l + 2, l + 3 in turn
+      const c = madd<T>(madd<T>(v128.load(out + o), x0, v128.load(b0 + o)), x1, v128.load(b1 + o));
+      v128.store(out + o, madd<T>(madd<T>(c, x2, v128.load(b2 + o)), x3, v128.load(b3 + o)));
     }
   }
   for (; l < k; l++) {
