@@ -8,7 +8,7 @@
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
 import { gateActivation, type Activation } from '../tensor/activations.js';
-import { copyColumns, lstmGates, lstmGatesBackward, matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, type LstmGateBuffers, type LstmGateGradientBuffers } from '../tensor/kernels.js';
+import { copyColumns, lstmGates, lstmGatesBackward, matmulAB, matmulABt, matmulABtAdd, matmulAtBAdd, matvecTransposed, type LstmGateBuffers, type LstmGateGradientBuffers } from '../tensor/kernels.js';
 import type { KroneckerInfluence } from './cell.js';
 import { DenseRowsKronecker } from './kronecker.js';
 import type { LstmCell } from './lstm.js';
@@ -45,6 +45,9 @@ export class LstmStep extends PreActivationStep {
   readonly hasPeephole: boolean;
   readonly projecting: boolean;
 
+  /** [a; aWork] and [h; ḣ] as two-row buffers (own storage only): forwardWithStateJvp's one product. */
+  private readonly pairs: NonNullable<StepStorage['pairs']> | null;
+
   /** Set by a window's `project`: a holds W_ih·x already, so the next forward skips that product. */
   projected = false;
 
@@ -63,7 +66,8 @@ export class LstmStep extends PreActivationStep {
     ({ x: this.x, h: this.h, c: this.c, a: this.a, cNext: this.cNext, m: this.m, aWork: this.aWork, hWork: this.hWork } = storage);
     this.y = zeros(dtype, B * 4 * H);
     this.tc = zeros(dtype, B * H);
-    this.hPrevWork = zeros(dtype, B * P);
+    this.pairs = storage.pairs ?? null;
+    this.hPrevWork = this.pairs?.hDot ?? zeros(dtype, B * P);
     this.cWork = zeros(dtype, B * H);
     this.mWork = zeros(dtype, B * H);
     this.columnNorm = zeros(dtype, H);
@@ -75,16 +79,52 @@ export class LstmStep extends PreActivationStep {
   }
 
   forward(sNext: Vec, x: Vec, s: Vec, theta: Vec): void {
+    this.record(x, s, theta);
+    matmulABtAdd(this.a, this.h, this.cell.blocks.of(theta)[1]!, this.batch, 4 * this.cell.hiddenSize, this.cell.outputSize);
+    this.finish(sNext, theta);
+  }
+
+  /**
+   * `forward`, then sNextDot = J·sDot (`stateJvp`), with W_hh read once: W_hh·h and W_hh·ḣ are
+   * the two rows of one product (the kernels sum each row as a matrix-vector product would, so
+   * both results are bit-identical to the two calls). At H = 512, W_hh is most of θ and each
+   * read of it most of a forward step (issue #17). Without the paired buffers, the two calls.
+   */
+  forwardWithStateJvp(sNext: Vec, x: Vec, s: Vec, theta: Vec, sNextDot: Vec, sDot: Vec): void {
+    const { pairs } = this;
+    if (pairs === null) {
+      this.forward(sNext, x, s, theta);
+      this.stateJvp(sNextDot, sDot, theta);
+      return;
+    }
+    const { hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
+    const B = this.batch;
+    this.record(x, s, theta);
+    copyColumns(pairs.hDot, P, 0, sDot, n, 0, B, P);
+    this.aWork.fill(0);
+    matmulABtAdd(pairs.a, pairs.h, this.cell.blocks.of(theta)[1]!, 2 * B, 4 * H, P); // [a; ȧ] += [h; ḣ]·W_hhᵀ
+    this.finish(sNext, theta);
+    this.carryTangent(sDot, theta);
+    this.propagate(sNextDot, sDot, theta);
+  }
+
+  /** The forward pass up to W_hh·h: records x, h, c and starts a with W_ih·x. */
+  private record(x: Vec, s: Vec, theta: Vec): void {
     const { inputSize: I, hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
     const B = this.batch;
-    const [weightIh, weightHh, bias, peephole, weightHr] = this.cell.blocks.of(theta);
-    const { a, c, cNext, m, sigma } = this;
     this.x.set(x);
     copyColumns(this.h, P, 0, s, n, 0, B, P);
-    copyColumns(c, H, 0, s, n, P, B, H);
+    copyColumns(this.c, H, 0, s, n, P, B, H);
     if (this.projected) this.projected = false;
-    else matmulABt(a, this.x, weightIh, B, 4 * H, I);
-    matmulABtAdd(a, this.h, weightHh, B, 4 * H, P);
+    else matmulABt(this.a, this.x, this.cell.blocks.of(theta)[0]!, B, 4 * H, I);
+  }
+
+  /** The forward pass after a = W_ih·x + W_hh·h: the gates, then s'. */
+  private finish(sNext: Vec, theta: Vec): void {
+    const { hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
+    const B = this.batch;
+    const [, , bias, peephole, weightHr] = this.cell.blocks.of(theta);
+    const { m, cNext, sigma } = this;
     lstmGates(this.gates, this.hasBias ? bias : null, this.hasPeephole ? peephole : null, sigma.value, B, H);
     if (this.projecting) {
       matmulABt(this.hWork, m, weightHr, B, P, H);
@@ -129,7 +169,8 @@ export class LstmStep extends PreActivationStep {
 
   protected stateCotangent(dS: Vec, _dSNext: Vec, theta: Vec): void {
     const { hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
-    matmulAB(this.hPrevWork, this.aWork, this.cell.blocks.of(theta)[1]!, this.batch, P, 4 * H);
+    if (this.batch === 1) matvecTransposed(this.hPrevWork, this.aWork, this.cell.blocks.of(theta)[1]!, P, 4 * H); // W_hhᵀ·∂L/∂a
+    else matmulAB(this.hPrevWork, this.aWork, this.cell.blocks.of(theta)[1]!, this.batch, P, 4 * H);
     copyColumns(dS, n, 0, this.hPrevWork, P, 0, this.batch, P);
   }
 
@@ -137,8 +178,8 @@ export class LstmStep extends PreActivationStep {
   protected tangent(xDot: Vec | null, sDot: Vec | null, thetaDot: Vec | null, theta: Vec): void {
     const { inputSize: I, hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
     const B = this.batch;
-    const [weightIh, weightHh, , peephole] = this.cell.blocks.of(theta);
-    const { y, c, cNext, m } = this;
+    const [weightIh, weightHh] = this.cell.blocks.of(theta);
+    const { c, cNext, m } = this;
     const aDot = this.aWork;
     aDot.fill(0);
     this.cWork.fill(0);
@@ -147,19 +188,8 @@ export class LstmStep extends PreActivationStep {
       const hDot = this.hPrevWork;
       copyColumns(hDot, P, 0, sDot, n, 0, B, P);
       matmulABtAdd(aDot, hDot, weightHh, B, 4 * H, P);
-      for (let b = 0; b < B; b++) {
-        for (let j = 0; j < H; j++) {
-          const k = 4 * H * b + j;
-          const cDot = sDot[n * b + P + j];
-          this.cWork[H * b + j] = y[k + H] * cDot;
-          if (this.hasPeephole) {
-            aDot[k] += peephole[j] * cDot;
-            aDot[k + H] += peephole[H + j] * cDot;
-          }
-        }
-      }
-    }
-    if (this.projecting) this.hWork.fill(0);
+      this.carryTangent(sDot, theta);
+    } else if (this.projecting) this.hWork.fill(0);
     if (thetaDot === null) return;
     const [weightIhDot, weightHhDot, biasDot, peepholeDot, weightHrDot] = this.cell.blocks.of(thetaDot);
     matmulABtAdd(aDot, this.x, weightIhDot, B, 4 * H, I);
@@ -167,6 +197,25 @@ export class LstmStep extends PreActivationStep {
     if (this.hasBias) for (let k = 0; k < B * 4 * H; k++) aDot[k] += biasDot[k % (4 * H)];
     if (this.hasPeephole) addPeepholeTangent(aDot, peepholeDot, c, cNext, B, H);
     if (this.projecting) matmulABt(this.hWork, m, weightHrDot, B, P, H); // Ẇ_hr·m
+  }
+
+  /** The state tangent's part besides W_hh·ḣ: f ⊙ ċ (cWork), the peepholes' w ⊙ ċ into ȧ; the projection terms' ḣ' (hWork) zeroed. */
+  private carryTangent(sDot: Vec, theta: Vec): void {
+    const { hiddenSize: H, outputSize: P, stateSize: n } = this.cell;
+    const peephole = this.cell.blocks.of(theta)[3]!;
+    const { y, aWork: aDot } = this;
+    for (let b = 0; b < this.batch; b++) {
+      for (let j = 0; j < H; j++) {
+        const k = 4 * H * b + j;
+        const cDot = sDot[n * b + P + j];
+        this.cWork[H * b + j] = y[k + H] * cDot;
+        if (this.hasPeephole) {
+          aDot[k] += peephole[j] * cDot;
+          aDot[k + H] += peephole[H + j] * cDot;
+        }
+      }
+    }
+    if (this.projecting) this.hWork.fill(0);
   }
 
   /** s'̇ from ȧ (aWork), with f ⊙ ċ (cWork) when sDot is given, and the direct ḣ' (hWork) when projecting. */

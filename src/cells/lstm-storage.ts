@@ -15,18 +15,40 @@ export interface StepStorage {
   readonly m: Vec; // B×H
   readonly aWork: Vec; // B×4H
   readonly hWork: Vec; // B×P
+  /**
+   * A step's own storage only: a and aWork as the two halves of one buffer, and h followed by a
+   * B×P buffer for ḣ, so the forward and the state jvp read W_hh once, as one product with two
+   * rows (LstmStep.forwardWithStateJvp).
+   */
+  readonly pairs?: { readonly a: Vec; readonly h: Vec; readonly hDot: Vec };
 }
 
+/** The recordings by name (the pairs are views over some of them). */
+export type RecordingName = Exclude<keyof StepStorage, 'pairs'>;
+
 /** The width of each recording per batch row. */
-export function storageWidths(cell: LstmCell): Record<keyof StepStorage, number> {
+export function storageWidths(cell: LstmCell): Record<RecordingName, number> {
   const { inputSize: I, hiddenSize: H, outputSize: P } = cell;
   return { x: I, h: P, c: H, a: 4 * H, cNext: H, m: H, aWork: 4 * H, hWork: P };
 }
 
 export function ownStorage(cell: LstmCell, batch: number): StepStorage {
   const widths = storageWidths(cell);
-  const make = (name: keyof StepStorage) => zeros(cell.dtype, batch * widths[name]);
-  return { x: make('x'), h: make('h'), c: make('c'), a: make('a'), cNext: make('cNext'), m: make('m'), aWork: make('aWork'), hWork: make('hWork') };
+  const make = (name: RecordingName) => zeros(cell.dtype, batch * widths[name]);
+  const a = zeros(cell.dtype, 2 * batch * widths.a);
+  const h = zeros(cell.dtype, 2 * batch * widths.h);
+  const half = (pair: Vec, first: boolean) => (first ? pair.subarray(0, pair.length / 2) : pair.subarray(pair.length / 2));
+  return {
+    x: make('x'),
+    h: half(h, true),
+    c: make('c'),
+    a: half(a, true),
+    cNext: make('cNext'),
+    m: make('m'),
+    aWork: half(a, false),
+    hWork: make('hWork'),
+    pairs: { a, h, hDot: half(h, false) },
+  };
 }
 
 /** ∂w_c += the peephole rows' part of Σ_k ∂L/∂a_k·u_k, over `rows` rows of dA (rows×4H), C and CNext (rows×H). */

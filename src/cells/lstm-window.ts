@@ -4,7 +4,7 @@ import { addColumns, copyColumns, matmulAB, matmulABt, matmulAtBAdd } from '../t
 import type { CellWindow, WindowOrder } from './cell.js';
 import type { LstmCell } from './lstm.js';
 import { LstmStep } from './lstm-step.js';
-import { addPeepholeGradient, storageWidths, type StepStorage } from './lstm-storage.js';
+import { addPeepholeGradient, storageWidths, type RecordingName, type StepStorage } from './lstm-storage.js';
 
 /**
  * A window of LSTM steps whose recordings are rows of contiguous (maxSteps·B × width) buffers,
@@ -17,7 +17,7 @@ import { addPeepholeGradient, storageWidths, type StepStorage } from './lstm-sto
  */
 export class LstmWindow implements CellWindow {
   readonly steps: LstmStep[];
-  private readonly rows: Record<keyof StepStorage, Vec>;
+  private readonly rows: Record<RecordingName, Vec>;
   private readonly dX: Vec; // maxSteps·B × I, ∂L/∂x in step order
   private readonly ones: Vec; // maxSteps·B ones: ∂b as a product
 
@@ -27,9 +27,9 @@ export class LstmWindow implements CellWindow {
     readonly batch: number,
   ) {
     const widths = storageWidths(cell);
-    const names = Object.keys(widths) as Array<keyof StepStorage>;
-    this.rows = Object.fromEntries(names.map((name) => [name, zeros(cell.dtype, maxSteps * batch * widths[name])])) as Record<keyof StepStorage, Vec>;
-    const row = (name: keyof StepStorage, k: number) => this.rows[name].subarray(k * batch * widths[name], (k + 1) * batch * widths[name]);
+    const names = Object.keys(widths) as Array<RecordingName>;
+    this.rows = Object.fromEntries(names.map((name) => [name, zeros(cell.dtype, maxSteps * batch * widths[name])])) as Record<RecordingName, Vec>;
+    const row = (name: RecordingName, k: number) => this.rows[name].subarray(k * batch * widths[name], (k + 1) * batch * widths[name]);
     this.steps = Array.from({ length: maxSteps }, (_, k) => {
       const storage = Object.fromEntries(names.map((name) => [name, row(name, k)])) as unknown as StepStorage;
       return new LstmStep(cell, batch, storage);

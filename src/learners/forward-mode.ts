@@ -15,7 +15,7 @@ import type { Rng } from '../tensor/rng.js';
 import type { Cell, DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
-import { StructuredGradient } from '../optim/structured-gradient.js';
+import { StructuredGradient, type PendingRankOne } from '../optim/structured-gradient.js';
 import { LearnerContext, LearnerViews } from './context.js';
 import { DivergenceError, type Learner, type LearnerOptions, type LearnerSnapshot, type StepResult } from './learner.js';
 
@@ -45,6 +45,13 @@ export interface SensitivityEstimator {
   tensors(): Record<string, Vec>;
   /** The estimator's own random stream, when it draws signs. */
   readonly rng: Rng | null;
+  /**
+   * The state tangent ṡ that `propagate` pushes through J (a rank-one estimate's s̃) and where
+   * J·ṡ goes: a cell step that computes it with the forward pass (TangentForward) fills `output`,
+   * and the learner then calls `tangentPropagated` so that propagate does not compute it again.
+   */
+  readonly stateTangent?: { readonly input: Vec; readonly output: Vec };
+  tangentPropagated?(): void;
   /** Scalars a snapshot must hold besides the tensors (e.g. θ̃'s scale). */
   values?(): Record<string, number>;
   /** Rebuilds what is derived from the tensors, given the snapshot's values, after a restore. */
@@ -66,6 +73,17 @@ export interface StructuredEstimate {
   valuesNormBound(): number;
   /** ‖gradientValues‖² as the optimizer's pass measured it. */
   valuesMeasured(normSquared: number): void;
+  /** An update of gradientValues still to be applied (the optimizer's pass may apply it), or null. */
+  readonly pendingUpdate?: PendingRankOne | null;
+}
+
+/** A cell step that runs its forward pass and a state jvp together, sharing the reads of θ (lstm-step.ts). */
+interface TangentForward {
+  forwardWithStateJvp(sNext: Vec, x: Vec, s: Vec, theta: Vec, sNextDot: Vec, sDot: Vec): void;
+}
+
+function forwardsTangent(step: DerivedStep): step is DerivedStep & TangentForward {
+  return typeof (step as Partial<TangentForward>).forwardWithStateJvp === 'function';
 }
 
 function isStructured(estimator: SensitivityEstimator): estimator is SensitivityEstimator & StructuredEstimate {
@@ -113,7 +131,14 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
     const labelled = target !== null && target !== undefined;
     // A structured estimate refers to θ̃, which propagate changes: a step without a target keeps it readable.
     context.settleGradient(!labelled);
-    this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
+    const tangent = estimator.stateTangent;
+    if (tangent !== undefined && forwardsTangent(this.cellStep)) {
+      // eq. (1) and propagate's J·ṡ in one pass over θ
+      this.cellStep.forwardWithStateJvp(context.state, input, context.state, theta, tangent.output, tangent.input);
+      estimator.tangentPropagated!();
+    } else {
+      this.cellStep.forward(context.state, input, context.state, theta); // eq. (1)
+    }
     estimator.propagate(theta); // eq. (2)
     if (!labelled) return context.predictOnly();
     const loss = context.evaluate(target, context.zeroHeadGradient());
@@ -122,6 +147,7 @@ export class ForwardModeLearner<E extends SensitivityEstimator = SensitivityEsti
       // eqs. (3)–(4) fused: the optimizer forms each element of ĝ as it updates θ
       const core = structured.segments[0]!;
       core.scale = estimator.gradientScale(context.readout.dState);
+      core.pending = estimator.pendingUpdate ?? null;
       context.updateStructured(structured, estimator);
       const measured = core.measuredNormSquared;
       if (measured !== -1) {

@@ -43,6 +43,7 @@ export class NbtEstimator extends RankOneEstimator {
   private readonly cellStep: DerivedStep;
   private readonly influence: ImmediateInfluence;
   private readonly jsTilde: Vec;
+  readonly stateTangent: { readonly input: Vec; readonly output: Vec };
   /** ε_1 … ε_K then ε_0 (K + 1 signs). */
   private readonly signs: Vec;
   private readonly vNorm: Vec;
@@ -66,17 +67,20 @@ export class NbtEstimator extends RankOneEstimator {
     const { dtype } = core;
     this.rng = new Rng(seed);
     this.jsTilde = zeros(dtype, core.stateSize);
+    this.stateTangent = { input: this.sTilde, output: this.jsTilde };
     this.signs = zeros(dtype, K + 1);
     this.vNorm = zeros(dtype, K);
     this.uNorm = zeros(dtype, K);
     this.coefficient = zeros(dtype, K);
+    this.deferTerms(core, this.influence, cellStep.batch, this.coefficient);
   }
 
   /** (s̃, θ̃) at t → t+1, eqs. (2)–(5). */
   propagate(theta: Vec): void {
     const { influence, sTilde, thetaTilde, jsTilde, signs, vNorm, uNorm, coefficient, epsilon } = this;
     const K = influence.termCount;
-    this.cellStep.stateJvp(jsTilde, sTilde, theta); // eq. (2)
+    this.settle(); // the last step's terms, if the optimizer did not add them
+    this.propagateTangent(this.cellStep, theta); // eq. (2): J_t·s̃_t
     influence.norms(vNorm, uNorm, theta);
     this.rng.fillSigns(signs);
     const sign0 = signs[K]!;
@@ -89,7 +93,7 @@ export class NbtEstimator extends RankOneEstimator {
     for (let k = 0; k < K; k++) added += (uNorm[k]! / coefficient[k]!) ** 2;
     const factor = thetaTilde.termFactor(Math.sqrt(added));
     for (let k = 0; k < K; k++) coefficient[k] = factor / coefficient[k]!; // ε_k/ρ_k = 1/(ε_kρ_k) as ε_k² = 1
-    influence.addCombinedParams(thetaTilde.body, coefficient);
+    this.addTerms(influence, coefficient);
   }
 }
 

@@ -16,9 +16,10 @@
  * stored (x_τ, s_τ) before (2) — only when k2 > k1 — so a restored learner, which has only the
  * stored (x_τ, s_τ), continues bit for bit. Cost per step: one forward, plus k2 vjps (and
  * k2 − k1 forwards) every k1 steps; memory O(k2·(n + inputSize + the cell's step workspace)).
+ * With a cell that has a window (the LSTM), ∂θ is summed by GEMMs over the window, one pass.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import type { DerivedStep } from '../cells/cell.js';
+import type { CellStep, CellWindow, DerivedStep } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
 import type { Model } from '../model/model.js';
 import { LearnerContext, LearnerViews, rowViews } from './context.js';
@@ -37,7 +38,15 @@ export class Tbptt extends LearnerViews implements Learner {
   readonly k2: number;
   protected readonly context: LearnerContext;
   /** The window: slot j holds the step that read x_τ, s_τ and received δ_τ. */
-  private readonly cellSteps: DerivedStep[];
+  private readonly cellSteps: readonly CellStep[];
+  /**
+   * The core's CellWindow when it has one (the LSTM): slot j is its row j, and the sweep's
+   * ∂θ = Σ_τ (∂F/∂θ at τ)ᵀ·(…) is accumulated once, as GEMMs over the rows (∂W += ∂Aᵀ·[X, H]),
+   * not as k2 rank-one updates that each read and write ∂θ — at H = 512 each such pass costs
+   * about a forward step (issue #17). The sum then runs over slots, not over ages: the same
+   * gradient up to the order of the k2 terms, i.e. rounding.
+   */
+  private readonly window: CellWindow | null;
   private readonly inputs: Vec; // k2 × inputSize
   private readonly states: Vec; // k2 × n, s_τ before the step
   private readonly deltas: Vec; // k2 × n, δ_τ (zero without a target)
@@ -67,7 +76,8 @@ export class Tbptt extends LearnerViews implements Learner {
     this.k2 = k2;
     const { core, dtype, paramSize } = this.context.model;
     const n = core.stateSize;
-    this.cellSteps = Array.from({ length: k2 }, () => this.context.model.createCoreStep(1));
+    this.window = core.createWindow?.(k2, 1) ?? null;
+    this.cellSteps = this.window?.steps ?? Array.from({ length: k2 }, () => this.context.model.createCoreStep(1));
     this.inputs = zeros(dtype, k2 * core.inputSize);
     this.states = zeros(dtype, k2 * n);
     this.deltas = zeros(dtype, k2 * n);
@@ -132,9 +142,12 @@ export class Tbptt extends LearnerViews implements Learner {
         this.linearisedAt[j] = this.updates;
       }
       // eqs. (2)–(3); the window's start needs no ∂/∂s
-      if (age === this.filled - 1) cellStep.paramVjp(dTheta, dSNext, theta);
-      else cellStep.stateParamVjp(dS, dTheta, dSNext, theta);
+      const start = age === this.filled - 1;
+      if (this.window !== null) cellStep.vjp(null, start ? null : dS, null, dSNext, theta); // ∂L/∂a stays in the step's row
+      else if (start) (cellStep as DerivedStep).paramVjp(dTheta, dSNext, theta); // the steps createCoreStep made
+      else (cellStep as DerivedStep).stateParamVjp(dS, dTheta, dSNext, theta);
     }
+    this.window?.accumulate(dTheta, this.filled); // eq. (3) for every slot at once
     model.headSlice(this.pending)?.fill(0);
     this.sinceUpdate = 0;
     this.updates++;

@@ -65,6 +65,7 @@ export class UoroEstimator extends RankOneEstimator {
   /** ‖ν‖ = √n for signs ±1. */
   private readonly nuNorm: number;
   private readonly sTildeNext: Vec;
+  readonly stateTangent: { readonly input: Vec; readonly output: Vec };
   /** The termwise path: ⟨v_k, ν⟩ and ‖u_k‖ per term (‖v_k‖ only when the cell cannot give ‖u_k‖ alone). */
   private readonly influence: ImmediateInfluence | null;
   private readonly coefficient: Vec;
@@ -87,6 +88,7 @@ export class UoroEstimator extends RankOneEstimator {
     this.nu = zeros(dtype, core.stateSize);
     this.nuNorm = Math.sqrt(core.stateSize);
     this.sTildeNext = zeros(dtype, core.stateSize);
+    this.stateTangent = { input: this.sTilde, output: this.sTildeNext };
     this.influence = deltaTheta === 'vjp' ? null : termwiseInfluence(cellStep);
     if (deltaTheta === 'terms' && this.influence === null) {
       throw new TypeError(`uoro: deltaTheta 'terms' needs a cell whose steps offer influence.projectState (the ${core.kind} cell does not); use 'vjp' or 'auto'`);
@@ -96,6 +98,7 @@ export class UoroEstimator extends RankOneEstimator {
     this.vNorm = zeros(dtype, this.influence?.paramNorms === undefined ? K : 0); // only for a cell without paramNorms
     this.uNorm = zeros(dtype, K);
     this.deltaTheta = zeros(dtype, this.influence === null ? core.paramSize : 0);
+    if (this.influence !== null) this.deferTerms(core, this.influence, cellStep.batch, this.coefficient);
   }
 
   /** Whether δθ is formed term by term (no p-sized scratch vector). */
@@ -106,7 +109,8 @@ export class UoroEstimator extends RankOneEstimator {
   /** (s̃, θ̃) at t → t+1, eqs. (2)–(5). */
   propagate(theta: Vec): void {
     const { cellStep, sTilde, thetaTilde, nu, sTildeNext, epsilon } = this;
-    cellStep.stateJvp(sTildeNext, sTilde, theta); // eq. (2)
+    this.settle(); // the last step's terms, if the optimizer did not add them
+    this.propagateTangent(cellStep, theta); // eq. (2): s̃' = J_t·s̃_t
     this.rng.fillSigns(nu);
     const deltaNorm = this.formDeltaTheta(theta); // eq. (3)
     let rho0 = 1;
@@ -145,7 +149,7 @@ export class UoroEstimator extends RankOneEstimator {
     }
     const factor = weight * thetaTilde.termFactor(weight * deltaNorm);
     for (let k = 0; k < coefficient.length; k++) coefficient[k] *= factor;
-    influence.addCombinedParams(thetaTilde.body, coefficient);
+    this.addTerms(influence, coefficient);
   }
 }
 

@@ -35,6 +35,7 @@ export class Momentum extends ScheduledRate implements Optimizer {
 
   /** The same update, each g[i] formed from the structure as it is used (structured-gradient.ts). */
   stepStructured(theta: Vec, grad: StructuredGradient): void {
+    grad.settle(); // a pending rank-one update of the values: applied first, in a pass of its own
     const rate = this.currentRate();
     const v = this.velocity;
     const mu = this.momentum;

@@ -1,6 +1,6 @@
 /** Plain stochastic gradient descent: θ ← θ − η(t)·g. */
 import type { Vec } from '../tensor/dtype.js';
-import { axpy, axpyScaled } from '../tensor/kernels.js';
+import { axpy, axpyScaled, fusesRankOne, rankOneAxpyScaled, type RankOneBlock } from '../tensor/kernels.js';
 import { simd } from '../tensor/backend.js';
 import { clipScalar, segmentScale, type StructuredGradient } from './structured-gradient.js';
 import type { Optimizer, OptimizerOptions, OptimizerState } from './optimizer.js';
@@ -19,7 +19,7 @@ export class Sgd extends ScheduledRate implements Optimizer {
     this.t++;
   }
 
-  /** θ ← θ − η(t)·g, one fused pass per segment that also measures Σ values² (structured-gradient.ts). */
+  /** θ ← θ − η(t)·g, one fused pass per segment that also measures Σ values² and applies a pending rank-one update of values (structured-gradient.ts). */
   stepStructured(theta: Vec, grad: StructuredGradient): void {
     const rate = this.currentRate();
     // `step`'s axpy runs on the whole θ: where it would be SIMD, float32 rounds each η·g product.
@@ -28,9 +28,29 @@ export class Sgd extends ScheduledRate implements Optimizer {
     const factor = clipScalar(grad.clipFactor, theta);
     for (let k = 0; k < grad.segments.length; k++) {
       const segment = grad.segments[k]!;
-      segment.measuredNormSquared = axpyScaled(grad.view(theta, k), alpha, segment.values, segmentScale(segment, theta), factor, simdStep);
+      const view = grad.view(theta, k);
+      const { pending } = segment;
+      segment.pending = null;
+      if (pending?.active === true && this.fuses(view, segment.values, pending.blocks)) {
+        // θ̃'s rank-one update inside this pass: values and θ read and written once
+        segment.measuredNormSquared = rankOneAxpyScaled(view, alpha, segment.values, segmentScale(segment, theta), factor, pending.blocks);
+        pending.applied();
+        continue;
+      }
+      pending?.settle();
+      segment.measuredNormSquared = axpyScaled(view, alpha, segment.values, segmentScale(segment, theta), factor, simdStep);
     }
     this.t++;
+  }
+
+  /** fusesRankOne's verdict, kept for the operands it was asked about (the same every step). */
+  private fused: { y: Vec; x: Vec; blocks: readonly RankOneBlock[]; fuses: boolean } | null = null;
+
+  private fuses(y: Vec, x: Vec, blocks: readonly RankOneBlock[]): boolean {
+    const known = this.fused;
+    if (known !== null && known.y === y && known.x === x && known.blocks === blocks) return known.fuses;
+    this.fused = { y, x, blocks, fuses: fusesRankOne(y, x, blocks) };
+    return this.fused.fuses;
   }
 
   getState(): OptimizerState {

@@ -11,7 +11,7 @@
  * gives the same θ either way. `denseInto` forms the dense vector on demand (`learner.gradient`).
  */
 import type { Vec } from '../tensor/dtype.js';
-import { scale as scaleVector, scaleInto } from '../tensor/kernels.js';
+import { scale as scaleVector, scaleInto, type RankOneBlock } from '../tensor/kernels.js';
 import { simd } from '../tensor/backend.js';
 
 export interface GradientSegment {
@@ -26,6 +26,27 @@ export interface GradientSegment {
    * (its SGD pass does, for free); −1 otherwise. The producer may read it back after the step.
    */
   measuredNormSquared: number;
+  /**
+   * A rank-one update of `values` not yet applied (UORO/NoBackTrack's θ̃ ← θ̃ + Σ_k c_k·u_k), or
+   * null. The gradient is scale·(values after the update): SGD applies it inside its pass (one
+   * pass over values and θ instead of two over values); any other reader settles it first.
+   */
+  pending: PendingRankOne | null;
+}
+
+/**
+ * An update values += Σ_blocks rows ⊗ cols (tensor/kernels.ts RankOneBlock) its producer has
+ * deferred so that the optimizer's pass can apply it (issue #17: at H = 512 each pass over θ̃
+ * costs about a forward step).
+ */
+export interface PendingRankOne {
+  /** Whether it is still to be applied. */
+  readonly active: boolean;
+  readonly blocks: readonly RankOneBlock[];
+  /** Applies it in a pass of its own (nothing when no longer active). */
+  settle(): void;
+  /** The optimizer's pass applied it. */
+  applied(): void;
 }
 
 export class StructuredGradient {
@@ -42,7 +63,7 @@ export class StructuredGradient {
     this.segments = segments.map(({ offset, values, scale }) => {
       if (offset < end || offset + values.length > size) throw new RangeError(`structured gradient: segments must lie in order inside θ (${size} numbers), got [${offset}, ${offset + values.length})`);
       end = offset + values.length;
-      return { offset, values, scale: scale ?? 1, measuredNormSquared: -1 };
+      return { offset, values, scale: scale ?? 1, measuredNormSquared: -1, pending: null };
     });
   }
 
@@ -51,6 +72,7 @@ export class StructuredGradient {
    * each element: scale·values[i] written in out's dtype, then clipped.
    */
   denseInto(out: Vec): void {
+    this.settle();
     let end = 0;
     for (const segment of this.segments) {
       out.fill(0, end, segment.offset);
@@ -61,6 +83,14 @@ export class StructuredGradient {
     }
     out.fill(0, end);
     if (this.clipFactor !== 1) scaleVector(out, this.clipFactor);
+  }
+
+  /** Applies every pending update in a pass of its own (an optimizer that does not fuse it calls this first). */
+  settle(): void {
+    for (const segment of this.segments) {
+      segment.pending?.settle();
+      segment.pending = null;
+    }
   }
 
   /** Segment k's part of θ (views made once per θ: subarray allocates). */

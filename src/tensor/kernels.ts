@@ -61,6 +61,39 @@ export function axpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor:
   return reference.axpyScaled(y, alpha, x, scale, factor, roundProduct);
 }
 
+/** One block of a rank-one update of x: x[offset + r·n + c] += rows[r]·cols[c], n = cols.length. */
+export interface RankOneBlock {
+  readonly offset: number;
+  readonly rows: Vec;
+  readonly cols: Vec;
+}
+
+/**
+ * Whether `rankOneAxpyScaled` runs on these operands: the SIMD kernels, every operand in the
+ * arena, the blocks tiling x in order, every block's rows a multiple of 8 long (so the norm's
+ * partial sums see each element in the lane `dot` gives it). Otherwise the caller takes the
+ * two passes (the rank-one update, then axpyScaled).
+ */
+export function fusesRankOne(y: Vec, x: Vec, blocks: readonly RankOneBlock[]): boolean {
+  if (simd === null || !simd.fusesRankOne || x.length < SIMD_VECTOR_MIN || !simd.acceptsPair(y, x)) return false;
+  let end = 0;
+  for (const { offset, rows, cols } of blocks) {
+    if (offset !== end || cols.length % 8 !== 0 || !simd.acceptsPair(x, rows) || !simd.acceptsPair(x, cols)) return false;
+    end += rows.length * cols.length;
+  }
+  return end === x.length;
+}
+
+/**
+ * x += Σ_blocks rows ⊗ cols and then y += alpha · ((scale · x) · factor), one pass over x and y
+ * instead of two over x (θ̃'s rank-one update, then the fused SGD step of axpyScaled), each
+ * number rounded as those two passes round it; returns ⟨x, x⟩ of the updated x, equal bit for
+ * bit to dot(x, x). Only where `fusesRankOne` said yes.
+ */
+export function rankOneAxpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, blocks: readonly RankOneBlock[]): number {
+  return simd!.rankOneAxpyScaled(y, alpha, x, scale, factor, blocks);
+}
+
 /** y ← alpha · x + beta · y over the whole buffers (the update of a running estimate). */
 export function axpby(y: Vec, alpha: number, x: Vec, beta: number): void {
   if (simd !== null && y.length >= SIMD_VECTOR_MIN && simd.acceptsPair(y, x)) simd.axpby(y, alpha, x, beta, y.length);
@@ -83,6 +116,16 @@ export function matmulABtAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: 
 export function matmulAB(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
   if (simd !== null && simd.accepts(out, A, B)) simd.matmulAB(out, A, B, m, n, k, false);
   else reference.matmulAB(out, A, B, m, n, k);
+}
+
+/**
+ * out (n) = a (k) · B (k×n), the transposed matrix-vector product Bᵀ·a: bit-identical to
+ * matmulAB with m = 1; on the SIMD kernels with n a multiple of 4 it streams B's rows instead of
+ * walking its columns (matvecTransposed in kernels.as.ts).
+ */
+export function matvecTransposed(out: Vec, a: Vec, B: Vec, n: number, k: number): void {
+  if (simd !== null && n % 4 === 0 && simd.accepts(out, a, B)) simd.matvecTransposed(out, a, B, n, k, false);
+  else matmulAB(out, a, B, 1, n, k);
 }
 
 /** out (m×n) += A (m×k) · B (k×n). */

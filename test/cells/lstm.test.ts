@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { lstm, type LstmOptions } from '../../src/cells/lstm.js';
 import { checkCell, evaluate, randomPoint } from '../support/cell-harness.js';
 import { Rng, randomVector, relativeError } from '../support/numeric.js';
+import { zeros, type Vec } from '../../src/tensor/dtype.js';
+import type { DerivedStep } from '../../src/cells/cell.js';
 
 /** One variant through the whole derivative suite, with its float32 twin. */
 function checkVariant(name: string, options: LstmOptions, harness: { batch?: number; seed?: number } = {}): void {
@@ -257,5 +259,37 @@ test('lstm jvp treats a null tangent as zero', () => {
     step.jvp(withZeros, t.xDot, t.sDot, t.thetaDot, p.theta);
     step.jvp(withNulls, part === 'xDot' ? t.xDot : null, part === 'sDot' ? t.sDot : null, part === 'thetaDot' ? t.thetaDot : null, p.theta);
     assert.deepEqual(withNulls, withZeros, `only ${part} given`);
+  }
+});
+
+test('lstm forwardWithStateJvp gives the state and J·ṡ of forward then stateJvp bit for bit (one product [h; ḣ]·W_hhᵀ), in place, with peepholes and projection, float64 and float32', () => {
+  const rng = new Rng(23);
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const options of [{}, { peephole: true }, { projSize: 12 }, { peephole: true, projSize: 12 }, { bias: false }]) {
+      for (const batch of [1, 2]) {
+        const cell = lstm({ inputSize: 8, hiddenSize: 24, dtype, ...options });
+        const theta = zeros(dtype, cell.paramSize);
+        cell.initParams(theta, rng);
+        for (let i = 0; i < theta.length; i++) theta[i] += 0.3 * rng.normal();
+        const fused = cell.createStep(batch) as unknown as { forwardWithStateJvp(sNext: Vec, x: Vec, s: Vec, theta: Vec, sNextDot: Vec, sDot: Vec): void };
+        const apart = cell.createStep(batch) as DerivedStep;
+        const sFused = zeros(dtype, batch * cell.stateSize);
+        const sApart = zeros(dtype, batch * cell.stateSize);
+        for (let t = 0; t < 3; t++) {
+          const x = zeros(dtype, batch * cell.inputSize);
+          const sDot = zeros(dtype, batch * cell.stateSize);
+          for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+          for (let i = 0; i < sDot.length; i++) sDot[i] = rng.normal();
+          const jvpFused = zeros(dtype, sDot.length);
+          const jvpApart = zeros(dtype, sDot.length);
+          fused.forwardWithStateJvp(sFused, x, sFused, theta, jvpFused, sDot);
+          apart.forward(sApart, x, sApart, theta);
+          apart.stateJvp(jvpApart, sDot, theta);
+          const what = `${dtype} ${JSON.stringify(options)} batch ${batch} step ${t}`;
+          assert.deepEqual(sFused, sApart, `${what}: s'`);
+          assert.deepEqual(jvpFused, jvpApart, `${what}: J·ṡ`);
+        }
+      }
+    }
   }
 });

@@ -42,8 +42,8 @@ test('tbptt with a short window is biased: it misses the dependencies longer tha
   assert.ok(error > 1e-2, `relative error ${error.toExponential(2)} should show the truncation bias`);
 });
 
-test('tbptt(k1 = 1, k2 = 3) after the ring wrapped equals bptt of the last loss over the last 3 steps from the stored state', () => {
-  const { config } = VARIANTS[7]!;
+// gru: one step's vjp at a time; the lstms: the ring is their window, ∂θ summed by its GEMMs over slots
+for (const { name, config } of [VARIANTS[7]!, VARIANTS[2]!, VARIANTS[5]!]) test(`tbptt(k1 = 1, k2 = 3) after the ring wrapped equals bptt of the last loss over the last 3 steps from the stored state: ${name}`, () => {
   const model = perturbedModel(config, 6);
   const stream = randomStream(10, config.inputSize, config.outputSize!, 14);
   const learner = tbptt(model, { k1: 1, k2: 3, loss: mse, optimizer: null });

@@ -18,14 +18,14 @@ function denseOnly(optimizer: Optimizer): Optimizer {
 }
 
 /** θ and the last gradient after `steps` steps of a learner on a fixed stream. */
-function run(learner: LearnerConfig, optimizer: OptimizerConfig, dtype: DType, dense: boolean, clip: number | undefined, hiddenSize: number): { theta: Float64Array; gradient: Float64Array; losses: number[] } {
-  const model = createModel({ inputSize: 3, layers: [{ cell: { kind: 'lstm', hiddenSize } }], outputSize: 2, dtype }, { seed: 5 });
+function run(learner: LearnerConfig, optimizer: OptimizerConfig, dtype: DType, dense: boolean, clip: number | undefined, hiddenSize: number, inputSize = 3): { theta: Float64Array; gradient: Float64Array; losses: number[] } {
+  const model = createModel({ inputSize, layers: [{ cell: { kind: 'lstm', hiddenSize } }], outputSize: 2, dtype }, { seed: 5 });
   const built = createOptimizer(optimizer, model.paramSize, dtype);
   const l = createLearner(learner, model, { loss: mse, optimizer: dense ? denseOnly(built) : built, seed: 9, ...(clip === undefined ? {} : { clip }) });
   const rng = new Rng(2);
   const losses: number[] = [];
   for (let t = 0; t < 40; t++) {
-    const x = [rng.normal(), rng.normal(), rng.normal()];
+    const x = Array.from({ length: inputSize }, () => rng.normal());
     // every fifth step has no target: the last estimate must stay readable across it
     const r = l.step(x, t % 5 === 4 ? null : [rng.normal(), rng.normal()]);
     losses.push(r.loss);
@@ -45,11 +45,12 @@ for (const backend of backends) {
         for (const optimizer of optimizers) {
           for (const dtype of ['float64', 'float32'] as const) {
             for (const clip of [undefined, 0.05]) {
-              // H = 4 has p_core < 64 (the TypeScript vector loops), H = 24 the SIMD ones
-              for (const hiddenSize of [4, 24]) {
-                const what = `${JSON.stringify(learner)} ${optimizer.kind} ${dtype} clip ${clip} H ${hiddenSize}`;
-                const fused = run(learner, optimizer, dtype, false, clip, hiddenSize);
-                const dense = run(learner, optimizer, dtype, true, clip, hiddenSize);
+              // H = 4 has p_core < 64 (the TypeScript vector loops), H = 24 the SIMD ones; with 8 inputs
+              // every row of θ̃'s blocks is a multiple of 8 long, so SGD also adds θ̃'s terms in its pass
+              for (const [hiddenSize, inputSize] of [[4, 3], [24, 3], [24, 8]] as const) {
+                const what = `${JSON.stringify(learner)} ${optimizer.kind} ${dtype} clip ${clip} H ${hiddenSize} I ${inputSize}`;
+                const fused = run(learner, optimizer, dtype, false, clip, hiddenSize, inputSize);
+                const dense = run(learner, optimizer, dtype, true, clip, hiddenSize, inputSize);
                 assert.deepEqual(fused.losses, dense.losses, what);
                 assert.deepEqual(fused.theta, dense.theta, what);
                 assert.deepEqual(fused.gradient, dense.gradient, what);

@@ -872,3 +872,123 @@ export function gemvABt_f64(out: usize, x: usize, B: usize, n: i32, k: i32, accu
 export function gemvABt_f32(out: usize, x: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
   gemvABt<f32>(out, x, B, n, k, accumulate);
 }
+
+// ---- Fused online updates (issue #17, branch perfonline): θ̃'s rank-one update inside the SGD pass ----
+
+/**
+ * One block of a pending rank-one update fused with the SGD step on it (src/optim/sgd.ts,
+ * src/learners/rank-one.ts): for each row r < m and column c < n (n a multiple of 8),
+ *   t = x[r·n + c] + rows[r]·cols[c]          (written back to x: θ̃'s body T, updated)
+ *   y[r·n + c] = alpha·((scale·t)·factor) + y  (θ, the SGD step on the updated T)
+ * and Σ t² accumulated in the four float64x2 partial sums stored at acc (8 f64), lane for lane
+ * as scaledPassVec accumulates them. Each number rounds as matmulAtBAdd (k = 1) and then
+ * axpyScaled round it, and a caller that runs the blocks of a segment one after another and
+ * reduces acc as scaledPassVec does gets dot(T, T) bit for bit — so the fused step equals the
+ * two passes it replaces, reading and writing T and θ once instead of T twice.
+ */
+@inline function rankOneScaledPass<T>(y: usize, alpha: T, x: usize, scale: T, factor: T, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
+  // Unclipped (factor = 1), (scale·t)·1 = scale·t exactly: the multiplication is left out.
+  const clipped = factor != <T>1;
+  const S = <usize>sizeof<T>();
+  const a = v128.splat<T>(alpha);
+  const s = v128.splat<T>(scale);
+  const f = v128.splat<T>(factor);
+  let s0 = v128.load(acc), s1 = v128.load(acc, 16), s2 = v128.load(acc, 32), s3 = v128.load(acc, 48);
+  for (let r = 0; r < m; r++) {
+    const w = v128.splat<T>(load<T>(rows + <usize>r * S));
+    const rowX = x + <usize>(r * n) * S;
+    const rowY = y + <usize>(r * n) * S;
+    for (let c = 0; c + 8 <= n; c += 8) {
+      const o = <usize>c * S;
+      const px = rowX + o;
+      const py = rowY + o;
+      const u = cols + o;
+      if (sizeof<T>() == 8) {
+        const t0 = rankOneLane<T>(px, py, u, 0, w, a, s, f, clipped), t1 = rankOneLane<T>(px, py, u, 16, w, a, s, f, clipped);
+        const t2 = rankOneLane<T>(px, py, u, 32, w, a, s, f, clipped), t3 = rankOneLane<T>(px, py, u, 48, w, a, s, f, clipped);
+        s0 = addSquares(s0, t0); s1 = addSquares(s1, t1); s2 = addSquares(s2, t2); s3 = addSquares(s3, t3);
+      } else {
+        // the float32 lanes [0, 1] and [2, 3] of each vector promoted, as scaledPassVec sums them
+        const t0 = rankOneLane<T>(px, py, u, 0, w, a, s, f, clipped), t1 = rankOneLane<T>(px, py, u, 16, w, a, s, f, clipped);
+        s0 = addSquares(s0, f64x2.promote_low_f32x4(t0)); s1 = addSquares(s1, f64x2.promote_low_f32x4(highHalf(t0)));
+        s2 = addSquares(s2, f64x2.promote_low_f32x4(t1)); s3 = addSquares(s3, f64x2.promote_low_f32x4(highHalf(t1)));
+      }
+    }
+  }
+  v128.store(acc, s0); v128.store(acc, s1, 16); v128.store(acc, s2, 32); v128.store(acc, s3, 48);
+}
+
+/** acc + v·v in float64x2 lanes. */
+@inline function addSquares(acc: v128, v: v128): v128 {
+  return f64x2.add(acc, f64x2.mul(v, v));
+}
+
+/** The upper 8 bytes of v moved to the lower ones (for promote_low). */
+@inline function highHalf(v: v128): v128 {
+  return i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+}
+
+/**
+ * One vector of rankOneScaledPass at byte offset o: t = x + w·u (written to x), then
+ * y ← alpha·((scale·t)·factor) + y, rounded as scaledLanes rounds it (the ·factor only when
+ * clipped: ·1 is exact). Returns t for the norm.
+ */
+@inline function rankOneLane<T>(px: usize, py: usize, u: usize, o: usize, w: v128, a: v128, s: v128, f: v128, clipped: bool): v128 {
+  const t = madd<T>(v128.load(px + o), w, v128.load(u + o));
+  v128.store(px + o, t);
+  const g = clipped ? v128.mul<T>(v128.mul<T>(s, t), f) : v128.mul<T>(s, t);
+  v128.store(py + o, v128.add<T>(v128.mul<T>(a, g), v128.load(py + o)));
+  return t;
+}
+
+export function rankOneAxpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
+  rankOneScaledPass<f64>(y, alpha, x, scale, factor, rows, m, cols, n, acc);
+}
+export function rankOneAxpyScaled_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
+  rankOneScaledPass<f32>(y, alpha, x, scale, factor, rows, m, cols, n, acc);
+}
+
+/**
+ * out (n) = [out +] Σ_l a[l]·B[l][·] for l < k (B: k×n, n a multiple of the lanes): matmulAB
+ * with m = 1 (Wᵀ·a, the state cotangent of a recurrent step), each element summed in the same
+ * order l = 0, 1, … with the same multiply-adds, so bit-identical to it. matmulAB walks a panel
+ * of B down its columns (one cache line per row, rows a page apart); here four rows of B are
+ * read front to back at a time and out (n numbers) stays in L1, which streams B at the memory's
+ * speed (at H = 512 B = W_hh is 8 MB in float64).
+ */
+function matvecTransposed<T>(out: usize, a: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  const L = lanes<T>();
+  const S = <usize>sizeof<T>();
+  const row = <usize>n * S;
+  if (!accumulate) memory.fill(out, 0, <usize>n * S);
+  let l = 0;
+  for (; l + 4 <= k; l += 4) {
+    const b0 = B + <usize>l * row;
+    const b1 = b0 + row, b2 = b1 + row, b3 = b2 + row;
+    const x0 = v128.splat<T>(load<T>(a + <usize>l * S));
+    const x1 = v128.splat<T>(load<T>(a + <usize>(l + 1) * S));
+    const x2 = v128.splat<T>(load<T>(a + <usize>(l + 2) * S));
+    const x3 = v128.splat<T>(load<T>(a + <usize>(l + 3) * S));
+    for (let j = 0; j < n; j += L) {
+      const o = <usize>j * S;
+      // out[j] + a_l·B[l][j] for l, l + 1, l + 2, l + 3 in turn
+      const c = madd<T>(madd<T>(v128.load(out + o), x0, v128.load(b0 + o)), x1, v128.load(b1 + o));
+      v128.store(out + o, madd<T>(madd<T>(c, x2, v128.load(b2 + o)), x3, v128.load(b3 + o)));
+    }
+  }
+  for (; l < k; l++) {
+    const b = B + <usize>l * row;
+    const x = v128.splat<T>(load<T>(a + <usize>l * S));
+    for (let j = 0; j < n; j += L) {
+      const o = <usize>j * S;
+      v128.store(out + o, madd<T>(v128.load(out + o), x, v128.load(b + o)));
+    }
+  }
+}
+
+export function matvecTransposed_f64(out: usize, a: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  matvecTransposed<f64>(out, a, B, n, k, accumulate);
+}
+export function matvecTransposed_f32(out: usize, a: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
+  matvecTransposed<f32>(out, a, B, n, k, accumulate);
+}

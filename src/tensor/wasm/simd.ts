@@ -9,6 +9,7 @@
 import type { Vec } from '../dtype.js';
 import type { LstmGateBuffers, LstmGateGradientBuffers } from '../reference.js';
 import type { Arena } from '../arena.js';
+import type { RankOneBlock } from '../kernels.js';
 import { PLAIN_MEMORY_FMA_KERNELS, PLAIN_MEMORY_KERNELS, SHARED_MEMORY_FMA_KERNELS, SHARED_MEMORY_KERNELS } from './binary.generated.js';
 
 type Product = (out: number, A: number, B: number, m: number, n: number, k: number, accumulate: number) => void;
@@ -31,6 +32,10 @@ interface Exports {
   scaleInto_f32: (out: number, alpha: number, x: number, n: number) => number;
   axpyScaled_f64: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
   axpyScaled_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
+  matvecTransposed_f64: MatvecT;
+  matvecTransposed_f32: MatvecT;
+  rankOneAxpyScaled_f64: RankOneStep;
+  rankOneAxpyScaled_f32: RankOneStep;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
   gemvABt_f64: Gemv;
@@ -39,6 +44,8 @@ interface Exports {
   lstmGatesBackward_f32: GateGradients;
   setScratch: (address: number, bytes: number) => void;
 }
+type MatvecT = (out: number, a: number, B: number, n: number, k: number, accumulate: number) => void;
+type RankOneStep = (y: number, alpha: number, x: number, scale: number, factor: number, rows: number, m: number, cols: number, n: number, acc: number) => void;
 type Gates = (y: number, cNext: number, tc: number, m: number, a: number, c: number, bias: number, peephole: number, B: number, H: number) => void;
 type GateGradients = (da: number, dc: number, y: number, c: number, tc: number, dm: number, dcIn: number, stride: number, peephole: number, B: number, H: number) => void;
 interface WasmModuleApi {
@@ -85,6 +92,8 @@ const SCRATCH_BYTES = 131072;
 
 export class SimdKernels {
   private readonly k: Exports;
+  /** rankOneAxpyScaled's four float64x2 partial sums (null: the arena had no room). */
+  private readonly accumulators: Float64Array | null;
 
   /**
    * @param options.fma use the relaxed-SIMD build, whose multiply-adds are fused (one rounding
@@ -101,6 +110,7 @@ export class SimdKernels {
     // The instance's own packing space (matmulAtBAdd); without it the kernels read operands in place.
     const scratch = arena.allocate('float64', SCRATCH_BYTES / 8, null);
     if (scratch !== null) this.k.setScratch(scratch.byteOffset, SCRATCH_BYTES);
+    this.accumulators = arena.allocate('float64', 8, null) as Float64Array | null;
   }
 
   /** Whether the kernels can run on these operands in place: all in the arena, one dtype. */
@@ -119,6 +129,11 @@ export class SimdKernels {
   /** out (m×n) = [out +] A (m×k) · B (k×n). */
   matmulAB(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number, accumulate: boolean): void {
     (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulAB_f64 : this.k.matmulAB_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k, accumulate ? 1 : 0);
+  }
+
+  /** out (n) = [out +] aᵀ·B, B (k×n), n a multiple of 4: matmulAB with m = 1, bit for bit, streaming B's rows. */
+  matvecTransposed(out: Vec, a: Vec, B: Vec, n: number, k: number, accumulate: boolean): void {
+    (out.BYTES_PER_ELEMENT === 8 ? this.k.matvecTransposed_f64 : this.k.matvecTransposed_f32)(out.byteOffset, a.byteOffset, B.byteOffset, n, k, accumulate ? 1 : 0);
   }
 
   /** Whether x lives in the arena. */
@@ -154,6 +169,27 @@ export class SimdKernels {
   /** y ← alpha·((scale·x)·factor) + y over n elements; returns ⟨x, x⟩ summed as `dot` sums it. */
   axpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, n: number): number {
     return (x.BYTES_PER_ELEMENT === 8 ? this.k.axpyScaled_f64 : this.k.axpyScaled_f32)(y.byteOffset, alpha, x.byteOffset, scale, factor, n);
+  }
+
+  /**
+   * The fused SGD step on a segment x whose pending rank-one blocks are applied on the way
+   * (kernels.ts rankOneAxpyScaled); returns Σ x² after the update, reduced as `dot` reduces it.
+   */
+  rankOneAxpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, blocks: readonly RankOneBlock[]): number {
+    const acc = this.accumulators!;
+    acc.fill(0);
+    const kernel = x.BYTES_PER_ELEMENT === 8 ? this.k.rankOneAxpyScaled_f64 : this.k.rankOneAxpyScaled_f32;
+    for (const { offset, rows, cols } of blocks) {
+      const at = offset * x.BYTES_PER_ELEMENT;
+      kernel(y.byteOffset + at, alpha, x.byteOffset + at, scale, factor, rows.byteOffset, rows.length, cols.byteOffset, cols.length, acc.byteOffset);
+    }
+    // The four float64x2 sums, reduced as scaledPassVec reduces them: (s0 + s1) + (s2 + s3), then its two lanes.
+    return (acc[0]! + acc[2]! + (acc[4]! + acc[6]!)) + (acc[1]! + acc[3]! + (acc[5]! + acc[7]!));
+  }
+
+  /** Whether rankOneAxpyScaled has its 64 bytes of partial sums in the arena. */
+  get fusesRankOne(): boolean {
+    return this.accumulators !== null;
   }
 
   /** Whether the LSTM gate kernel can run in place on these buffers (bias and peephole may be null). */
