@@ -159,3 +159,49 @@ export function lstmGatesBackward(d: reference.LstmGateGradientBuffers, peephole
   if (simd !== null && sigma.value === sigmoid && simd.acceptsGateGradients(d, peephole)) simd.lstmGatesBackward(d, peephole, B, H);
   else reference.lstmGatesBackward(d, peephole, sigma.grad, B, H);
 }
+
+// ---- The rank-one estimators' per-term scalars (UORO, NoBackTrack: src/learners/uoro.ts, nbt.ts) ----
+// Loops over the K terms or the n state entries, with a square root or a division per element.
+// Each is computed in float64 and rounded once at the store, in the same operations and summing
+// order on both paths, so the SIMD kernels (two elements per operation) give the TypeScript
+// loops' numbers bit for bit (test/tensor/online-kernels.test.ts).
+
+/**
+ * NoBackTrack's term scalings, eq. (3): c_k = ε_k·(√(‖u_k‖/(‖v_k‖ + ε)) + ε) into `coefficient`
+ * (K numbers; ε_k the signs ±1, the first K of `signs`); returns Σ_k (‖u_k‖/c_k)², summed in order over the stored c_k.
+ */
+export function termScalings(coefficient: Vec, signs: Vec, uNorm: Vec, vNorm: Vec, epsilon: number): number {
+  if (simd !== null && coefficient.length >= SIMD_VECTOR_MIN && simd.accepts(coefficient, signs, uNorm) && simd.acceptsPair(coefficient, vNorm)) return simd.termScalings(coefficient, signs, uNorm, vNorm, epsilon);
+  let sum = 0;
+  for (let k = 0; k < coefficient.length; k++) {
+    coefficient[k] = signs[k]! * (Math.sqrt(uNorm[k]! / (vNorm[k]! + epsilon)) + epsilon);
+    sum += (uNorm[k]! / coefficient[k]!) ** 2;
+  }
+  return sum;
+}
+
+/** Σ_k (a_k·b_k)², summed in order (UORO's ‖δθ‖² from ⟨v_k, ν⟩ and ‖u_k‖). */
+export function orderedSquares(a: Vec, b: Vec): number {
+  if (simd !== null && a.length >= SIMD_VECTOR_MIN && simd.acceptsPair(a, b)) return simd.orderedSquares(a, b);
+  let sum = 0;
+  for (let k = 0; k < a.length; k++) sum += (a[k]! * b[k]!) ** 2;
+  return sum;
+}
+
+/** c_k ← c_k·factor, computed in float64 and rounded once (unlike `scale`, whose float32 kernel rounds factor first). */
+export function scaleTerms(coefficient: Vec, factor: number): void {
+  if (simd !== null && coefficient.length >= SIMD_VECTOR_MIN && simd.owns(coefficient)) simd.termScale(coefficient, factor, false);
+  else for (let k = 0; k < coefficient.length; k++) coefficient[k] *= factor;
+}
+
+/** c_k ← factor/c_k. */
+export function reciprocalTerms(coefficient: Vec, factor: number): void {
+  if (simd !== null && coefficient.length >= SIMD_VECTOR_MIN && simd.owns(coefficient)) simd.termScale(coefficient, factor, true);
+  else for (let k = 0; k < coefficient.length; k++) coefficient[k] = factor / coefficient[k]!;
+}
+
+/** out ← alpha·x + beta·y, each element computed in float64 and rounded once (out may be x or y). */
+export function combine(out: Vec, alpha: number, x: Vec, beta: number, y: Vec): void {
+  if (simd !== null && out.length >= SIMD_VECTOR_MIN && simd.accepts(out, x, y)) simd.combineWide(out, alpha, x, beta, y);
+  else for (let i = 0; i < out.length; i++) out[i] = alpha * x[i]! + beta * y[i]!;
+}

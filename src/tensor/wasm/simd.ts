@@ -43,7 +43,17 @@ interface Exports {
   lstmGatesBackward_f64: GateGradients;
   lstmGatesBackward_f32: GateGradients;
   setScratch: (address: number, bytes: number) => void;
+  termScalings_f64: TermScalings;
+  termScalings_f32: TermScalings;
+  orderedSquares_f64: (a: number, b: number, K: number) => number;
+  orderedSquares_f32: (a: number, b: number, K: number) => number;
+  termScale_f64: (coefficient: number, factor: number, K: number, reciprocal: number) => void;
+  termScale_f32: (coefficient: number, factor: number, K: number, reciprocal: number) => void;
+  combineWide_f64: CombineWide;
+  combineWide_f32: CombineWide;
 }
+type TermScalings = (coefficient: number, signs: number, uNorm: number, vNorm: number, epsilon: number, K: number) => number;
+type CombineWide = (out: number, alpha: number, x: number, beta: number, y: number, n: number) => void;
 type MatvecT = (out: number, a: number, B: number, n: number, k: number, accumulate: number) => void;
 type RankOneStep = (y: number, alpha: number, x: number, scale: number, factor: number, rows: number, m: number, cols: number, n: number, acc: number) => void;
 type Gates = (y: number, cNext: number, tc: number, m: number, a: number, c: number, bias: number, peephole: number, B: number, H: number) => void;
@@ -235,5 +245,27 @@ export class SimdKernels {
   /** out (m×n) += Aᵀ · B, A (k×m), B (k×n). */
   matmulAtBAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
     (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulAtBAdd_f64 : this.k.matmulAtBAdd_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k);
+  }
+
+  // The rank-one estimators' per-term scalars (kernels.as.ts, branch perf3): float64 arithmetic, results rounded once to the buffers' dtype.
+
+  /** NoBackTrack's c_k = ε_k·(√(u_k/(v_k + ε)) + ε) into coefficient; returns Σ (u_k/c_k)² in order. */
+  termScalings(coefficient: Vec, signs: Vec, uNorm: Vec, vNorm: Vec, epsilon: number): number {
+    return (coefficient.BYTES_PER_ELEMENT === 8 ? this.k.termScalings_f64 : this.k.termScalings_f32)(coefficient.byteOffset, signs.byteOffset, uNorm.byteOffset, vNorm.byteOffset, epsilon, coefficient.length);
+  }
+
+  /** Σ (a_k·b_k)², in order. */
+  orderedSquares(a: Vec, b: Vec): number {
+    return (a.BYTES_PER_ELEMENT === 8 ? this.k.orderedSquares_f64 : this.k.orderedSquares_f32)(a.byteOffset, b.byteOffset, a.length);
+  }
+
+  /** c_k ← factor/c_k (reciprocal) or c_k·factor. */
+  termScale(coefficient: Vec, factor: number, reciprocal: boolean): void {
+    (coefficient.BYTES_PER_ELEMENT === 8 ? this.k.termScale_f64 : this.k.termScale_f32)(coefficient.byteOffset, factor, coefficient.length, reciprocal ? 1 : 0);
+  }
+
+  /** out ← alpha·x + beta·y. */
+  combineWide(out: Vec, alpha: number, x: Vec, beta: number, y: Vec): void {
+    (out.BYTES_PER_ELEMENT === 8 ? this.k.combineWide_f64 : this.k.combineWide_f32)(out.byteOffset, alpha, x.byteOffset, beta, y.byteOffset, out.length);
   }
 }
