@@ -23,6 +23,17 @@ export function dot(a: Vec, b: Vec): number {
   return reference.dot(a, b);
 }
 
+/**
+ * Σ x², the squared norm the scaled passes below return: dot(x, x) bit for bit, except on the
+ * float32 SIMD kernels, which sum it in float32 lanes (kernels.as.ts, sumSquaresLanes: the
+ * float64 widening cost the fused SGD pass as much as its update). For θ̃'s body T, whose norm
+ * only scales UORO's and NoBackTrack's factors and sizes the clipping.
+ */
+export function normSquared(x: Vec): number {
+  if (simd !== null && x.length >= SIMD_VECTOR_MIN && simd.owns(x)) return simd.sumSquares(x, x.length);
+  return reference.dot(x, x);
+}
+
 /** Euclidean norm ‖x‖. */
 export function norm(x: Vec): number {
   return Math.sqrt(dot(x, x));
@@ -41,7 +52,7 @@ export function scale(x: Vec, alpha: number): void {
 }
 
 /**
- * out ← alpha · x, returning ⟨x, x⟩ — equal bit for bit to dot(x, x) — in the same pass (a
+ * out ← alpha · x, returning ⟨x, x⟩ — equal bit for bit to normSquared(x) — in the same pass (a
  * scaled copy whose norm the caller needs, as a gradient estimate α·θ̃ and its size).
  */
 export function scaleInto(out: Vec, alpha: number, x: Vec): number {
@@ -51,7 +62,7 @@ export function scaleInto(out: Vec, alpha: number, x: Vec): number {
 
 /**
  * y += alpha · ((scale · x) · factor) over the whole buffers, returning ⟨x, x⟩ — equal bit for
- * bit to dot(x, x) — in the same pass: the SGD step on a scaled gradient segment (alpha = −η,
+ * bit to normSquared(x) — in the same pass: the SGD step on a scaled gradient segment (alpha = −η,
  * factor the clipping factor or 1), rounded as writing g = scale·x, clipping it and stepping
  * would round it (src/optim/structured-gradient.ts). `roundProduct`: on the TypeScript path, round
  * alpha·g as the SIMD axpy would (a short segment of a θ the SIMD kernels step).
@@ -71,7 +82,7 @@ export interface RankOneBlock {
 /**
  * Whether `rankOneAxpyScaled` runs on these operands: the SIMD kernels, every operand in the
  * arena, the blocks tiling x in order, every block's rows a multiple of 8 long (so the norm's
- * partial sums see each element in the lane `dot` gives it). Otherwise the caller takes the
+ * partial sums see each element in the lane `normSquared` gives it). Otherwise the caller takes the
  * two passes (the rank-one update, then axpyScaled).
  */
 export function fusesRankOne(y: Vec, x: Vec, blocks: readonly RankOneBlock[]): boolean {
@@ -88,7 +99,7 @@ export function fusesRankOne(y: Vec, x: Vec, blocks: readonly RankOneBlock[]): b
  * x += Σ_blocks rows ⊗ cols and then y += alpha · ((scale · x) · factor), one pass over x and y
  * instead of two over x (θ̃'s rank-one update, then the fused SGD step of axpyScaled), each
  * number rounded as those two passes round it; returns ⟨x, x⟩ of the updated x, equal bit for
- * bit to dot(x, x). Only where `fusesRankOne` said yes.
+ * bit to normSquared(x). Only where `fusesRankOne` said yes.
  */
 export function rankOneAxpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, blocks: readonly RankOneBlock[]): number {
   return simd!.rankOneAxpyScaled(y, alpha, x, scale, factor, blocks);

@@ -1124,3 +1124,103 @@ export function combineWide_f64(out: usize, alpha: f64, x: usize, beta: f64, y: 
 export function combineWide_f32(out: usize, alpha: f64, x: usize, beta: f64, y: usize, n: i32): void {
   combineWide<f32>(out, alpha, x, beta, y, n);
 }
+
+// ---- θ̃'s ‖T‖² in float32 lanes (issue #17, branch perf3) --------------------------------------
+//
+// In float32 the fused SGD pass spent as much on ‖T‖² as on the update: dotVec widens every
+// lane to float64 (a shuffle, two promotions, two float64 multiplies and adds per four numbers).
+// UORO and NoBackTrack need ‖T‖ only for their scalings (ρ0) and the clipping norm, so in float32
+// it is summed in float32 lanes: element i of x in f32x4 accumulator (i / 4) mod 2, lane i mod 4,
+// the two accumulators added, then their lanes as hsum adds them, and any tail (< 8 numbers)
+// added in float64. sumSquaresLanes, scaledPassLanes and rankOneScaledPassLanes all sum so, so
+// the fused pass, the plain pass and a pass of its own give one ‖T‖² bit for bit.
+
+@inline function addSquaresF32(acc: v128, v: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(v, v));
+}
+
+/** The two accumulators reduced: (a0 + a1), then its lanes as hsum<f32> adds them, widened. */
+@inline function reduceLanes(a0: v128, a1: v128): f64 {
+  return <f64>hsum<f32>(f32x4.add(a0, a1));
+}
+
+/** Σ x[i]² of n float32 numbers in the order above. */
+function sumSquaresLanes(x: usize, n: i32): f64 {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i * 4;
+    a0 = addSquaresF32(a0, v128.load(x + o));
+    a1 = addSquaresF32(a1, v128.load(x + o, 16));
+  }
+  let sum = reduceLanes(a0, a1);
+  for (; i < n; i++) {
+    const v = <f64>load<f32>(x + <usize>i * 4);
+    sum += v * v;
+  }
+  return sum;
+}
+
+/** scaledPassVec<f32> (the same y, rounded the same way) with Σ x² summed as sumSquaresLanes sums it. */
+function scaledPassLanes(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, n: i32, update: bool): f64 {
+  const a = f32x4.splat(alpha);
+  const s = f32x4.splat(scale);
+  const f = f32x4.splat(factor);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i * 4;
+    const x0 = v128.load(x + o), x1 = v128.load(x + o, 16);
+    a0 = addSquaresF32(a0, x0);
+    a1 = addSquaresF32(a1, x1);
+    v128.store(y + o, scaledLanes<f32>(a, s, f, x0, y + o, update));
+    v128.store(y + o + 16, scaledLanes<f32>(a, s, f, x1, y + o + 16, update));
+  }
+  let sum = reduceLanes(a0, a1);
+  for (; i < n; i++) {
+    const value = load<f32>(x + <usize>i * 4);
+    sum += <f64>value * <f64>value;
+    const p = y + <usize>i * 4;
+    store<f32>(p, update ? alpha * ((scale * value) * factor) + load<f32>(p) : scale * value);
+  }
+  return sum;
+}
+
+/**
+ * rankOneScaledPass<f32> (the same x and y, rounded the same way) with Σ t² in the two f32x4
+ * accumulators at acc (32 bytes), carried from block to block; returns their reduction so far,
+ * which after the last block (blocks tiling x in order, n a multiple of 8) is sumSquaresLanes(x).
+ */
+function rankOneScaledPassLanes(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, rows: usize, m: i32, cols: usize, n: i32, acc: usize): f64 {
+  const clipped = factor != <f32>1;
+  const a = f32x4.splat(alpha);
+  const s = f32x4.splat(scale);
+  const f = f32x4.splat(factor);
+  let a0 = v128.load(acc), a1 = v128.load(acc, 16);
+  for (let r = 0; r < m; r++) {
+    const w = f32x4.splat(load<f32>(rows + <usize>r * 4));
+    const rowX = x + <usize>(r * n) * 4;
+    const rowY = y + <usize>(r * n) * 4;
+    for (let c = 0; c + 8 <= n; c += 8) {
+      const o = <usize>c * 4;
+      a0 = addSquaresF32(a0, rankOneLane<f32>(rowX + o, rowY + o, cols + o, 0, w, a, s, f, clipped));
+      a1 = addSquaresF32(a1, rankOneLane<f32>(rowX + o, rowY + o, cols + o, 16, w, a, s, f, clipped));
+    }
+  }
+  v128.store(acc, a0);
+  v128.store(acc, a1, 16);
+  return reduceLanes(a0, a1);
+}
+
+export function sumSquaresLanes_f32(x: usize, n: i32): f64 {
+  return sumSquaresLanes(x, n);
+}
+export function scaleIntoLanes_f32(out: usize, alpha: f32, x: usize, n: i32): f64 {
+  return scaledPassLanes(out, 0, x, alpha, 1, n, false);
+}
+export function axpyScaledLanes_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, n: i32): f64 {
+  return scaledPassLanes(y, alpha, x, scale, factor, n, true);
+}
+export function rankOneAxpyScaledLanes_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, rows: usize, m: i32, cols: usize, n: i32, acc: usize): f64 {
+  return rankOneScaledPassLanes(y, alpha, x, scale, factor, rows, m, cols, n, acc);
+}

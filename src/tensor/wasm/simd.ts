@@ -51,6 +51,10 @@ interface Exports {
   termScale_f32: (coefficient: number, factor: number, K: number, reciprocal: number) => void;
   combineWide_f64: CombineWide;
   combineWide_f32: CombineWide;
+  sumSquaresLanes_f32: (x: number, n: number) => number;
+  scaleIntoLanes_f32: (out: number, alpha: number, x: number, n: number) => number;
+  axpyScaledLanes_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
+  rankOneAxpyScaledLanes_f32: (y: number, alpha: number, x: number, scale: number, factor: number, rows: number, m: number, cols: number, n: number, acc: number) => number;
 }
 type TermScalings = (coefficient: number, signs: number, uNorm: number, vNorm: number, epsilon: number, K: number) => number;
 type CombineWide = (out: number, alpha: number, x: number, beta: number, y: number, n: number) => void;
@@ -171,24 +175,38 @@ export class SimdKernels {
     (x.BYTES_PER_ELEMENT === 8 ? this.k.scale_f64 : this.k.scale_f32)(x.byteOffset, alpha, n);
   }
 
-  /** out ← alpha·x over n elements; returns ⟨x, x⟩ summed as `dot` sums it. */
+  /** out ← alpha·x over n elements; returns Σ x² summed as `sumSquares` sums it. */
   scaleInto(out: Vec, alpha: number, x: Vec, n: number): number {
-    return (x.BYTES_PER_ELEMENT === 8 ? this.k.scaleInto_f64 : this.k.scaleInto_f32)(out.byteOffset, alpha, x.byteOffset, n);
+    return (x.BYTES_PER_ELEMENT === 8 ? this.k.scaleInto_f64 : this.k.scaleIntoLanes_f32)(out.byteOffset, alpha, x.byteOffset, n);
   }
 
-  /** y ← alpha·((scale·x)·factor) + y over n elements; returns ⟨x, x⟩ summed as `dot` sums it. */
+  /** y ← alpha·((scale·x)·factor) + y over n elements; returns Σ x² summed as `sumSquares` sums it. */
   axpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, n: number): number {
-    return (x.BYTES_PER_ELEMENT === 8 ? this.k.axpyScaled_f64 : this.k.axpyScaled_f32)(y.byteOffset, alpha, x.byteOffset, scale, factor, n);
+    return (x.BYTES_PER_ELEMENT === 8 ? this.k.axpyScaled_f64 : this.k.axpyScaledLanes_f32)(y.byteOffset, alpha, x.byteOffset, scale, factor, n);
+  }
+
+  /** Σ x² over n elements: `dot(x, x)` in float64; in float32 summed in float32 lanes (kernels.as.ts, sumSquaresLanes). */
+  sumSquares(x: Vec, n: number): number {
+    return x.BYTES_PER_ELEMENT === 8 ? this.k.dot_f64(x.byteOffset, x.byteOffset, n) : this.k.sumSquaresLanes_f32(x.byteOffset, n);
   }
 
   /**
    * The fused SGD step on a segment x whose pending rank-one blocks are applied on the way
-   * (kernels.ts rankOneAxpyScaled); returns Σ x² after the update, reduced as `dot` reduces it.
+   * (kernels.ts rankOneAxpyScaled); returns Σ x² after the update, summed as `sumSquares` sums it.
    */
   rankOneAxpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, blocks: readonly RankOneBlock[]): number {
     const acc = this.accumulators!;
     acc.fill(0);
-    const kernel = x.BYTES_PER_ELEMENT === 8 ? this.k.rankOneAxpyScaled_f64 : this.k.rankOneAxpyScaled_f32;
+    if (x.BYTES_PER_ELEMENT === 4) {
+      // float32: the partial sums in float32 lanes; the last block's call returns their reduction
+      let sum = 0;
+      for (const { offset, rows, cols } of blocks) {
+        const at = offset * 4;
+        sum = this.k.rankOneAxpyScaledLanes_f32(y.byteOffset + at, alpha, x.byteOffset + at, scale, factor, rows.byteOffset, rows.length, cols.byteOffset, cols.length, acc.byteOffset);
+      }
+      return sum;
+    }
+    const kernel = this.k.rankOneAxpyScaled_f64;
     for (const { offset, rows, cols } of blocks) {
       const at = offset * x.BYTES_PER_ELEMENT;
       kernel(y.byteOffset + at, alpha, x.byteOffset + at, scale, factor, rows.byteOffset, rows.length, cols.byteOffset, cols.length, acc.byteOffset);
