@@ -22,7 +22,7 @@
  * addCombinedParams (≈ the parameter half of a vjp); memory O(n + p + K).
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { norm } from '../tensor/kernels.js';
+import { combine, norm, reciprocalTerms, termScalings } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import type { DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
@@ -85,14 +85,13 @@ export class NbtEstimator extends RankOneEstimator {
     this.rng.fillSigns(signs);
     const sign0 = signs[K]!;
     const rho0 = Math.sqrt(thetaTilde.norm() / (norm(jsTilde) + epsilon)) + epsilon; // eq. (3)
-    for (let k = 0; k < K; k++) coefficient[k] = signs[k]! * (Math.sqrt(uNorm[k]! / (vNorm[k]! + epsilon)) + epsilon);
+    // c_k = ε_kρ_k, and ‖Σ_k (ε_k/ρ_k)·u_k‖² = Σ_k (‖u_k‖/c_k)², the u_k being disjoint
+    const added = termScalings(coefficient, signs, uNorm, vNorm, epsilon);
     influence.combineState(sTilde, coefficient, theta); // eq. (4)
-    for (let i = 0; i < sTilde.length; i++) sTilde[i] += sign0 * rho0 * jsTilde[i]!;
+    combine(sTilde, 1, sTilde, sign0 * rho0, jsTilde);
     thetaTilde.multiply(sign0 / rho0); // eq. (5)
-    let added = 0; // ‖Σ_k (ε_k/ρ_k)·u_k‖², the u_k being disjoint
-    for (let k = 0; k < K; k++) added += (uNorm[k]! / coefficient[k]!) ** 2;
     const factor = thetaTilde.termFactor(Math.sqrt(added));
-    for (let k = 0; k < K; k++) coefficient[k] = factor / coefficient[k]!; // ε_k/ρ_k = 1/(ε_kρ_k) as ε_k² = 1
+    reciprocalTerms(coefficient, factor); // ε_k/ρ_k = 1/(ε_kρ_k) as ε_k² = 1
     this.addTerms(influence, coefficient);
   }
 }

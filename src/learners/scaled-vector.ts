@@ -11,7 +11,7 @@
  * bound a float32 UORO at H = 128 overflowed after ~1000 steps, σ drifting down steadily).
  */
 import { zeros, type DType, type Vec } from '../tensor/dtype.js';
-import { axpy, dot, scale, scaleInto } from '../tensor/kernels.js';
+import { axpy, normSquared, scale, scaleInto } from '../tensor/kernels.js';
 
 /** log₂ of the largest |σ| (and of 1/smallest) before σ is folded into T. */
 const FOLD_EXPONENT: Record<DType, number> = { float64: 256, float32: 20 };
@@ -42,7 +42,7 @@ export class ScaledVector {
 
   /** ‖T‖², measured (one pass) only when T changed since it was last measured. */
   bodySquared(): number {
-    if (Number.isNaN(this.bodyNormSquared)) this.measured(dot(this.body, this.body));
+    if (Number.isNaN(this.bodyNormSquared)) this.measured(normSquared(this.body));
     return this.bodyNormSquared;
   }
 
@@ -51,7 +51,7 @@ export class ScaledVector {
     return Number.isNaN(this.bodyNormSquared) ? this.bodyNormBound : Math.sqrt(this.bodyNormSquared);
   }
 
-  /** ‖T‖² as a pass over T (an optimizer's fused step) measured it, summed as dot(T, T). */
+  /** ‖T‖² as a pass over T (an optimizer's fused step) measured it, summed as normSquared(T). */
   measured(bodyNormSquared: number): void {
     this.bodyNormSquared = bodyNormSquared;
     this.bodyNormBound = Math.sqrt(bodyNormSquared);

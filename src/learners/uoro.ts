@@ -25,7 +25,7 @@
  * output reads s_t and its Algorithm 1 uses s̃_t, θ̃_t — the same estimator, indexed differently.
  */
 import { zeros, type Vec } from '../tensor/dtype.js';
-import { norm } from '../tensor/kernels.js';
+import { combine, norm, orderedSquares, scaleTerms } from '../tensor/kernels.js';
 import { Rng } from '../tensor/rng.js';
 import type { CellStep, DerivedStep, ImmediateInfluence } from '../cells/cell.js';
 import type { OnlineModel } from '../model/online.js';
@@ -119,7 +119,7 @@ export class UoroEstimator extends RankOneEstimator {
       rho0 = Math.sqrt(thetaTilde.norm() / (norm(sTildeNext) + epsilon)) + epsilon; // eq. (4)
       rho1 = Math.sqrt(deltaNorm / (this.nuNorm + epsilon)) + epsilon;
     }
-    for (let i = 0; i < sTilde.length; i++) sTilde[i] = rho0 * sTildeNext[i]! + rho1 * nu[i]!; // eq. (5)
+    combine(sTilde, rho0, sTildeNext, rho1, nu); // eq. (5)
     thetaTilde.multiply(1 / rho0);
     this.addDeltaTheta(1 / rho1, deltaNorm);
   }
@@ -134,9 +134,7 @@ export class UoroEstimator extends RankOneEstimator {
     influence.projectState!(coefficient, this.nu, theta);
     if (influence.paramNorms !== undefined) influence.paramNorms(uNorm); // ‖v_k‖ is never read here
     else influence.norms(this.vNorm, uNorm, theta);
-    let sum = 0;
-    for (let k = 0; k < coefficient.length; k++) sum += (coefficient[k]! * uNorm[k]!) ** 2; // the u_k are disjoint
-    return Math.sqrt(sum);
+    return Math.sqrt(orderedSquares(coefficient, uNorm)); // the u_k are disjoint
   }
 
   /** θ̃ ← θ̃ + weight·δθ (‖δθ‖ = deltaNorm). */
@@ -148,7 +146,7 @@ export class UoroEstimator extends RankOneEstimator {
       return;
     }
     const factor = weight * thetaTilde.termFactor(weight * deltaNorm);
-    for (let k = 0; k < coefficient.length; k++) coefficient[k] *= factor;
+    scaleTerms(coefficient, factor);
     this.addTerms(influence, coefficient);
   }
 }

@@ -22,7 +22,7 @@ export interface GradientSegment {
   /** The segment's scalar (1 for a dense part). */
   scale: number;
   /**
-   * Σ values[i]², summed as `dot(values, values)` sums it, when the optimizer's pass measured it
+   * Σ values[i]², summed as `normSquared(values)` sums it (tensor/kernels.ts), when the optimizer's pass measured it
    * (its SGD pass does, for free); −1 otherwise. The producer may read it back after the step.
    */
   measuredNormSquared: number;

@@ -23,6 +23,17 @@ export function dot(a: Vec, b: Vec): number {
   return reference.dot(a, b);
 }
 
+/**
+ * Σ x², the squared norm the scaled passes below return: dot(x, x) bit for bit, except on the
+ * float32 SIMD kernels, which sum it in float32 lanes (kernels.as.ts, sumSquaresLanes: the
+ * float64 widening cost the fused SGD pass as much as its update). For θ̃'s body T, whose norm
+ * only scales UORO's and NoBackTrack's factors and sizes the clipping.
+ */
+export function normSquared(x: Vec): number {
+  if (simd !== null && x.length >= SIMD_VECTOR_MIN && simd.owns(x)) return simd.sumSquares(x, x.length);
+  return reference.dot(x, x);
+}
+
 /** Euclidean norm ‖x‖. */
 export function norm(x: Vec): number {
   return Math.sqrt(dot(x, x));
@@ -41,7 +52,7 @@ export function scale(x: Vec, alpha: number): void {
 }
 
 /**
- * out ← alpha · x, returning ⟨x, x⟩ — equal bit for bit to dot(x, x) — in the same pass (a
+ * out ← alpha · x, returning ⟨x, x⟩ — equal bit for bit to normSquared(x) — in the same pass (a
  * scaled copy whose norm the caller needs, as a gradient estimate α·θ̃ and its size).
  */
 export function scaleInto(out: Vec, alpha: number, x: Vec): number {
@@ -51,7 +62,7 @@ export function scaleInto(out: Vec, alpha: number, x: Vec): number {
 
 /**
  * y += alpha · ((scale · x) · factor) over the whole buffers, returning ⟨x, x⟩ — equal bit for
- * bit to dot(x, x) — in the same pass: the SGD step on a scaled gradient segment (alpha = −η,
+ * bit to normSquared(x) — in the same pass: the SGD step on a scaled gradient segment (alpha = −η,
  * factor the clipping factor or 1), rounded as writing g = scale·x, clipping it and stepping
  * would round it (src/optim/structured-gradient.ts). `roundProduct`: on the TypeScript path, round
  * alpha·g as the SIMD axpy would (a short segment of a θ the SIMD kernels step).
@@ -71,7 +82,7 @@ export interface RankOneBlock {
 /**
  * Whether `rankOneAxpyScaled` runs on these operands: the SIMD kernels, every operand in the
  * arena, the blocks tiling x in order, every block's rows a multiple of 8 long (so the norm's
- * partial sums see each element in the lane `dot` gives it). Otherwise the caller takes the
+ * partial sums see each element in the lane `normSquared` gives it). Otherwise the caller takes the
  * two passes (the rank-one update, then axpyScaled).
  */
 export function fusesRankOne(y: Vec, x: Vec, blocks: readonly RankOneBlock[]): boolean {
@@ -88,7 +99,7 @@ export function fusesRankOne(y: Vec, x: Vec, blocks: readonly RankOneBlock[]): b
  * x += Σ_blocks rows ⊗ cols and then y += alpha · ((scale · x) · factor), one pass over x and y
  * instead of two over x (θ̃'s rank-one update, then the fused SGD step of axpyScaled), each
  * number rounded as those two passes round it; returns ⟨x, x⟩ of the updated x, equal bit for
- * bit to dot(x, x). Only where `fusesRankOne` said yes.
+ * bit to normSquared(x). Only where `fusesRankOne` said yes.
  */
 export function rankOneAxpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, blocks: readonly RankOneBlock[]): number {
   return simd!.rankOneAxpyScaled(y, alpha, x, scale, factor, blocks);
@@ -158,4 +169,50 @@ export function lstmGates(t: reference.LstmGateBuffers, bias: Vec | null, peepho
 export function lstmGatesBackward(d: reference.LstmGateGradientBuffers, peephole: Vec | null, sigma: Activation, B: number, H: number): void {
   if (simd !== null && sigma.value === sigmoid && simd.acceptsGateGradients(d, peephole)) simd.lstmGatesBackward(d, peephole, B, H);
   else reference.lstmGatesBackward(d, peephole, sigma.grad, B, H);
+}
+
+// ---- The rank-one estimators' per-term scalars (UORO, NoBackTrack: src/learners/uoro.ts, nbt.ts) ----
+// Loops over the K terms or the n state entries, with a square root or a division per element.
+// Each is computed in float64 and rounded once at the store, in the same operations and summing
+// order on both paths, so the SIMD kernels (two elements per operation) give the TypeScript
+// loops' numbers bit for bit (test/tensor/online-kernels.test.ts).
+
+/**
+ * NoBackTrack's term scalings, eq. (3): c_k = ε_k·(√(‖u_k‖/(‖v_k‖ + ε)) + ε) into `coefficient`
+ * (K numbers; ε_k the signs ±1, the first K of `signs`); returns Σ_k (‖u_k‖/c_k)², summed in order over the stored c_k.
+ */
+export function termScalings(coefficient: Vec, signs: Vec, uNorm: Vec, vNorm: Vec, epsilon: number): number {
+  if (simd !== null && coefficient.length >= SIMD_VECTOR_MIN && simd.accepts(coefficient, signs, uNorm) && simd.acceptsPair(coefficient, vNorm)) return simd.termScalings(coefficient, signs, uNorm, vNorm, epsilon);
+  let sum = 0;
+  for (let k = 0; k < coefficient.length; k++) {
+    coefficient[k] = signs[k]! * (Math.sqrt(uNorm[k]! / (vNorm[k]! + epsilon)) + epsilon);
+    sum += (uNorm[k]! / coefficient[k]!) ** 2;
+  }
+  return sum;
+}
+
+/** Σ_k (a_k·b_k)², summed in order (UORO's ‖δθ‖² from ⟨v_k, ν⟩ and ‖u_k‖). */
+export function orderedSquares(a: Vec, b: Vec): number {
+  if (simd !== null && a.length >= SIMD_VECTOR_MIN && simd.acceptsPair(a, b)) return simd.orderedSquares(a, b);
+  let sum = 0;
+  for (let k = 0; k < a.length; k++) sum += (a[k]! * b[k]!) ** 2;
+  return sum;
+}
+
+/** c_k ← c_k·factor, computed in float64 and rounded once (unlike `scale`, whose float32 kernel rounds factor first). */
+export function scaleTerms(coefficient: Vec, factor: number): void {
+  if (simd !== null && coefficient.length >= SIMD_VECTOR_MIN && simd.owns(coefficient)) simd.termScale(coefficient, factor, false);
+  else for (let k = 0; k < coefficient.length; k++) coefficient[k] *= factor;
+}
+
+/** c_k ← factor/c_k. */
+export function reciprocalTerms(coefficient: Vec, factor: number): void {
+  if (simd !== null && coefficient.length >= SIMD_VECTOR_MIN && simd.owns(coefficient)) simd.termScale(coefficient, factor, true);
+  else for (let k = 0; k < coefficient.length; k++) coefficient[k] = factor / coefficient[k]!;
+}
+
+/** out ← alpha·x + beta·y, each element computed in float64 and rounded once (out may be x or y). */
+export function combine(out: Vec, alpha: number, x: Vec, beta: number, y: Vec): void {
+  if (simd !== null && out.length >= SIMD_VECTOR_MIN && simd.accepts(out, x, y)) simd.combineWide(out, alpha, x, beta, y);
+  else for (let i = 0; i < out.length; i++) out[i] = alpha * x[i]! + beta * y[i]!;
 }

@@ -85,7 +85,7 @@ export class Rng {
     let bits = 0;
     for (let i = 0; i < out.length; i++) {
       if ((i & 31) === 0) bits = this.nextUint32();
-      out[i] = bits & 1 ? 1 : -1;
+      out[i] = 2 * (bits & 1) - 1; // +1 or −1 without a branch: a random bit mispredicts half the time
       bits >>>= 1;
     }
   }

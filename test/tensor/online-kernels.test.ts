@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { zeros, type DType, type Vec } from '../../src/tensor/dtype.js';
-import { kernelBackend } from '../../src/tensor/backend.js';
-import { axpyScaled, dot, fusesRankOne, matmulAB, matmulAtBAdd, matvecTransposed, rankOneAxpyScaled, type RankOneBlock } from '../../src/tensor/kernels.js';
+import { bufferBackend, kernelBackend, setKernelBackend } from '../../src/tensor/backend.js';
+import { axpyScaled, combine, dot, fusesRankOne, normSquared, orderedSquares, reciprocalTerms, scaleTerms, termScalings, matmulAB, matmulAtBAdd, matvecTransposed, rankOneAxpyScaled, type RankOneBlock } from '../../src/tensor/kernels.js';
 import { Rng } from '../../src/tensor/rng.js';
 
 const skip = kernelBackend() === 'wasm' ? false : 'the WebAssembly kernels are off (ONLINE_RNN_KERNELS=ts)';
@@ -62,7 +62,8 @@ test('the fused rank-one SGD pass equals the rank-one updates then axpyScaled, �
       assert.deepEqual(values, plainValues, `${dtype} factor ${factor}: values`);
       assert.deepEqual(theta, plainTheta, `${dtype} factor ${factor}: θ`);
       assert.equal(fusedNorm, plainNorm, `${dtype} factor ${factor}: ‖values‖²`);
-      assert.equal(fusedNorm, dot(values, values));
+      assert.equal(fusedNorm, normSquared(values));
+      if (dtype === 'float64') assert.equal(fusedNorm, dot(values, values));
       assert.notDeepEqual(Float64Array.from(values), twoPassValues, 'the terms were added');
     }
   }
@@ -76,4 +77,53 @@ test('the fused rank-one pass is refused where it could not round as the two pas
   const aligned = rankOneCase('float64', rng, 24, 8, 16);
   assert.equal(fusesRankOne(random('float64', aligned.values.length, rng), aligned.values, aligned.blocks.slice(0, 2)), false, 'the bias block missing');
   assert.equal(fusesRankOne(random('float64', aligned.values.length, rng), aligned.values, aligned.blocks), true);
+});
+
+/** A copy in the arena (slice() would make an ordinary array, which the SIMD kernels refuse). */
+function copy(v: Vec): Vec {
+  const out = zeros(v instanceof Float32Array ? 'float32' : 'float64', v.length);
+  out.set(v);
+  return out;
+}
+
+/** Runs `f` on the TypeScript kernels, then restores the SIMD ones. */
+function onTypeScript<R>(f: () => R): R {
+  setKernelBackend('ts');
+  try {
+    return f();
+  } finally {
+    setKernelBackend('wasm');
+  }
+}
+
+test("the per-term scalar kernels (NoBackTrack's scalings, UORO's ordered squares, term scalings, s̃'s combination) give the TypeScript loops' numbers bit for bit, float64 and float32, odd and even lengths", { skip }, () => {
+  const rng = new Rng(13);
+  assert.equal(bufferBackend(zeros('float32', 1)), 'wasm');
+  for (const dtype of ['float64', 'float32'] as const) {
+    for (const K of [64, 65, 256, 513]) {
+      const [uNorm, vNorm] = [random(dtype, K, rng), random(dtype, K, rng)];
+      for (let k = 0; k < K; k++) [uNorm[k], vNorm[k]] = [Math.abs(uNorm[k]!), Math.abs(vNorm[k]!)];
+      vNorm[3] = 0; // a saturated gate: ε keeps c_k finite
+      const signs = zeros(dtype, K + 1);
+      rng.fillSigns(signs);
+      const [wide, narrow] = [zeros(dtype, K), zeros(dtype, K)];
+      const sums = [termScalings(wide, signs, uNorm, vNorm, 1e-7), onTypeScript(() => termScalings(narrow, signs, uNorm, vNorm, 1e-7))];
+      assert.equal(sums[0], sums[1], `termScalings sum ${dtype} K ${K}`);
+      assert.deepEqual(wide, narrow, `termScalings ${dtype} K ${K}`);
+      assert.equal(orderedSquares(wide, uNorm), onTypeScript(() => orderedSquares(narrow, uNorm)), `orderedSquares ${dtype} K ${K}`);
+      for (const [name, f] of [['scaleTerms', scaleTerms], ['reciprocalTerms', reciprocalTerms]] as const) {
+        f(wide, 0.3 / 7);
+        onTypeScript(() => f(narrow, 0.3 / 7));
+        assert.deepEqual(wide, narrow, `${name} ${dtype} K ${K}`);
+      }
+      const [x, y] = [random(dtype, K, rng), random(dtype, K, rng)];
+      const [out, expected] = [copy(x), copy(x)];
+      combine(out, 1, out, -1.7 / 3, y); // in place, as NoBackTrack's s̃ += ε_0ρ_0·J·s̃
+      onTypeScript(() => combine(expected, 1, expected, -1.7 / 3, y));
+      assert.deepEqual(out, expected, `combine in place ${dtype} K ${K}`);
+      combine(out, 0.1 / 3, x, 2.2 / 7, y);
+      onTypeScript(() => combine(expected, 0.1 / 3, x, 2.2 / 7, y));
+      assert.deepEqual(out, expected, `combine ${dtype} K ${K}`);
+    }
+  }
 });

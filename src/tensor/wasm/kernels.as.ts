@@ -992,3 +992,235 @@ export function matvecTransposed_f64(out: usize, a: usize, B: usize, n: i32, k: 
 export function matvecTransposed_f32(out: usize, a: usize, B: usize, n: i32, k: i32, accumulate: bool): void {
   matvecTransposed<f32>(out, a, B, n, k, accumulate);
 }
+
+// ---- Per-term scalars of the rank-one estimators (issue #17, branch perf3) ----------------------
+//
+// UORO and NoBackTrack scale each of their K = 4H terms every step (ρ_k, ‖δθ‖, the coefficients
+// of θ̃'s update) and combine two n-vectors into s̃. In JavaScript those loops run one element at
+// a time, and a square root or a division per element is most of their cost. Here two elements
+// share each f64x2 operation. Every value is computed in float64 — float32 inputs are widened,
+// results rounded once at the store — with the operations and (for the sums) the order of the
+// JavaScript loops they replace (kernels.ts), so the results are theirs bit for bit.
+
+/** Elements p, p + 1 as float64 lanes. */
+@inline function loadWide<T>(p: usize): v128 {
+  if (sizeof<T>() == 8) return v128.load(p);
+  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+}
+
+/** Stores two float64 lanes at p, rounded to T. */
+@inline function storeNarrow<T>(p: usize, v: v128): void {
+  if (sizeof<T>() == 8) v128.store(p, v);
+  else v128.store64_lane(p, f32x4.demote_f64x2_zero(v), 0);
+}
+
+/** The lanes rounded to T and widened back: what a read of the stored value gives. */
+@inline function roundWide<T>(v: v128): v128 {
+  if (sizeof<T>() == 8) return v;
+  return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(v));
+}
+
+/**
+ * NoBackTrack's term scalings (src/learners/nbt.ts, eq. 3): c_k = ε_k·(√(‖u_k‖/(‖v_k‖ + ε)) + ε),
+ * stored in T, and returns Σ_k (‖u_k‖/c_k)² over the stored c_k, summed in order k = 0, 1, ….
+ */
+function termScalings<T>(coefficient: usize, signs: usize, uNorm: usize, vNorm: usize, epsilon: f64, K: i32): f64 {
+  const S = <usize>sizeof<T>();
+  const e = f64x2.splat(epsilon);
+  let sum: f64 = 0;
+  let k = 0;
+  for (; k + 2 <= K; k += 2) {
+    const o = <usize>k * S;
+    const u = loadWide<T>(uNorm + o);
+    const c = f64x2.mul(loadWide<T>(signs + o), f64x2.add(f64x2.sqrt(f64x2.div(u, f64x2.add(loadWide<T>(vNorm + o), e))), e));
+    storeNarrow<T>(coefficient + o, c);
+    const q = f64x2.div(u, roundWide<T>(c));
+    const q2 = f64x2.mul(q, q);
+    sum += f64x2.extract_lane(q2, 0);
+    sum += f64x2.extract_lane(q2, 1);
+  }
+  for (; k < K; k++) {
+    const o = <usize>k * S;
+    const u = <f64>load<T>(uNorm + o);
+    store<T>(coefficient + o, <T>(<f64>load<T>(signs + o) * (Math.sqrt(u / (<f64>load<T>(vNorm + o) + epsilon)) + epsilon)));
+    const q = u / <f64>load<T>(coefficient + o);
+    sum += q * q;
+  }
+  return sum;
+}
+
+/** Σ_k (a_k·b_k)², summed in order k = 0, 1, … (UORO's ‖δθ‖², the u_k being disjoint). */
+function orderedSquares<T>(a: usize, b: usize, K: i32): f64 {
+  const S = <usize>sizeof<T>();
+  let sum: f64 = 0;
+  let k = 0;
+  for (; k + 2 <= K; k += 2) {
+    const o = <usize>k * S;
+    const p = f64x2.mul(loadWide<T>(a + o), loadWide<T>(b + o));
+    const p2 = f64x2.mul(p, p);
+    sum += f64x2.extract_lane(p2, 0);
+    sum += f64x2.extract_lane(p2, 1);
+  }
+  for (; k < K; k++) {
+    const p = <f64>load<T>(a + <usize>k * S) * <f64>load<T>(b + <usize>k * S);
+    sum += p * p;
+  }
+  return sum;
+}
+
+/** c_k ← factor/c_k (reciprocal) or c_k·factor, in float64, stored in T. */
+function termScale<T>(coefficient: usize, factor: f64, K: i32, reciprocal: bool): void {
+  const S = <usize>sizeof<T>();
+  const f = f64x2.splat(factor);
+  let k = 0;
+  for (; k + 2 <= K; k += 2) {
+    const p = coefficient + <usize>k * S;
+    const c = loadWide<T>(p);
+    storeNarrow<T>(p, reciprocal ? f64x2.div(f, c) : f64x2.mul(c, f));
+  }
+  for (; k < K; k++) {
+    const p = coefficient + <usize>k * S;
+    store<T>(p, <T>(reciprocal ? factor / <f64>load<T>(p) : <f64>load<T>(p) * factor));
+  }
+}
+
+/** out_i ← alpha·x_i + beta·y_i in float64, stored in T (out may be x or y). */
+function combineWide<T>(out: usize, alpha: f64, x: usize, beta: f64, y: usize, n: i32): void {
+  const S = <usize>sizeof<T>();
+  const a = f64x2.splat(alpha);
+  const b = f64x2.splat(beta);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i * S;
+    storeNarrow<T>(out + o, f64x2.add(f64x2.mul(a, loadWide<T>(x + o)), f64x2.mul(b, loadWide<T>(y + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i * S;
+    store<T>(out + o, <T>(alpha * <f64>load<T>(x + o) + beta * <f64>load<T>(y + o)));
+  }
+}
+
+export function termScalings_f64(coefficient: usize, signs: usize, uNorm: usize, vNorm: usize, epsilon: f64, K: i32): f64 {
+  return termScalings<f64>(coefficient, signs, uNorm, vNorm, epsilon, K);
+}
+export function termScalings_f32(coefficient: usize, signs: usize, uNorm: usize, vNorm: usize, epsilon: f64, K: i32): f64 {
+  return termScalings<f32>(coefficient, signs, uNorm, vNorm, epsilon, K);
+}
+export function orderedSquares_f64(a: usize, b: usize, K: i32): f64 {
+  return orderedSquares<f64>(a, b, K);
+}
+export function orderedSquares_f32(a: usize, b: usize, K: i32): f64 {
+  return orderedSquares<f32>(a, b, K);
+}
+export function termScale_f64(coefficient: usize, factor: f64, K: i32, reciprocal: bool): void {
+  termScale<f64>(coefficient, factor, K, reciprocal);
+}
+export function termScale_f32(coefficient: usize, factor: f64, K: i32, reciprocal: bool): void {
+  termScale<f32>(coefficient, factor, K, reciprocal);
+}
+export function combineWide_f64(out: usize, alpha: f64, x: usize, beta: f64, y: usize, n: i32): void {
+  combineWide<f64>(out, alpha, x, beta, y, n);
+}
+export function combineWide_f32(out: usize, alpha: f64, x: usize, beta: f64, y: usize, n: i32): void {
+  combineWide<f32>(out, alpha, x, beta, y, n);
+}
+
+// ---- θ̃'s ‖T‖² in float32 lanes (issue #17, branch perf3) --------------------------------------
+//
+// In float32 the fused SGD pass spent as much on ‖T‖² as on the update: dotVec widens every
+// lane to float64 (a shuffle, two promotions, two float64 multiplies and adds per four numbers).
+// UORO and NoBackTrack need ‖T‖ only for their scalings (ρ0) and the clipping norm, so in float32
+// it is summed in float32 lanes: element i of x in f32x4 accumulator (i / 4) mod 2, lane i mod 4,
+// the two accumulators added, then their lanes as hsum adds them, and any tail (< 8 numbers)
+// added in float64. sumSquaresLanes, scaledPassLanes and rankOneScaledPassLanes all sum so, so
+// the fused pass, the plain pass and a pass of its own give one ‖T‖² bit for bit.
+
+@inline function addSquaresF32(acc: v128, v: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(v, v));
+}
+
+/** The two accumulators reduced: (a0 + a1), then its lanes as hsum<f32> adds them, widened. */
+@inline function reduceLanes(a0: v128, a1: v128): f64 {
+  return <f64>hsum<f32>(f32x4.add(a0, a1));
+}
+
+/** Σ x[i]² of n float32 numbers in the order above. */
+function sumSquaresLanes(x: usize, n: i32): f64 {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i * 4;
+    a0 = addSquaresF32(a0, v128.load(x + o));
+    a1 = addSquaresF32(a1, v128.load(x + o, 16));
+  }
+  let sum = reduceLanes(a0, a1);
+  for (; i < n; i++) {
+    const v = <f64>load<f32>(x + <usize>i * 4);
+    sum += v * v;
+  }
+  return sum;
+}
+
+/** scaledPassVec<f32> (the same y, rounded the same way) with Σ x² summed as sumSquaresLanes sums it. */
+function scaledPassLanes(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, n: i32, update: bool): f64 {
+  const a = f32x4.splat(alpha);
+  const s = f32x4.splat(scale);
+  const f = f32x4.splat(factor);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i * 4;
+    const x0 = v128.load(x + o), x1 = v128.load(x + o, 16);
+    a0 = addSquaresF32(a0, x0);
+    a1 = addSquaresF32(a1, x1);
+    v128.store(y + o, scaledLanes<f32>(a, s, f, x0, y + o, update));
+    v128.store(y + o + 16, scaledLanes<f32>(a, s, f, x1, y + o + 16, update));
+  }
+  let sum = reduceLanes(a0, a1);
+  for (; i < n; i++) {
+    const value = load<f32>(x + <usize>i * 4);
+    sum += <f64>value * <f64>value;
+    const p = y + <usize>i * 4;
+    store<f32>(p, update ? alpha * ((scale * value) * factor) + load<f32>(p) : scale * value);
+  }
+  return sum;
+}
+
+/**
+ * rankOneScaledPass<f32> (the same x and y, rounded the same way) with Σ t² in the two f32x4
+ * accumulators at acc (32 bytes), carried from block to block; returns their reduction so far,
+ * which after the last block (blocks tiling x in order, n a multiple of 8) is sumSquaresLanes(x).
+ */
+function rankOneScaledPassLanes(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, rows: usize, m: i32, cols: usize, n: i32, acc: usize): f64 {
+  const clipped = factor != <f32>1;
+  const a = f32x4.splat(alpha);
+  const s = f32x4.splat(scale);
+  const f = f32x4.splat(factor);
+  let a0 = v128.load(acc), a1 = v128.load(acc, 16);
+  for (let r = 0; r < m; r++) {
+    const w = f32x4.splat(load<f32>(rows + <usize>r * 4));
+    const rowX = x + <usize>(r * n) * 4;
+    const rowY = y + <usize>(r * n) * 4;
+    for (let c = 0; c + 8 <= n; c += 8) {
+      const o = <usize>c * 4;
+      a0 = addSquaresF32(a0, rankOneLane<f32>(rowX + o, rowY + o, cols + o, 0, w, a, s, f, clipped));
+      a1 = addSquaresF32(a1, rankOneLane<f32>(rowX + o, rowY + o, cols + o, 16, w, a, s, f, clipped));
+    }
+  }
+  v128.store(acc, a0);
+  v128.store(acc, a1, 16);
+  return reduceLanes(a0, a1);
+}
+
+export function sumSquaresLanes_f32(x: usize, n: i32): f64 {
+  return sumSquaresLanes(x, n);
+}
+export function scaleIntoLanes_f32(out: usize, alpha: f32, x: usize, n: i32): f64 {
+  return scaledPassLanes(out, 0, x, alpha, 1, n, false);
+}
+export function axpyScaledLanes_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, n: i32): f64 {
+  return scaledPassLanes(y, alpha, x, scale, factor, n, true);
+}
+export function rankOneAxpyScaledLanes_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, rows: usize, m: i32, cols: usize, n: i32, acc: usize): f64 {
+  return rankOneScaledPassLanes(y, alpha, x, scale, factor, rows, m, cols, n, acc);
+}

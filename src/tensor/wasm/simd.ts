@@ -43,7 +43,21 @@ interface Exports {
   lstmGatesBackward_f64: GateGradients;
   lstmGatesBackward_f32: GateGradients;
   setScratch: (address: number, bytes: number) => void;
+  termScalings_f64: TermScalings;
+  termScalings_f32: TermScalings;
+  orderedSquares_f64: (a: number, b: number, K: number) => number;
+  orderedSquares_f32: (a: number, b: number, K: number) => number;
+  termScale_f64: (coefficient: number, factor: number, K: number, reciprocal: number) => void;
+  termScale_f32: (coefficient: number, factor: number, K: number, reciprocal: number) => void;
+  combineWide_f64: CombineWide;
+  combineWide_f32: CombineWide;
+  sumSquaresLanes_f32: (x: number, n: number) => number;
+  scaleIntoLanes_f32: (out: number, alpha: number, x: number, n: number) => number;
+  axpyScaledLanes_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
+  rankOneAxpyScaledLanes_f32: (y: number, alpha: number, x: number, scale: number, factor: number, rows: number, m: number, cols: number, n: number, acc: number) => number;
 }
+type TermScalings = (coefficient: number, signs: number, uNorm: number, vNorm: number, epsilon: number, K: number) => number;
+type CombineWide = (out: number, alpha: number, x: number, beta: number, y: number, n: number) => void;
 type MatvecT = (out: number, a: number, B: number, n: number, k: number, accumulate: number) => void;
 type RankOneStep = (y: number, alpha: number, x: number, scale: number, factor: number, rows: number, m: number, cols: number, n: number, acc: number) => void;
 type Gates = (y: number, cNext: number, tc: number, m: number, a: number, c: number, bias: number, peephole: number, B: number, H: number) => void;
@@ -161,24 +175,38 @@ export class SimdKernels {
     (x.BYTES_PER_ELEMENT === 8 ? this.k.scale_f64 : this.k.scale_f32)(x.byteOffset, alpha, n);
   }
 
-  /** out ← alpha·x over n elements; returns ⟨x, x⟩ summed as `dot` sums it. */
+  /** out ← alpha·x over n elements; returns Σ x² summed as `sumSquares` sums it. */
   scaleInto(out: Vec, alpha: number, x: Vec, n: number): number {
-    return (x.BYTES_PER_ELEMENT === 8 ? this.k.scaleInto_f64 : this.k.scaleInto_f32)(out.byteOffset, alpha, x.byteOffset, n);
+    return (x.BYTES_PER_ELEMENT === 8 ? this.k.scaleInto_f64 : this.k.scaleIntoLanes_f32)(out.byteOffset, alpha, x.byteOffset, n);
   }
 
-  /** y ← alpha·((scale·x)·factor) + y over n elements; returns ⟨x, x⟩ summed as `dot` sums it. */
+  /** y ← alpha·((scale·x)·factor) + y over n elements; returns Σ x² summed as `sumSquares` sums it. */
   axpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, n: number): number {
-    return (x.BYTES_PER_ELEMENT === 8 ? this.k.axpyScaled_f64 : this.k.axpyScaled_f32)(y.byteOffset, alpha, x.byteOffset, scale, factor, n);
+    return (x.BYTES_PER_ELEMENT === 8 ? this.k.axpyScaled_f64 : this.k.axpyScaledLanes_f32)(y.byteOffset, alpha, x.byteOffset, scale, factor, n);
+  }
+
+  /** Σ x² over n elements: `dot(x, x)` in float64; in float32 summed in float32 lanes (kernels.as.ts, sumSquaresLanes). */
+  sumSquares(x: Vec, n: number): number {
+    return x.BYTES_PER_ELEMENT === 8 ? this.k.dot_f64(x.byteOffset, x.byteOffset, n) : this.k.sumSquaresLanes_f32(x.byteOffset, n);
   }
 
   /**
    * The fused SGD step on a segment x whose pending rank-one blocks are applied on the way
-   * (kernels.ts rankOneAxpyScaled); returns Σ x² after the update, reduced as `dot` reduces it.
+   * (kernels.ts rankOneAxpyScaled); returns Σ x² after the update, summed as `sumSquares` sums it.
    */
   rankOneAxpyScaled(y: Vec, alpha: number, x: Vec, scale: number, factor: number, blocks: readonly RankOneBlock[]): number {
     const acc = this.accumulators!;
     acc.fill(0);
-    const kernel = x.BYTES_PER_ELEMENT === 8 ? this.k.rankOneAxpyScaled_f64 : this.k.rankOneAxpyScaled_f32;
+    if (x.BYTES_PER_ELEMENT === 4) {
+      // float32: the partial sums in float32 lanes; the last block's call returns their reduction
+      let sum = 0;
+      for (const { offset, rows, cols } of blocks) {
+        const at = offset * 4;
+        sum = this.k.rankOneAxpyScaledLanes_f32(y.byteOffset + at, alpha, x.byteOffset + at, scale, factor, rows.byteOffset, rows.length, cols.byteOffset, cols.length, acc.byteOffset);
+      }
+      return sum;
+    }
+    const kernel = this.k.rankOneAxpyScaled_f64;
     for (const { offset, rows, cols } of blocks) {
       const at = offset * x.BYTES_PER_ELEMENT;
       kernel(y.byteOffset + at, alpha, x.byteOffset + at, scale, factor, rows.byteOffset, rows.length, cols.byteOffset, cols.length, acc.byteOffset);
@@ -235,5 +263,27 @@ export class SimdKernels {
   /** out (m×n) += Aᵀ · B, A (k×m), B (k×n). */
   matmulAtBAdd(out: Vec, A: Vec, B: Vec, m: number, n: number, k: number): void {
     (out.BYTES_PER_ELEMENT === 8 ? this.k.matmulAtBAdd_f64 : this.k.matmulAtBAdd_f32)(out.byteOffset, A.byteOffset, B.byteOffset, m, n, k);
+  }
+
+  // The rank-one estimators' per-term scalars (kernels.as.ts, branch perf3): float64 arithmetic, results rounded once to the buffers' dtype.
+
+  /** NoBackTrack's c_k = ε_k·(√(u_k/(v_k + ε)) + ε) into coefficient; returns Σ (u_k/c_k)² in order. */
+  termScalings(coefficient: Vec, signs: Vec, uNorm: Vec, vNorm: Vec, epsilon: number): number {
+    return (coefficient.BYTES_PER_ELEMENT === 8 ? this.k.termScalings_f64 : this.k.termScalings_f32)(coefficient.byteOffset, signs.byteOffset, uNorm.byteOffset, vNorm.byteOffset, epsilon, coefficient.length);
+  }
+
+  /** Σ (a_k·b_k)², in order. */
+  orderedSquares(a: Vec, b: Vec): number {
+    return (a.BYTES_PER_ELEMENT === 8 ? this.k.orderedSquares_f64 : this.k.orderedSquares_f32)(a.byteOffset, b.byteOffset, a.length);
+  }
+
+  /** c_k ← factor/c_k (reciprocal) or c_k·factor. */
+  termScale(coefficient: Vec, factor: number, reciprocal: boolean): void {
+    (coefficient.BYTES_PER_ELEMENT === 8 ? this.k.termScale_f64 : this.k.termScale_f32)(coefficient.byteOffset, factor, coefficient.length, reciprocal ? 1 : 0);
+  }
+
+  /** out ← alpha·x + beta·y. */
+  combineWide(out: Vec, alpha: number, x: Vec, beta: number, y: Vec): void {
+    (out.BYTES_PER_ELEMENT === 8 ? this.k.combineWide_f64 : this.k.combineWide_f32)(out.byteOffset, alpha, x.byteOffset, beta, y.byteOffset, out.length);
   }
 }
