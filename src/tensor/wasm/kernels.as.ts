@@ -699,14 +699,8 @@ function scaleVec<T>(x: usize, alpha: T, n: i32): void {
 export function scaleInto_f64(out: usize, alpha: f64, x: usize, n: i32): f64 {
   return scaledPassVec<f64>(out, 0, x, alpha, 1, n, false);
 }
-export function scaleInto_f32(out: usize, alpha: f32, x: usize, n: i32): f64 {
-  return scaledPassVec<f32>(out, 0, x, alpha, 1, n, false);
-}
 export function axpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, n: i32): f64 {
   return scaledPassVec<f64>(y, alpha, x, scale, factor, n, true);
-}
-export function axpyScaled_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, n: i32): f64 {
-  return scaledPassVec<f32>(y, alpha, x, scale, factor, n, true);
 }
 
 export function scale_f64(x: usize, alpha: f64, n: i32): void {
@@ -943,9 +937,6 @@ export function gemvABt_f32(out: usize, x: usize, B: usize, n: i32, k: i32, accu
 
 export function rankOneAxpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
   rankOneScaledPass<f64>(y, alpha, x, scale, factor, rows, m, cols, n, acc);
-}
-export function rankOneAxpyScaled_f32(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
-  rankOneScaledPass<f32>(y, alpha, x, scale, factor, rows, m, cols, n, acc);
 }
 
 /**

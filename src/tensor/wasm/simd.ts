@@ -29,13 +29,10 @@ interface Exports {
   scale_f64: (x: number, alpha: number, n: number) => void;
   scale_f32: (x: number, alpha: number, n: number) => void;
   scaleInto_f64: (out: number, alpha: number, x: number, n: number) => number;
-  scaleInto_f32: (out: number, alpha: number, x: number, n: number) => number;
   axpyScaled_f64: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
-  axpyScaled_f32: (y: number, alpha: number, x: number, scale: number, factor: number, n: number) => number;
   matvecTransposed_f64: MatvecT;
   matvecTransposed_f32: MatvecT;
   rankOneAxpyScaled_f64: RankOneStep;
-  rankOneAxpyScaled_f32: RankOneStep;
   lstmGates_f64: Gates;
   lstmGates_f32: Gates;
   gemvABt_f64: Gemv;
