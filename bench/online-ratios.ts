@@ -8,7 +8,7 @@
  * and the ratio printed is the median over the repeats (the machine is shared: single figures
  * move, ratios of figures taken side by side much less).
  *
- *   node dist/bench/online-ratios.js [--hidden 32,64,128,256,512] [--dtypes float64,float32] [--repeat 3] [--burst-ms 200]
+ *   node dist/bench/online-ratios.js [--hidden 32,64,128,256,512] [--dtypes float64,float32] [--kinds tbptt,uoro,nbt] [--repeat 3] [--burst-ms 200]
  *
  * `npm run bench` runs the same grid once (repeat 1) and prints it as its "online step ratios" table.
  */
@@ -97,13 +97,14 @@ function childPair(task: PairTask): { forward: number; learner: number } {
 }
 
 /** The grid of ratios; `log` hears of each figure as it is taken. */
-export function measureOnlineRatios(options: { hiddenSizes: readonly number[]; dtypes: readonly DType[]; repeat: number; milliseconds: number; log?: (line: string) => void }): OnlineRatio[] {
+export function measureOnlineRatios(options: { hiddenSizes: readonly number[]; dtypes: readonly DType[]; kinds?: readonly RatioKind[]; repeat: number; milliseconds: number; log?: (line: string) => void }): OnlineRatio[] {
   const out: OnlineRatio[] = [];
+  const kinds = options.kinds ?? RATIO_KINDS;
   for (const dtype of options.dtypes) {
     for (const H of options.hiddenSizes) {
       const per: Record<RatioKind, { ratios: number[]; learner: number[]; forward: number[] }> = { tbptt: { ratios: [], learner: [], forward: [] }, uoro: { ratios: [], learner: [], forward: [] }, nbt: { ratios: [], learner: [], forward: [] } };
       for (let r = 0; r < options.repeat; r++) {
-        for (const kind of RATIO_KINDS) {
+        for (const kind of kinds) {
           options.log?.(`online ratio ${kind} ${dtype} H=${H} (repeat ${r + 1}/${options.repeat}) …`);
           const { forward, learner } = childPair({ kind, hiddenSize: H, dtype, milliseconds: options.milliseconds });
           per[kind].ratios.push(learner / forward);
@@ -111,7 +112,7 @@ export function measureOnlineRatios(options: { hiddenSizes: readonly number[]; d
           per[kind].forward.push(forward);
         }
       }
-      for (const kind of RATIO_KINDS) {
+      for (const kind of kinds) {
         const p = per[kind];
         out.push({ kind, hiddenSize: H, dtype, ratio: median(p.ratios), ratios: p.ratios, learnerMs: median(p.learner), forwardMs: median(p.forward) });
       }
@@ -127,7 +128,7 @@ export function ratioTable(ratios: readonly OnlineRatio[]): string {
   const lines = [`online step ÷ forward step (LSTM 32 → H, dense 32; median over repeats; target: ${RATIO_KINDS.map((k) => `${k} ≤ ${RATIO_TARGETS[k]}×`).join(', ')})`];
   lines.push('kind    dtype   ' + hiddenSizes.map((H) => `H=${H}`.padStart(10)).join(''));
   for (const dtype of dtypes) {
-    for (const kind of RATIO_KINDS) {
+    for (const kind of RATIO_KINDS.filter((k) => ratios.some((r) => r.kind === k))) {
       const cells = hiddenSizes.map((H) => {
         const r = ratios.find((x) => x.kind === kind && x.dtype === dtype && x.hiddenSize === H);
         return (r === undefined ? '—' : `${r.ratio.toFixed(2)}× ${r.ratio <= RATIO_TARGETS[kind] ? '✓' : '✗'}`).padStart(10);
@@ -150,10 +151,12 @@ if (isMain && process.argv[2] === '--pair') {
   if (hiddenSizes.some((h) => !(Number.isInteger(h) && h > 0))) throw new RangeError(`--hidden takes positive integers separated by commas, got ${flag('--hidden')}`);
   const dtypes = (flag('--dtypes') ?? 'float64,float32').split(',') as DType[];
   if (dtypes.some((d) => d !== 'float64' && d !== 'float32')) throw new RangeError(`--dtypes takes float64 and/or float32, got ${flag('--dtypes')}`);
+  const kinds = (flag('--kinds') ?? RATIO_KINDS.join(',')).split(',') as RatioKind[];
+  if (kinds.some((k) => !RATIO_KINDS.includes(k))) throw new RangeError(`--kinds takes ${RATIO_KINDS.join(', ')}, got ${flag('--kinds')}`);
   const repeat = Number(flag('--repeat') ?? 3);
   const milliseconds = Number(flag('--burst-ms') ?? 200);
   if (!(Number.isInteger(repeat) && repeat > 0) || !(milliseconds > 0)) throw new RangeError('--repeat takes a positive integer, --burst-ms a positive number');
-  const ratios = measureOnlineRatios({ hiddenSizes, dtypes, repeat, milliseconds, log: (line) => process.stderr.write(line + '\n') });
+  const ratios = measureOnlineRatios({ hiddenSizes, dtypes, kinds, repeat, milliseconds, log: (line) => process.stderr.write(line + '\n') });
   process.stdout.write(ratioTable(ratios) + '\n');
   process.stdout.write(JSON.stringify(ratios) + '\n');
 }

@@ -881,35 +881,55 @@ export function gemvABt_f32(out: usize, x: usize, B: usize, n: i32, k: i32, accu
  * two passes it replaces, reading and writing T and θ once instead of T twice.
  */
 @inline function rankOneScaledPass<T>(y: usize, alpha: T, x: usize, scale: T, factor: T, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
-  // Unclipped (factor = 1), (scale·t)·1 = scale·t exactly: the multiplication is left out.
-  const clipped = factor != <T>1;
+  // Unclipped (factor = 1), (scale·t)·1 = scale·t exactly: the multiplication is left out. The
+  // test is made here, once, so that each inlined copy of the loop has no branch in it.
+  if (factor != <T>1) rankOneScaledRows<T>(y, alpha, x, scale, factor, rows, m, cols, n, acc, true);
+  else rankOneScaledRows<T>(y, alpha, x, scale, factor, rows, m, cols, n, acc, false);
+}
+
+/**
+ * rankOneScaledPass's loop (`clipped` a constant in each inlined copy). The rows of a block are
+ * contiguous, so x and y are walked by pointers that only advance, and each 64-byte step loads
+ * and stores T's four vectors before θ's: about a fifth fewer instructions than indexing every
+ * access, which is what bounds this pass while T and θ fit in L2.
+ */
+@inline function rankOneScaledRows<T>(y: usize, alpha: T, x: usize, scale: T, factor: T, rows: usize, m: i32, cols: usize, n: i32, acc: usize, clipped: bool): void {
   const S = <usize>sizeof<T>();
   const a = v128.splat<T>(alpha);
   const s = v128.splat<T>(scale);
   const f = v128.splat<T>(factor);
   let s0 = v128.load(acc), s1 = v128.load(acc, 16), s2 = v128.load(acc, 32), s3 = v128.load(acc, 48);
+  const colsEnd = cols + <usize>(n >> 3) * 8 * S;
+  let px = x, py = y;
   for (let r = 0; r < m; r++) {
     const w = v128.splat<T>(load<T>(rows + <usize>r * S));
-    const rowX = x + <usize>(r * n) * S;
-    const rowY = y + <usize>(r * n) * S;
-    for (let c = 0; c + 8 <= n; c += 8) {
-      const o = <usize>c * S;
-      const px = rowX + o;
-      const py = rowY + o;
-      const u = cols + o;
+    for (let u = cols; u < colsEnd; u += 8 * S) {
       if (sizeof<T>() == 8) {
-        const t0 = rankOneLane<T>(px, py, u, 0, w, a, s, f, clipped), t1 = rankOneLane<T>(px, py, u, 16, w, a, s, f, clipped);
-        const t2 = rankOneLane<T>(px, py, u, 32, w, a, s, f, clipped), t3 = rankOneLane<T>(px, py, u, 48, w, a, s, f, clipped);
+        const t0 = madd<T>(v128.load(px), w, v128.load(u)), t1 = madd<T>(v128.load(px, 16), w, v128.load(u, 16));
+        const t2 = madd<T>(v128.load(px, 32), w, v128.load(u, 32)), t3 = madd<T>(v128.load(px, 48), w, v128.load(u, 48));
+        v128.store(px, t0); v128.store(px, t1, 16); v128.store(px, t2, 32); v128.store(px, t3, 48);
+        v128.store(py, sgdLane<T>(py, 0, t0, a, s, f, clipped)); v128.store(py, sgdLane<T>(py, 16, t1, a, s, f, clipped), 16);
+        v128.store(py, sgdLane<T>(py, 32, t2, a, s, f, clipped), 32); v128.store(py, sgdLane<T>(py, 48, t3, a, s, f, clipped), 48);
         s0 = addSquares(s0, t0); s1 = addSquares(s1, t1); s2 = addSquares(s2, t2); s3 = addSquares(s3, t3);
       } else {
         // the float32 lanes [0, 1] and [2, 3] of each vector promoted, as scaledPassVec sums them
-        const t0 = rankOneLane<T>(px, py, u, 0, w, a, s, f, clipped), t1 = rankOneLane<T>(px, py, u, 16, w, a, s, f, clipped);
+        const t0 = madd<T>(v128.load(px), w, v128.load(u)), t1 = madd<T>(v128.load(px, 16), w, v128.load(u, 16));
+        v128.store(px, t0); v128.store(px, t1, 16);
+        v128.store(py, sgdLane<T>(py, 0, t0, a, s, f, clipped)); v128.store(py, sgdLane<T>(py, 16, t1, a, s, f, clipped), 16);
         s0 = addSquares(s0, f64x2.promote_low_f32x4(t0)); s1 = addSquares(s1, f64x2.promote_low_f32x4(highHalf(t0)));
         s2 = addSquares(s2, f64x2.promote_low_f32x4(t1)); s3 = addSquares(s3, f64x2.promote_low_f32x4(highHalf(t1)));
       }
+      px += 8 * S;
+      py += 8 * S;
     }
   }
   v128.store(acc, s0); v128.store(acc, s1, 16); v128.store(acc, s2, 32); v128.store(acc, s3, 48);
+}
+
+/** θ's new vector at byte offset o of py: alpha·((scale·t)·factor) + y, rounded as scaledLanes rounds it (the ·factor only when clipped). */
+@inline function sgdLane<T>(py: usize, o: usize, t: v128, a: v128, s: v128, f: v128, clipped: bool): v128 {
+  const g = clipped ? v128.mul<T>(v128.mul<T>(s, t), f) : v128.mul<T>(s, t);
+  return v128.add<T>(v128.mul<T>(a, g), v128.load(py + o));
 }
 
 /** acc + v·v in float64x2 lanes. */
@@ -920,19 +940,6 @@ export function gemvABt_f32(out: usize, x: usize, B: usize, n: i32, k: i32, accu
 /** The upper 8 bytes of v moved to the lower ones (for promote_low). */
 @inline function highHalf(v: v128): v128 {
   return i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
-}
-
-/**
- * One vector of rankOneScaledPass at byte offset o: t = x + w·u (written to x), then
- * y ← alpha·((scale·t)·factor) + y, rounded as scaledLanes rounds it (the ·factor only when
- * clipped: ·1 is exact). Returns t for the norm.
- */
-@inline function rankOneLane<T>(px: usize, py: usize, u: usize, o: usize, w: v128, a: v128, s: v128, f: v128, clipped: bool): v128 {
-  const t = madd<T>(v128.load(px + o), w, v128.load(u + o));
-  v128.store(px + o, t);
-  const g = clipped ? v128.mul<T>(v128.mul<T>(s, t), f) : v128.mul<T>(s, t);
-  v128.store(py + o, v128.add<T>(v128.mul<T>(a, g), v128.load(py + o)));
-  return t;
 }
 
 export function rankOneAxpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
@@ -1183,19 +1190,29 @@ function scaledPassLanes(y: usize, alpha: f32, x: usize, scale: f32, factor: f32
  * which after the last block (blocks tiling x in order, n a multiple of 8) is sumSquaresLanes(x).
  */
 function rankOneScaledPassLanes(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, rows: usize, m: i32, cols: usize, n: i32, acc: usize): f64 {
-  const clipped = factor != <f32>1;
+  // as rankOneScaledPass: the clip test once, outside the loop
+  if (factor != <f32>1) return rankOneScaledRowsLanes(y, alpha, x, scale, factor, rows, m, cols, n, acc, true);
+  return rankOneScaledRowsLanes(y, alpha, x, scale, factor, rows, m, cols, n, acc, false);
+}
+
+/** rankOneScaledPassLanes's loop, walked by pointers as rankOneScaledRows walks it. */
+@inline function rankOneScaledRowsLanes(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, rows: usize, m: i32, cols: usize, n: i32, acc: usize, clipped: bool): f64 {
   const a = f32x4.splat(alpha);
   const s = f32x4.splat(scale);
   const f = f32x4.splat(factor);
   let a0 = v128.load(acc), a1 = v128.load(acc, 16);
+  const colsEnd = cols + <usize>(n >> 3) * 32;
+  let px = x, py = y;
   for (let r = 0; r < m; r++) {
     const w = f32x4.splat(load<f32>(rows + <usize>r * 4));
-    const rowX = x + <usize>(r * n) * 4;
-    const rowY = y + <usize>(r * n) * 4;
-    for (let c = 0; c + 8 <= n; c += 8) {
-      const o = <usize>c * 4;
-      a0 = addSquaresF32(a0, rankOneLane<f32>(rowX + o, rowY + o, cols + o, 0, w, a, s, f, clipped));
-      a1 = addSquaresF32(a1, rankOneLane<f32>(rowX + o, rowY + o, cols + o, 16, w, a, s, f, clipped));
+    for (let u = cols; u < colsEnd; u += 32) {
+      const t0 = madd<f32>(v128.load(px), w, v128.load(u)), t1 = madd<f32>(v128.load(px, 16), w, v128.load(u, 16));
+      v128.store(px, t0); v128.store(px, t1, 16);
+      v128.store(py, sgdLane<f32>(py, 0, t0, a, s, f, clipped)); v128.store(py, sgdLane<f32>(py, 16, t1, a, s, f, clipped), 16);
+      a0 = addSquaresF32(a0, t0);
+      a1 = addSquaresF32(a1, t1);
+      px += 32;
+      py += 32;
     }
   }
   v128.store(acc, a0);
