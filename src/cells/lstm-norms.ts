@@ -52,13 +52,19 @@ export function lstmParamNorms(step: LstmStep, uNorm: Vec): void {
   for (let b = 0; b < step.batch; b++) {
     const z2 = dotAt(x, b * I, x, b * I, I) + dotAt(h, b * P, h, b * P, P) + (step.hasBias ? 1 : 0);
     const t = K * b;
-    for (let j = 0; j < H; j++) {
-      const u = H * b + j;
-      const c2 = step.hasPeephole ? c[u] * c[u] : 0;
-      uNorm[t + j] = Math.sqrt(z2 + c2);
-      uNorm[t + H + j] = Math.sqrt(z2 + c2);
-      uNorm[t + 2 * H + j] = Math.sqrt(z2);
-      uNorm[t + 3 * H + j] = Math.sqrt(z2 + (step.hasPeephole ? cNext[u] * cNext[u] : 0));
+    if (!step.hasPeephole) {
+      // every gate row reads [x; h; 1]: one norm for all 4H (√(z2 + 0) = √z2 exactly)
+      uNorm.fill(Math.sqrt(z2), t, t + 4 * H);
+    } else {
+      // the peepholes add c to the i and f rows' inputs and c' to the o row's
+      for (let j = 0; j < H; j++) {
+        const u = H * b + j;
+        const c2 = c[u] * c[u];
+        uNorm[t + j] = Math.sqrt(z2 + c2);
+        uNorm[t + H + j] = Math.sqrt(z2 + c2);
+        uNorm[t + 2 * H + j] = Math.sqrt(z2);
+        uNorm[t + 3 * H + j] = Math.sqrt(z2 + cNext[u] * cNext[u]);
+      }
     }
     if (step.projecting) {
       const mNorm = Math.sqrt(dotAt(m, b * H, m, b * H, H));
