@@ -69,7 +69,7 @@ export function timePass(hiddenSize: number, dtype: DType, milliseconds: number)
     return block;
   });
   blocks.push({ offset, rows: one, cols: c });
-  if (!fusesRankOne(theta, values, blocks)) throw new Error('fused-pass: the wasm kernels are not available here (the pass would not be fused)');
+  if (!fusesRankOne(theta, values, blocks)) throw new Error('the wasm kernels are not available here (the pass would not be fused)');
   const weightHh = theta.subarray(R * INPUT_SIZE, R * (INPUT_SIZE + hiddenSize));
   const h = random(dtype, hiddenSize, rng, 1);
   const a = zeros(dtype, R);
@@ -77,6 +77,12 @@ export function timePass(hiddenSize: number, dtype: DType, milliseconds: number)
   const passMicroseconds = fastest(() => rankOneAxpyScaled(theta, -1e-9, values, 0.5, 1, blocks), milliseconds);
   const productMicroseconds = fastest(() => matmulABt(a, h, weightHh, 1, R, hiddenSize), milliseconds);
   return { hiddenSize, dtype, parameters: p, passMicroseconds, productMicroseconds };
+}
+
+/** A bad argument or an engine without the kernels: one line, exit 2. */
+function fail(message: string): never {
+  process.stderr.write(`fused-pass: ${message}\n`);
+  process.exit(2);
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
@@ -88,14 +94,19 @@ if (isMain) {
   const hiddenSizes = (flag('--hidden') ?? '64,128,256,512').split(',').map(Number);
   const dtypes = (flag('--dtypes') ?? 'float64,float32').split(',') as DType[];
   const milliseconds = Number(flag('--burst-ms') ?? 150);
-  if (hiddenSizes.some((H) => !(Number.isInteger(H) && H > 0 && H % 8 === 0))) throw new RangeError(`--hidden takes multiples of 8 separated by commas, got ${flag('--hidden')}`);
-  if (dtypes.some((d) => d !== 'float64' && d !== 'float32')) throw new RangeError(`--dtypes takes float64 and/or float32, got ${flag('--dtypes')}`);
-  if (!(milliseconds > 0)) throw new RangeError('--burst-ms takes a positive number');
+  if (hiddenSizes.some((H) => !(Number.isInteger(H) && H > 0 && H % 8 === 0))) fail(`--hidden takes multiples of 8 separated by commas, got ${flag('--hidden')}`);
+  if (dtypes.some((d) => d !== 'float64' && d !== 'float32')) fail(`--dtypes takes float64 and/or float32, got ${flag('--dtypes')}`);
+  if (!(milliseconds > 0)) fail(`--burst-ms takes a positive number, got ${flag('--burst-ms')}`);
   process.stdout.write('fused rank-one SGD pass (LSTM 32 → H blocks) against W_hh·h, fastest of 7 bursts, CPU time\n');
   process.stdout.write('dtype     H   parameters   pass µs   ns/param   W_hh·h µs   pass ÷ W_hh·h\n');
   for (const dtype of dtypes) {
     for (const H of hiddenSizes) {
-      const t = timePass(H, dtype, milliseconds);
+      let t: PassTiming;
+      try {
+        t = timePass(H, dtype, milliseconds);
+      } catch (error) {
+        fail((error as Error).message);
+      }
       process.stdout.write(
         `${dtype.padEnd(8)}${String(H).padStart(4)}${String(t.parameters).padStart(13)}${t.passMicroseconds.toFixed(1).padStart(10)}${((t.passMicroseconds * 1000) / t.parameters).toFixed(3).padStart(11)}${t.productMicroseconds.toFixed(1).padStart(12)}${(t.passMicroseconds / t.productMicroseconds).toFixed(2).padStart(16)}\n`,
       );

@@ -147,15 +147,19 @@ if (isMain && process.argv[2] === '--pair') {
     const at = process.argv.indexOf(name);
     return at < 0 ? undefined : process.argv[at + 1];
   };
+  const fail = (message: string): never => {
+    process.stderr.write(`online-ratios: ${message}\n`);
+    process.exit(2);
+  };
   const hiddenSizes = (flag('--hidden') ?? '32,64,128,256,512').split(',').map(Number);
-  if (hiddenSizes.some((h) => !(Number.isInteger(h) && h > 0))) throw new RangeError(`--hidden takes positive integers separated by commas, got ${flag('--hidden')}`);
+  if (hiddenSizes.some((h) => !(Number.isInteger(h) && h > 0))) fail(`--hidden takes positive integers separated by commas, got ${flag('--hidden')}`);
   const dtypes = (flag('--dtypes') ?? 'float64,float32').split(',') as DType[];
-  if (dtypes.some((d) => d !== 'float64' && d !== 'float32')) throw new RangeError(`--dtypes takes float64 and/or float32, got ${flag('--dtypes')}`);
+  if (dtypes.some((d) => d !== 'float64' && d !== 'float32')) fail(`--dtypes takes float64 and/or float32, got ${flag('--dtypes')}`);
   const kinds = (flag('--kinds') ?? RATIO_KINDS.join(',')).split(',') as RatioKind[];
-  if (kinds.some((k) => !RATIO_KINDS.includes(k))) throw new RangeError(`--kinds takes ${RATIO_KINDS.join(', ')}, got ${flag('--kinds')}`);
+  if (kinds.some((k) => !RATIO_KINDS.includes(k))) fail(`--kinds takes ${RATIO_KINDS.join(', ')}, got ${flag('--kinds')}`);
   const repeat = Number(flag('--repeat') ?? 3);
   const milliseconds = Number(flag('--burst-ms') ?? 200);
-  if (!(Number.isInteger(repeat) && repeat > 0) || !(milliseconds > 0)) throw new RangeError('--repeat takes a positive integer, --burst-ms a positive number');
+  if (!(Number.isInteger(repeat) && repeat > 0) || !(milliseconds > 0)) fail('--repeat takes a positive integer, --burst-ms a positive number');
   const ratios = measureOnlineRatios({ hiddenSizes, dtypes, kinds, repeat, milliseconds, log: (line) => process.stderr.write(line + '\n') });
   process.stdout.write(ratioTable(ratios) + '\n');
   process.stdout.write(JSON.stringify(ratios) + '\n');
