@@ -2,26 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { timePass } from '../../bench/fused-pass.js';
 import { kernelBackend } from '../../src/tensor/backend.js';
+import { benchScript, testArgumentRefusals } from '../support/bench-scripts.js';
 
-const script = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench/fused-pass.js');
-
-for (const [args, problem] of [
+testArgumentRefusals('fused-pass', [
   [['--hidden', '12'], /--hidden takes multiples of 8/],
   [['--dtypes', 'float16'], /--dtypes takes float64 and\/or float32, got float16/],
   [['--burst-ms', '0'], /--burst-ms takes a positive number/],
-] as const) {
-  test(`fused-pass.js ${args.join(' ')} exits 2 with one line naming the problem`, () => {
-    const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
-    assert.equal(r.status, 2);
-    assert.match(r.stderr, problem);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.equal(r.stdout, '');
-  });
-}
+]);
 
 test('fused-pass times the pass over all of an LSTM 32 → H’s core parameters and the W_hh·h product, both positive', { skip: kernelBackend() !== 'wasm' && 'needs the wasm kernels' }, () => {
   for (const dtype of ['float64', 'float32'] as const) {
@@ -33,7 +22,7 @@ test('fused-pass times the pass over all of an LSTM 32 → H’s core parameters
 });
 
 test('fused-pass.js prints a header and one row per (dtype, H) with the parameter count', { skip: kernelBackend() !== 'wasm' && 'needs the wasm kernels' }, () => {
-  const r = spawnSync(process.execPath, [script, '--hidden', '8,16', '--dtypes', 'float32', '--burst-ms', '1'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [benchScript('fused-pass'), '--hidden', '8,16', '--dtypes', 'float32', '--burst-ms', '1'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   const rows = r.stdout.trim().split('\n').slice(2);
   assert.equal(rows.length, 2);

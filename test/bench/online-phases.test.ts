@@ -1,23 +1,18 @@
 /** bench/online-phases.ts charges each phase of an online step with its own time, leaves the classes as it found them, and refuses bad arguments in one line. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { phaseTimes } from '../../bench/online-phases.js';
 import { LstmStep } from '../../src/cells/lstm-step.js';
 import { Sgd } from '../../src/optim/sgd.js';
+import { testArgumentRefusals } from '../support/bench-scripts.js';
 
-const script = resolve(dirname(fileURLToPath(import.meta.url)), '../../bench/online-phases.js');
-
-for (const args of [['rtrl', '8', 'float64'], ['uoro', '0', 'float64'], ['uoro', '8', 'float16'], ['uoro', '8', 'float64', '--steps', '0']]) {
-  test(`online-phases.js ${args.join(' ')} exits 2 with the usage line`, () => {
-    const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
-    assert.equal(r.status, 2);
-    assert.match(r.stderr, /^usage: node dist\/bench\/online-phases\.js/);
-    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  });
-}
+const usage = /^usage: node dist\/bench\/online-phases\.js/;
+testArgumentRefusals('online-phases', [
+  [['rtrl', '8', 'float64'], usage],
+  [['uoro', '0', 'float64'], usage],
+  [['uoro', '8', 'float16'], usage],
+  [['uoro', '8', 'float64', '--steps', '0'], usage],
+]);
 
 test('online-phases times the forward + jvp, propagate, head and SGD phases of a UORO step, which sum to less than the step, and restores the methods it wrapped', async () => {
   const forward = LstmStep.prototype.forwardWithStateJvp;
