@@ -648,62 +648,52 @@ function scaleVec<T>(x: usize, alpha: T, n: i32): void {
  *   (alpha = −η, factor the clipping factor or 1), each operation rounded as scaleInto, scale
  *   and axpby round it one after another, so θ ends bit-identical to writing g and stepping on it.
  */
-@inline function scaledPassVec<T>(y: usize, alpha: T, x: usize, scale: T, factor: T, n: i32, update: bool): f64 {
-  const S = <usize>sizeof<T>();
-  const a = v128.splat<T>(alpha);
-  const s = v128.splat<T>(scale);
-  const f = v128.splat<T>(factor);
+@inline function scaledPassVec(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, n: i32, update: bool): f64 {
+  // float64 only: float32 sums the norm in float32 lanes (scaledPassLanes, below)
+  const a = f64x2.splat(alpha);
+  const s = f64x2.splat(scale);
+  const f = f64x2.splat(factor);
   let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
   let i = 0;
-  if (sizeof<T>() == 8) {
-    for (; i + 8 <= n; i += 8) {
-      const o = <usize>i * S;
-      const x0 = v128.load(x + o), x1 = v128.load(x + o, 16), x2 = v128.load(x + o, 32), x3 = v128.load(x + o, 48);
-      s0 = f64x2.add(s0, f64x2.mul(x0, x0));
-      s1 = f64x2.add(s1, f64x2.mul(x1, x1));
-      s2 = f64x2.add(s2, f64x2.mul(x2, x2));
-      s3 = f64x2.add(s3, f64x2.mul(x3, x3));
-      v128.store(y + o, scaledLanes<T>(a, s, f, x0, y + o, update));
-      v128.store(y + o + 16, scaledLanes<T>(a, s, f, x1, y + o + 16, update));
-      v128.store(y + o + 32, scaledLanes<T>(a, s, f, x2, y + o + 32, update));
-      v128.store(y + o + 48, scaledLanes<T>(a, s, f, x3, y + o + 48, update));
-    }
-  } else {
-    for (; i + 8 <= n; i += 8) {
-      const o = <usize>i * S;
-      const x0 = v128.load(x + o), x1 = v128.load(x + o, 16);
-      const lo0 = f64x2.promote_low_f32x4(x0), hi0 = f64x2.promote_low_f32x4(i8x16.shuffle(x0, x0, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
-      const lo1 = f64x2.promote_low_f32x4(x1), hi1 = f64x2.promote_low_f32x4(i8x16.shuffle(x1, x1, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
-      s0 = f64x2.add(s0, f64x2.mul(lo0, lo0));
-      s1 = f64x2.add(s1, f64x2.mul(hi0, hi0));
-      s2 = f64x2.add(s2, f64x2.mul(lo1, lo1));
-      s3 = f64x2.add(s3, f64x2.mul(hi1, hi1));
-      v128.store(y + o, scaledLanes<T>(a, s, f, x0, y + o, update));
-      v128.store(y + o + 16, scaledLanes<T>(a, s, f, x1, y + o + 16, update));
-    }
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i * 8;
+    const x0 = v128.load(x + o), x1 = v128.load(x + o, 16), x2 = v128.load(x + o, 32), x3 = v128.load(x + o, 48);
+    s0 = f64x2.add(s0, f64x2.mul(x0, x0));
+    s1 = f64x2.add(s1, f64x2.mul(x1, x1));
+    s2 = f64x2.add(s2, f64x2.mul(x2, x2));
+    s3 = f64x2.add(s3, f64x2.mul(x3, x3));
+    v128.store(y + o, scaledLanes<f64>(a, s, f, x0, y + o, update, true));
+    v128.store(y + o + 16, scaledLanes<f64>(a, s, f, x1, y + o + 16, update, true));
+    v128.store(y + o + 32, scaledLanes<f64>(a, s, f, x2, y + o + 32, update, true));
+    v128.store(y + o + 48, scaledLanes<f64>(a, s, f, x3, y + o + 48, update, true));
   }
   const v = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
   let sum = f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
   for (; i < n; i++) {
-    const value = load<T>(x + <usize>i * S);
-    sum += <f64>value * <f64>value;
-    const p = y + <usize>i * S;
-    store<T>(p, update ? alpha * ((scale * value) * factor) + load<T>(p) : scale * value);
+    const value = load<f64>(x + <usize>i * 8);
+    sum += value * value;
+    const p = y + <usize>i * 8;
+    store<f64>(p, update ? alpha * ((scale * value) * factor) + load<f64>(p) : scale * value);
   }
   return sum;
 }
 
-/** The lanes scaledPassVec stores at address p: alpha·((scale·x)·factor) + y[p] when updating, else scale·x. */
-@inline function scaledLanes<T>(a: v128, s: v128, f: v128, x: v128, p: usize, update: bool): v128 {
+/**
+ * The lanes a scaled pass stores at address p: alpha·((scale·x)·factor) + y[p] when updating, else
+ * scale·x. `clipped` false leaves out the ·factor, exact when factor = 1 (the fused rank-one
+ * passes test that once per call, outside their loops).
+ */
+@inline function scaledLanes<T>(a: v128, s: v128, f: v128, x: v128, p: usize, update: bool, clipped: bool): v128 {
   if (!update) return v128.mul<T>(s, x);
-  return v128.add<T>(v128.mul<T>(a, v128.mul<T>(v128.mul<T>(s, x), f)), v128.load(p));
+  const g = clipped ? v128.mul<T>(v128.mul<T>(s, x), f) : v128.mul<T>(s, x);
+  return v128.add<T>(v128.mul<T>(a, g), v128.load(p));
 }
 
 export function scaleInto_f64(out: usize, alpha: f64, x: usize, n: i32): f64 {
-  return scaledPassVec<f64>(out, 0, x, alpha, 1, n, false);
+  return scaledPassVec(out, 0, x, alpha, 1, n, false);
 }
 export function axpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, n: i32): f64 {
-  return scaledPassVec<f64>(y, alpha, x, scale, factor, n, true);
+  return scaledPassVec(y, alpha, x, scale, factor, n, true);
 }
 
 export function scale_f64(x: usize, alpha: f64, n: i32): void {
@@ -883,56 +873,41 @@ export function gemvABt_f32(out: usize, x: usize, B: usize, n: i32, k: i32, accu
  * reduces acc as scaledPassVec does gets dot(T, T) bit for bit — so the fused step equals the
  * two passes it replaces, reading and writing T and θ once instead of T twice.
  */
-@inline function rankOneScaledPass<T>(y: usize, alpha: T, x: usize, scale: T, factor: T, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
+@inline function rankOneScaledPass(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
   // Unclipped (factor = 1), (scale·t)·1 = scale·t exactly: the multiplication is left out. The
   // test is made here, once, so that each inlined copy of the loop has no branch in it.
-  if (factor != <T>1) rankOneScaledRows<T>(y, alpha, x, scale, factor, rows, m, cols, n, acc, true);
-  else rankOneScaledRows<T>(y, alpha, x, scale, factor, rows, m, cols, n, acc, false);
+  if (factor != 1) rankOneScaledRows(y, alpha, x, scale, factor, rows, m, cols, n, acc, true);
+  else rankOneScaledRows(y, alpha, x, scale, factor, rows, m, cols, n, acc, false);
 }
 
 /**
- * rankOneScaledPass's loop (`clipped` a constant in each inlined copy). The rows of a block are
- * contiguous, so x and y are walked by pointers that only advance, and each 64-byte step loads
- * and stores T's four vectors before θ's: about a fifth fewer instructions than indexing every
- * access, which is what bounds this pass while T and θ fit in L2.
+ * rankOneScaledPass's loop (`clipped` a constant in each inlined copy; float64 only: float32 has
+ * rankOneScaledRowsLanes). The rows of a block are contiguous, so x and y are walked by pointers
+ * that only advance, and each 64-byte step loads and stores T's four vectors before θ's: about a
+ * fifth fewer instructions than indexing every access, which is what bounds this pass while T
+ * and θ fit in L2.
  */
-@inline function rankOneScaledRows<T>(y: usize, alpha: T, x: usize, scale: T, factor: T, rows: usize, m: i32, cols: usize, n: i32, acc: usize, clipped: bool): void {
-  const S = <usize>sizeof<T>();
-  const a = v128.splat<T>(alpha);
-  const s = v128.splat<T>(scale);
-  const f = v128.splat<T>(factor);
+@inline function rankOneScaledRows(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, rows: usize, m: i32, cols: usize, n: i32, acc: usize, clipped: bool): void {
+  const a = f64x2.splat(alpha);
+  const s = f64x2.splat(scale);
+  const f = f64x2.splat(factor);
   let s0 = v128.load(acc), s1 = v128.load(acc, 16), s2 = v128.load(acc, 32), s3 = v128.load(acc, 48);
-  const colsEnd = cols + <usize>(n >> 3) * 8 * S;
+  const colsEnd = cols + <usize>(n >> 3) * 64;
   let px = x, py = y;
   for (let r = 0; r < m; r++) {
-    const w = v128.splat<T>(load<T>(rows + <usize>r * S));
-    for (let u = cols; u < colsEnd; u += 8 * S) {
-      if (sizeof<T>() == 8) {
-        const t0 = madd<T>(v128.load(px), w, v128.load(u)), t1 = madd<T>(v128.load(px, 16), w, v128.load(u, 16));
-        const t2 = madd<T>(v128.load(px, 32), w, v128.load(u, 32)), t3 = madd<T>(v128.load(px, 48), w, v128.load(u, 48));
-        v128.store(px, t0); v128.store(px, t1, 16); v128.store(px, t2, 32); v128.store(px, t3, 48);
-        v128.store(py, sgdLane<T>(py, 0, t0, a, s, f, clipped)); v128.store(py, sgdLane<T>(py, 16, t1, a, s, f, clipped), 16);
-        v128.store(py, sgdLane<T>(py, 32, t2, a, s, f, clipped), 32); v128.store(py, sgdLane<T>(py, 48, t3, a, s, f, clipped), 48);
-        s0 = addSquares(s0, t0); s1 = addSquares(s1, t1); s2 = addSquares(s2, t2); s3 = addSquares(s3, t3);
-      } else {
-        // the float32 lanes [0, 1] and [2, 3] of each vector promoted, as scaledPassVec sums them
-        const t0 = madd<T>(v128.load(px), w, v128.load(u)), t1 = madd<T>(v128.load(px, 16), w, v128.load(u, 16));
-        v128.store(px, t0); v128.store(px, t1, 16);
-        v128.store(py, sgdLane<T>(py, 0, t0, a, s, f, clipped)); v128.store(py, sgdLane<T>(py, 16, t1, a, s, f, clipped), 16);
-        s0 = addSquares(s0, f64x2.promote_low_f32x4(t0)); s1 = addSquares(s1, f64x2.promote_low_f32x4(highHalf(t0)));
-        s2 = addSquares(s2, f64x2.promote_low_f32x4(t1)); s3 = addSquares(s3, f64x2.promote_low_f32x4(highHalf(t1)));
-      }
-      px += 8 * S;
-      py += 8 * S;
+    const w = f64x2.splat(load<f64>(rows + <usize>r * 8));
+    for (let u = cols; u < colsEnd; u += 64) {
+      const t0 = madd<f64>(v128.load(px), w, v128.load(u)), t1 = madd<f64>(v128.load(px, 16), w, v128.load(u, 16));
+      const t2 = madd<f64>(v128.load(px, 32), w, v128.load(u, 32)), t3 = madd<f64>(v128.load(px, 48), w, v128.load(u, 48));
+      v128.store(px, t0); v128.store(px, t1, 16); v128.store(px, t2, 32); v128.store(px, t3, 48);
+      v128.store(py, scaledLanes<f64>(a, s, f, t0, py, true, clipped)); v128.store(py, scaledLanes<f64>(a, s, f, t1, py + 16, true, clipped), 16);
+      v128.store(py, scaledLanes<f64>(a, s, f, t2, py + 32, true, clipped), 32); v128.store(py, scaledLanes<f64>(a, s, f, t3, py + 48, true, clipped), 48);
+      s0 = addSquares(s0, t0); s1 = addSquares(s1, t1); s2 = addSquares(s2, t2); s3 = addSquares(s3, t3);
+      px += 64;
+      py += 64;
     }
   }
   v128.store(acc, s0); v128.store(acc, s1, 16); v128.store(acc, s2, 32); v128.store(acc, s3, 48);
-}
-
-/** θ's new vector at byte offset o of py: alpha·((scale·t)·factor) + y, rounded as scaledLanes rounds it (the ·factor only when clipped). */
-@inline function sgdLane<T>(py: usize, o: usize, t: v128, a: v128, s: v128, f: v128, clipped: bool): v128 {
-  const g = clipped ? v128.mul<T>(v128.mul<T>(s, t), f) : v128.mul<T>(s, t);
-  return v128.add<T>(v128.mul<T>(a, g), v128.load(py + o));
 }
 
 /** acc + v·v in float64x2 lanes. */
@@ -940,13 +915,8 @@ export function gemvABt_f32(out: usize, x: usize, B: usize, n: i32, k: i32, accu
   return f64x2.add(acc, f64x2.mul(v, v));
 }
 
-/** The upper 8 bytes of v moved to the lower ones (for promote_low). */
-@inline function highHalf(v: v128): v128 {
-  return i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
-}
-
 export function rankOneAxpyScaled_f64(y: usize, alpha: f64, x: usize, scale: f64, factor: f64, rows: usize, m: i32, cols: usize, n: i32, acc: usize): void {
-  rankOneScaledPass<f64>(y, alpha, x, scale, factor, rows, m, cols, n, acc);
+  rankOneScaledPass(y, alpha, x, scale, factor, rows, m, cols, n, acc);
 }
 
 /**
@@ -1162,7 +1132,7 @@ function sumSquaresLanes(x: usize, n: i32): f64 {
   return sum;
 }
 
-/** scaledPassVec<f32> (the same y, rounded the same way) with Σ x² summed as sumSquaresLanes sums it. */
+/** scaledPassVec in float32 (y rounded as scaledLanes<f32> rounds it) with Σ x² summed as sumSquaresLanes sums it. */
 function scaledPassLanes(y: usize, alpha: f32, x: usize, scale: f32, factor: f32, n: i32, update: bool): f64 {
   const a = f32x4.splat(alpha);
   const s = f32x4.splat(scale);
@@ -1174,8 +1144,8 @@ function scaledPassLanes(y: usize, alpha: f32, x: usize, scale: f32, factor: f32
     const x0 = v128.load(x + o), x1 = v128.load(x + o, 16);
     a0 = addSquaresF32(a0, x0);
     a1 = addSquaresF32(a1, x1);
-    v128.store(y + o, scaledLanes<f32>(a, s, f, x0, y + o, update));
-    v128.store(y + o + 16, scaledLanes<f32>(a, s, f, x1, y + o + 16, update));
+    v128.store(y + o, scaledLanes<f32>(a, s, f, x0, y + o, update, true));
+    v128.store(y + o + 16, scaledLanes<f32>(a, s, f, x1, y + o + 16, update, true));
   }
   let sum = reduceLanes(a0, a1);
   for (; i < n; i++) {
@@ -1188,7 +1158,7 @@ function scaledPassLanes(y: usize, alpha: f32, x: usize, scale: f32, factor: f32
 }
 
 /**
- * rankOneScaledPass<f32> (the same x and y, rounded the same way) with Σ t² in the two f32x4
+ * rankOneScaledPass in float32 (x and y rounded as scaledLanes<f32> rounds them) with Σ t² in the two f32x4
  * accumulators at acc (32 bytes), carried from block to block; returns their reduction so far,
  * which after the last block (blocks tiling x in order, n a multiple of 8) is sumSquaresLanes(x).
  */
@@ -1211,7 +1181,7 @@ function rankOneScaledPassLanes(y: usize, alpha: f32, x: usize, scale: f32, fact
     for (let u = cols; u < colsEnd; u += 32) {
       const t0 = madd<f32>(v128.load(px), w, v128.load(u)), t1 = madd<f32>(v128.load(px, 16), w, v128.load(u, 16));
       v128.store(px, t0); v128.store(px, t1, 16);
-      v128.store(py, sgdLane<f32>(py, 0, t0, a, s, f, clipped)); v128.store(py, sgdLane<f32>(py, 16, t1, a, s, f, clipped), 16);
+      v128.store(py, scaledLanes<f32>(a, s, f, t0, py, true, clipped)); v128.store(py, scaledLanes<f32>(a, s, f, t1, py + 16, true, clipped), 16);
       a0 = addSquaresF32(a0, t0);
       a1 = addSquaresF32(a1, t1);
       px += 32;
