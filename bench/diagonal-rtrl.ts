@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cpuBurst } from './stats.js';
 
 const INPUT = 32;
 
@@ -62,22 +63,12 @@ async function measurePair(task: PairTask): Promise<{ forward: number; rtrl: num
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
   const data = Array.from({ length: 64 }, () => ({ x: Float64Array.from({ length: INPUT }, random), y: Float64Array.from({ length: 1 }, random) }));
-  // CPU time, not wall-clock: a shared machine deschedules bursts, which wall-clock time counts.
-  const cpuMs = (): number => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  };
-  /** ms per step over at least `milliseconds` of CPU time (and three steps), the clock read every fourth step. */
-  const burst = (step: Step, milliseconds: number): number => {
-    const start = cpuMs();
-    let steps = 0;
-    for (let elapsed = 0; elapsed < milliseconds || steps < 3; ) {
-      const { x, y } = data[steps % data.length]!;
+  // CPU time, not wall-clock (stats.ts cpuBurst)
+  const burst = (step: Step, milliseconds: number): number =>
+    cpuBurst((i) => {
+      const { x, y } = data[i % data.length]!;
       step(x, y);
-      if (++steps % 4 === 0) elapsed = cpuMs() - start;
-    }
-    return (cpuMs() - start) / steps;
-  };
+    }, milliseconds);
   burst(forward, task.milliseconds / 2);
   burst(rtrl, task.milliseconds / 2);
   let best = { forward: Infinity, rtrl: Infinity };

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { zeros, type DType, type Vec } from '../src/tensor/dtype.js';
 import { fusesRankOne, matmulABt, rankOneAxpyScaled, type RankOneBlock } from '../src/tensor/kernels.js';
 import { Rng } from '../src/tensor/rng.js';
+import { cpuBurst } from './stats.js';
 
 const INPUT_SIZE = 32;
 
@@ -33,22 +34,8 @@ function random(dtype: DType, n: number, rng: Rng, scale: number): Vec {
 
 /** Fastest µs per call of `f` over seven bursts of `milliseconds` of CPU time each. */
 function fastest(f: () => void, milliseconds: number): number {
-  const cpu = () => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  };
   let best = Infinity;
-  for (let round = 0; round < 7; round++) {
-    let calls = 0;
-    const start = cpu();
-    let now = start;
-    while (now - start < milliseconds || calls < 3) {
-      f();
-      calls++;
-      if (calls % 8 === 0) now = cpu();
-    }
-    best = Math.min(best, ((now - start) * 1000) / calls);
-  }
+  for (let round = 0; round < 7; round++) best = Math.min(best, cpuBurst(f, milliseconds) * 1000);
   return best;
 }
 

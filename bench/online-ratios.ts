@@ -19,6 +19,7 @@ import type { DType } from '../src/tensor/dtype.js';
 import { zeros } from '../src/tensor/dtype.js';
 import { Rng } from '../src/tensor/rng.js';
 import { stepper } from './online.js';
+import { cpuBurst } from './stats.js';
 
 export type RatioKind = 'tbptt' | 'uoro' | 'nbt';
 export const RATIO_KINDS: readonly RatioKind[] = ['tbptt', 'uoro', 'nbt'];
@@ -64,23 +65,12 @@ async function measurePair(task: PairTask): Promise<{ forward: number; learner: 
     for (let i = 0; i < 32; i++) y[i] = rng.normal();
     return { x, y };
   });
-  // CPU time of this process, not wall-clock: on a machine shared by many jobs a burst is often
-  // descheduled, which wall-clock time counts and CPU time does not.
-  const cpuMs = () => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  };
-  const burst = (step: typeof forward, milliseconds: number): number => {
-    let steps = 0;
-    const start = cpuMs();
-    let now = start;
-    while (now - start < milliseconds || steps < 3) {
-      const d = data[steps++ % 64]!;
+  // CPU time, not wall-clock (stats.ts cpuBurst)
+  const burst = (step: typeof forward, milliseconds: number): number =>
+    cpuBurst((i) => {
+      const d = data[i % 64]!;
       step(d.x, d.y);
-      if (steps % 4 === 0 || milliseconds <= 0) now = cpuMs();
-    }
-    return (cpuMs() - start) / steps;
-  };
+    }, milliseconds);
   burst(forward, task.milliseconds / 2);
   burst(learner, task.milliseconds / 2);
   let best = { forward: Infinity, learner: Infinity };
